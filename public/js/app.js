@@ -1,0 +1,47 @@
+// Echoes page behaviour shared by every page. No inline scripts: the CSP allows only our files.
+(function () {
+  function csrfToken() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.getAttribute('content') : '';
+  }
+
+  // htmx requests carry the CSRF token as a header.
+  document.addEventListener('htmx:config:request', function (evt) {
+    var ctx = evt.detail && evt.detail.ctx;
+    if (ctx && ctx.request && ctx.request.headers) ctx.request.headers['x-csrf-token'] = csrfToken();
+  });
+
+  // Destructive forms ask first: <form data-confirm="Delete this project?">
+  document.addEventListener('submit', function (evt) {
+    var form = evt.target;
+    var question = form && form.getAttribute && form.getAttribute('data-confirm');
+    if (question && !window.confirm(question)) {
+      evt.preventDefault();
+      evt.stopImmediatePropagation();
+    }
+  }, true);
+
+  // Copy buttons: <button data-copy="#selector">
+  document.addEventListener('click', function (evt) {
+    var btn = evt.target.closest && evt.target.closest('[data-copy]');
+    if (!btn) return;
+    var src = document.querySelector(btn.getAttribute('data-copy'));
+    if (!src) return;
+    var text = src.value || src.textContent;
+    navigator.clipboard && navigator.clipboard.writeText(text).then(function () {
+      var old = btn.textContent; btn.textContent = 'Copied'; setTimeout(function () { btn.textContent = old; }, 1500);
+    });
+  });
+
+  // Balance updates pushed by fragments: an element with data-credit-balance-update="N".
+  document.addEventListener('htmx:after:swap', function () {
+    var upd = document.querySelector('[data-credit-balance-update]');
+    var el = document.getElementById('credit-balance');
+    if (upd && el) {
+      var n = upd.getAttribute('data-credit-balance-update');
+      el.textContent = n;
+      el.setAttribute('data-credit-balance', n);
+      upd.removeAttribute('data-credit-balance-update');
+    }
+  });
+})();

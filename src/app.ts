@@ -1,0 +1,63 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import type { AppContext } from './platform/context.js';
+import { loggerOptions } from './platform/logger.js';
+import contextPlugin from './platform/context-plugin.js';
+import web from './platform/web.js';
+import view from './platform/view.js';
+import errorPages from './platform/error-pages.js';
+import metrics from './platform/metrics.js';
+import auth from './auth/plugin.js';
+import authRoutes from './auth/routes.js';
+import health from './health/routes.js';
+import media from './storage/routes.js';
+import pages from './pages/routes.js';
+import projects from './projects/routes.js';
+import clips from './clips/routes.js';
+import music from './music/routes.js';
+import credits from './credits/routes.js';
+import billing from './billing/routes.js';
+import player from './player/routes.js';
+import sharing from './sharing/routes.js';
+import exportFeature from './export/routes.js';
+import admin from './admin/routes.js';
+
+/** Builds the web app: platform plugins first, then one line per feature (the table of contents). */
+export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: ctx.config.LOG_LEVEL === 'silent' ? false : loggerOptions(ctx.config.LOG_LEVEL),
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w-]{8,64}$/.test(given) ? given : randomUUID();
+    },
+    requestIdHeader: false,
+    trustProxy: ctx.config.NODE_ENV === 'production',
+    bodyLimit: 1024 * 1024,
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  app.addHook('onSend', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+
+  await app.register(contextPlugin, { ctx });
+  await app.register(metrics);
+  await app.register(web);
+  await app.register(view);
+  await app.register(errorPages);
+  await app.register(auth);
+
+  await app.register(health);
+  await app.register(media);
+  await app.register(pages);
+  await app.register(authRoutes);
+  await app.register(projects);
+  await app.register(clips);
+  await app.register(music);
+  await app.register(credits);
+  await app.register(billing);
+  await app.register(player);
+  await app.register(sharing);
+  await app.register(exportFeature);
+  await app.register(admin);
+  return app;
+}

@@ -1,0 +1,55 @@
+import type { Redis } from 'ioredis';
+import type { Config } from './config.js';
+import { createDb, ensureDatabase, migrateToLatest, type DB } from './db.js';
+import { createLogger, type Logger } from './logger.js';
+import { createQueues, type Queues } from './queues.js';
+import { createRedis } from './redis.js';
+import { createStorage, type Storage } from '../storage/index.js';
+
+/**
+ * The shared services, built once per process and handed to the web app and to the workers alike,
+ * so a job sees exactly what a request sees.
+ */
+export interface AppContext {
+  config: Config;
+  db: DB;
+  redis: Redis;
+  storage: Storage;
+  queues: Queues;
+  logger: Logger;
+}
+
+export interface ContextOptions {
+  /** Skip creating and migrating the database (tests hand in a migrated copy). */
+  skipMigrate?: boolean;
+  logger?: Logger;
+  storage?: Storage;
+}
+
+export async function createContext(config: Config, opts: ContextOptions = {}): Promise<AppContext> {
+  const logger = opts.logger ?? createLogger(config.LOG_LEVEL);
+  if (!opts.skipMigrate) {
+    await ensureDatabase(config.DATABASE_URL);
+  }
+  const db = createDb(config.DATABASE_URL);
+  if (!opts.skipMigrate) {
+    const applied = await migrateToLatest(db);
+    if (applied.length) logger.info({ applied }, 'database migrated');
+  }
+  const storage = opts.storage ?? createStorage(config);
+  await storage.ensureReady();
+  return {
+    config,
+    db,
+    redis: createRedis(config.REDIS_URL),
+    storage,
+    queues: createQueues(config.REDIS_URL, config.QUEUE_PREFIX),
+    logger,
+  };
+}
+
+export async function closeContext(ctx: AppContext): Promise<void> {
+  await ctx.queues.close();
+  ctx.redis.disconnect();
+  await ctx.db.destroy();
+}

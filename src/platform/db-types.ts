@@ -1,0 +1,165 @@
+// Hand-kept Kysely types; keep in step with migrations/ (a test compares them with the live schema).
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type Json = ColumnType<unknown, string, string>;
+
+export type ClipStatus = 'queued' | 'generating' | 'ready' | 'error';
+export type ProjectStatus = 'in_progress' | 'completed';
+export type LedgerType = 'signup' | 'purchase' | 'referral' | 'generation' | 'refund' | 'share' | 'admin';
+export type PaymentStatus = 'pending' | 'paid' | 'failed' | 'expired' | 'refunded';
+export type ExportStatus = 'queued' | 'rendering' | 'ready' | 'error';
+
+export interface UsersTable {
+  id: Generated<string>;
+  google_sub: string | null;
+  email: string;
+  name: string;
+  avatar_url: string | null;
+  credit_balance: Generated<number>;
+  referral_code: string;
+  referred_by: string | null;
+  disabled_at: Date | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface SessionsTable {
+  sid: string;
+  user_id: string | null;
+  data: Json;
+  expires_at: Timestamp;
+}
+
+export interface ProjectsTable {
+  id: Generated<string>;
+  user_id: string;
+  title: string;
+  ratio: string;
+  music_key: string | null;
+  music_name: string | null;
+  music_duration_s: number | null;
+  status: Generated<ProjectStatus>;
+  share_token: string | null;
+  shared_at: Date | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface ClipsTable {
+  id: Generated<string>;
+  project_id: string;
+  user_id: string;
+  image_key: string;
+  thumb_key: string | null;
+  video_key: string | null;
+  prompt: string;
+  status: Generated<ClipStatus>;
+  duration_s: number;
+  ratio: string;
+  progress: Generated<number>;
+  provider: string | null;
+  model: string | null;
+  provider_task_id: string | null;
+  attempt: Generated<number>;
+  error_code: string | null;
+  error_message: string | null;
+  error_detail: string | null;
+  approved: Generated<boolean>;
+  position: number;
+  credits_spent: Generated<number>;
+  request_id: string | null;
+  submitted_at: Date | null;
+  finished_at: Date | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface CreditTransactionsTable {
+  id: Generated<string>;
+  user_id: string;
+  amount: number;
+  type: LedgerType;
+  reference_id: string | null;
+  note: string | null;
+  created_at: Generated<Date>;
+}
+
+export interface PaymentsTable {
+  id: Generated<string>;
+  user_id: string;
+  credit_pack_id: string;
+  stripe_session_id: string | null;
+  amount_cents: number;
+  currency: string;
+  credits_purchased: number;
+  status: Generated<PaymentStatus>;
+  error_message: string | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface CreditPacksTable {
+  id: Generated<string>;
+  name: string;
+  credits: number;
+  price_cents: number;
+  currency: Generated<string>;
+  active: Generated<boolean>;
+  sort_order: Generated<number>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface SettingsTable {
+  key: string;
+  value: Json;
+  updated_at: Generated<Date>;
+}
+
+export interface ExportsTable {
+  id: Generated<string>;
+  project_id: string;
+  user_id: string;
+  status: Generated<ExportStatus>;
+  progress: Generated<number>;
+  object_key: string | null;
+  error_message: string | null;
+  source_hash: string | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface AdminAuditTable {
+  id: Generated<string>;
+  actor: string;
+  action: string;
+  target: string | null;
+  before: ColumnType<unknown, string | null, string | null>;
+  after: ColumnType<unknown, string | null, string | null>;
+  ip: string | null;
+  created_at: Generated<Date>;
+}
+
+export interface Database {
+  users: UsersTable;
+  sessions: SessionsTable;
+  projects: ProjectsTable;
+  clips: ClipsTable;
+  credit_transactions: CreditTransactionsTable;
+  payments: PaymentsTable;
+  credit_packs: CreditPacksTable;
+  settings: SettingsTable;
+  exports: ExportsTable;
+  admin_audit: AdminAuditTable;
+}
+
+export type User = Selectable<UsersTable>;
+export type Project = Selectable<ProjectsTable>;
+export type Clip = Selectable<ClipsTable>;
+export type NewClip = Insertable<ClipsTable>;
+export type ClipUpdate = Updateable<ClipsTable>;
+export type LedgerRow = Selectable<CreditTransactionsTable>;
+export type Payment = Selectable<PaymentsTable>;
+export type CreditPack = Selectable<CreditPacksTable>;
+export type ExportRow = Selectable<ExportsTable>;

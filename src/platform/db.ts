@@ -1,0 +1,50 @@
+import pg from 'pg';
+import { Kysely, Migrator, PostgresDialect, type Transaction } from 'kysely';
+import type { Database } from './db-types.js';
+import { migrations } from '../../migrations/index.js';
+
+export type DB = Kysely<Database>;
+export type Tx = Transaction<Database>;
+/** Queries take either the pool or a transaction, and never open one themselves. */
+export type Conn = DB | Tx;
+
+// bigint counts (count(*), sum()) arrive as strings by default; they are small here.
+pg.types.setTypeParser(20, (v) => Number(v));
+
+export function createDb(databaseUrl: string, max = 10): DB {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max, connectionTimeoutMillis: 5000 });
+  // A dropped connection (Postgres restarting) must not crash the process; the pool reconnects.
+  pool.on('error', () => {});
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}
+
+export function withTx<T>(db: DB, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return db.transaction().execute(fn);
+}
+
+/** Creates the database named in the URL when it does not exist yet (a fresh machine). */
+export async function ensureDatabase(databaseUrl: string): Promise<void> {
+  const url = new URL(databaseUrl);
+  const name = decodeURIComponent(url.pathname.slice(1));
+  if (!name) return;
+  url.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: url.toString() });
+  await client.connect();
+  try {
+    const found = await client.query('select 1 from pg_database where datname = $1', [name]);
+    if (found.rowCount === 0) {
+      await client.query(`create database "${name.replaceAll('"', '""')}"`).catch((err: { code?: string }) => {
+        if (err.code !== '42P04') throw err; // created meanwhile by another process
+      });
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+export async function migrateToLatest(db: DB): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error;
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

@@ -1,0 +1,46 @@
+import fp from 'fastify-plugin';
+import type { FastifyError } from 'fastify';
+import { UserError } from './errors.js';
+
+function messageFor(err: FastifyError): { status: number; message: string } {
+  if (err instanceof UserError) return { status: err.statusCode, message: err.message };
+  if (err.code?.startsWith('FST_CSRF')) {
+    return { status: 403, message: 'This form has expired or did not come from Echoes. Reload the page and try again.' };
+  }
+  if (err.code === 'FST_REQ_FILE_TOO_LARGE' || err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    return { status: 413, message: 'That file is too large.' };
+  }
+  if (err.code === 'FST_INVALID_MULTIPART_CONTENT_TYPE') return { status: 400, message: 'This form must be sent as a file upload.' };
+  if (err.validation) return { status: 400, message: `Invalid request: ${err.message}` };
+  const status = err.statusCode ?? 500;
+  if (status >= 400 && status < 500) {
+    return { status, message: status === 429 ? 'Too many attempts. Please wait a moment and try again.' : 'That request could not be understood.' };
+  }
+  return { status: 500, message: 'Something went wrong on our side.' };
+}
+
+/** 404 and error pages that say what happened without leaking internals; 5xx carry a reference id. */
+export default fp(
+  async (app) => {
+    app.setErrorHandler(async (err: FastifyError, req, reply) => {
+      const { status, message } = messageFor(err);
+      if (status >= 500) req.log.error({ err }, 'request failed');
+      else req.log.info({ code: err.code, status, msg: err.message }, 'request refused');
+      reply.code(status);
+      if (req.headers.accept?.includes('application/json') && !req.headers.accept.includes('text/html')) {
+        return reply.send({ error: message, reference: req.id });
+      }
+      const data = { status, message, reference: status >= 500 ? req.id : null, title: status >= 500 ? 'Something went wrong' : 'Request refused' };
+      if (req.isHtmx) return reply.render('errors/_inline', data);
+      return reply.render('errors/error', data);
+    });
+
+    app.setNotFoundHandler(async (req, reply) => {
+      reply.code(404);
+      const data = { status: 404, message: 'We could not find that page.', reference: null, title: 'Not found' };
+      if (req.isHtmx) return reply.render('errors/_inline', data);
+      return reply.render('errors/error', data);
+    });
+  },
+  { name: 'error-pages', dependencies: ['view'] },
+);

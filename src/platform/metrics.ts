@@ -1,0 +1,70 @@
+import fp from 'fastify-plugin';
+import { timingSafeEqual } from 'node:crypto';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** One registry per process; features add their own counters here. */
+export const registry = new Registry();
+collectDefaultMetrics({ register: registry });
+
+export const httpDuration = new Histogram({
+  name: 'echoes_http_request_duration_seconds',
+  help: 'HTTP request duration by route and status',
+  labelNames: ['method', 'route', 'status'] as const,
+  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+  registers: [registry],
+});
+
+export const generationsTotal = new Counter({
+  name: 'echoes_generations_total',
+  help: 'Finished generations by provider and outcome',
+  labelNames: ['provider', 'outcome'] as const,
+  registers: [registry],
+});
+
+export const generationDuration = new Histogram({
+  name: 'echoes_generation_duration_seconds',
+  help: 'Time from submission to a finished clip',
+  labelNames: ['provider', 'outcome'] as const,
+  buckets: [5, 15, 30, 60, 120, 300, 600, 1200],
+  registers: [registry],
+});
+
+export const creditsMoved = new Counter({
+  name: 'echoes_credits_total',
+  help: 'Credits granted (positive ledger rows) and spent (negative), by ledger type',
+  labelNames: ['direction', 'type'] as const,
+  registers: [registry],
+});
+
+export const webhookEvents = new Counter({
+  name: 'echoes_webhook_events_total',
+  help: 'Stripe webhook events by type and result',
+  labelNames: ['type', 'result'] as const,
+  registers: [registry],
+});
+
+function tokenMatches(header: string | undefined, token: string): boolean {
+  const got = Buffer.from(header ?? '');
+  const want = Buffer.from(`Bearer ${token}`);
+  return got.length === want.length && timingSafeEqual(got, want);
+}
+
+/** GET /metrics (Prometheus text), guarded by METRICS_TOKEN; refused in production without one. */
+export default fp(
+  async (app) => {
+    app.addHook('onResponse', async (req, reply) => {
+      const route = req.routeOptions.url ?? 'unmatched';
+      httpDuration.observe({ method: req.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    });
+
+    app.get('/metrics', async (req, reply) => {
+      const token = app.config.METRICS_TOKEN;
+      if (token ? !tokenMatches(req.headers.authorization, token) : app.config.NODE_ENV === 'production') {
+        return reply.code(401).type('text/plain').send('metrics need a bearer token');
+      }
+      reply.type(registry.contentType);
+      return registry.metrics();
+    });
+  },
+  { name: 'metrics', dependencies: ['context'] },
+);

@@ -1,0 +1,39 @@
+import { Redis } from 'ioredis';
+
+export interface BasicRedisOptions {
+  host: string;
+  port: number;
+  username?: string;
+  password?: string;
+  db: number;
+  tls?: object;
+}
+
+/** Options BullMQ accepts, parsed from REDIS_URL. */
+export function redisOptions(url: string): BasicRedisOptions {
+  const u = new URL(url);
+  return {
+    host: u.hostname,
+    port: Number(u.port || 6379),
+    username: u.username || undefined,
+    password: u.password ? decodeURIComponent(u.password) : undefined,
+    db: u.pathname.length > 1 ? Number(u.pathname.slice(1)) : 0,
+    tls: u.protocol === 'rediss:' ? {} : undefined,
+  };
+}
+
+/**
+ * A client for the web process: commands fail fast while Redis is away (no offline queue),
+ * so a page never hangs on Redis; it reconnects by itself.
+ */
+export function createRedis(url: string): Redis {
+  const redis = new Redis({
+    ...redisOptions(url),
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2000,
+    retryStrategy: (times) => Math.min(times * 200, 2000),
+  });
+  redis.on('error', () => {}); // reconnection is automatic; health reports the outage
+  return redis;
+}

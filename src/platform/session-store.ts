@@ -1,0 +1,44 @@
+import type { SessionStore } from '@fastify/session';
+import type { DB } from './db.js';
+
+type Callback = (err?: unknown, result?: any) => void;
+
+/** Server-side sessions in Postgres, so signing out ends a session everywhere at once. */
+export class PgSessionStore implements SessionStore {
+  constructor(private db: DB) {}
+
+  set(sid: string, session: any, callback: Callback): void {
+    const expires = session.cookie?.expires ? new Date(session.cookie.expires) : new Date(Date.now() + 86_400_000);
+    const userId = typeof session.passport === 'string' ? session.passport : null;
+    this.db
+      .insertInto('sessions')
+      .values({ sid, user_id: userId, data: JSON.stringify(session), expires_at: expires })
+      .onConflict((oc) =>
+        oc.column('sid').doUpdateSet({ user_id: userId, data: JSON.stringify(session), expires_at: expires }),
+      )
+      .execute()
+      .then(() => callback(), callback);
+  }
+
+  get(sid: string, callback: Callback): void {
+    this.db
+      .selectFrom('sessions')
+      .select(['data'])
+      .where('sid', '=', sid)
+      .where('expires_at', '>', new Date())
+      .executeTakeFirst()
+      .then((row) => callback(null, row ? row.data : null), callback);
+  }
+
+  destroy(sid: string, callback: Callback): void {
+    this.db
+      .deleteFrom('sessions')
+      .where('sid', '=', sid)
+      .execute()
+      .then(() => callback(), callback);
+  }
+}
+
+export async function destroyUserSessions(db: DB, userId: string): Promise<void> {
+  await db.deleteFrom('sessions').where('user_id', '=', userId).execute();
+}

@@ -1,0 +1,25 @@
+import type { AppContext } from './context.js';
+import type { Config } from './config.js';
+import type { DB } from './db.js';
+import type { Storage } from '../storage/types.js';
+import type { Queues } from './queues.js';
+import type { User } from './db-types.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    ctx: AppContext;
+    config: Config;
+    db: DB;
+    storage: Storage;
+    queues: Queues;
+  }
+  interface FastifyReply {
+    /** Renders a view with the page locals (user, csrf token, flash); see platform/view.ts. */
+    render(template: string, data?: Record<string, unknown>): Promise<FastifyReply>;
+    locals?: Record<string, unknown>;
+  }
+  interface FastifyRequest {
+    isHtmx: boolean;
+  }
+  interface PassportUser extends User {}
+}

@@ -1,0 +1,107 @@
+import fp from 'fastify-plugin';
+import cookie from '@fastify/cookie';
+import csrf from '@fastify/csrf-protection';
+import formbody from '@fastify/formbody';
+import helmet from '@fastify/helmet';
+import multipart from '@fastify/multipart';
+import rateLimit from '@fastify/rate-limit';
+import session from '@fastify/session';
+import fstatic from '@fastify/static';
+import view from '@fastify/view';
+import { Eta } from 'eta';
+import path from 'node:path';
+import qs from 'node:querystring';
+import { S3Storage } from '../storage/s3.js';
+import { PUBLIC_DIR, ROOT, VIEWS_DIR } from './paths.js';
+import { PgSessionStore } from './session-store.js';
+
+const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+/** Routes that authenticate by other means (a signature) and take no browser form. */
+const CSRF_EXEMPT = new Set(['/webhooks/stripe']);
+
+/** HTTP plumbing shared by every feature: security headers, cookies, sessions, CSRF, views, static files. */
+export default fp(
+  async (app) => {
+    const { config } = app;
+    const production = config.NODE_ENV === 'production';
+    const mediaOrigins = app.storage instanceof S3Storage ? [app.storage.publicOrigin] : [];
+
+    await app.register(helmet, {
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:', 'blob:', ...mediaOrigins, 'https://*.googleusercontent.com'],
+          mediaSrc: ["'self'", 'blob:', ...mediaOrigins],
+          connectSrc: ["'self'", ...mediaOrigins],
+          formAction: ["'self'", 'https://checkout.stripe.com', ...(config.STRIPE_API_URL ? [new URL(config.STRIPE_API_URL).origin] : []), ...(config.googleEnabled ? [new URL(config.GOOGLE_AUTH_URL).origin] : [])],
+          frameAncestors: ["'none'"],
+          upgradeInsecureRequests: production ? [] : null,
+        },
+      },
+      crossOriginEmbedderPolicy: false,
+      strictTransportSecurity: production,
+    });
+
+    await app.register(cookie, { secret: config.sessionSecret });
+    // Form bodies parse into plain objects; repeated fields (clip_ids) become arrays.
+    await app.register(formbody, { parser: (s) => qs.parse(s), bodyLimit: 256 * 1024 });
+    await app.register(multipart, {
+      limits: { files: 1, fields: 10, fieldSize: 16 * 1024, parts: 12, fileSize: Math.max(config.MAX_IMAGE_BYTES, config.MAX_MUSIC_BYTES) },
+    });
+    await app.register(session, {
+      secret: config.sessionSecret,
+      cookieName: 'sid',
+      store: new PgSessionStore(app.db),
+      saveUninitialized: false,
+      rolling: false,
+      cookie: { httpOnly: true, sameSite: 'lax', secure: production, path: '/', maxAge: 30 * 24 * 3600 * 1000 },
+    });
+    await app.register(csrf, {
+      cookieKey: '_csrf',
+      cookieOpts: { httpOnly: true, sameSite: 'lax', secure: production, path: '/', signed: true },
+      getToken: (req) => {
+        const body = req.body as Record<string, unknown> | undefined;
+        const q = req.query as Record<string, unknown> | undefined;
+        const fromBody = body && typeof body._csrf === 'string' ? body._csrf : undefined;
+        const fromQuery = q && typeof q._csrf === 'string' ? q._csrf : undefined;
+        return fromBody ?? (req.headers['x-csrf-token'] as string | undefined) ?? fromQuery;
+      },
+    });
+    await app.register(rateLimit, { global: false });
+
+    app.decorateRequest('isHtmx', false);
+    app.addHook('onRequest', async (req) => {
+      req.isHtmx = req.headers['hx-request'] === 'true';
+    });
+    // Every state-changing request proves it came from our own page. Multipart forms carry the
+    // token in the URL or header, because their body is only read later, as a stream.
+    app.addHook('preHandler', (req, reply, done) => {
+      const route = req.routeOptions.url ?? '';
+      if (!STATE_CHANGING.has(req.method) || CSRF_EXEMPT.has(route)) return done();
+      app.csrfProtection(req, reply, done);
+    });
+
+    await app.register(fstatic, {
+      root: PUBLIC_DIR,
+      prefix: '/assets/',
+      maxAge: production ? '7d' : 0,
+    });
+    await app.register(fstatic, {
+      root: path.join(ROOT, 'node_modules/htmx.org/dist'),
+      prefix: '/vendor/htmx/',
+      decorateReply: false,
+      allowedPath: (p) => p === '/htmx.min.js' || p === '/htmx.js',
+    });
+
+    await app.register(view, {
+      engine: { eta: new Eta({ views: VIEWS_DIR, cache: production, autoEscape: true }) },
+      root: VIEWS_DIR,
+      viewExt: 'eta',
+      propertyName: 'view',
+      asyncPropertyName: 'viewAsync',
+    });
+  },
+  { name: 'web', dependencies: ['context'] },
+);

@@ -1,0 +1,44 @@
+import 'dotenv/config';
+import { buildApp } from './app.js';
+import { ConfigError, loadConfig } from './platform/config.js';
+import { closeContext, createContext } from './platform/context.js';
+import { startWorkers } from './worker.js';
+
+async function main() {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const ctx = await createContext(config);
+  const app = await buildApp(ctx);
+  const workers = config.RUN_WORKERS ? startWorkers(ctx) : null;
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    app.log.info({ signal }, 'shutting down');
+    const force = setTimeout(() => process.exit(1), 25_000);
+    force.unref();
+    await app.close(); // stops taking requests, lets in-flight ones finish
+    await workers?.close();
+    await closeContext(ctx);
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+
+  await app.listen({ port: config.PORT, host: '0.0.0.0' });
+  app.log.info({ url: config.publicUrl, workers: Boolean(workers), provider: config.activeProvider, storage: ctx.storage.driver }, 'Echoes is running');
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? `Echoes could not start: ${err.message}` : err);
+  process.exit(1);
+});

@@ -1,0 +1,97 @@
+import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, rename, rm, stat, unlink, access } from 'node:fs/promises';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { SignOptions, Storage } from './types.js';
+
+/**
+ * Media on local disk under DATA_DIR/objects. Signed URLs point at the app's own /media route,
+ * which checks an HMAC over the key, the expiry and the download name.
+ */
+export class LocalStorage implements Storage {
+  readonly driver = 'local' as const;
+  readonly root: string;
+
+  constructor(dataDir: string, private secret: string, private defaultTtlS: number, private baseUrl = '') {
+    this.root = path.resolve(dataDir, 'objects');
+  }
+
+  filePath(key: string): string {
+    const full = path.resolve(this.root, key);
+    if (!full.startsWith(this.root + path.sep)) throw new Error(`Bad storage key: ${key}`);
+    return full;
+  }
+
+  async put(key: string, body: Readable | Buffer, _contentType: string): Promise<void> {
+    const dest = this.filePath(key);
+    await mkdir(path.dirname(dest), { recursive: true });
+    // Write beside the destination and rename, so a failed write never leaves a half object.
+    const tmp = `${dest}.${randomUUID()}.part`;
+    try {
+      await pipeline(Buffer.isBuffer(body) ? Readable.from([body]) : body, createWriteStream(tmp));
+      await rename(tmp, dest);
+    } catch (err) {
+      await rm(tmp, { force: true });
+      throw err;
+    }
+  }
+
+  async get(key: string): Promise<Readable> {
+    const file = this.filePath(key);
+    await access(file);
+    return createReadStream(file);
+  }
+
+  async size(key: string): Promise<number | null> {
+    try {
+      return (await stat(this.filePath(key))).size;
+    } catch {
+      return null;
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    await unlink(this.filePath(key)).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT') throw err;
+    });
+  }
+
+  async deleteMany(keys: string[]): Promise<void> {
+    await Promise.all(keys.map((k) => this.delete(k)));
+  }
+
+  async deletePrefix(prefix: string): Promise<void> {
+    await rm(this.filePath(prefix.replace(/\/$/, '')), { recursive: true, force: true });
+  }
+
+  sign(key: string, exp: number, dl: string): string {
+    return createHmac('sha256', this.secret).update(`${key}\n${exp}\n${dl}`).digest('base64url');
+  }
+
+  async signedUrl(key: string, opts: SignOptions = {}): Promise<string> {
+    const exp = Math.floor(Date.now() / 1000) + (opts.expiresInS ?? this.defaultTtlS);
+    const dl = opts.downloadName ?? '';
+    const q = new URLSearchParams({ exp: String(exp), sig: this.sign(key, exp, dl) });
+    if (dl) q.set('dl', dl);
+    return `${this.baseUrl}/media/${key.split('/').map(encodeURIComponent).join('/')}?${q}`;
+  }
+
+  /** Checks a /media request; true when the signature is valid and unexpired. */
+  verify(key: string, exp: string | undefined, sig: string | undefined, dl: string | undefined): boolean {
+    const expN = Number(exp);
+    if (!sig || !Number.isInteger(expN) || expN < Date.now() / 1000) return false;
+    const want = Buffer.from(this.sign(key, expN, dl ?? ''));
+    const got = Buffer.from(sig);
+    return want.length === got.length && timingSafeEqual(want, got);
+  }
+
+  async check(): Promise<void> {
+    await access(this.root);
+  }
+
+  async ensureReady(): Promise<void> {
+    await mkdir(this.root, { recursive: true });
+  }
+}

@@ -1,0 +1,91 @@
+import 'dotenv/config';
+import { Worker } from 'bullmq';
+import { pathToFileURL } from 'node:url';
+import { exportProcessor } from './export/jobs.js';
+import { generationProcessor, generationTasks } from './generation/jobs.js';
+import { analysisProcessor } from './music/jobs.js';
+import { loadConfig } from './platform/config.js';
+import { closeContext, createContext, type AppContext } from './platform/context.js';
+import type { PeriodicTask, ProcessorSpec } from './platform/jobs.js';
+import { redisOptions } from './platform/redis.js';
+
+/** The one list of job processors. */
+export const processors: ProcessorSpec[] = [
+  // Generation jobs spend their life delayed between polls, so many can be in flight per slot.
+  { queue: 'generation', concurrency: 20, make: generationProcessor },
+  { queue: 'export', concurrency: 1, make: exportProcessor },
+  { queue: 'analysis', concurrency: 2, make: analysisProcessor },
+];
+
+export const periodicTasks: PeriodicTask[] = [...generationTasks];
+
+export interface RunningWorkers {
+  workers: Worker[];
+  close(): Promise<void>;
+}
+
+export function startWorkers(ctx: AppContext, opts: { periodic?: boolean } = {}): RunningWorkers {
+  const connection = { ...redisOptions(ctx.config.REDIS_URL), maxRetriesPerRequest: null };
+  const workers = processors.map((spec) => {
+    const worker = new Worker(spec.queue, spec.make(ctx), {
+      connection,
+      prefix: ctx.config.QUEUE_PREFIX,
+      concurrency: spec.concurrency,
+      // A job whose worker died (SIGKILL) is handed to another worker after the lock expires.
+      lockDuration: 30_000,
+      stalledInterval: 15_000,
+      maxStalledCount: 5,
+    });
+    worker.on('failed', (job, err) => ctx.logger.error({ queue: spec.queue, jobId: job?.id, err }, 'job failed'));
+    worker.on('error', (err) => ctx.logger.warn({ queue: spec.queue, err: err.message }, 'worker connection error'));
+    return worker;
+  });
+
+  const timers = opts.periodic === false ? [] : periodicTasks.map((task) => {
+    let running = false;
+    const timer = setInterval(async () => {
+      if (running) return;
+      running = true;
+      try {
+        await task.run(ctx);
+      } catch (err) {
+        ctx.logger.warn({ task: task.name, err }, 'periodic task failed');
+      } finally {
+        running = false;
+      }
+    }, task.everyMs);
+    timer.unref();
+    return timer;
+  });
+
+  return {
+    workers,
+    async close() {
+      timers.forEach(clearInterval);
+      // close() lets running jobs finish; step jobs release their slot quickly by design.
+      await Promise.all(workers.map((w) => w.close()));
+    },
+  };
+}
+
+async function main() {
+  const config = loadConfig();
+  const ctx = await createContext(config);
+  const running = startWorkers(ctx);
+  ctx.logger.info({ queues: processors.map((p) => p.queue) }, 'workers started');
+  const stop = async (signal: string) => {
+    ctx.logger.info({ signal }, 'workers stopping');
+    await running.close();
+    await closeContext(ctx);
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  main().catch((err) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+}
