@@ -1,0 +1,70 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+
+function works(bin: string): boolean {
+  try {
+    execFileSync(bin, ['-version'], { stdio: 'ignore', timeout: 5000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function bundled(pkg: string): string | null {
+  try {
+    return (require(pkg) as { path: string }).path;
+  } catch {
+    return null;
+  }
+}
+
+const cache = new Map<string, string>();
+
+/**
+ * The ffmpeg to run: FFMPEG_PATH, else the system's (newer, has xfade), else the one shipped in
+ * the npm package (@ffmpeg-installer), so a fresh machine works without installing anything.
+ */
+export function ffmpegPath(configured?: string): string {
+  const key = `ffmpeg:${configured ?? ''}`;
+  if (!cache.has(key)) {
+    cache.set(key, configured ?? (works('ffmpeg') ? 'ffmpeg' : bundled('@ffmpeg-installer/ffmpeg') ?? 'ffmpeg'));
+  }
+  return cache.get(key)!;
+}
+
+/** ffprobe, found the same way (FFPROBE_PATH, system, @ffprobe-installer). */
+export function ffprobePath(configured?: string): string {
+  const key = `ffprobe:${configured ?? ''}`;
+  if (!cache.has(key)) {
+    cache.set(key, configured ?? (works('ffprobe') ? 'ffprobe' : bundled('@ffprobe-installer/ffprobe') ?? 'ffprobe'));
+  }
+  return cache.get(key)!;
+}
+
+export interface RunResult {
+  code: number;
+  stderr: string;
+}
+
+/** Runs a binary, keeping the last 8 KB of stderr for error messages; onStdout gets progress lines. */
+export function run(bin: string, args: string[], opts: { onStdout?: (line: string) => void; signal?: AbortSignal } = {}): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], signal: opts.signal });
+    let stderr = '';
+    let buf = '';
+    child.stdout.on('data', (d: Buffer) => {
+      if (!opts.onStdout) return;
+      buf += d.toString();
+      const lines = buf.split('\n');
+      buf = lines.pop() ?? '';
+      lines.forEach((l) => opts.onStdout!(l));
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr = (stderr + d.toString()).slice(-8192);
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stderr }));
+  });
+}
