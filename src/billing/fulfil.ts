@@ -55,25 +55,18 @@ export async function markPaid(db: DB, session: CheckoutSession): Promise<Outcom
   return result.outcome;
 }
 
-/** A session that will not be paid (expired, or its delayed payment failed). */
-async function closeUnpaid(db: DB, session: CheckoutSession, status: 'failed' | 'expired'): Promise<Outcome> {
+/**
+ * A session still waiting for its money moves on without it: closed unpaid (expired, or its
+ * delayed payment failed), or completed with a delayed method (status null: keep waiting, but
+ * remember the PaymentIntent a later refund will name).
+ */
+async function updateUnpaid(db: DB, session: CheckoutSession, status: 'failed' | 'expired' | null): Promise<Outcome> {
   return withTx(db, async (tx) => {
     const p = await q.lockPaymentForSession(tx, session.id, session.metadata.payment_id);
     if (!p) return 'unmatched';
     if (p.status !== 'pending') return 'ignored';
-    await q.updatePayment(tx, p.id, { status, stripeSessionId: session.id, paymentIntent: session.paymentIntent });
-    return status;
-  });
-}
-
-/** Completed but not paid yet (a delayed method): remember the PaymentIntent, keep waiting. */
-async function awaitPayment(db: DB, session: CheckoutSession): Promise<Outcome> {
-  return withTx(db, async (tx) => {
-    const p = await q.lockPaymentForSession(tx, session.id, session.metadata.payment_id);
-    if (!p) return 'unmatched';
-    if (p.status !== 'pending') return 'ignored';
-    await q.updatePayment(tx, p.id, { stripeSessionId: session.id, paymentIntent: session.paymentIntent });
-    return 'awaiting_payment';
+    await q.updatePayment(tx, p.id, { status: status ?? undefined, stripeSessionId: session.id, paymentIntent: session.paymentIntent });
+    return status ?? 'awaiting_payment';
   });
 }
 
@@ -81,13 +74,13 @@ export async function applySessionEvent(db: DB, type: SessionEventType, session:
   if (!session.id) return 'ignored';
   switch (type) {
     case 'checkout.session.completed':
-      return session.paymentStatus === 'paid' ? markPaid(db, session) : awaitPayment(db, session);
+      return session.paymentStatus === 'paid' ? markPaid(db, session) : updateUnpaid(db, session, null);
     case 'checkout.session.async_payment_succeeded':
       return markPaid(db, session);
     case 'checkout.session.async_payment_failed':
-      return closeUnpaid(db, session, 'failed');
+      return updateUnpaid(db, session, 'failed');
     case 'checkout.session.expired':
-      return closeUnpaid(db, session, 'expired');
+      return updateUnpaid(db, session, 'expired');
   }
 }
 

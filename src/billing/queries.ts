@@ -35,13 +35,18 @@ export async function markPaymentFailed(db: Conn, paymentId: string, message: st
     .execute();
 }
 
-/** The user's payment for a Checkout Session; undefined when there is none or it is someone else's. */
-export async function findPaymentForUserBySession(db: Conn, userId: string, sessionId: string) {
+/** Payments with the name of the pack they bought. */
+function paymentsWithPack(db: Conn) {
   return db
     .selectFrom('payments')
     .innerJoin('credit_packs', 'credit_packs.id', 'payments.credit_pack_id')
     .selectAll('payments')
-    .select('credit_packs.name as pack_name')
+    .select('credit_packs.name as pack_name');
+}
+
+/** The user's payment for a Checkout Session; undefined when there is none or it is someone else's. */
+export async function findPaymentForUserBySession(db: Conn, userId: string, sessionId: string) {
+  return paymentsWithPack(db)
     .where('payments.stripe_session_id', '=', sessionId)
     .where('payments.user_id', '=', userId)
     .executeTakeFirst();
@@ -53,23 +58,14 @@ export async function findPaymentForUserBySession(db: Conn, userId: string, sess
  * when the session id was not stored yet.
  */
 export async function lockPaymentForSession(db: Conn, sessionId: string, paymentId: string | undefined) {
-  const base = db
-    .selectFrom('payments')
-    .innerJoin('credit_packs', 'credit_packs.id', 'payments.credit_pack_id')
-    .selectAll('payments')
-    .select('credit_packs.name as pack_name')
-    .forUpdate('payments');
+  const base = paymentsWithPack(db).forUpdate('payments');
   const bySession = await base.where('payments.stripe_session_id', '=', sessionId).executeTakeFirst();
   if (bySession || !isUuid(paymentId)) return bySession;
   return base.where('payments.id', '=', paymentId).where('payments.stripe_session_id', 'is', null).executeTakeFirst();
 }
 
 export async function lockPaymentByIntent(db: Conn, paymentIntent: string) {
-  return db
-    .selectFrom('payments')
-    .innerJoin('credit_packs', 'credit_packs.id', 'payments.credit_pack_id')
-    .selectAll('payments')
-    .select('credit_packs.name as pack_name')
+  return paymentsWithPack(db)
     .where('payments.stripe_payment_intent', '=', paymentIntent)
     .forUpdate('payments')
     .executeTakeFirst();
