@@ -149,7 +149,7 @@ export function verifyWebhook(rawBody: Buffer, signature: string | undefined, se
   } catch (err) {
     return { ok: false, reason: (err as Error).message };
   }
-  const object = event.data?.object as unknown;
+  const object = (event.data?.object ?? {}) as unknown;
   if (SESSION_EVENTS.has(event.type)) {
     return { ok: true, event: { kind: 'session', id: event.id, type: event.type as SessionEventType, session: toSession(object as Stripe.Checkout.Session) } };
   }

@@ -1,23 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../setup/context.js';
+import type { TestApp } from '../setup/context.js';
 import { createUser, expectLedgerBalanced } from '../factories.js';
-import { balanceOf, deliver, ledgerOf, packNamed, paymentForSession, signedInBuyer, startCheckout } from '../factories/billing.js';
-import { startStripeFake, type StripeFake } from '../fakes/stripe.js';
+import { balanceOf, deliver, ledgerOf, packNamed, paymentForSession, signedInBuyer, startCheckout, startBillingApp } from '../factories/billing.js';
+import type { StripeFake } from '../fakes/stripe.js';
 import { spendCredits } from '../../src/credits/service.js';
 import { withTx } from '../../src/platform/db.js';
 import { saveSettings } from '../../src/settings/service.js';
 
 let t: TestApp;
 let fake: StripeFake;
+let close = async () => {};
 
 beforeAll(async () => {
-  fake = await startStripeFake();
-  t = await createTestApp(fake.env);
+  ({ t, fake, close } = await startBillingApp());
 });
-afterAll(async () => {
-  await t?.close();
-  await fake?.close();
-});
+afterAll(() => close());
 
 /** Buys a pack end to end (checkout, paid webhook); returns the session id. */
 async function buy(browser: Awaited<ReturnType<typeof signedInBuyer>>['browser'], packName: string): Promise<string> {

@@ -1,20 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../setup/context.js';
+import type { TestApp } from '../setup/context.js';
 import { expectLedgerBalanced } from '../factories.js';
-import { packNamed, signedInBuyer } from '../factories/billing.js';
-import { startStripeFake, type StripeFake } from '../fakes/stripe.js';
+import { packNamed, signedInBuyer, startBillingApp } from '../factories/billing.js';
+import type { StripeFake } from '../fakes/stripe.js';
 
-let fake: StripeFake;
 let t: TestApp;
+let fake: StripeFake;
+let close = async () => {};
 
 beforeAll(async () => {
-  fake = await startStripeFake();
-  t = await createTestApp(fake.env);
+  ({ t, fake, close } = await startBillingApp());
 });
-afterAll(async () => {
-  await t?.close();
-  await fake?.close();
-});
+afterAll(() => close());
 
 /** A signed-in person presses Buy on the Starter pack. */
 async function tryToBuy() {

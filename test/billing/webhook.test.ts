@@ -1,20 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../setup/context.js';
+import type { TestApp } from '../setup/context.js';
 import { expectLedgerBalanced } from '../factories.js';
-import { balanceOf, deliver, ledgerOf, packNamed, paymentForSession, signedInBuyer, startCheckout } from '../factories/billing.js';
-import { startStripeFake, type StripeFake } from '../fakes/stripe.js';
+import { balanceOf, deliver, ledgerOf, packNamed, paymentForSession, signedInBuyer, startCheckout, startBillingApp } from '../factories/billing.js';
+import type { StripeFake } from '../fakes/stripe.js';
 
 let t: TestApp;
 let fake: StripeFake;
+let close = async () => {};
 
 beforeAll(async () => {
-  fake = await startStripeFake();
-  t = await createTestApp(fake.env);
+  ({ t, fake, close } = await startBillingApp());
 });
-afterAll(async () => {
-  await t?.close();
-  await fake?.close();
-});
+afterAll(() => close());
 
 /** A signed-in buyer with an open checkout for the Creator pack (20 credits). */
 async function openCheckout() {

@@ -3,7 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import type { DB } from '../../src/platform/db.js';
 import { TestBrowser } from '../setup/browser.js';
 import { createUser } from '../factories.js';
-import type { StripeFake } from '../fakes/stripe.js';
+import { createTestApp, type TestApp } from '../setup/context.js';
+import { startStripeFake, type StripeFake } from '../fakes/stripe.js';
 
 export async function packNamed(db: DB, name: string) {
   return db.selectFrom('credit_packs').selectAll().where('name', '=', name).executeTakeFirstOrThrow();
@@ -52,4 +53,11 @@ export async function signedInBuyer(app: FastifyInstance, db: DB, opts: { referr
   await browser.signInDev(user.email);
   await browser.get('/credits'); // signInDev leaves no CSRF token (its /login refresh redirects once signed in)
   return { user, browser };
+}
+
+/** A Stripe fake and an app configured to use it; `close` stops both. */
+export async function startBillingApp(env: Record<string, string> = {}): Promise<{ t: TestApp; fake: StripeFake; close: () => Promise<void> }> {
+  const fake = await startStripeFake();
+  const t = await createTestApp({ ...fake.env, ...env });
+  return { t, fake, close: async () => { await t.close(); await fake.close(); } };
 }
