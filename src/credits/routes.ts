@@ -1,4 +1,36 @@
 import fp from 'fastify-plugin';
+import { z } from 'zod';
+import { currentUser, requireUser } from '../auth/require-user.js';
+import { clipCost, getSettings } from '../settings/service.js';
+import { ledgerPage, packCards, paymentRows } from './page.js';
 
-// Placeholder: the credits feature registers its routes here.
-export default fp(async () => {}, { name: 'credits', dependencies: ['view', 'auth'] });
+const pageQuery = z.object({
+  page: z.coerce.number().int().min(1).max(100_000).catch(1).default(1),
+  cancelled: z.string().optional(),
+});
+
+export default fp(
+  async (app) => {
+    // The credits page: balance, packs to buy, the ledger (paginated) and past payments.
+    app.get('/credits', { preHandler: requireUser }, async (req, reply) => {
+      const query = pageQuery.parse(req.query ?? {});
+      const user = currentUser(req);
+      const ledger = await ledgerPage(app.db, user.id, query.page);
+      if (req.isHtmx) return reply.render('credits/_ledger', { ledger });
+      const [packs, payments, settings] = await Promise.all([packCards(app.db), paymentRows(app.db, user.id), getSettings(app.db)]);
+      return reply.render('credits/index', {
+        title: 'Credits · Echoes',
+        head: '<link rel="stylesheet" href="/assets/css/credits.css">',
+        balance: user.credit_balance,
+        stripeEnabled: app.config.stripeEnabled,
+        cancelled: query.cancelled !== undefined,
+        packs,
+        payments,
+        ledger,
+        clipSeconds: 5,
+        clipCost: clipCost(settings, 5),
+      });
+    });
+  },
+  { name: 'credits', dependencies: ['view', 'auth'] },
+);

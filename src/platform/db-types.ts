@@ -90,6 +90,7 @@ export interface PaymentsTable {
   user_id: string;
   credit_pack_id: string;
   stripe_session_id: string | null;
+  stripe_payment_intent: string | null;
   amount_cents: number;
   currency: string;
   credits_purchased: number;

@@ -1,0 +1,107 @@
+import { grantCredits, takeBackCredits } from '../credits/service.js';
+import { withTx, type DB, type Tx } from '../platform/db.js';
+import { creditsMoved } from '../platform/metrics.js';
+import { getSettings } from '../settings/service.js';
+import * as q from './queries.js';
+import type { CheckoutSession, RefundedCharge, SessionEventType } from './stripe.js';
+
+// What Stripe tells us (by webhook, or when the return page asks) becomes payment states and
+// ledger rows here. Every change runs in one transaction holding the payment row's lock, and
+// moves the row only from the state it expects, so a repeated, concurrent or late message
+// changes nothing the second time.
+
+export type Outcome =
+  | 'granted'
+  | 'already_paid'
+  | 'awaiting_payment'
+  | 'failed'
+  | 'expired'
+  | 'refunded'
+  | 'already_refunded'
+  | 'unmatched'
+  | 'ignored';
+
+/** States Stripe's "paid" may still move a payment out of: the money was taken, so credit it. */
+const GRANTABLE = new Set(['pending', 'failed', 'expired']);
+
+function countMoved(direction: 'granted' | 'spent', type: 'purchase' | 'referral', amount: number): void {
+  if (amount > 0) creditsMoved.inc({ direction, type }, amount);
+}
+
+/** The referrer's reward for a referred user's first paid payment: once per referred user. */
+async function rewardReferrer(tx: Tx, userId: string, paymentId: string): Promise<number> {
+  const referrerId = await q.findReferrer(tx, userId);
+  if (!referrerId) return 0;
+  if (await q.hasEarlierPaidPayment(tx, userId, paymentId)) return 0;
+  const { referralReward } = await getSettings(tx);
+  if (referralReward <= 0) return 0;
+  const granted = await grantCredits(tx, referrerId, referralReward, 'referral', userId, 'Referral reward');
+  return granted ? referralReward : 0;
+}
+
+/** Stripe says the session is paid: payment → paid, credits granted, referrer rewarded. */
+export async function markPaid(db: DB, session: CheckoutSession): Promise<Outcome> {
+  const result = await withTx(db, async (tx) => {
+    const p = await q.lockPaymentForSession(tx, session.id, session.metadata.payment_id);
+    if (!p) return { outcome: 'unmatched' as const };
+    if (!GRANTABLE.has(p.status)) return { outcome: p.status === 'paid' ? ('already_paid' as const) : ('ignored' as const) };
+    await q.updatePayment(tx, p.id, { status: 'paid', stripeSessionId: session.id, paymentIntent: session.paymentIntent });
+    const granted = await grantCredits(tx, p.user_id, p.credits_purchased, 'purchase', session.id, p.pack_name);
+    const referral = granted ? await rewardReferrer(tx, p.user_id, p.id) : 0;
+    return { outcome: granted ? ('granted' as const) : ('already_paid' as const), credits: granted ? p.credits_purchased : 0, referral };
+  });
+  countMoved('granted', 'purchase', result.credits ?? 0);
+  countMoved('granted', 'referral', result.referral ?? 0);
+  return result.outcome;
+}
+
+/**
+ * A session still waiting for its money moves on without it: closed unpaid (expired, or its
+ * delayed payment failed), or completed with a delayed method (status null: keep waiting, but
+ * remember the PaymentIntent a later refund will name).
+ */
+async function updateUnpaid(db: DB, session: CheckoutSession, status: 'failed' | 'expired' | null): Promise<Outcome> {
+  return withTx(db, async (tx) => {
+    const p = await q.lockPaymentForSession(tx, session.id, session.metadata.payment_id);
+    if (!p) return 'unmatched';
+    if (p.status !== 'pending') return 'ignored';
+    await q.updatePayment(tx, p.id, { status: status ?? undefined, stripeSessionId: session.id, paymentIntent: session.paymentIntent });
+    return status ?? 'awaiting_payment';
+  });
+}
+
+export async function applySessionEvent(db: DB, type: SessionEventType, session: CheckoutSession): Promise<Outcome> {
+  if (!session.id) return 'ignored';
+  switch (type) {
+    case 'checkout.session.completed':
+      return session.paymentStatus === 'paid' ? markPaid(db, session) : updateUnpaid(db, session, null);
+    case 'checkout.session.async_payment_succeeded':
+      return markPaid(db, session);
+    case 'checkout.session.async_payment_failed':
+      return updateUnpaid(db, session, 'failed');
+    case 'checkout.session.expired':
+      return updateUnpaid(db, session, 'expired');
+  }
+}
+
+/**
+ * A refunded charge: payment → refunded, and back go the credits of the refunded share that are
+ * still unspent (never below zero). Recorded as a negative `purchase` row, `refund:<session>`,
+ * because it reverses that purchase; `refund` rows are the generation refunds.
+ */
+export async function applyRefund(db: DB, charge: RefundedCharge): Promise<Outcome> {
+  if (!charge.paymentIntent || !(charge.amountRefunded > 0)) return 'ignored';
+  const result = await withTx(db, async (tx) => {
+    const p = await q.lockPaymentByIntent(tx, charge.paymentIntent!);
+    if (!p) return { outcome: 'unmatched' as const, taken: 0 };
+    if (p.status === 'refunded') return { outcome: 'already_refunded' as const, taken: 0 };
+    await q.updatePayment(tx, p.id, { status: 'refunded' });
+    if (p.status !== 'paid') return { outcome: 'refunded' as const, taken: 0 };
+    const share = Math.min(1, charge.amountRefunded / p.amount_cents);
+    const credits = Math.ceil(p.credits_purchased * share);
+    const taken = await takeBackCredits(tx, p.user_id, credits, 'purchase', `refund:${p.stripe_session_id ?? p.id}`, p.pack_name);
+    return { outcome: 'refunded' as const, taken };
+  });
+  countMoved('spent', 'purchase', result.taken);
+  return result.outcome;
+}

@@ -1,0 +1,57 @@
+import { listActivePacks, listPaymentsForUser } from '../billing/queries.js';
+import { formatMoney, pricePerCredit } from '../billing/money.js';
+import type { Conn } from '../platform/db.js';
+import { countLedgerForUser, listLedgerForUser } from './queries.js';
+import { describeLedgerRow, formatWhen, PAYMENT_STATUS } from './words.js';
+
+export const LEDGER_PAGE_SIZE = 20;
+const PAYMENTS_SHOWN = 10;
+
+/** The ledger, one page of it, newest first (plain data for views/credits/_ledger). */
+export async function ledgerPage(db: Conn, userId: string, requestedPage: number) {
+  const total = await countLedgerForUser(db, userId);
+  const pages = Math.max(1, Math.ceil(total / LEDGER_PAGE_SIZE));
+  const page = Math.min(Math.max(1, requestedPage), pages);
+  const rows = await listLedgerForUser(db, userId, LEDGER_PAGE_SIZE, (page - 1) * LEDGER_PAGE_SIZE);
+  return {
+    page,
+    pages,
+    total,
+    rows: rows.map((r) => ({
+      id: r.id,
+      when: formatWhen(r.created_at),
+      iso: r.created_at.toISOString(),
+      description: describeLedgerRow(r),
+      amount: r.amount,
+      amountLabel: r.amount > 0 ? `+${r.amount}` : `−${Math.abs(r.amount)}`,
+    })),
+  };
+}
+
+export async function packCards(db: Conn) {
+  const packs = await listActivePacks(db);
+  const perCredit = packs.map((p) => p.price_cents / p.credits);
+  const best = packs.length > 1 ? Math.min(...perCredit) : -1;
+  return packs.map((p, i) => ({
+    id: p.id,
+    name: p.name,
+    credits: p.credits,
+    price: formatMoney(p.price_cents, p.currency),
+    perCredit: pricePerCredit(p.price_cents, p.credits, p.currency),
+    bestValue: perCredit[i] === best,
+  }));
+}
+
+export async function paymentRows(db: Conn, userId: string) {
+  const payments = await listPaymentsForUser(db, userId, PAYMENTS_SHOWN);
+  return payments.map((p) => ({
+    id: p.id,
+    when: formatWhen(p.created_at),
+    iso: p.created_at.toISOString(),
+    packName: p.pack_name,
+    credits: p.credits_purchased,
+    amount: formatMoney(p.amount_cents, p.currency),
+    status: p.status,
+    ...PAYMENT_STATUS[p.status],
+  }));
+}

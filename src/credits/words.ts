@@ -1,0 +1,41 @@
+import type { LedgerRow, PaymentStatus } from '../platform/db-types.js';
+
+function packLabel(name: string | null): string {
+  if (!name) return 'credits';
+  return /\bpack$/i.test(name) ? name : `${name} pack`;
+}
+
+/** What a ledger row was for, in words a person reads on their credits page. */
+export function describeLedgerRow(row: Pick<LedgerRow, 'type' | 'amount' | 'note'>): string {
+  switch (row.type) {
+    case 'signup':
+      return 'Welcome credit';
+    case 'purchase':
+      // A negative purchase row is that purchase taken back after a refund (see billing/fulfil.ts).
+      return row.amount > 0 ? `Bought ${packLabel(row.note)}` : `Refunded purchase: ${packLabel(row.note)}`;
+    case 'generation':
+      return 'Clip generation';
+    case 'refund':
+      return 'Refund: generation failed';
+    case 'referral':
+      return 'Referral reward';
+    case 'share':
+      return 'Share reward';
+    case 'admin':
+      return row.note ? `Adjusted by Echoes: ${row.note}` : 'Adjusted by Echoes';
+  }
+}
+
+export const PAYMENT_STATUS: Record<PaymentStatus, { label: string; badge: string }> = {
+  pending: { label: 'Awaiting payment', badge: 'badge-warn' },
+  paid: { label: 'Paid', badge: 'badge-ok' },
+  failed: { label: 'Failed', badge: 'badge-danger' },
+  expired: { label: 'Expired', badge: '' },
+  refunded: { label: 'Refunded', badge: '' },
+};
+
+const dateFormat = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
+
+export function formatWhen(d: Date): string {
+  return `${dateFormat.format(d)} UTC`;
+}
