@@ -73,13 +73,13 @@ async function head(src: string | Buffer, n: number): Promise<Buffer> {
 async function sniff(src: string | Buffer): Promise<string> {
   const found = Buffer.isBuffer(src) ? await fileTypeFromBuffer(src) : await fileTypeFromFile(src);
   if (found && ACCEPTED_IMAGE_TYPES[found.mime]) return found.mime;
+  const text = (await head(src, 1024)).toString('utf8').toLowerCase();
+  if ((!found || found.ext === 'xml') && text.includes('<svg')) {
+    throw refuse(`SVG and other drawing files are not accepted. Upload a ${ACCEPTED_NAMES} photo.`, 415, 'unsupported_type');
+  }
   if (found) {
     const kind = KNOWN_KINDS[found.mime] ?? `a .${found.ext} file`;
     throw refuse(`That file is ${kind}, not a photo we can use. Upload a ${ACCEPTED_NAMES} image.`, 415, 'unsupported_type');
-  }
-  const text = (await head(src, 512)).toString('utf8').toLowerCase();
-  if (text.includes('<svg') || text.includes('<?xml')) {
-    throw refuse(`SVG and other drawing files are not accepted. Upload a ${ACCEPTED_NAMES} photo.`, 415, 'unsupported_type');
   }
   throw refuse(`That file is not an image we can read. Upload a ${ACCEPTED_NAMES} photo.`, 415, 'unsupported_type');
 }
