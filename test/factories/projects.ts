@@ -15,6 +15,7 @@ export async function createClip(
       user_id: opts.userId,
       project_id: opts.projectId,
       image_key: 'pending',
+      prompt: '',
       duration_s: 5,
       ratio: '1280:720',
       position: opts.position ?? 0,

@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import zlib from 'node:zlib';
 import { Readable } from 'node:stream';
 
@@ -33,7 +33,7 @@ export function pngBomb(width = 30000, height = 30000): Buffer {
 }
 
 /** 400×200, left half red, right half blue: where the colours end up shows the rotation. */
-export async function twoTone(): Promise<sharp.Sharp> {
+export async function twoTone(): Promise<Sharp> {
   const red = await sharp({ create: { width: 200, height: 200, channels: 3, background: '#ff0000' } }).png().toBuffer();
   return sharp({ create: { width: 400, height: 200, channels: 3, background: '#0000ff' } }).composite([{ input: red, left: 0, top: 0 }]);
 }
