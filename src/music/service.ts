@@ -48,7 +48,7 @@ export async function replaceMusic(ctx: Ctx, userId: string, projectId: string, 
       await forget(ctx, key);
       throw err;
     }
-    if (oldKey !== key) await forget(ctx, oldKey);
+    await forget(ctx, oldKey);
     return info;
   } finally {
     await spooled.cleanup();

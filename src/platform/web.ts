@@ -54,7 +54,7 @@ export default fp(
     // socket paused, so it would never notice the client leave. Drain what still arrives (the client
     // can then read the answer) and drop a client that keeps sending past a grace period.
     app.addHook('onResponse', async (req) => {
-      if (req.raw.complete) return;
+      if (req.raw.complete !== false) return; // read to the end (or not a real socket: app.inject)
       const timer = setTimeout(() => req.raw.socket?.destroy(), 10_000).unref();
       req.raw.once('close', () => clearTimeout(timer));
       req.raw.resume();

@@ -25,12 +25,6 @@ export function ratioLabel(ratio: string): string {
   return findRatio(ratio)?.label ?? ratio;
 }
 
-/** CSS aspect-ratio value for a Runway ratio ("1280:720" → "1280 / 720"). */
-export function ratioCss(ratio: string): string {
-  const r = findRatio(ratio);
-  return r ? `${r.width} / ${r.height}` : '16 / 9';
-}
-
 export const STATUS_LABELS: Record<ProjectStatus, { label: string; badge: string }> = {
   in_progress: { label: 'In progress', badge: 'badge-warn' },
   completed: { label: 'Completed', badge: 'badge-ok' },
@@ -44,8 +38,4 @@ export function durationLabel(seconds: number | null): string {
   const m = Math.floor((s % 3600) / 60);
   const ss = String(s % 60).padStart(2, '0');
   return h ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
-}
-
-export function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
 }

@@ -6,19 +6,18 @@ import type { Project, User } from '../platform/db-types.js';
 import { NotFoundError } from '../platform/errors.js';
 import { getSettings } from '../settings/service.js';
 import { storageKeys } from '../storage/index.js';
-import { durationLabel, ratioCss, ratioLabel, STATUS_LABELS, timeAgo } from './present.js';
+import { durationLabel, ratioLabel, STATUS_LABELS, timeAgo } from './present.js';
 import { countClipsForUser, deleteProjectRow, insertProject, listProjectSummaries, renameProject, type ProjectSummaryRow } from './queries.js';
 
 type Ctx = Pick<AppContext, 'db' | 'storage' | 'logger'>;
 
-export const RATIO_CHOICES = RATIOS.map((r) => ({ value: r.value, label: r.label, css: `${r.width} / ${r.height}` }));
+export const RATIO_CHOICES = RATIOS.map((r) => ({ value: r.value, label: r.label }));
 
 async function toSummary(ctx: Ctx, row: ProjectSummaryRow, now: Date) {
   return {
     id: row.id,
     title: row.title,
     ratioLabel: ratioLabel(row.ratio),
-    ratioCss: ratioCss(row.ratio),
     status: STATUS_LABELS[row.status],
     clipCount: row.clip_count,
     approvedCount: row.approved_count,
@@ -83,12 +82,12 @@ export async function projectPage(ctx: Ctx, user: User, project: Project) {
       id: project.id,
       title: project.title,
       ratioLabel: ratioLabel(project.ratio),
-      ratioCss: ratioCss(project.ratio),
       status: STATUS_LABELS[project.status],
       shareToken: project.share_token,
       clipCount: clips.length,
       approvedCount: clips.filter((c) => c.approved).length,
-      changedAgo: timeAgo(project.updated_at),
+      // Like the dashboard: the project changes when any of its clips does.
+      changedAgo: timeAgo(new Date(Math.max(project.updated_at.getTime(), ...clips.map((c) => c.updated_at.getTime())))),
     },
     cards,
     music,
