@@ -1,6 +1,11 @@
-import sharp from 'sharp';
+import sharp, { type Metadata } from 'sharp';
+import { fileTypeFromBuffer, fileTypeFromFile } from 'file-type';
+import { open, stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { UserError } from '../platform/errors.js';
+import { formatBytes, spoolUpload } from '../storage/spool.js';
+
+export { spoolUpload, type SpooledFile } from '../storage/spool.js';
 
 export interface NormalizedImage {
   image: Buffer;
@@ -12,27 +17,130 @@ export interface NormalizedImage {
 }
 
 export interface NormalizeOptions {
+  /** The video size the image is fitted to (cover). */
   width: number;
   height: number;
+  /** Refused above this many pixels, judged from the header before anything is decoded. */
   maxPixels: number;
+  /** For a stream or buffer: refused above this many bytes (a stream while it arrives). */
+  maxBytes?: number;
+  /** Width of the WebP thumbnail (default 360). */
+  thumbWidth?: number;
+}
+
+/** A stream (spooled to a temp file first), bytes in memory, or a file already on disk. */
+export type ImageInput = Readable | Buffer | { path: string };
+
+/** HEIC needs libheif with an HEVC decoder, which sharp's prebuilt binaries leave out. */
+export const heicSupported: boolean = Boolean(sharp.format.heif?.input?.fileSuffix?.includes('.heic'));
+
+/** Types accepted, decided by the file's bytes; the key is file-type's mime, the value sharp's format. */
+export const ACCEPTED_IMAGE_TYPES: Record<string, string> = {
+  'image/jpeg': 'jpeg',
+  'image/png': 'png',
+  'image/webp': 'webp',
+  ...(heicSupported ? { 'image/heic': 'heif', 'image/heif': 'heif' } : {}),
+};
+
+const ACCEPTED_NAMES = heicSupported ? 'JPEG, PNG, WebP or HEIC' : 'JPEG, PNG or WebP';
+const KNOWN_KINDS: Record<string, string> = {
+  'application/pdf': 'a PDF document',
+  'image/gif': 'a GIF',
+  'image/heic': 'a HEIC photo, which we cannot read yet (on an iPhone, choose "Most Compatible" in Settings › Camera › Formats, or share it as JPEG)',
+  'image/heif': 'a HEIF photo, which we cannot read yet',
+  'image/avif': 'an AVIF image',
+  'image/tiff': 'a TIFF image',
+  'image/bmp': 'a BMP image',
+};
+
+function refuse(message: string, status = 400, code = 'bad_image'): UserError {
+  return new UserError(message, status, code);
+}
+
+async function head(src: string | Buffer, n: number): Promise<Buffer> {
+  if (Buffer.isBuffer(src)) return src.subarray(0, n);
+  const fh = await open(src, 'r');
+  try {
+    const buf = Buffer.alloc(n);
+    const { bytesRead } = await fh.read(buf, 0, n, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+}
+
+/** The image type by its magic numbers, never by its name or declared type. */
+async function sniff(src: string | Buffer): Promise<string> {
+  const found = Buffer.isBuffer(src) ? await fileTypeFromBuffer(src) : await fileTypeFromFile(src);
+  if (found && ACCEPTED_IMAGE_TYPES[found.mime]) return found.mime;
+  const text = (await head(src, 1024)).toString('utf8').toLowerCase();
+  if ((!found || found.ext === 'xml') && text.includes('<svg')) {
+    throw refuse(`SVG and other drawing files are not accepted. Upload a ${ACCEPTED_NAMES} photo.`, 415, 'unsupported_type');
+  }
+  if (found) {
+    const kind = KNOWN_KINDS[found.mime] ?? `a .${found.ext} file`;
+    throw refuse(`That file is ${kind}, not a photo we can use. Upload a ${ACCEPTED_NAMES} image.`, 415, 'unsupported_type');
+  }
+  throw refuse(`That file is not an image we can read. Upload a ${ACCEPTED_NAMES} photo.`, 415, 'unsupported_type');
+}
+
+/** Reads only the header: the pixel limit is enforced before a single pixel is decoded. */
+async function checkHeader(src: string | Buffer, mime: string, maxPixels: number): Promise<void> {
+  let meta: Metadata;
+  try {
+    meta = await sharp(src, { limitInputPixels: false }).metadata();
+  } catch {
+    throw refuse('That image is damaged and cannot be opened. Try exporting it again.');
+  }
+  if (meta.format !== ACCEPTED_IMAGE_TYPES[mime] || !meta.width || !meta.height) {
+    throw refuse('That image is damaged and cannot be opened. Try exporting it again.');
+  }
+  if (meta.width * meta.height > maxPixels) {
+    const mp = Math.round(maxPixels / 1_000_000);
+    throw refuse(`That image is too large (${meta.width}×${meta.height} pixels). The limit is ${mp} megapixels.`, 413, 'too_many_pixels');
+  }
+}
+
+async function normalizeFrom(src: string | Buffer, opts: NormalizeOptions): Promise<NormalizedImage> {
+  const size = Buffer.isBuffer(src) ? src.length : (await stat(src)).size;
+  if (size === 0) throw refuse('The file is empty. Choose a photo and try again.', 400, 'empty_file');
+  if (opts.maxBytes !== undefined && size > opts.maxBytes) {
+    throw refuse(`That file is too large. The limit is ${formatBytes(opts.maxBytes)}.`, 413, 'too_large');
+  }
+  const mime = await sniff(src);
+  await checkHeader(src, mime, opts.maxPixels);
+  let image: Buffer;
+  try {
+    // rotate() turns it upright by EXIF; sharp writes no metadata (EXIF, GPS, XMP) unless asked.
+    image = await sharp(src, { limitInputPixels: opts.maxPixels, failOn: 'error', sequentialRead: true })
+      .rotate()
+      .flatten({ background: '#000000' })
+      .resize(opts.width, opts.height, { fit: 'cover', position: 'attention' })
+      .jpeg({ quality: 88, mozjpeg: true })
+      .toBuffer();
+  } catch {
+    throw refuse('That image is damaged or incomplete (it may not have finished uploading). Try another copy.');
+  }
+  const thumb = await sharp(image)
+    .resize({ width: opts.thumbWidth ?? 360, withoutEnlargement: true })
+    .webp({ quality: 72 })
+    .toBuffer();
+  return { image, ext: 'jpg', contentType: 'image/jpeg', thumb, width: opts.width, height: opts.height };
 }
 
 /**
- * Decodes an uploaded image, turns it upright, strips metadata and fits it to the video size.
- * (The projects feature hardens this: byte sniffing, limits while streaming, temp files.)
+ * Checks and re-encodes an uploaded image: type by its bytes, pixel limit from the header,
+ * decoded, upright, stripped of metadata, fitted (cover) to the video size, JPEG plus a WebP
+ * thumbnail. Bad input is a UserError (4xx) with a message for the person. A stream is spooled
+ * to a temp file (counting bytes against maxBytes) and the temp file is removed in every case.
  */
-export async function normalizeImage(input: Readable | Buffer, opts: NormalizeOptions): Promise<NormalizedImage> {
-  const chunks: Buffer[] = [];
-  if (Buffer.isBuffer(input)) chunks.push(input);
-  else for await (const c of input) chunks.push(c as Buffer);
-  const bytes = Buffer.concat(chunks);
-  if (bytes.length === 0) throw new UserError('The file is empty.');
+export async function normalizeImage(input: ImageInput, opts: NormalizeOptions): Promise<NormalizedImage> {
+  if (Buffer.isBuffer(input)) return normalizeFrom(input, opts);
+  if ('path' in input && typeof input.path === 'string' && !('pipe' in input)) return normalizeFrom(input.path, opts);
+  const spooled = await spoolUpload(input as Readable, opts.maxBytes ?? Number.MAX_SAFE_INTEGER);
   try {
-    const pipeline = sharp(bytes, { limitInputPixels: opts.maxPixels, failOn: 'error' }).rotate();
-    const image = await pipeline.clone().resize(opts.width, opts.height, { fit: 'cover' }).jpeg({ quality: 88 }).toBuffer();
-    const thumb = await sharp(image).resize(320, 320, { fit: 'inside' }).webp({ quality: 75 }).toBuffer();
-    return { image, ext: 'jpg', contentType: 'image/jpeg', thumb, width: opts.width, height: opts.height };
-  } catch {
-    throw new UserError('That file is not an image we can read. Use a JPEG, PNG or WebP photo.');
+    return await normalizeFrom(spooled.path, opts);
+  } finally {
+    await spooled.cleanup();
   }
 }

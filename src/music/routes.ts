@@ -1,4 +1,39 @@
 import fp from 'fastify-plugin';
+import { currentUser, requireUser } from '../auth/require-user.js';
+import { UserError } from '../platform/errors.js';
+import { flash } from '../platform/view.js';
+import { durationLabel } from '../projects/present.js';
+import { loadOwnProject } from '../projects/load.js';
+import { removeMusic, replaceMusic } from './service.js';
 
-// Placeholder: the music feature registers its routes here.
-export default fp(async () => {}, { name: 'music', dependencies: ['view', 'auth'] });
+type WithId = { Params: { id: string } };
+
+/** The project's music track: upload (multipart `music`, CSRF token in the URL or header), replace, remove. */
+export default fp(
+  async (app) => {
+    const ctx = app.ctx;
+
+    app.post<WithId>('/projects/:id/music', { preHandler: requireUser }, async (req, reply) => {
+      // Ownership before a single byte of the body is read.
+      const project = await loadOwnProject(req);
+      if (!req.isMultipart()) throw new UserError('Send the track as a file upload.', 400);
+      const file = await req.file();
+      if (!file) throw new UserError('Choose a music file to upload.', 400);
+      if (file.fieldname !== 'music') {
+        file.file.resume();
+        throw new UserError('Choose a music file to upload.', 400);
+      }
+      const info = await replaceMusic(ctx, currentUser(req).id, project.id, { stream: file.file, filename: file.filename });
+      flash(reply, 'notice', `Added “${info.name}” (${durationLabel(info.durationS)}).`);
+      return reply.redirect(`/projects/${project.id}#music`, 303);
+    });
+
+    app.post<WithId>('/projects/:id/music/delete', { preHandler: requireUser }, async (req, reply) => {
+      const project = await loadOwnProject(req);
+      await removeMusic(ctx, currentUser(req).id, project.id);
+      flash(reply, 'notice', 'Music removed.');
+      return reply.redirect(`/projects/${project.id}#music`, 303);
+    });
+  },
+  { name: 'music', dependencies: ['view', 'auth', 'projects'] },
+);

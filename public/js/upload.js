@@ -1,0 +1,178 @@
+// Uploads with progress: big photos are shrunk in a canvas first, the file is sent with
+// XMLHttpRequest (upload progress), then the page follows the server's redirect. Without
+// JavaScript the same forms post normally. htmx-driven forms (hx-post) are left to htmx.
+(function () {
+  var MAX_SIDE = 2500;
+  var SHRINK_OVER_BYTES = 3 * 1024 * 1024;
+  var SELECTOR = 'form[data-upload], form.upload-form';
+
+  function csrfToken() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.getAttribute('content') : '';
+  }
+
+  function fileInput(form) {
+    return form.querySelector('input[type="file"]');
+  }
+
+  // Re-encode to JPEG at most MAX_SIDE pixels on the long side; EXIF orientation is applied by
+  // the browser while drawing. Anything it cannot decode (HEIC on most browsers) goes as it is.
+  function shrink(file) {
+    if (!file || !/^image\/(jpeg|png|webp)$/.test(file.type) || !window.createImageBitmap) return Promise.resolve(file);
+    return createImageBitmap(file, { imageOrientation: 'from-image' }).then(function (bmp) {
+      var scale = Math.min(1, MAX_SIDE / Math.max(bmp.width, bmp.height));
+      if (scale === 1 && file.size <= SHRINK_OVER_BYTES) return file;
+      var canvas = document.createElement('canvas');
+      canvas.width = Math.round(bmp.width * scale);
+      canvas.height = Math.round(bmp.height * scale);
+      canvas.getContext('2d').drawImage(bmp, 0, 0, canvas.width, canvas.height);
+      if (bmp.close) bmp.close();
+      return new Promise(function (resolve) {
+        canvas.toBlob(function (blob) {
+          if (!blob || blob.size >= file.size) return resolve(file);
+          resolve(new File([blob], file.name.replace(/\.[^.]+$/, '') + '.jpg', { type: 'image/jpeg' }));
+        }, 'image/jpeg', 0.9);
+      });
+    }).catch(function () { return file; });
+  }
+
+  function statusBox(form) {
+    var box = form.querySelector('.upload-status');
+    if (!box) {
+      box = document.createElement('div');
+      box.className = 'upload-status';
+      box.setAttribute('role', 'status');
+      box.innerHTML = '<div class="progress"><span></span></div><p class="upload-label"></p>';
+      form.appendChild(box);
+    }
+    box.classList.remove('is-error');
+    return {
+      progress: function (fraction, label) {
+        box.querySelector('.progress > span').style.width = Math.round(fraction * 100) + '%';
+        box.querySelector('.upload-label').textContent = label;
+      },
+      error: function (message) {
+        box.classList.add('is-error');
+        box.querySelector('.upload-label').textContent = message;
+      },
+    };
+  }
+
+  function messageFrom(html) {
+    try {
+      var doc = new DOMParser().parseFromString(html, 'text/html');
+      var el = doc.querySelector('.error-page h1 + p, [data-error-status], .field-error, .flash-error');
+      return el ? el.textContent.trim() : '';
+    } catch (e) {
+      return '';
+    }
+  }
+
+  function setBusy(form, busy) {
+    form.querySelectorAll('button, input[type="submit"]').forEach(function (b) { b.disabled = busy; });
+    form.classList.toggle('is-uploading', busy);
+  }
+
+  function send(form) {
+    var input = fileInput(form);
+    var picked = form.__cameraFile || (input && input.files && input.files[0]);
+    var ui = statusBox(form);
+    setBusy(form, true);
+    ui.progress(0, 'Preparing…');
+    var prepared = input && input.name === 'image' ? shrink(picked) : Promise.resolve(picked);
+    prepared.then(function (file) {
+      var data = new FormData(form);
+      if (input && file) data.set(input.name, file, file.name);
+      var xhr = new XMLHttpRequest();
+      xhr.open('POST', form.action);
+      xhr.setRequestHeader('x-csrf-token', csrfToken());
+      xhr.setRequestHeader('accept', 'text/html');
+      xhr.upload.addEventListener('progress', function (e) {
+        if (!e.lengthComputable) return;
+        var f = e.loaded / e.total;
+        ui.progress(f, f < 1 ? 'Uploading… ' + Math.round(f * 100) + '%' : 'Processing…');
+      });
+      xhr.addEventListener('load', function () {
+        if (xhr.status >= 200 && xhr.status < 400) {
+          ui.progress(1, 'Done');
+          window.location.assign(xhr.responseURL || window.location.href);
+          return;
+        }
+        setBusy(form, false);
+        ui.error(messageFrom(xhr.responseText) || 'The upload failed (error ' + xhr.status + '). Please try again.');
+      });
+      xhr.addEventListener('error', function () {
+        setBusy(form, false);
+        ui.error('The upload did not get through. Check your connection and try again.');
+      });
+      xhr.send(data);
+    });
+  }
+
+  document.addEventListener('submit', function (evt) {
+    var form = evt.target.closest && evt.target.closest(SELECTOR);
+    if (!form || evt.defaultPrevented || form.hasAttribute('hx-post') || !window.FormData || !window.XMLHttpRequest) return;
+    evt.preventDefault();
+    send(form);
+  });
+
+  // Show what was chosen; on phones, offer the camera beside the file picker.
+  function preview(form, file) {
+    var img = form.querySelector('.upload-preview');
+    if (!file || !/^image\//.test(file.type)) { if (img) img.remove(); return; }
+    if (!img) {
+      img = document.createElement('img');
+      img.className = 'upload-preview';
+      img.alt = '';
+      fileInput(form).insertAdjacentElement('afterend', img);
+    }
+    if (img.src) URL.revokeObjectURL(img.src);
+    img.src = URL.createObjectURL(file);
+  }
+
+  function addCamera(form, input) {
+    if (!window.matchMedia || !window.matchMedia('(pointer: coarse)').matches || form.querySelector('.camera-button')) return;
+    var camera = document.createElement('input');
+    camera.type = 'file';
+    camera.accept = 'image/*';
+    camera.setAttribute('capture', 'environment');
+    camera.style.display = 'none';
+    var button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'button button-secondary button-small camera-button';
+    button.textContent = 'Take a photo';
+    button.addEventListener('click', function () { camera.click(); });
+    camera.addEventListener('change', function () {
+      var file = camera.files && camera.files[0];
+      if (!file) return;
+      try {
+        var dt = new DataTransfer();
+        dt.items.add(file);
+        input.files = dt.files;
+        form.__cameraFile = null;
+      } catch (e) {
+        form.__cameraFile = file;
+        input.required = false;
+      }
+      preview(form, file);
+    });
+    input.insertAdjacentElement('afterend', button);
+    form.appendChild(camera);
+  }
+
+  function enhance() {
+    document.querySelectorAll(SELECTOR).forEach(function (form) {
+      var input = fileInput(form);
+      if (!input || form.__enhanced) return;
+      form.__enhanced = true;
+      input.addEventListener('change', function () {
+        form.__cameraFile = null;
+        preview(form, input.files && input.files[0]);
+      });
+      if (input.name === 'image') addCamera(form, input);
+    });
+  }
+
+  document.addEventListener('DOMContentLoaded', enhance);
+  document.addEventListener('htmx:after:swap', enhance);
+})();

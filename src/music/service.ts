@@ -1,0 +1,61 @@
+import { randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
+import type { AppContext } from '../platform/context.js';
+import { withTx } from '../platform/db.js';
+import { NotFoundError, UserError } from '../platform/errors.js';
+import { storageKeys } from '../storage/index.js';
+import { formatBytes, spoolUpload } from '../storage/spool.js';
+import { inspectAudio, type AudioInfo } from './inspect.js';
+import { swapProjectMusic, type MusicFields } from './queries.js';
+
+type Ctx = Pick<AppContext, 'db' | 'storage' | 'logger' | 'config'>;
+
+/** Old objects are removed after the row no longer names them; a failure only leaves garbage. */
+async function forget(ctx: Ctx, key: string | null | undefined): Promise<void> {
+  if (!key) return;
+  await ctx.storage.delete(key).catch((err) => ctx.logger.warn({ err, key }, 'could not delete replaced music'));
+}
+
+async function swap(ctx: Ctx, userId: string, projectId: string, next: MusicFields): Promise<string | null> {
+  const swapped = await withTx(ctx.db, (tx) => swapProjectMusic(tx, userId, projectId, next));
+  if (!swapped) throw new NotFoundError();
+  return swapped.oldKey;
+}
+
+/**
+ * Takes an uploaded track: spooled to a temp file while its size is counted, checked by its bytes,
+ * its length read, stored under a fresh key, then the row points at it, then the old object goes.
+ * Any failure leaves the row as it was, no new object and no temp file.
+ */
+export async function replaceMusic(ctx: Ctx, userId: string, projectId: string, upload: { stream: Readable; filename: string }): Promise<AudioInfo> {
+  const max = ctx.config.MAX_MUSIC_BYTES;
+  const spooled = await spoolUpload(upload.stream, max, { tooLargeMessage: `That track is too large. The limit is ${formatBytes(max)}.` });
+  try {
+    const info = await inspectAudio(spooled.path, upload.filename);
+    const key = storageKeys.music(userId, projectId, `${randomUUID()}.${info.ext}`);
+    try {
+      await ctx.storage.put(key, createReadStream(spooled.path), info.contentType);
+    } catch (err) {
+      ctx.logger.error({ err, key }, 'storing music failed');
+      await forget(ctx, key);
+      throw new UserError('We could not save your track just now. Please try again in a moment.', 503, 'storage_failed');
+    }
+    let oldKey: string | null;
+    try {
+      oldKey = await swap(ctx, userId, projectId, { music_key: key, music_name: info.name, music_duration_s: info.durationS });
+    } catch (err) {
+      await forget(ctx, key);
+      throw err;
+    }
+    await forget(ctx, oldKey);
+    return info;
+  } finally {
+    await spooled.cleanup();
+  }
+}
+
+export async function removeMusic(ctx: Ctx, userId: string, projectId: string): Promise<void> {
+  const oldKey = await swap(ctx, userId, projectId, { music_key: null, music_name: null, music_duration_s: null });
+  await forget(ctx, oldKey);
+}

@@ -1,0 +1,19 @@
+import { z } from 'zod';
+import { findRatio } from '../generation/ratios.js';
+
+export const titleField = z
+  .string({ error: 'Give your project a name.' })
+  .transform((s) => s.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim())
+  .pipe(z.string().min(1, 'Give your project a name.').max(120, 'Keep the name to 120 characters or fewer.'));
+
+export const createForm = z.object({
+  title: titleField,
+  ratio: z.string({ error: 'Choose a shape for the video.' }).refine((v) => findRatio(v) !== undefined, 'Choose one of the offered shapes.'),
+});
+
+export const renameForm = z.object({ title: titleField });
+
+/** The first problem of a failed parse, in words for the person. */
+export function firstIssue(error: z.ZodError): string {
+  return error.issues[0]?.message ?? 'Please check the form.';
+}
