@@ -55,7 +55,7 @@ export async function createClip(
   const credits = opts.credits ?? 1;
   return withTx(db, async (tx) => {
     const last = await tx.selectFrom('clips').select((eb) => eb.fn.max<number>('position').as('m')).where('project_id', '=', opts.projectId).executeTakeFirst();
-    await spendCredits(tx, opts.userId, credits, 'generation', ledgerReference(id, 1));
+    if (credits > 0) await spendCredits(tx, opts.userId, credits, 'generation', ledgerReference(id, 1));
     return tx
       .insertInto('clips')
       .values({
