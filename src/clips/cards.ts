@@ -13,6 +13,8 @@ export interface ClipCard {
   progressPct: number;
   prompt: string;
   durationS: number;
+  /** CSS class giving the media box the video's shape (no inline styles under the CSP). */
+  ratioClass: string;
   approved: boolean;
   position: number;
   attempt: number;
@@ -52,6 +54,7 @@ export async function toClipCard(storage: Storage, clip: Clip, opts: { regenerat
     progressPct: clip.status === 'ready' ? 100 : Math.round(clip.progress * 100),
     prompt: clip.prompt,
     durationS: clip.duration_s,
+    ratioClass: `ratio-${clip.ratio.replace(':', 'x')}`,
     approved: clip.approved,
     position: clip.position,
     attempt: clip.attempt,
