@@ -22,9 +22,10 @@ async function mustFind(ctx: AppContext, userId: string, clipId: string): Promis
 function stopTaskSoon(ctx: AppContext, clip: Clip): void {
   if (!clip.provider_task_id) return;
   const taskId = clip.provider_task_id;
+  const log = ctx.logger.child({ clipId: clip.id, requestId: clip.request_id, taskId });
   Promise.resolve()
-    .then(() => providerFor(ctx, clip.provider).cancel(taskId))
-    .catch((err) => ctx.logger.warn({ clipId: clip.id, requestId: clip.request_id, taskId, err: (err as Error).message }, 'provider cancel failed'));
+    .then(() => providerFor(ctx, clip.provider).cancel(taskId, log))
+    .catch((err) => log.warn({ err: (err as Error).message }, 'provider cancel failed'));
 }
 
 export async function approveClip(ctx: AppContext, userId: string, clipId: string, approved: boolean): Promise<Clip> {

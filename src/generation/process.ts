@@ -82,7 +82,7 @@ export function makeGenerationProcessor(ctx: AppContext, hooks: ProcessorHooks =
         if (!claimed) return await park(pollDelay(provider.pollIntervalMs), { step: 'submit' });
         let taskId: string;
         try {
-          ({ taskId } = await wrap(() => provider.submit(inputFor(claimed, s))));
+          ({ taskId } = await wrap(() => provider.submit(inputFor(claimed, s), log)));
         } catch (err) {
           await q.releaseClaim(ctx.db, clipId, attempt);
           throw err;
@@ -90,11 +90,11 @@ export function makeGenerationProcessor(ctx: AppContext, hooks: ProcessorHooks =
         try {
           if (!(await q.recordTask(ctx.db, clipId, attempt, taskId))) {
             log.warn({ taskId }, 'clip ended while submitting; cancelling the new task');
-            await provider.cancel(taskId).catch(() => {});
+            await provider.cancel(taskId, log).catch(() => {});
             return 'abandoned';
           }
         } catch (err) {
-          await provider.cancel(taskId).catch(() => {}); // unrecorded: do not leave it running
+          await provider.cancel(taskId, log).catch(() => {}); // unrecorded: do not leave it running
           throw err;
         }
         log.info({ taskId, provider: provider.name }, 'generation submitted');
@@ -130,7 +130,7 @@ export function makeGenerationProcessor(ctx: AppContext, hooks: ProcessorHooks =
       await cancelQuietly(ctx, clip, log);
       return end({ code: 'TIMEOUT', message: MESSAGES.timeout, detail: `no result ${s.generationTimeoutMin} min after submitting task ${taskId}` }, 'timeout');
     }
-    const st = await wrap(() => provider.status(taskId));
+    const st = await wrap(() => provider.status(taskId, log));
     if (st.state === 'pending' || st.state === 'running') {
       const progress = Math.min(0.99, st.progress ?? 0);
       if (progress - clip.progress >= 0.01) await q.saveProgress(ctx.db, clip.id, clip.attempt, progress);
@@ -160,7 +160,7 @@ async function wrap<T>(fn: () => Promise<T>): Promise<T> {
 
 async function cancelQuietly(ctx: AppContext, clip: Clip, log: Logger): Promise<void> {
   try {
-    await providerFor(ctx, clip.provider).cancel(clip.provider_task_id!);
+    await providerFor(ctx, clip.provider).cancel(clip.provider_task_id!, log);
   } catch (err) {
     log.warn({ err: (err as Error).message, taskId: clip.provider_task_id }, 'could not cancel the task at the provider');
   }
@@ -170,6 +170,7 @@ function inputFor(clip: Clip, s: Settings) {
   const size = ratioOrDefault(clip.ratio, s.defaultRatio);
   return {
     clipId: clip.id,
+    requestId: clip.request_id ?? undefined,
     attempt: clip.attempt,
     imageKey: clip.image_key,
     outputKey: videoKeyFor(clip, clip.attempt),

@@ -1,23 +1,16 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { access } from 'node:fs/promises';
 import path from 'node:path';
-import { expectLedgerBalanced } from '../factories.js';
 import { balanceOf, createClip, getClip, ledgerFor, waitFor, waitForClipDone } from '../factories/clips.js';
 import { SAFETY_STEPS, sampleMp4 } from '../fakes/runway.js';
-import { creator, startWorld, type World } from '../generation/world.js';
+import { creator, useWorld, type World } from '../generation/world.js';
 
+const world = useWorld();
 let w: World;
+beforeEach(() => {
+  w = world();
+});
 const htmx = { 'hx-request': 'true' };
-beforeAll(async () => {
-  w = await startWorld();
-});
-afterAll(async () => {
-  await w?.close();
-});
-afterEach(async () => {
-  await w.stopWorkers();
-  await expectLedgerBalanced(w.t.ctx.db);
-});
 
 const exists = (key: string) => access(path.join(w.t.dataDir, 'objects', key)).then(() => true, () => false);
 

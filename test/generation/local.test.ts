@@ -31,6 +31,15 @@ async function probe(file: string) {
   return JSON.parse(stdout) as { format: { duration: string }; streams: Array<{ codec_name: string; pix_fmt: string; width: number; height: number }> };
 }
 
+/** A stored image and the render input for it, as the job would build it. */
+async function renderInput(name: string, ratio: '960:960' | '1280:720', durationS: number) {
+  const { user, project } = await creator(t, 0);
+  const imageKey = `images/${user.id}/${project.id}/${name}.jpg`;
+  await t.ctx.storage.put(imageKey, await sharp(await testImage(80, 80)).jpeg().toBuffer(), 'image/jpeg');
+  const [width, height] = ratio.split(':').map(Number) as [number, number];
+  return { clipId: name, attempt: 1, imageKey, outputKey: `clips/${user.id}/${project.id}/${name}.mp4`, prompt: '', systemPrompt: '', model: 'x', ratio, width, height, durationS };
+}
+
 describe('the local provider', () => {
   it('renders a real H.264 MP4 of the clip\'s length and ratio size, reporting progress', async () => {
     workers = startWorkers(t.ctx, { periodic: false });
@@ -55,10 +64,7 @@ describe('the local provider', () => {
 
   it('a render whose process died is picked up again by the next status call', async () => {
     const local = providerFor(t.ctx, 'local');
-    const { user, project } = await creator(t, 0);
-    const imageKey = `images/${user.id}/${project.id}/orphan.jpg`;
-    await t.ctx.storage.put(imageKey, await sharp(await testImage(80, 80)).jpeg().toBuffer(), 'image/jpeg');
-    const input = { clipId: 'orphan', attempt: 1, imageKey, outputKey: `clips/${user.id}/${project.id}/orphan.mp4`, prompt: '', systemPrompt: '', model: 'x', ratio: '960:960', width: 960, height: 960, durationS: 2 };
+    const input = await renderInput('orphan', '960:960', 2);
     // What a dead renderer leaves: a running task in Redis and no lease.
     const taskId = 'local_orphan';
     await t.ctx.redis.hset(`${t.ctx.config.QUEUE_PREFIX}:local-render:${taskId}`, { state: 'running', progress: '0.3', input: JSON.stringify(input) });
@@ -73,11 +79,9 @@ describe('the local provider', () => {
 
   it('cancel stops a render and stores nothing', async () => {
     const local = providerFor(t.ctx, 'local');
-    const { user, project } = await creator(t, 0);
-    const imageKey = `images/${user.id}/${project.id}/c.jpg`;
-    await t.ctx.storage.put(imageKey, await sharp(await testImage(80, 80)).jpeg().toBuffer(), 'image/jpeg');
-    const outputKey = `clips/${user.id}/${project.id}/c.mp4`;
-    const { taskId } = await local.submit({ clipId: 'c', attempt: 1, imageKey, outputKey, prompt: '', systemPrompt: '', model: 'x', ratio: '1280:720', width: 1280, height: 720, durationS: 10 });
+    const input = await renderInput('c', '1280:720', 10);
+    const outputKey = input.outputKey;
+    const { taskId } = await local.submit(input);
     await local.cancel(taskId);
     expect((await local.status(taskId)).state).toBe('cancelled');
     await new Promise((r) => setTimeout(r, 500));

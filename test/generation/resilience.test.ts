@@ -1,24 +1,17 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { Worker } from 'bullmq';
 import { createQueues } from '../../src/platform/queues.js';
 import { redisOptions } from '../../src/platform/redis.js';
 import { makeGenerationProcessor } from '../../src/generation/process.js';
 import { sweepGenerations } from '../../src/generation/sweeper.js';
 import { enqueueGeneration } from '../../src/generation/service.js';
-import { expectLedgerBalanced } from '../factories.js';
 import { balanceOf, createClip, getClip, latestClip, ledgerFor, uploadClip, waitFor, waitForClipDone } from '../factories/clips.js';
-import { creator, startWorld, type World } from './world.js';
+import { creator, useWorld, type World } from './world.js';
 
+const world = useWorld();
 let w: World;
-beforeAll(async () => {
-  w = await startWorld();
-});
-afterAll(async () => {
-  await w?.close();
-});
-afterEach(async () => {
-  await w.stopWorkers();
-  await expectLedgerBalanced(w.t.ctx.db);
+beforeEach(() => {
+  w = world();
 });
 
 function workerWith(processor: ReturnType<typeof makeGenerationProcessor>) {

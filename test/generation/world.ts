@@ -1,6 +1,7 @@
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { createTestApp, type TestApp } from '../setup/context.js';
 import { TestBrowser } from '../setup/browser.js';
-import { createProject, createUser } from '../factories.js';
+import { createProject, createUser, expectLedgerBalanced } from '../factories.js';
 import { startRunwayFake, type RunwayFake } from '../fakes/runway.js';
 import { startWorkers, type RunningWorkers } from '../../src/worker.js';
 
@@ -52,4 +53,23 @@ export async function creator(t: TestApp, credits = 5, ratio = '1280:720') {
   await b.signInDev(user.email);
   await b.get('/'); // a page carrying the CSRF token (signInDev's /login redirects once signed in)
   return { user, project, b };
+}
+
+/**
+ * One world per test file: started before the tests, closed after them; after each test the
+ * workers stop and the ledger must balance. Returns a getter for the world.
+ */
+export function useWorld(env: Record<string, string> = {}): () => World {
+  let w: World | undefined;
+  beforeAll(async () => {
+    w = await startWorld(env);
+  });
+  afterAll(async () => {
+    await w?.close();
+  });
+  afterEach(async () => {
+    await w!.stopWorkers();
+    await expectLedgerBalanced(w!.t.ctx.db);
+  });
+  return () => w!;
 }

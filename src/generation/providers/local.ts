@@ -93,7 +93,7 @@ export function createLocalProvider(d: LocalDeps): Provider & { shutdown(): void
       d.redis.eval(RENEW_IF_OWNER, 1, lease, owner, String(LEASE_MS)).then((ok) => ok === 0 && ac.abort(), () => {});
     }, LEASE_MS / 3);
     renew.unref();
-    const log = d.logger.child({ taskId, clipId: input.clipId });
+    const log = d.logger.child({ taskId, clipId: input.clipId, requestId: input.requestId });
     void limit(() => (ac.signal.aborted ? Promise.resolve() : render(taskId, input, ac.signal)))
       .catch(async (err: Error) => {
         if (ac.signal.aborted) return;

@@ -62,17 +62,17 @@ export interface RunwayDeps {
 
 /** Runway's image_to_video API (specs/runway.md): no webhooks, so tasks are polled. */
 export function createRunwayProvider(d: RunwayDeps): Provider {
-  const http: RunwayHttpOptions = {
+  const http = (log: Logger = d.logger): RunwayHttpOptions => ({
     baseUrl: d.baseUrl,
     apiKey: d.apiKey,
-    onRetry: (info) => d.logger.warn(info, 'runway request retried'),
+    onRetry: (info) => log.warn(info, 'runway request retried'),
     ...d.http,
-  };
+  });
   return {
     name: 'runway',
     pollIntervalMs: d.pollIntervalMs,
 
-    async submit(input: GenerationInput) {
+    async submit(input: GenerationInput, log?: Logger) {
       const image = await readAll(await d.storage.get(input.imageKey));
       const promptText = combinePrompt(input.prompt, input.systemPrompt);
       const body = {
@@ -82,15 +82,15 @@ export function createRunwayProvider(d: RunwayDeps): Provider {
         duration: input.durationS,
         ...(promptText ? { promptText } : {}),
       };
-      const res = await runwayRequest(http, 'POST', '/v1/image_to_video', body);
+      const res = await runwayRequest(http(log), 'POST', '/v1/image_to_video', body);
       const id = (res.body as { id?: unknown } | null)?.id;
       if (typeof id !== 'string' || !id) throw new ProviderError('Runway accepted the task without an id', false, 'NO_TASK_ID');
       return { taskId: id };
     },
 
-    async status(taskId: string) {
+    async status(taskId: string, log?: Logger) {
       try {
-        const res = await runwayRequest(http, 'GET', `/v1/tasks/${encodeURIComponent(taskId)}`);
+        const res = await runwayRequest(http(log), 'GET', `/v1/tasks/${encodeURIComponent(taskId)}`);
         return toStatus(res.body);
       } catch (err) {
         if (err instanceof ProviderError && err.status === 404) {
@@ -100,9 +100,9 @@ export function createRunwayProvider(d: RunwayDeps): Provider {
       }
     },
 
-    async cancel(taskId: string) {
+    async cancel(taskId: string, log?: Logger) {
       try {
-        await runwayRequest(http, 'DELETE', `/v1/tasks/${encodeURIComponent(taskId)}`);
+        await runwayRequest(http(log), 'DELETE', `/v1/tasks/${encodeURIComponent(taskId)}`);
       } catch (err) {
         if (err instanceof ProviderError && err.status === 404) return; // already gone
         throw err;

@@ -1,6 +1,10 @@
+import type { Logger } from '../../platform/logger.js';
+
 /** What a provider needs to start one clip; the clip row supplies it (jobs take ids, load fresh rows). */
 export interface GenerationInput {
   clipId: string;
+  /** The web request that created the attempt, for log lines. */
+  requestId?: string;
   attempt: number;
   imageKey: string;
   /** Where the finished MP4 must end up (the local provider writes there itself). */
@@ -31,10 +35,11 @@ export interface TaskStatus {
 /** One interface for every image-to-video service: start a task, follow it, stop it. */
 export interface Provider {
   readonly name: 'runway' | 'local';
-  submit(input: GenerationInput): Promise<{ taskId: string }>;
-  status(taskId: string): Promise<TaskStatus>;
+  /** `log` is the caller's logger (carrying the clip and request ids) for retries and warnings. */
+  submit(input: GenerationInput, log?: Logger): Promise<{ taskId: string }>;
+  status(taskId: string, log?: Logger): Promise<TaskStatus>;
   /** Stops the task; succeeds when the task is already gone or finished. */
-  cancel(taskId: string): Promise<void>;
+  cancel(taskId: string, log?: Logger): Promise<void>;
   /** How long to wait between two polls (before jitter). */
   pollIntervalMs: number;
 }
