@@ -9,9 +9,6 @@ export type Queues = Record<QueueName, Queue> & { close(): Promise<void> };
 export function createQueues(redisUrl: string, prefix: string): Queues {
   const connection = { ...redisOptions(redisUrl), enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000 };
   const make = (name: QueueName) => {
-    // Not skipWaitingForReady: BullMQ would then send INFO before the socket is up, which fails at
-    // once without an offline queue and leaves the queue unusable for good. Waiting is harmless:
-    // enqueue() gives up after its own timeout while Redis is away.
     const q = new Queue(name, { connection, prefix });
     q.on('error', () => {}); // adds fail fast instead; the sweeper re-enqueues what was missed
     return q;
