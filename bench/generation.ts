@@ -7,7 +7,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import pg from 'pg';
 import { Redis } from 'ioredis';
 import { createClip } from '../src/clips/charge.js';
 import { normalizeImage } from '../src/clips/image.js';
@@ -17,13 +16,13 @@ import { closeContext, createContext } from '../src/platform/context.js';
 import { withTx } from '../src/platform/db.js';
 import type { Project } from '../src/platform/db-types.js';
 import { startRunwayFake, type FakeStep } from '../test/fakes/runway.js';
+import { freshDatabase, print } from './_support.js';
 import { testImage } from '../test/factories/clips.js';
 
 const CLIPS = Number(process.env.BENCH_CLIPS ?? 300);
 const POLL_MS = Number(process.env.BENCH_POLL_MS ?? 1000);
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
-const line = (name: string, value: number | string, unit: string) => console.log(`${name}: ${value} ${unit}`);
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
 /** A task that waits, runs with progress and succeeds, taking 3–6 s like a (much faster) Runway. */
@@ -32,29 +31,16 @@ function steps(): FakeStep[] {
   return [{ status: 'PENDING', ms: r() }, { status: 'RUNNING', progress: 0.3, ms: r() * 2 }, { status: 'RUNNING', progress: 0.8, ms: r() }, { status: 'SUCCEEDED' }];
 }
 
-async function admin<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const u = new URL(url);
-  u.pathname = '/postgres';
-  const c = new pg.Client({ connectionString: u.toString() });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
-
 export async function main(): Promise<void> {
   const id = randomBytes(4).toString('hex');
-  const base = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/echoes');
-  base.pathname = `/echoes_bench_${id}`;
+  const database = await freshDatabase(`echoes_bench_gen_${id}`);
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'echoes-bench-'));
   const fake = await startRunwayFake();
   for (let i = 0; i < CLIPS; i++) fake.plan(steps());
   const env: Record<string, string> = {
     NODE_ENV: 'test',
     LOG_LEVEL: 'warn',
-    DATABASE_URL: base.toString(),
+    DATABASE_URL: database.url,
     REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     QUEUE_PREFIX: `bench-${id}`,
     DATA_DIR: dataDir,
@@ -64,10 +50,10 @@ export async function main(): Promise<void> {
     RUNWAY_POLL_INTERVAL_MS: String(POLL_MS),
   };
   const config = loadConfig(env);
-  const ctx = await createContext(config); // creates and migrates the bench database
+  const ctx = await createContext(config, { skipMigrate: true });
   let child: ChildProcess | undefined;
   try {
-    child = fork(path.join(HERE, 'generation-worker.ts'), [], { env: { ...process.env, ...env }, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    child = fork(path.join(HERE, '_generation-worker.ts'), [], { env: { ...process.env, ...env }, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     await new Promise<void>((resolve, reject) => {
       child!.once('message', () => resolve());
       child!.once('exit', (code) => reject(new Error(`worker exited with ${code}`)));
@@ -117,26 +103,26 @@ export async function main(): Promise<void> {
     const cpuS = (stats.cpuUserUs + stats.cpuSystemUs - stats.startupCpuUs) / 1e6;
     const polls = fake.requests.filter((r) => r.method === 'GET' && r.path.startsWith('/v1/tasks/')).length;
 
-    line('generation_clips', CLIPS, 'clips');
-    line('generation_poll_interval', POLL_MS, 'ms');
-    line('generation_enqueue_time', submittedIn, 'ms');
-    line('generation_wall_time', (wall / 1000).toFixed(1), 's');
-    line('generation_ready', rows.filter((r) => r.status === 'ready').length, 'clips');
-    line('generation_failed', rows.filter((r) => r.status !== 'ready').length, 'clips');
-    line('generation_provider_tasks', fake.submissions.length, 'tasks');
-    line('generation_status_polls', polls, 'requests');
-    line('generation_worker_startup_cpu_time', (stats.startupCpuUs / 1e6).toFixed(2), 's');
-    line('generation_worker_cpu_time', cpuS.toFixed(2), 's');
-    line('generation_worker_cpu_per_clip', ((cpuS * 1000) / CLIPS).toFixed(1), 'ms');
-    line('generation_worker_peak_rss', (stats.maxRssKb / 1024).toFixed(0), 'MB');
-    line('generation_succeeded_to_ready_p50', pct(latencies, 50), 'ms');
-    line('generation_succeeded_to_ready_p99', pct(latencies, 99), 'ms');
-    line('generation_succeeded_to_ready_max', latencies.at(-1) ?? NaN, 'ms');
+    print('generation_clips', CLIPS, 'clips');
+    print('generation_poll_interval', POLL_MS, 'ms');
+    print('generation_enqueue_time', submittedIn, 'ms');
+    print('generation_wall_time', wall / 1000, 's');
+    print('generation_ready', rows.filter((r) => r.status === 'ready').length, 'clips');
+    print('generation_failed', rows.filter((r) => r.status !== 'ready').length, 'clips');
+    print('generation_provider_tasks', fake.submissions.length, 'tasks');
+    print('generation_status_polls', polls, 'requests');
+    print('generation_worker_startup_cpu_time', stats.startupCpuUs / 1e6, 's');
+    print('generation_worker_cpu_time', cpuS, 's');
+    print('generation_worker_cpu_per_clip', (cpuS * 1000) / CLIPS, 'ms');
+    print('generation_worker_peak_rss', Math.round(stats.maxRssKb / 1024), 'MB');
+    print('generation_succeeded_to_ready_p50', pct(latencies, 50), 'ms');
+    print('generation_succeeded_to_ready_p99', pct(latencies, 99), 'ms');
+    print('generation_succeeded_to_ready_max', latencies.at(-1) ?? NaN, 'ms');
   } finally {
     if (child && child.exitCode === null) child.kill('SIGKILL');
     await closeContext(ctx);
     await fake.close();
-    await admin(base.toString(), (c) => c.query(`drop database if exists "echoes_bench_${id}" with (force)`)).catch(() => {});
+    await database.drop().catch(() => {});
     await rm(dataDir, { recursive: true, force: true });
     const redis = new Redis(env.REDIS_URL!);
     const keys = await redis.keys(`bench-${id}:*`);

@@ -51,7 +51,6 @@ export async function creator(t: TestApp, credits = 5, ratio = '1280:720') {
   const project = await createProject(t.ctx.db, user.id, { ratio });
   const b = new TestBrowser(t.app);
   await b.signInDev(user.email);
-  await b.get('/'); // a page carrying the CSRF token (signInDev's /login redirects once signed in)
   return { user, project, b };
 }
 

@@ -1,4 +1,4 @@
-// The worker process measured by bench/generation.ts: real workers from src/worker.ts, reporting
+// The worker process measured by bench/generation.ts (a leading _ keeps bench/run.ts from running it): real workers from src/worker.ts, reporting
 // its own CPU time and peak memory when asked to stop.
 import { loadConfig } from '../src/platform/config.js';
 import { closeContext, createContext } from '../src/platform/context.js';
