@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Clip } from '../platform/db-types.js';
 import type { Storage } from '../storage/types.js';
 
@@ -6,32 +7,72 @@ export interface ClipCard {
   id: string;
   projectId: string;
   status: Clip['status'];
+  statusLabel: string;
+  /** queued or generating: the card polls itself. */
+  unfinished: boolean;
   progressPct: number;
   prompt: string;
   durationS: number;
+  /** CSS class giving the media box the video's shape (no inline styles under the CSP). */
+  ratioClass: string;
   approved: boolean;
   position: number;
   attempt: number;
   errorMessage: string | null;
+  /** Credits given back when this attempt failed or was cancelled. */
+  refunded: number;
   thumbUrl: string | null;
   imageUrl: string | null;
+  /** The current video; during a regeneration, the previous one (kept until replaced). */
   videoUrl: string | null;
+  /** Stable DOM id for the video, so polling swaps keep it playing (hx-preserve). */
+  videoDomId: string | null;
+  canApprove: boolean;
+  /** What regenerating costs, when known. */
+  regenerateCost: number | null;
 }
 
-export async function toClipCard(storage: Storage, clip: Clip): Promise<ClipCard> {
+const LABELS: Record<Clip['status'], string> = { queued: 'Queued', generating: 'Generating', ready: 'Ready', error: 'Failed' };
+/** Signed URLs expire on 10-minute boundaries, so a polled card keeps the same URLs between polls. */
+const URL_BUCKET_S = 600;
+
+async function stableUrl(storage: Storage, key: string, ttlS: number): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  const exp = (Math.floor(now / URL_BUCKET_S) + 1) * URL_BUCKET_S + ttlS;
+  return storage.signedUrl(key, { expiresInS: exp - now });
+}
+
+export async function toClipCard(storage: Storage, clip: Clip, opts: { regenerateCost?: number; urlTtlS?: number } = {}): Promise<ClipCard> {
+  const ttl = opts.urlTtlS ?? 3600;
+  const unfinished = clip.status === 'queued' || clip.status === 'generating';
   return {
     id: clip.id,
     projectId: clip.project_id,
     status: clip.status,
-    progressPct: Math.round(clip.progress * 100),
+    statusLabel: LABELS[clip.status],
+    unfinished,
+    progressPct: clip.status === 'ready' ? 100 : Math.round(clip.progress * 100),
     prompt: clip.prompt,
     durationS: clip.duration_s,
+    ratioClass: `ratio-${clip.ratio.replace(':', 'x')}`,
     approved: clip.approved,
     position: clip.position,
     attempt: clip.attempt,
-    errorMessage: clip.error_message,
-    thumbUrl: clip.thumb_key ? await storage.signedUrl(clip.thumb_key) : null,
-    imageUrl: await storage.signedUrl(clip.image_key),
-    videoUrl: clip.video_key && clip.status === 'ready' ? await storage.signedUrl(clip.video_key) : null,
+    errorMessage: clip.status === 'error' ? clip.error_message ?? 'This clip could not be generated.' : null,
+    refunded: clip.status === 'error' ? clip.credits_spent : 0,
+    thumbUrl: clip.thumb_key ? await stableUrl(storage, clip.thumb_key, ttl) : null,
+    imageUrl: await stableUrl(storage, clip.image_key, ttl),
+    videoUrl: clip.video_key ? await stableUrl(storage, clip.video_key, ttl) : null,
+    videoDomId: clip.video_key ? `clip-video-${createHash('sha1').update(clip.video_key).digest('hex').slice(0, 12)}` : null,
+    canApprove: clip.status === 'ready',
+    regenerateCost: opts.regenerateCost ?? null,
   };
 }
+
+/** Cards for a project page, in order (the project page includes views/clips/_grid.eta with them). */
+export async function toClipCards(storage: Storage, clips: Clip[], opts: { costFor?: (durationS: number) => number; urlTtlS?: number } = {}): Promise<ClipCard[]> {
+  return Promise.all(clips.map((c) => toClipCard(storage, c, { regenerateCost: opts.costFor?.(c.duration_s), urlTtlS: opts.urlTtlS })));
+}
+
+/** What a page showing clip cards puts in its head (`it.head`): their styles and behaviour. */
+export const CLIPS_HEAD = '<link rel="stylesheet" href="/assets/css/clips.css"><script src="/assets/js/clips.js" defer></script>';

@@ -1,10 +1,18 @@
+import { sql } from 'kysely';
 import type { Conn } from '../platform/db.js';
+import type { NewClip } from '../platform/db-types.js';
 import { isUuid } from '../platform/ids.js';
 
 /** The clip, only when it belongs to the user; undefined otherwise (answer 404). */
 export async function findClipForUser(db: Conn, userId: string, clipId: string) {
   if (!isUuid(clipId)) return undefined;
   return db.selectFrom('clips').selectAll().where('id', '=', clipId).where('user_id', '=', userId).executeTakeFirst();
+}
+
+/** Same, locked for the rest of the transaction. */
+export async function lockClipForUser(db: Conn, userId: string, clipId: string) {
+  if (!isUuid(clipId)) return undefined;
+  return db.selectFrom('clips').selectAll().where('id', '=', clipId).where('user_id', '=', userId).forUpdate().executeTakeFirst();
 }
 
 export async function listClipsForProject(db: Conn, userId: string, projectId: string) {
@@ -16,4 +24,80 @@ export async function listClipsForProject(db: Conn, userId: string, projectId: s
     .orderBy('position')
     .orderBy('created_at')
     .execute();
+}
+
+/** The project's clip ids in order, locked so two reorders cannot interleave. */
+export async function lockClipIdsForProject(db: Conn, userId: string, projectId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('clips')
+    .select('id')
+    .where('project_id', '=', projectId)
+    .where('user_id', '=', userId)
+    .orderBy('position')
+    .orderBy('created_at')
+    .forUpdate()
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+/** Inserts the clip at the end of its project. */
+export async function insertClip(db: Conn, clip: Omit<NewClip, 'position'> & { id: string; project_id: string }) {
+  return db
+    .insertInto('clips')
+    .values({
+      ...clip,
+      position: sql<number>`(select coalesce(max(position), 0) + 1 from clips where project_id = ${clip.project_id})`,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** Writes positions 1..n in the given order, in one statement. */
+export async function setPositions(db: Conn, projectId: string, orderedIds: string[]): Promise<void> {
+  if (orderedIds.length === 0) return;
+  const values = sql.join(orderedIds.map((id, i) => sql`(${id}::uuid, ${i + 1}::int)`));
+  await sql`update clips set position = v.pos, updated_at = now()
+    from (values ${values}) as v(id, pos)
+    where clips.id = v.id and clips.project_id = ${projectId} and clips.position is distinct from v.pos`.execute(db);
+}
+
+/** Approval changes; approving needs a ready clip. Returns the row, or undefined when refused. */
+export async function setApproved(db: Conn, userId: string, clipId: string, approved: boolean) {
+  let q = db
+    .updateTable('clips')
+    .set({ approved, updated_at: new Date() })
+    .where('id', '=', clipId)
+    .where('user_id', '=', userId);
+  if (approved) q = q.where('status', '=', 'ready');
+  return q.returningAll().executeTakeFirst();
+}
+
+/** A finished clip starts its next attempt: charged already by the caller, queued here. */
+export async function startNextAttempt(db: Conn, clipId: string, next: { attempt: number; provider: string; model: string; creditsSpent: number; requestId: string }) {
+  return db
+    .updateTable('clips')
+    .set({
+      status: 'queued',
+      attempt: next.attempt,
+      provider: next.provider,
+      model: next.model,
+      provider_task_id: null,
+      progress: 0,
+      error_code: null,
+      error_message: null,
+      error_detail: null,
+      credits_spent: next.creditsSpent,
+      request_id: next.requestId,
+      submitted_at: null,
+      finished_at: null,
+      updated_at: new Date(),
+    })
+    .where('id', '=', clipId)
+    .where('status', 'in', ['ready', 'error'])
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export async function deleteClipRow(db: Conn, clipId: string): Promise<void> {
+  await db.deleteFrom('clips').where('id', '=', clipId).execute();
 }

@@ -1,7 +1,16 @@
-import type { ProcessorFactory, PeriodicTask } from '../platform/jobs.js';
+import type { PeriodicTask, ProcessorFactory } from '../platform/jobs.js';
+import { makeGenerationProcessor } from './process.js';
+import { sweepGenerations } from './sweeper.js';
 
-// Placeholder: the generation feature provides its processor and sweeper here.
-export const generationProcessor: ProcessorFactory = (ctx) => async (job) => {
-  ctx.logger.warn({ jobId: job.id }, 'generation processor not implemented');
-};
-export const generationTasks: PeriodicTask[] = [];
+/** One job per clip attempt, driven step by step (see process.ts). */
+export const generationProcessor: ProcessorFactory = (ctx) => makeGenerationProcessor(ctx);
+
+export const generationTasks: PeriodicTask[] = [
+  {
+    name: 'generation-sweeper',
+    everyMs: 15_000,
+    run: async (ctx) => {
+      await sweepGenerations(ctx);
+    },
+  },
+];

@@ -1,0 +1,210 @@
+// Clip cards and the new-clip form: cost preview, video previews, reordering (drag and drop with a
+// mouse, dragging the handle on touch screens, or the ↑ ↓ buttons). Without this file every form
+// still works as a plain post. No inline scripts: the CSP allows only our files.
+(function () {
+  if (window.__echoesClips) return;
+  window.__echoesClips = true;
+
+  function csrfToken() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.getAttribute('content') : '';
+  }
+
+  // ---- New-clip form: the cost follows the chosen length; short balances disable the button.
+  function currentBalance(form) {
+    var header = document.getElementById('credit-balance');
+    var value = header ? header.getAttribute('data-credit-balance') : form.getAttribute('data-balance');
+    return Number(value || 0);
+  }
+
+  function refreshForm(form) {
+    var select = form.querySelector('[data-duration-select]');
+    if (!select || select.selectedIndex < 0) return;
+    var cost = Number(select.options[select.selectedIndex].getAttribute('data-cost') || 1);
+    var balance = currentBalance(form);
+    var short = balance < cost;
+    var set = function (sel, text) {
+      var el = form.querySelector(sel);
+      if (el) el.textContent = text;
+    };
+    set('[data-clip-cost]', String(cost));
+    set('[data-clip-cost-unit]', cost === 1 ? 'credit' : 'credits');
+    set('[data-upload-balance]', String(balance));
+    var warn = form.querySelector('[data-credits-short]');
+    if (warn) warn.hidden = !short;
+    var submit = form.querySelector('[data-upload-submit]');
+    if (submit) submit.disabled = short;
+  }
+
+  function refreshForms() {
+    document.querySelectorAll('form[data-upload-form]').forEach(refreshForm);
+  }
+
+  document.addEventListener('change', function (evt) {
+    var form = evt.target.closest && evt.target.closest('form[data-upload-form]');
+    if (form) refreshForm(form);
+  });
+
+  document.addEventListener('htmx:after:request', function (evt) {
+    var form = evt.target;
+    var ctx = evt.detail && evt.detail.ctx;
+    if (!form.matches || !form.matches('form[data-upload-form]') || !ctx || !ctx.response) return;
+    if (ctx.response.status < 400) {
+      form.reset();
+      var notice = form.querySelector('.upload-notice');
+      if (notice) notice.textContent = '';
+    }
+  });
+
+  // app.js updates the header balance on the same event; read it after that has run.
+  document.addEventListener('htmx:after:swap', function () {
+    setTimeout(function () {
+      refreshForms();
+      bindVideos();
+    }, 0);
+  });
+
+  // ---- Video previews: muted loops that play while hovered (mouse) or when tapped (touch).
+  var canHover = window.matchMedia && window.matchMedia('(hover: hover)').matches;
+  function bindVideos() {
+    document.querySelectorAll('video[data-clip-preview]:not([data-bound])').forEach(function (v) {
+      v.setAttribute('data-bound', '');
+      if (canHover) v.removeAttribute('controls');
+    });
+  }
+  document.addEventListener('mouseover', function (evt) {
+    var v = evt.target.closest && evt.target.closest('video[data-clip-preview]');
+    if (v && v.paused) v.play().catch(function () {});
+  });
+  document.addEventListener('mouseout', function (evt) {
+    var v = evt.target.closest && evt.target.closest('video[data-clip-preview]');
+    if (v && !v.contains(evt.relatedTarget)) v.pause();
+  });
+
+  // ---- Reordering.
+  function cardsOf(grid) {
+    return Array.prototype.filter.call(grid.children, function (el) {
+      return el.matches('.clip-card[data-clip-id]');
+    });
+  }
+
+  function saveOrder(grid) {
+    var cards = cardsOf(grid);
+    if (!cards.length) return;
+    var projectId = grid.getAttribute('data-project-id') || cards[0].getAttribute('data-project-id');
+    var body = new URLSearchParams();
+    cards.forEach(function (c) { body.append('clip_ids', c.getAttribute('data-clip-id')); });
+    fetch('/projects/' + projectId + '/order', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-csrf-token': csrfToken(), accept: 'application/json' },
+      body: body,
+      credentials: 'same-origin',
+    }).then(function (res) {
+      if (!res.ok) window.location.reload(); // the list changed elsewhere: show the truth
+    }, function () { window.location.reload(); });
+  }
+
+  /** Puts `card` before or after `target`, depending on which half of it the pointer is over. */
+  function placeNear(card, target, x, y) {
+    if (!target || target === card || target.parentNode !== card.parentNode) return false;
+    var r = target.getBoundingClientRect();
+    var sameRow = y > r.top && y < r.bottom;
+    var after = sameRow ? x > r.left + r.width / 2 : y > r.top + r.height / 2;
+    var ref = after ? target.nextElementSibling : target;
+    if (ref === card) return false;
+    card.parentNode.insertBefore(card, ref);
+    return true;
+  }
+
+  // Mouse: HTML5 drag and drop, started from the card's handle so video seeking still works.
+  var dragging = null;
+  var orderBefore = '';
+  function orderKey(grid) {
+    return cardsOf(grid).map(function (c) { return c.getAttribute('data-clip-id'); }).join(',');
+  }
+  document.addEventListener('mousedown', function (evt) {
+    var handle = evt.target.closest && evt.target.closest('.clip-handle');
+    if (handle) handle.closest('.clip-card').setAttribute('draggable', 'true');
+  });
+  document.addEventListener('dragstart', function (evt) {
+    var card = evt.target.closest && evt.target.closest('.clip-card[draggable="true"]');
+    if (!card) return;
+    dragging = card;
+    orderBefore = orderKey(card.parentNode);
+    card.classList.add('is-dragging');
+    evt.dataTransfer.effectAllowed = 'move';
+    evt.dataTransfer.setData('text/plain', card.getAttribute('data-clip-id'));
+  });
+  document.addEventListener('dragover', function (evt) {
+    if (!dragging) return;
+    var target = evt.target.closest && evt.target.closest('.clip-card');
+    if (!target || target.parentNode !== dragging.parentNode) return;
+    evt.preventDefault();
+    placeNear(dragging, target, evt.clientX, evt.clientY);
+  });
+  document.addEventListener('drop', function (evt) {
+    if (dragging) evt.preventDefault();
+  });
+  document.addEventListener('dragend', function () {
+    if (!dragging) return;
+    var card = dragging;
+    dragging = null;
+    card.classList.remove('is-dragging');
+    card.removeAttribute('draggable');
+    if (orderKey(card.parentNode) !== orderBefore) saveOrder(card.parentNode);
+  });
+
+  // Touch and pen: drag the handle; the card follows the finger through the grid.
+  var touchCard = null;
+  document.addEventListener('pointerdown', function (evt) {
+    if (evt.pointerType === 'mouse') return;
+    var handle = evt.target.closest && evt.target.closest('.clip-handle');
+    if (!handle) return;
+    touchCard = handle.closest('.clip-card');
+    orderBefore = orderKey(touchCard.parentNode);
+    touchCard.classList.add('is-dragging');
+    handle.setPointerCapture(evt.pointerId);
+    evt.preventDefault();
+  });
+  document.addEventListener('pointermove', function (evt) {
+    if (!touchCard) return;
+    var under = document.elementFromPoint(evt.clientX, evt.clientY);
+    var target = under && under.closest('.clip-card');
+    placeNear(touchCard, target, evt.clientX, evt.clientY);
+  });
+  function endTouch() {
+    if (!touchCard) return;
+    var card = touchCard;
+    touchCard = null;
+    card.classList.remove('is-dragging');
+    if (orderKey(card.parentNode) !== orderBefore) saveOrder(card.parentNode);
+  }
+  document.addEventListener('pointerup', endTouch);
+  document.addEventListener('pointercancel', endTouch);
+
+  // ↑ ↓ buttons: move in place and save, instead of reloading the page.
+  document.addEventListener('submit', function (evt) {
+    var form = evt.target;
+    var dir = form.getAttribute && form.getAttribute('data-move');
+    if (!dir) return;
+    var card = form.closest('.clip-card');
+    var grid = card && card.parentNode;
+    if (!grid) return;
+    evt.preventDefault();
+    var cards = cardsOf(grid);
+    var i = cards.indexOf(card);
+    var other = dir === 'up' ? cards[i - 1] : cards[i + 1];
+    if (!other) return;
+    grid.insertBefore(card, dir === 'up' ? other : other.nextElementSibling);
+    var button = form.querySelector('button');
+    if (button) button.focus();
+    saveOrder(grid);
+  });
+
+  if (document.readyState === 'loading') {
+    document.addEventListener('DOMContentLoaded', function () { refreshForms(); bindVideos(); });
+  } else {
+    refreshForms();
+    bindVideos();
+  }
+})();

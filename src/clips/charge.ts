@@ -1,0 +1,103 @@
+import { randomUUID } from 'node:crypto';
+import { spendCredits } from '../credits/service.js';
+import type { AppContext } from '../platform/context.js';
+import { withTx } from '../platform/db.js';
+import type { Clip, Project } from '../platform/db-types.js';
+import { NotFoundError, UserError } from '../platform/errors.js';
+import { activeProvider, clipCost, getSettings, type Settings } from '../settings/service.js';
+import { storageKeys } from '../storage/index.js';
+import { ledgerReference } from '../generation/keys.js';
+import { ratioOrDefault } from '../generation/ratios.js';
+import { enqueueGeneration } from '../generation/service.js';
+import type { NormalizedImage } from './image.js';
+import * as q from './queries.js';
+
+// Charging and queueing a generation: a new clip, or the next attempt of one.
+
+function providerAndModel(ctx: AppContext, settings: Settings) {
+  const provider = activeProvider(settings, ctx.config);
+  return { provider, model: provider === 'runway' ? settings.model : 'ffmpeg-zoompan' };
+}
+
+async function queue(ctx: AppContext, clip: Clip): Promise<void> {
+  if (!(await enqueueGeneration(ctx, clip))) {
+    ctx.logger.warn({ clipId: clip.id, requestId: clip.request_id }, 'generation not enqueued (Redis unavailable); the sweeper will');
+  }
+}
+
+export interface NewClipInput {
+  userId: string;
+  project: Project;
+  image: NormalizedImage;
+  prompt: string;
+  durationS: number;
+  requestId: string;
+}
+
+/**
+ * One transaction debits the credits (a conditional update that cannot go below zero), inserts the
+ * clip `queued` with the ledger row referencing it, and only then stores the image, still inside
+ * the transaction: a refused debit stores nothing, a failed store rolls the debit back, and objects
+ * stored before a failed commit are deleted. Then the job is enqueued (or left to the sweeper).
+ */
+export async function createClip(ctx: AppContext, input: NewClipInput): Promise<Clip> {
+  const settings = await getSettings(ctx.db);
+  const cost = clipCost(settings, input.durationS);
+  const ratio = ratioOrDefault(input.project.ratio, settings.defaultRatio);
+  const clipId = randomUUID();
+  const { userId, project, image } = input;
+  const imageKey = storageKeys.image(userId, project.id, clipId, image.ext);
+  const thumbKey = storageKeys.thumb(userId, project.id, clipId);
+  const stored: string[] = [];
+  let clip: Clip;
+  try {
+    clip = await withTx(ctx.db, async (tx) => {
+      await spendCredits(tx, userId, cost, 'generation', ledgerReference(clipId, 1), 'Clip generation');
+      const row = await q.insertClip(tx, {
+        id: clipId,
+        project_id: project.id,
+        user_id: userId,
+        image_key: imageKey,
+        thumb_key: thumbKey,
+        prompt: input.prompt,
+        status: 'queued',
+        duration_s: input.durationS,
+        ratio: ratio.value,
+        ...providerAndModel(ctx, settings),
+        credits_spent: cost,
+        request_id: input.requestId,
+      });
+      stored.push(imageKey);
+      await ctx.storage.put(imageKey, image.image, image.contentType);
+      stored.push(thumbKey);
+      await ctx.storage.put(thumbKey, image.thumb, 'image/webp');
+      return row;
+    });
+  } catch (err) {
+    if (stored.length) await ctx.storage.deleteMany(stored).catch((e) => ctx.logger.error({ err: e, keys: stored }, 'orphan objects not deleted'));
+    throw err;
+  }
+  await queue(ctx, clip);
+  return clip;
+}
+
+/**
+ * The next attempt of a finished clip, charged like a new clip under `<clip>:<attempt>`. The old
+ * video stays in place (and visible) until the new one has succeeded.
+ */
+export async function regenerateClip(ctx: AppContext, userId: string, clipId: string, requestId: string): Promise<Clip> {
+  const settings = await getSettings(ctx.db);
+  const clip = await withTx(ctx.db, async (tx) => {
+    const current = await q.lockClipForUser(tx, userId, clipId);
+    if (!current) throw new NotFoundError();
+    if (current.status !== 'ready' && current.status !== 'error') throw new UserError('This clip is still being generated.', 409, 'clip_busy');
+    const attempt = current.attempt + 1;
+    const cost = clipCost(settings, current.duration_s);
+    await spendCredits(tx, userId, cost, 'generation', ledgerReference(clipId, attempt), 'Clip regeneration');
+    const next = await q.startNextAttempt(tx, clipId, { attempt, ...providerAndModel(ctx, settings), creditsSpent: cost, requestId });
+    if (!next) throw new UserError('This clip is still being generated.', 409, 'clip_busy');
+    return next;
+  });
+  await queue(ctx, clip);
+  return clip;
+}

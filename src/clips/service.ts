@@ -1,0 +1,94 @@
+import { grantCredits } from '../credits/service.js';
+import type { AppContext } from '../platform/context.js';
+import { withTx } from '../platform/db.js';
+import type { Clip } from '../platform/db-types.js';
+import { NotFoundError, UserError } from '../platform/errors.js';
+import { findProjectForUser } from '../projects/queries.js';
+import { ledgerReference, videoKeyFor } from '../generation/keys.js';
+import { MESSAGES } from '../generation/messages.js';
+import { providerFor } from '../generation/providers/index.js';
+import { failGeneration } from '../generation/service.js';
+import * as q from './queries.js';
+
+const unfinished = (c: Clip) => c.status === 'queued' || c.status === 'generating';
+
+async function mustFind(ctx: AppContext, userId: string, clipId: string): Promise<Clip> {
+  const clip = await q.findClipForUser(ctx.db, userId, clipId);
+  if (!clip) throw new NotFoundError();
+  return clip;
+}
+
+/** Asks the provider to stop a task without making the request wait for it (the job asks again). */
+function stopTaskSoon(ctx: AppContext, clip: Clip): void {
+  if (!clip.provider_task_id) return;
+  const taskId = clip.provider_task_id;
+  const log = ctx.logger.child({ clipId: clip.id, requestId: clip.request_id, taskId });
+  Promise.resolve()
+    .then(() => providerFor(ctx, clip.provider).cancel(taskId, log))
+    .catch((err) => log.warn({ err: (err as Error).message }, 'provider cancel failed'));
+}
+
+export async function approveClip(ctx: AppContext, userId: string, clipId: string, approved: boolean): Promise<Clip> {
+  const clip = await mustFind(ctx, userId, clipId);
+  const updated = await q.setApproved(ctx.db, userId, clip.id, approved);
+  if (!updated) throw new UserError('Only a finished clip can be approved.', 409, 'clip_not_ready');
+  return updated;
+}
+
+/** Stops an unfinished generation: `error` with "Cancelled" and the credits refunded, once. */
+export async function cancelClip(ctx: AppContext, userId: string, clipId: string): Promise<Clip> {
+  const clip = await mustFind(ctx, userId, clipId);
+  if (!unfinished(clip)) throw new UserError('This clip has already finished.', 409, 'clip_finished');
+  const ended = await failGeneration(ctx, clip.id, clip.attempt, { code: 'CANCELLED', message: MESSAGES.cancelled, detail: 'cancelled by the creator' }, 'cancelled');
+  if (ended) stopTaskSoon(ctx, ended);
+  return mustFind(ctx, userId, clipId);
+}
+
+/**
+ * Removes the clip and its objects. An unfinished one is refunded in the same transaction as the
+ * delete and its task stopped; a worker finishing it later finds no row and drops its output.
+ */
+export async function deleteClip(ctx: AppContext, userId: string, clipId: string): Promise<Clip> {
+  const clip = await withTx(ctx.db, async (tx) => {
+    const row = await q.lockClipForUser(tx, userId, clipId);
+    if (!row) throw new NotFoundError();
+    if (unfinished(row) && row.credits_spent > 0) {
+      await grantCredits(tx, userId, row.credits_spent, 'refund', ledgerReference(row.id, row.attempt), 'Refund: clip deleted before it finished');
+    }
+    await q.deleteClipRow(tx, row.id);
+    return row;
+  });
+  if (unfinished(clip)) stopTaskSoon(ctx, clip);
+  const keys = [clip.image_key, clip.thumb_key, clip.video_key, videoKeyFor(clip, clip.attempt)].filter((k): k is string => Boolean(k));
+  await ctx.storage.deleteMany([...new Set(keys)]).catch((err) => ctx.logger.error({ clipId, err }, 'clip objects not deleted'));
+  return clip;
+}
+
+/** Accepts only a permutation of the project's own clips, and writes it in one transaction. */
+export async function reorderClips(ctx: AppContext, userId: string, projectId: string, orderedIds: string[]): Promise<void> {
+  const project = await findProjectForUser(ctx.db, userId, projectId);
+  if (!project) throw new NotFoundError();
+  await withTx(ctx.db, async (tx) => {
+    const current = await q.lockClipIdsForProject(tx, userId, project.id);
+    const known = new Set(current);
+    const given = new Set(orderedIds);
+    if (orderedIds.length !== current.length || given.size !== orderedIds.length || !orderedIds.every((id) => known.has(id))) {
+      throw new UserError('The new order must list every clip of this project exactly once. Reload the page and try again.', 400, 'bad_order');
+    }
+    await q.setPositions(tx, project.id, orderedIds);
+  });
+}
+
+/** The no-JavaScript fallback for drag and drop: one step up or down. */
+export async function moveClip(ctx: AppContext, userId: string, clipId: string, dir: 'up' | 'down'): Promise<Clip> {
+  const clip = await mustFind(ctx, userId, clipId);
+  await withTx(ctx.db, async (tx) => {
+    const ids = await q.lockClipIdsForProject(tx, userId, clip.project_id);
+    const i = ids.indexOf(clip.id);
+    const j = dir === 'up' ? i - 1 : i + 1;
+    if (i < 0 || j < 0 || j >= ids.length) return;
+    [ids[i], ids[j]] = [ids[j]!, ids[i]!];
+    await q.setPositions(tx, clip.project_id, ids);
+  });
+  return clip;
+}

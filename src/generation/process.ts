@@ -1,0 +1,185 @@
+import { DelayedError, type Job } from 'bullmq';
+import type { AppContext } from '../platform/context.js';
+import type { Clip } from '../platform/db-types.js';
+import type { Logger } from '../platform/logger.js';
+import { getSettings, type Settings } from '../settings/service.js';
+import { downloadToStorage } from './download.js';
+import { videoKeyFor } from './keys.js';
+import { describeTaskFailure, MESSAGES, type Failure } from './messages.js';
+import { providerFor, ProviderError, type Provider } from './providers/index.js';
+import * as q from './queries.js';
+import { ratioOrDefault } from './ratios.js';
+import { completeGeneration, failGeneration, type GenerationJobData } from './service.js';
+
+/** A claim older than this without a recorded task means its submitter died: submit again. */
+const SUBMIT_STALE_MS = 2 * 60_000;
+/** Consecutive retryable provider failures before the generation is given up (and refunded). */
+const MAX_FAILURES = 6;
+const MAX_BACKOFF_MS = 5 * 60_000;
+
+export interface ProcessorHooks {
+  /** Tests: runs right after the task id is recorded (simulate a crash there). */
+  afterSubmit?: (clipId: string, taskId: string) => Promise<void> | void;
+}
+
+/** Spec: never poll more often than the interval; jitter only adds (0–30%). */
+export function pollDelay(intervalMs: number): number {
+  return Math.round(intervalMs * (1 + Math.random() * 0.3));
+}
+
+function asProviderError(err: unknown): ProviderError {
+  if (err instanceof ProviderError) return err;
+  return new ProviderError((err as Error)?.message ?? String(err), true, 'UNEXPECTED');
+}
+
+/**
+ * BullMQ's "process step jobs" pattern: each run does one step (submit, or one poll) from the clip
+ * row's state, then parks the job in the delayed set and gives its worker slot back.
+ */
+export function makeGenerationProcessor(ctx: AppContext, hooks: ProcessorHooks = {}) {
+  let cached: { at: number; settings: Settings } | undefined;
+  const settings = async () => {
+    if (!cached || Date.now() - cached.at > 5000) cached = { at: Date.now(), settings: await getSettings(ctx.db) };
+    return cached.settings;
+  };
+
+  return async (job: Job<GenerationJobData>, token?: string): Promise<string> => {
+    const { clipId, attempt } = job.data;
+    const clip = await q.findClipById(ctx.db, clipId);
+    const log = ctx.logger.child({ clipId, requestId: clip?.request_id ?? undefined, jobId: job.id, attempt });
+    if (!clip || clip.attempt !== attempt) {
+      log.info('clip deleted or regenerated; nothing to do');
+      return 'stale';
+    }
+    if (clip.status === 'ready' || clip.status === 'error') {
+      // Ended from outside (cancel) while a task ran: make sure the provider stops too.
+      if (clip.status === 'error' && clip.provider_task_id) await cancelQuietly(ctx, clip, log);
+      return clip.status;
+    }
+
+    const park = async (ms: number, data: Partial<GenerationJobData>): Promise<never> => {
+      await job.updateData({ ...job.data, ...data });
+      await job.moveToDelayed(Date.now() + ms, token);
+      throw new DelayedError();
+    };
+    const end = async (failure: Failure, outcome = 'error') => {
+      const ended = await failGeneration(ctx, clipId, attempt, failure, outcome);
+      if (ended) log.warn({ code: failure.code, detail: failure.detail, outcome }, 'generation failed; credits refunded');
+      return 'error';
+    };
+
+    let provider: Provider;
+    try {
+      provider = providerFor(ctx, clip.provider);
+    } catch (err) {
+      return end({ code: asProviderError(err).code, message: MESSAGES.unavailable, detail: (err as Error).message });
+    }
+
+    try {
+      if (!clip.provider_task_id) {
+        const s = await settings();
+        const claimed = await q.claimForSubmit(ctx.db, clipId, attempt, new Date(Date.now() - SUBMIT_STALE_MS));
+        if (!claimed) return await park(pollDelay(provider.pollIntervalMs), { step: 'submit' });
+        let taskId: string;
+        try {
+          ({ taskId } = await wrap(() => provider.submit(inputFor(claimed, s), log)));
+        } catch (err) {
+          await q.releaseClaim(ctx.db, clipId, attempt);
+          throw err;
+        }
+        try {
+          if (!(await q.recordTask(ctx.db, clipId, attempt, taskId))) {
+            log.warn({ taskId }, 'clip ended while submitting; cancelling the new task');
+            await provider.cancel(taskId, log).catch(() => {});
+            return 'abandoned';
+          }
+        } catch (err) {
+          await provider.cancel(taskId, log).catch(() => {}); // unrecorded: do not leave it running
+          throw err;
+        }
+        log.info({ taskId, provider: provider.name }, 'generation submitted');
+        await hooks.afterSubmit?.(clipId, taskId);
+        return await park(pollDelay(provider.pollIntervalMs), { step: 'poll', failures: 0 });
+      }
+      return await poll(clip, provider, log, park, end, await settings());
+    } catch (err) {
+      // Our own failures (database, Redis) go to BullMQ's retries; provider trouble has a budget here.
+      if (!(err instanceof ProviderError)) throw err;
+      const pe = err;
+      const failures = (job.data.failures ?? 0) + 1;
+      if (!pe.retryable || failures >= MAX_FAILURES) {
+        if (clip.provider_task_id) await cancelQuietly(ctx, clip, log);
+        return end({ code: pe.code, message: pe.retryable ? MESSAGES.unavailable : MESSAGES.refused, detail: pe.message });
+      }
+      const wait = Math.min(MAX_BACKOFF_MS, Math.max(pe.retryAfterMs ?? 0, provider.pollIntervalMs * 2 ** failures));
+      log.warn({ err: pe.message, failures, waitMs: wait }, 'provider call failed; trying again later');
+      return await park(wait, { failures });
+    }
+  };
+
+  async function poll(
+    clip: Clip,
+    provider: Provider,
+    log: Logger,
+    park: (ms: number, data: Partial<GenerationJobData>) => Promise<never>,
+    end: (f: Failure, outcome?: string) => Promise<string>,
+    s: Settings,
+  ): Promise<string> {
+    const taskId = clip.provider_task_id!;
+    if (clip.submitted_at && Date.now() - clip.submitted_at.getTime() > s.generationTimeoutMin * 60_000) {
+      await cancelQuietly(ctx, clip, log);
+      return end({ code: 'TIMEOUT', message: MESSAGES.timeout, detail: `no result ${s.generationTimeoutMin} min after submitting task ${taskId}` }, 'timeout');
+    }
+    const st = await wrap(() => provider.status(taskId, log));
+    if (st.state === 'pending' || st.state === 'running') {
+      const progress = Math.min(0.99, st.progress ?? 0);
+      if (progress - clip.progress >= 0.01) await q.saveProgress(ctx.db, clip.id, clip.attempt, progress);
+      return park(pollDelay(provider.pollIntervalMs), { step: 'poll', failures: 0 });
+    }
+    if (st.state === 'succeeded') {
+      const key = videoKeyFor(clip, clip.attempt);
+      if (st.outputUrl) await wrap(() => downloadToStorage(ctx.storage, st.outputUrl!, key));
+      else if (st.outputKey !== key) throw new ProviderError(`task ${taskId} succeeded without an output`, false, 'NO_OUTPUT');
+      const done = await completeGeneration(ctx, clip.id, clip.attempt, key);
+      log.info({ taskId, stored: done }, done ? 'generation ready' : 'generation finished after the clip ended; video dropped');
+      return 'ready';
+    }
+    if (st.state === 'cancelled') return end({ code: 'CANCELLED', message: MESSAGES.providerCancelled, detail: `task ${taskId} cancelled at the provider` });
+    return end(describeTaskFailure(st.failureCode, st.failure));
+  }
+}
+
+/** Any failure inside a provider call (storage reads, unexpected bugs too) counts against the budget. */
+async function wrap<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw asProviderError(err);
+  }
+}
+
+async function cancelQuietly(ctx: AppContext, clip: Clip, log: Logger): Promise<void> {
+  try {
+    await providerFor(ctx, clip.provider).cancel(clip.provider_task_id!, log);
+  } catch (err) {
+    log.warn({ err: (err as Error).message, taskId: clip.provider_task_id }, 'could not cancel the task at the provider');
+  }
+}
+
+function inputFor(clip: Clip, s: Settings) {
+  const size = ratioOrDefault(clip.ratio, s.defaultRatio);
+  return {
+    clipId: clip.id,
+    requestId: clip.request_id ?? undefined,
+    attempt: clip.attempt,
+    imageKey: clip.image_key,
+    outputKey: videoKeyFor(clip, clip.attempt),
+    prompt: clip.prompt,
+    systemPrompt: s.systemPrompt,
+    model: clip.model ?? s.model,
+    ratio: size.value,
+    width: size.width,
+    height: size.height,
+    durationS: clip.duration_s,
+  };
+}

@@ -1,0 +1,53 @@
+import type { AppContext } from '../../platform/context.js';
+import { ffmpegPath } from '../../platform/ffmpeg.js';
+import { createLocalProvider } from './local.js';
+import { createRunwayProvider } from './runway.js';
+import { ProviderError, type Provider } from './types.js';
+
+export type { GenerationInput, Provider, TaskState, TaskStatus } from './types.js';
+export { ProviderError } from './types.js';
+
+export type ProviderName = 'runway' | 'local';
+
+const cache = new WeakMap<AppContext, Map<ProviderName, Provider>>();
+
+/** Local renders poll faster than Runway allows: they are on this machine. */
+const LOCAL_POLL_MS = 1000;
+
+function build(ctx: AppContext, name: ProviderName): Provider {
+  const { config } = ctx;
+  if (name === 'runway') {
+    if (!config.RUNWAY_API_KEY) throw new ProviderError('Runway is not configured (RUNWAY_API_KEY is not set)', false, 'NOT_CONFIGURED');
+    return createRunwayProvider({
+      baseUrl: config.RUNWAY_API_URL,
+      apiKey: config.RUNWAY_API_KEY,
+      pollIntervalMs: config.RUNWAY_POLL_INTERVAL_MS,
+      storage: ctx.storage,
+      logger: ctx.logger.child({ provider: 'runway' }),
+    });
+  }
+  return createLocalProvider({
+    redis: ctx.redis,
+    storage: ctx.storage,
+    logger: ctx.logger.child({ provider: 'local' }),
+    ffmpeg: ffmpegPath(config.FFMPEG_PATH),
+    keyPrefix: config.QUEUE_PREFIX,
+    pollIntervalMs: Math.min(LOCAL_POLL_MS, config.RUNWAY_POLL_INTERVAL_MS),
+  });
+}
+
+/** The provider a clip was started with (one instance per process and context). */
+export function providerFor(ctx: AppContext, name: string | null): Provider {
+  if (name !== 'runway' && name !== 'local') throw new ProviderError(`Unknown provider ${String(name)}`, false, 'UNKNOWN_PROVIDER');
+  let byName = cache.get(ctx);
+  if (!byName) cache.set(ctx, (byName = new Map()));
+  let p = byName.get(name);
+  if (!p) byName.set(name, (p = build(ctx, name)));
+  return p;
+}
+
+/** Stops this process's local renders (worker shutdown); their leases lapse and others resume them. */
+export function shutdownProviders(ctx: AppContext): void {
+  for (const p of cache.get(ctx)?.values() ?? []) (p as Provider & { shutdown?: () => void }).shutdown?.();
+  cache.delete(ctx);
+}

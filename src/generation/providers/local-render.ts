@@ -1,0 +1,49 @@
+import { run } from '../../platform/ffmpeg.js';
+
+export interface RenderOptions {
+  ffmpeg: string;
+  imagePath: string;
+  outPath: string;
+  width: number;
+  height: number;
+  durationS: number;
+  fps?: number;
+  onProgress?: (fraction: number) => void;
+  signal?: AbortSignal;
+}
+
+/**
+ * A slow zoom into the still image: a real H.264 MP4 (yuv420p, moov atom first so it streams)
+ * of exactly the clip's length and size. The image is upscaled first so zoompan's integer
+ * positions do not make the picture shake.
+ */
+export async function renderZoomClip(o: RenderOptions): Promise<void> {
+  const fps = o.fps ?? 24;
+  const frames = Math.round(o.durationS * fps);
+  const w = o.width;
+  const h = o.height;
+  const filter = [
+    `scale=${w * 2}:${h * 2}:force_original_aspect_ratio=increase`,
+    `crop=${w * 2}:${h * 2}`,
+    `zoompan=z='1+0.15*on/${frames}':x='iw/2-(iw/zoom/2)':y='ih/2-(ih/zoom/2)':d=1:s=${w}x${h}:fps=${fps}`,
+    'format=yuv420p',
+  ].join(',');
+  const args = [
+    '-hide_banner', '-nostdin', '-y', '-loglevel', 'error',
+    '-loop', '1', '-framerate', String(fps), '-i', o.imagePath,
+    '-vf', filter,
+    '-frames:v', String(frames),
+    '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '22', '-pix_fmt', 'yuv420p',
+    '-movflags', '+faststart',
+    '-progress', 'pipe:1', '-nostats',
+    o.outPath,
+  ];
+  const result = await run(o.ffmpeg, args, {
+    signal: o.signal,
+    onStdout: (line) => {
+      const m = /^frame=(\d+)/.exec(line);
+      if (m) o.onProgress?.(Math.min(1, Number(m[1]) / frames));
+    },
+  });
+  if (result.code !== 0) throw new Error(`ffmpeg exited with ${result.code}: ${result.stderr.trim().slice(-500)}`);
+}

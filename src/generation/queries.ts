@@ -1,0 +1,105 @@
+import { sql } from 'kysely';
+import type { Conn } from '../platform/db.js';
+
+const UNFINISHED = ['queued', 'generating'] as const;
+
+export async function findClipById(db: Conn, clipId: string) {
+  return db.selectFrom('clips').selectAll().where('id', '=', clipId).executeTakeFirst();
+}
+
+/**
+ * Takes the right to submit this attempt: a queued clip, or one whose earlier submitter vanished
+ * before recording a task (claimed before `staleBefore`). Only one caller can win.
+ */
+export async function claimForSubmit(db: Conn, clipId: string, attempt: number, staleBefore: Date) {
+  return db
+    .updateTable('clips')
+    .set({ status: 'generating', submitted_at: new Date(), progress: 0, updated_at: new Date() })
+    .where('id', '=', clipId)
+    .where('attempt', '=', attempt)
+    .where('provider_task_id', 'is', null)
+    .where((eb) => eb.or([eb('status', '=', 'queued'), eb.and([eb('status', '=', 'generating'), eb('submitted_at', '<', staleBefore)])]))
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** Gives the claim back after a submit that created no task, so a retry can submit at once. */
+export async function releaseClaim(db: Conn, clipId: string, attempt: number): Promise<void> {
+  await db
+    .updateTable('clips')
+    .set({ status: 'queued', submitted_at: null, updated_at: new Date() })
+    .where('id', '=', clipId)
+    .where('attempt', '=', attempt)
+    .where('status', '=', 'generating')
+    .where('provider_task_id', 'is', null)
+    .execute();
+}
+
+/** Records the provider's task id; false when the clip was cancelled, deleted or regenerated meanwhile. */
+export async function recordTask(db: Conn, clipId: string, attempt: number, taskId: string): Promise<boolean> {
+  const row = await db
+    .updateTable('clips')
+    .set({ provider_task_id: taskId, updated_at: new Date() })
+    .where('id', '=', clipId)
+    .where('attempt', '=', attempt)
+    .where('status', '=', 'generating')
+    .where('provider_task_id', 'is', null)
+    .returning('id')
+    .executeTakeFirst();
+  return Boolean(row);
+}
+
+export async function saveProgress(db: Conn, clipId: string, attempt: number, progress: number): Promise<void> {
+  await db
+    .updateTable('clips')
+    .set({ progress, updated_at: new Date() })
+    .where('id', '=', clipId)
+    .where('attempt', '=', attempt)
+    .where('status', '=', 'generating')
+    .execute();
+}
+
+/** The attempt, locked, while it is still unfinished; undefined once it has ended either way. */
+export async function lockUnfinished(db: Conn, clipId: string, attempt: number) {
+  return db
+    .selectFrom('clips')
+    .selectAll()
+    .where('id', '=', clipId)
+    .where('attempt', '=', attempt)
+    .where('status', 'in', UNFINISHED)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+export async function markReady(db: Conn, clipId: string, videoKey: string): Promise<void> {
+  await db
+    .updateTable('clips')
+    .set({ status: 'ready', video_key: videoKey, progress: 1, finished_at: new Date(), updated_at: new Date(), error_code: null, error_message: null, error_detail: null })
+    .where('id', '=', clipId)
+    .execute();
+}
+
+export async function markError(db: Conn, clipId: string, f: { code: string; message: string; detail?: string }): Promise<void> {
+  await db
+    .updateTable('clips')
+    .set({ status: 'error', error_code: f.code.slice(0, 100), error_message: f.message, error_detail: f.detail?.slice(0, 2000) ?? null, finished_at: new Date(), updated_at: new Date() })
+    .where('id', '=', clipId)
+    .execute();
+}
+
+/** Unfinished clips untouched for a while: candidates for the sweeper to check their job. */
+export async function findUnfinishedBefore(db: Conn, before: Date, limit: number) {
+  return db
+    .selectFrom('clips')
+    .select(['id', 'attempt', 'status', 'request_id'])
+    .where('status', 'in', UNFINISHED)
+    .where('updated_at', '<', before)
+    .orderBy('updated_at')
+    .limit(limit)
+    .execute();
+}
+
+/** Moves a clip's timestamp so the sweeper does not look at it again at once. */
+export async function touchClip(db: Conn, clipId: string): Promise<void> {
+  await db.updateTable('clips').set({ updated_at: sql`now()` }).where('id', '=', clipId).execute();
+}
