@@ -15,6 +15,12 @@
 
   var XFADE = typeof data.crossfadeS === 'number' ? data.crossfadeS : 0.3;
   var MUSIC_FADE_S = 1.5;
+  // A started video shows its first new frame a little after play(); the next clip starts that much
+  // earlier (learned from the last hand-overs) so the film's clock, and the music, do not drift.
+  var startLead = 0.06;
+  var MAX_LEAD = 0.25;
+  // Music is only re-seeked on a natural hand-over when something went badly out of step.
+  var MUSIC_DRIFT_S = 1;
   var videos = [root.querySelector('[data-video="0"]'), root.querySelector('[data-video="1"]')];
   var music = root.querySelector('[data-music]');
   var $ = function (sel) { return root.querySelector(sel); };
@@ -44,7 +50,7 @@
   // Timing, for tests and the gap benchmark: {clipIndex, event, t: performance.now() timebase}.
   var api = (window.__echoesPlayer = {
     events: [],
-    stats: { worstFrameInterval: 0, worstFrameAt: null },
+    stats: { worstFrameInterval: 0, worstFrameAt: null, worstFrameT: null },
     play: play, pause: pause, seek: seek, next: next, prev: prev,
     state: function () {
       return {
@@ -57,7 +63,7 @@
   function record(clipIndex, event, t) {
     api.events.push({ clipIndex: clipIndex, event: event, t: Math.round((t == null ? performance.now() : t) * 10) / 10 });
   }
-  function newFrameInfo(clip) { return { clip: clip, armed: false, played: false, lastT: null }; }
+  function newFrameInfo(clip) { return { clip: clip, armed: false, played: false, lastT: null, calledAt: null }; }
 
   // ---- timeline -------------------------------------------------------------------------------
   function layout() {
@@ -115,12 +121,17 @@
       var f = frames[k];
       var t = (meta && meta.expectedDisplayTime) || now;
       if (!v.paused && playing) {
-        if (f.armed) { f.armed = false; record(f.clip, 'first-frame', t); }
+        if (f.armed) {
+          f.armed = false;
+          record(f.clip, 'first-frame', t);
+          if (f.calledAt != null) startLead = Math.min(MAX_LEAD, Math.max(0, 0.5 * startLead + 0.5 * ((t - f.calledAt) / 1000)));
+        }
         f.played = true;
         f.lastT = t;
         if (lastFrameAt != null && t - lastFrameAt > api.stats.worstFrameInterval) {
           api.stats.worstFrameInterval = Math.round(t - lastFrameAt);
           api.stats.worstFrameAt = f.clip;
+          api.stats.worstFrameT = Math.round(t);
         }
         if (lastFrameAt == null || t > lastFrameAt) lastFrameAt = t;
       }
@@ -144,6 +155,7 @@
       live = to;
       index = i;
       frames[to].armed = playing && local < 0.05;
+      frames[to].calledAt = natural ? performance.now() : null;
       vIn.classList.add('is-live');
       vOut.classList.remove('is-live');
       vOut.classList.add('is-leaving');
@@ -237,7 +249,7 @@
   function syncMusic(force) {
     if (!music || music.readyState < 1) return;
     var want = musicTimeAt(globalTime());
-    if (force || Math.abs(music.currentTime - want) > 0.35) music.currentTime = want;
+    if (force || Math.abs(music.currentTime - want) > MUSIC_DRIFT_S) music.currentTime = want;
   }
   function startMusic() {
     if (!music) return;
@@ -261,7 +273,7 @@
     // While a jump is loading, the switch starts the new clip itself when it lands.
     if (pendingT == null) {
       var v = videos[live];
-      if (v.currentTime < 0.05) frames[live].armed = true;
+      if (v.currentTime < 0.05) { frames[live].armed = true; frames[live].calledAt = performance.now(); }
       playVideo(v);
     }
     startMusic();
@@ -341,7 +353,7 @@
   function tick() {
     requestAnimationFrame(tick);
     if (playing && !ended) {
-      if (index + 1 < clips.length && pendingT == null && clipDuration(live) - localTime() <= XFADE) advance();
+      if (index + 1 < clips.length && pendingT == null && clipDuration(live) - localTime() <= XFADE + startLead) advance();
       if (music && !music.paused) music.volume = volumeAt(globalTime());
     }
     if (!scrubbing) renderTime();
@@ -359,7 +371,7 @@
     });
     // Backstops for when animation frames are throttled (a background tab).
     v.addEventListener('timeupdate', function () {
-      if (k === live && playing && pendingT == null && index + 1 < clips.length && clipDuration(k) - v.currentTime <= XFADE) advance();
+      if (k === live && playing && pendingT == null && index + 1 < clips.length && clipDuration(k) - v.currentTime <= XFADE + startLead) advance();
     });
     v.addEventListener('ended', function () {
       if (k !== live || !playing || pendingT != null) return;

@@ -27,8 +27,9 @@ export interface Playlist {
   crossfadeS: number;
 }
 
+/** m:ss, rounded down like the player's own clock (public/js/player.js), so both agree. */
 export function formatClock(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
+  const s = Math.max(0, Math.floor(seconds + 0.001));
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 }
 

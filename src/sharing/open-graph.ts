@@ -23,12 +23,16 @@ function absolute(publicUrl: string, url: string): string {
   return url.startsWith('/') ? `${publicUrl}${url}` : url;
 }
 
+export function describeFilm(playlist: Playlist): string {
+  const n = playlist.clips.length;
+  return n ? `A ${playlist.totalLabel} film in ${n} clip${n === 1 ? '' : 's'}, made with Echoes.` : 'A film made with Echoes.';
+}
+
 /** The Open Graph card of a shared film: its title, the first clip's still as the image. */
 export async function openGraph(storage: Storage, publicUrl: string, project: Project, first: PlayableClip | undefined, playlist: Playlist): Promise<OpenGraph> {
-  const n = playlist.clips.length;
   return {
     title: project.title,
-    description: n ? `A ${playlist.totalLabel} film in ${n} clip${n === 1 ? '' : 's'}, made with Echoes.` : 'A film made with Echoes.',
+    description: describeFilm(playlist),
     url: publicLink(publicUrl, project.share_token!),
     // The still the first clip was animated from: full frame size (the thumbnail is only 320 px).
     image: first ? absolute(publicUrl, await storage.signedUrl(first.image_key, { expiresInS: OG_IMAGE_TTL_S })) : null,

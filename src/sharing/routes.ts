@@ -6,7 +6,7 @@ import { flash, safeReturnPath } from '../platform/view.js';
 import { buildPlaylist, playlistJson } from '../player/playlist.js';
 import { listPlayableClips } from '../player/queries.js';
 import { findProjectForUser } from '../projects/queries.js';
-import { openGraph } from './open-graph.js';
+import { describeFilm, openGraph } from './open-graph.js';
 import { sharePanel } from './panel.js';
 import { findSharedProject } from './queries.js';
 import { shareProject, unshareProject } from './service.js';
@@ -25,13 +25,19 @@ export default fp(
       const project = await findProjectForUser(db, user.id, req.params.id);
       if (!project) throw new NotFoundError();
       const clips = await listPlayableClips(db, project.id);
-      const cover = clips[0] ? await storage.signedUrl(clips[0].image_key) : null;
+      const playlist = await buildPlaylist(storage, project, clips);
       reply.header('cache-control', 'no-store');
       return reply.render('sharing/share', {
         title: `Share ${project.title} · Echoes`,
         head: '<link rel="stylesheet" href="/assets/css/player.css">',
         project: { id: project.id, title: project.title },
-        cover,
+        // How the link will unfurl: the same title, text and still as the public page's tags.
+        preview: {
+          domain: new URL(config.publicUrl).host,
+          title: project.title,
+          description: describeFilm(playlist),
+          image: clips[0] ? await storage.signedUrl(clips[0].image_key) : null,
+        },
         clipCount: clips.length,
         share: await sharePanel(db, config.publicUrl, user.id, project),
       });
