@@ -2,11 +2,11 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { attachMusic, insertReadyClips, type MediaWorld } from '../factories/media.js';
+import { launchChromium as launchDebianChromium } from '../setup/chromium.js';
 
 // One film played end to end in a real Chromium, measured from the page. Shared by the browser
 // test (test/player/film.browser.test.ts) and the benchmark (bench/player-gap.ts).
 
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--autoplay-policy=no-user-gesture-required'];
 export const GAPS_FILE = path.resolve('.tmp/player-gaps.json');
 
 export interface PlayerEvent {
@@ -51,7 +51,7 @@ export interface FilmOptions {
 }
 
 export async function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  return launchDebianChromium(chromium); // its flags include --autoplay-policy=no-user-gesture-required
 }
 
 /** Signs in through the dev sign-in form, as a person would. */
