@@ -4,41 +4,31 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import pg from 'pg';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/platform/config.js';
 import { closeContext, createContext } from '../src/platform/context.js';
-import { TEST_PG_URL, dbUrl } from '../test/setup/template-db.js';
 import { GAPS_FILE, runFilmScenario, type FilmResult } from '../test/player/film-scenario.js';
+import { freshDatabase, print } from './_support.js';
 
 // player_worst_gap: plays a three-clip film with music in headless Chromium and measures, from
 // the page (requestVideoFrameCallback), the time between one clip's last frame and the next
 // clip's first frame. The player overlaps clips by its 300 ms crossfade, so a healthy hand-over is
 // negative (an overlap) and counts as a 0 ms gap. Also writes the raw timings to .tmp/player-gaps.json.
 
-async function dropDatabase(name: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: TEST_PG_URL });
-  await admin.connect();
-  try {
-    await admin.query(`drop database if exists "${name}" with (force)`);
-  } finally {
-    await admin.end();
-  }
-}
-
 /** Runs the scenario against a throwaway app: its own database (created and migrated) and media folder. */
 export async function measure(): Promise<FilmResult> {
   const dbName = `echoes_bench_${randomBytes(4).toString('hex')}`;
+  const database = await freshDatabase(dbName);
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'echoes-bench-'));
   const config = loadConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
-    DATABASE_URL: dbUrl(dbName),
+    DATABASE_URL: database.url,
     QUEUE_PREFIX: `bench-${dbName}`,
     DATA_DIR: dataDir,
     SESSION_SECRET: 'bench-session-secret-that-is-long-enough-123',
   });
-  const ctx = await createContext(config);
+  const ctx = await createContext(config, { skipMigrate: true });
   const app = await buildApp(ctx);
   try {
     await app.listen({ host: '127.0.0.1', port: 0 });
@@ -47,17 +37,17 @@ export async function measure(): Promise<FilmResult> {
   } finally {
     await app.close();
     await closeContext(ctx);
-    await dropDatabase(dbName);
+    await database.drop();
     await rm(dataDir, { recursive: true, force: true });
   }
 }
 
 export async function main(): Promise<FilmResult> {
   const r = await measure();
-  console.log(`player_worst_gap: ${r.worstGapMs} ms`);
-  console.log(`player_mean_gap: ${r.meanGapMs} ms`);
-  console.log(`player_crossfade_overlap: ${r.meanOverlapMs} ms`);
-  console.log(`player_worst_frame_interval: ${r.worstFrameIntervalMs} ms`);
+  print('player_worst_gap', r.worstGapMs, 'ms');
+  print('player_mean_gap', r.meanGapMs, 'ms');
+  print('player_crossfade_overlap', r.meanOverlapMs, 'ms');
+  print('player_worst_frame_interval', r.worstFrameIntervalMs, 'ms');
   console.log(`# ${r.transitions.map((x) => `${x.from}->${x.to}: ${x.deltaMs} ms`).join(', ')}; order ${r.colours.join(' > ')}; raw timings in ${path.relative(process.cwd(), GAPS_FILE)}`);
   return r;
 }
