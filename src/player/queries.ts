@@ -1,0 +1,32 @@
+import type { Conn } from '../platform/db.js';
+import type { ProjectStatus } from '../platform/db-types.js';
+import { isUuid } from '../platform/ids.js';
+
+/** What the players show: approved, ready clips with a video, in the creator's order. */
+export async function listPlayableClips(db: Conn, projectId: string) {
+  return db
+    .selectFrom('clips')
+    .select(['id', 'video_key', 'image_key', 'thumb_key', 'duration_s', 'position'])
+    .where('project_id', '=', projectId)
+    .where('status', '=', 'ready')
+    .where('approved', '=', true)
+    .where('video_key', 'is not', null)
+    .orderBy('position')
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+}
+
+export type PlayableClip = Awaited<ReturnType<typeof listPlayableClips>>[number];
+
+/** Sets the project's status through its owner; undefined when it is not theirs. */
+export async function setProjectStatus(db: Conn, userId: string, projectId: string, status: ProjectStatus) {
+  if (!isUuid(projectId)) return undefined;
+  return db
+    .updateTable('projects')
+    .set({ status, updated_at: new Date() })
+    .where('id', '=', projectId)
+    .where('user_id', '=', userId)
+    .returningAll()
+    .executeTakeFirst();
+}

@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AddressInfo } from 'node:net';
+import { createTestApp, type TestApp } from '../setup/context.js';
+import { attachMusic, insertReadyClips } from '../factories/media.js';
+import { launchChromium, runFilmScenario, signInThroughForm } from './film-scenario.js';
+
+let t: TestApp;
+let baseUrl: string;
+
+beforeAll(async () => {
+  t = await createTestApp();
+  await t.app.listen({ host: '127.0.0.1', port: 0 });
+  baseUrl = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+describe('the player in a real browser', () => {
+  it('plays three clips in order as one film with music, to the end, and records the hand-over gaps', async () => {
+    const r = await runFilmScenario({ baseUrl, world: t.ctx, clips: 3, clipSeconds: 2 });
+    expect(r.pageIds).toEqual(r.expectedIds);
+    expect(r.firstFrameOrder).toEqual([0, 1, 2]);
+    expect(r.colours).toEqual(['red', 'green', 'blue']);
+    expect(r.music).not.toBeNull();
+    expect(r.music!.paused).toBe(false);
+    expect(r.music!.at2).toBeGreaterThan(r.music!.at1);
+    expect(r.ended).toBe(true);
+    expect(r.music!.endPaused).toBe(true);
+    expect(r.transitions).toHaveLength(2);
+    // Gaps are a benchmark figure (bench/player-gap.ts); here only a stall a person would see fails.
+    expect(r.worstGapMs).toBeLessThan(250);
+  }, 45_000);
+
+  it('pauses both, seeks over the whole film with the music, and answers keys, clicks and the clip list', async () => {
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage({ viewport: { width: 800, height: 600 } });
+      await signInThroughForm(page, baseUrl, 'controls@example.com');
+      const user = await t.ctx.db.selectFrom('users').select('id').where('email', '=', 'controls@example.com').executeTakeFirstOrThrow();
+      const project = await t.ctx.db.insertInto('projects').values({ user_id: user.id, title: 'Controls', ratio: '1280:720' }).returning('id').executeTakeFirstOrThrow();
+      await insertReadyClips(t.ctx, user.id, project.id, 3, { durationS: 2 });
+      await attachMusic(t.ctx, user.id, project.id, { durationS: 9 });
+      await page.goto(`${baseUrl}/projects/${project.id}/play`);
+      await page.waitForFunction(() => Boolean((window as any).__echoesPlayer) && document.querySelector('audio')!.readyState >= 2, undefined, { polling: 100 });
+      const state = () => page.evaluate('window.__echoesPlayer.state()') as Promise<{ index: number; playing: boolean; time: number; total: number; musicTime: number; musicPaused: boolean }>;
+      const until = (fn: () => boolean) => page.waitForFunction(fn, undefined, { polling: 50, timeout: 5000 });
+      const media = () => page.evaluate('[...document.querySelectorAll("video, audio")].map((m) => m.paused)') as Promise<boolean[]>;
+
+      await page.keyboard.press('Space');
+      await until(() => (window as any).__echoesPlayer.state().time > 0.3);
+      expect((await state()).musicPaused).toBe(false);
+      await page.keyboard.press('Space');
+      expect(await media()).toEqual([true, true, true]);
+      expect((await state()).playing).toBe(false);
+
+      // Seek into the third clip: the film and the music land on the same global time.
+      await page.evaluate('window.__echoesPlayer.seek(4.0)');
+      await until(() => (window as any).__echoesPlayer.state().index === 2);
+      let s = await state();
+      expect(s.time).toBeCloseTo(4.0, 1);
+      expect(s.musicTime).toBeCloseTo(4.0, 1);
+      expect(await page.getAttribute('.reel-item.is-current', 'data-index')).toBe('2');
+
+      // ← early in a clip goes to the previous one, → to the next; later in a clip ← restarts it.
+      await page.keyboard.press('ArrowLeft');
+      await until(() => (window as any).__echoesPlayer.state().index === 1);
+      await page.keyboard.press('ArrowRight');
+      await until(() => (window as any).__echoesPlayer.state().index === 2);
+      await page.evaluate('window.__echoesPlayer.seek(5.1)');
+      await until(() => (window as any).__echoesPlayer.state().time > 5);
+      await page.keyboard.press('ArrowLeft');
+      await until(() => Math.abs((window as any).__echoesPlayer.state().time - 3.4) < 0.1);
+      expect((await state()).index).toBe(2);
+
+      // A click on the progress bar seeks there; a click in the clip list jumps and plays.
+      const bar = (await page.locator('[data-progress]').boundingBox())!;
+      await page.mouse.click(bar.x + bar.width * 0.1, bar.y + bar.height / 2);
+      await until(() => (window as any).__echoesPlayer.state().index === 0);
+      s = await state();
+      expect(s.time).toBeCloseTo(s.total * 0.1, 0);
+      await page.click('.reel-item[data-index="1"] a');
+      await until(() => (window as any).__echoesPlayer.state().index === 1 && (window as any).__echoesPlayer.state().playing);
+      expect((await state()).musicPaused).toBe(false);
+      await page.click('[data-action="mute"]');
+      expect(await page.evaluate('document.querySelector("audio").muted')).toBe(true);
+    } finally {
+      await browser.close();
+    }
+  }, 30_000);
+});
