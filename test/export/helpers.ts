@@ -1,7 +1,6 @@
 import { readFile, readdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { AppContext } from '../../src/platform/context.js';
 import { ffprobePath, run } from '../../src/platform/ffmpeg.js';
 
 export interface ProbedFile {
@@ -38,14 +37,4 @@ export async function leftoverTempDirs(exportId: string): Promise<string[]> {
 
 export function localObjectPath(dataDir: string, key: string): string {
   return path.join(dataDir, 'objects', key);
-}
-
-export async function waitForExport(ctx: AppContext, exportId: string, timeoutMs = 30_000) {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const row = await ctx.db.selectFrom('exports').selectAll().where('id', '=', exportId).executeTakeFirstOrThrow();
-    if (row.status === 'ready' || row.status === 'error') return row;
-    if (Date.now() > until) throw new Error(`export still ${row.status} after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRequire } from 'node:module';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -90,7 +91,7 @@ describe('export render', () => {
     expect(rows[0]!.object_key).toBeNull();
     expect(await ctx.storage.size(done.object_key!)).toBeNull();
     expect(await ctx.storage.size(rows[1]!.object_key!)).toBeGreaterThan(1000);
-  });
+  }, 90_000);
 
   it('fails a render with a damaged clip cleanly: error status, nothing stored, no temp files', async () => {
     const { ctx } = tc;
@@ -106,6 +107,20 @@ describe('export render', () => {
     expect(row.error_message).toMatch(/Clip 2 could not be read/);
     expect(row.object_key).toBeNull();
     expect(await ctx.storage.size(`exports/${user.id}/${project.id}/${exp.id}.mp4`)).toBeNull();
+    expect(await leftoverTempDirs(exp.id)).toEqual([]);
+  });
+
+  it('fails with a clear message when the configured ffmpeg has no xfade filter', async () => {
+    const bundled = (createRequire(import.meta.url)('@ffmpeg-installer/ffmpeg') as { path: string }).path; // a 4.x build without xfade
+    const ctx = { ...tc.ctx, config: { ...tc.ctx.config, FFMPEG_PATH: bundled } };
+    const user = await createUser(ctx.db);
+    const seeded = await seedExportProject(ctx, user.id, { clips: [{ width: 160, height: 90, durationS: 1 }] });
+    const project = await ctx.db.selectFrom('projects').selectAll().where('id', '=', seeded.project.id).executeTakeFirstOrThrow();
+    const exp = await startExport(ctx, project);
+    await runExport(ctx, exp.id);
+    const row = await ctx.db.selectFrom('exports').selectAll().where('id', '=', exp.id).executeTakeFirstOrThrow();
+    expect(row.status).toBe('error');
+    expect(row.error_message).toContain('xfade');
     expect(await leftoverTempDirs(exp.id)).toEqual([]);
   });
 });

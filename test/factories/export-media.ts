@@ -5,7 +5,6 @@ import path from 'node:path';
 import type { AppContext } from '../../src/platform/context.js';
 import { ffmpegPath, run } from '../../src/platform/ffmpeg.js';
 import { storageKeys } from '../../src/storage/index.js';
-import { createProject } from '../factories.js';
 
 export interface ClipSpec {
   width: number;
@@ -50,7 +49,12 @@ export async function seedExportProject(
   userId: string,
   opts: { clips: ClipSpec[]; musicS?: number | null; title?: string },
 ): Promise<SeededExportProject> {
-  const project = await createProject(ctx.db, userId, { title: opts.title ?? 'Export test' });
+  // Inserted here rather than through test/factories.ts, which imports vitest: bench/export.ts uses this file too.
+  const project = await ctx.db
+    .insertInto('projects')
+    .values({ user_id: userId, title: opts.title ?? 'Export test', ratio: '1280:720' })
+    .returningAll()
+    .executeTakeFirstOrThrow();
   const dir = await mkdtemp(path.join(os.tmpdir(), 'echoes-seed-'));
   try {
     const clipIds: string[] = [];
