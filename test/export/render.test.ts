@@ -83,7 +83,8 @@ describe('export render', () => {
     await runExport(ctx, first.id);
     expect(await ctx.storage.size(done.object_key!)).toBe(done.size_bytes);
 
-    // A new export replaces the previous one's object.
+    // A new export (of a changed project: one clip left, so it renders fast) replaces the previous one's object.
+    await ctx.db.updateTable('clips').set({ approved: false }).where('id', 'in', seeded.clipIds.slice(1)).execute();
     const second = await startExport(ctx, project);
     await runExport(ctx, second.id);
     const rows = await ctx.db.selectFrom('exports').selectAll().where('project_id', '=', project.id).orderBy('created_at').execute();
@@ -91,6 +92,8 @@ describe('export render', () => {
     expect(rows[0]!.object_key).toBeNull();
     expect(await ctx.storage.size(done.object_key!)).toBeNull();
     expect(await ctx.storage.size(rows[1]!.object_key!)).toBeGreaterThan(1000);
+    expect(rows[1]!.source_hash).not.toBe(rows[0]!.source_hash);
+    expect(Math.abs(rows[1]!.duration_s! - 2)).toBeLessThan(0.2);
   }, 90_000);
 
   it('fails a render with a damaged clip cleanly: error status, nothing stored, no temp files', async () => {
