@@ -74,11 +74,17 @@ export default fp(
       registers: [registry],
       async collect() {
         this.reset();
-        for (const [name, queue] of Object.entries({ generation: app.queues.generation, export: app.queues.export, analysis: app.queues.analysis })) {
-          const counts = await Promise.race([
-            queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized'),
-            new Promise<null>((resolve) => setTimeout(() => resolve(null), 500).unref()),
-          ]).catch(() => null);
+        const queues = { generation: app.queues.generation, export: app.queues.export, analysis: app.queues.analysis };
+        const results = await Promise.all(
+          Object.entries(queues).map(async ([name, queue]) => {
+            const counts = await Promise.race([
+              queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized'),
+              new Promise<null>((resolve) => setTimeout(() => resolve(null), 500).unref()),
+            ]).catch(() => null);
+            return [name, counts] as const;
+          }),
+        );
+        for (const [name, counts] of results) {
           if (!counts) continue;
           for (const [state, n] of Object.entries(counts)) this.set({ queue: name, state }, n);
         }
