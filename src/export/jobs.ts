@@ -1,6 +1,8 @@
 import type { ProcessorFactory } from '../platform/jobs.js';
+import { runExport } from './runner.js';
 
-// Placeholder: the export feature provides its processor here.
+/** Export jobs carry the export id (also the job id); the row is the truth, read fresh each run. */
 export const exportProcessor: ProcessorFactory = (ctx) => async (job) => {
-  ctx.logger.warn({ jobId: job.id }, 'export processor not implemented');
+  const exportId = String((job.data as { exportId?: string }).exportId ?? job.id);
+  await runExport(ctx, exportId);
 };

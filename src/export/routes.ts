@@ -1,4 +1,48 @@
 import fp from 'fastify-plugin';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { currentUser, requireUser } from '../auth/require-user.js';
+import type { Project } from '../platform/db-types.js';
+import { NotFoundError, UserError } from '../platform/errors.js';
+import { findProjectForUser } from '../projects/queries.js';
+import { startExport } from './service.js';
+import { exportStatusView } from './status.js';
 
-// Placeholder: the export feature registers its routes here.
-export default fp(async () => {}, { name: 'export', dependencies: ['view', 'auth'] });
+const HEAD = '<link rel="stylesheet" href="/assets/css/export.css">';
+// Without JavaScript there is no htmx polling: the page reloads itself while the export runs.
+const REFRESH = '<noscript><meta http-equiv="refresh" content="5"></noscript>';
+
+export default fp(
+  async (app) => {
+    async function loadProject(req: FastifyRequest): Promise<Project> {
+      const project = await findProjectForUser(app.db, currentUser(req).id, (req.params as { id: string }).id);
+      if (!project) throw new NotFoundError();
+      return project;
+    }
+
+    /** The whole page, or only the status fragment for htmx (polling, the Export button). */
+    async function show(req: FastifyRequest, reply: FastifyReply, project: Project, notice: string | null = null, status = 200) {
+      const view = await exportStatusView(app.ctx, project, notice);
+      reply.code(status);
+      if (req.isHtmx) return reply.render('export/_status', { view });
+      return reply.render('export/page', { view, title: `Export · ${project.title} · Echoes`, head: view.polling ? HEAD + REFRESH : HEAD });
+    }
+
+    app.get('/projects/:id/export', { preHandler: requireUser }, async (req, reply) => {
+      return show(req, reply, await loadProject(req));
+    });
+
+    app.post('/projects/:id/export', { preHandler: requireUser, config: { rateLimit: { max: 20, timeWindow: '1 minute' } } }, async (req, reply) => {
+      const project = await loadProject(req);
+      try {
+        await startExport(app.ctx, project);
+      } catch (err) {
+        // Refusals (nothing approved, one already running) show the export state with the reason.
+        if (err instanceof UserError && !(err instanceof NotFoundError)) return show(req, reply, project, err.message, err.statusCode);
+        throw err;
+      }
+      if (req.isHtmx) return show(req, reply, project);
+      return reply.redirect(`/projects/${project.id}/export`, 303);
+    });
+  },
+  { name: 'export', dependencies: ['view', 'auth'] },
+);

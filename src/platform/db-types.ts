@@ -127,6 +127,8 @@ export interface ExportsTable {
   object_key: string | null;
   error_message: string | null;
   source_hash: string | null;
+  size_bytes: number | null;
+  duration_s: number | null;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
 }

@@ -1,0 +1,106 @@
+import { sql } from 'kysely';
+import type { Conn } from '../platform/db.js';
+import type { ExportRow } from '../platform/db-types.js';
+
+/** What goes into an export: ready, approved clips with a video, in the player's order. */
+export async function listExportableClips(db: Conn, userId: string, projectId: string) {
+  return db
+    .selectFrom('clips')
+    .select(['id', 'video_key', 'position'])
+    .where('project_id', '=', projectId)
+    .where('user_id', '=', userId)
+    .where('approved', '=', true)
+    .where('status', '=', 'ready')
+    .where('video_key', 'is not', null)
+    .orderBy('position')
+    .orderBy('created_at')
+    .execute() as Promise<Array<{ id: string; video_key: string; position: number }>>;
+}
+
+export async function findLatestExport(db: Conn, projectId: string): Promise<ExportRow | undefined> {
+  return db.selectFrom('exports').selectAll().where('project_id', '=', projectId).orderBy('created_at', 'desc').orderBy('id').limit(1).executeTakeFirst();
+}
+
+/** The newest export whose file is still stored (the one a person can download). */
+export async function findLatestStoredExport(db: Conn, projectId: string): Promise<ExportRow | undefined> {
+  return db
+    .selectFrom('exports')
+    .selectAll()
+    .where('project_id', '=', projectId)
+    .where('status', '=', 'ready')
+    .where('object_key', 'is not', null)
+    .orderBy('created_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+export async function findRunningExport(db: Conn, projectId: string): Promise<ExportRow | undefined> {
+  return db.selectFrom('exports').selectAll().where('project_id', '=', projectId).where('status', 'in', ['queued', 'rendering']).executeTakeFirst();
+}
+
+export async function findExport(db: Conn, exportId: string): Promise<ExportRow | undefined> {
+  return db.selectFrom('exports').selectAll().where('id', '=', exportId).executeTakeFirst();
+}
+
+/** Throws a unique violation (exports_one_running) when the project already has a running export. */
+export async function insertExport(db: Conn, row: { project_id: string; user_id: string; source_hash: string }): Promise<ExportRow> {
+  return db.insertInto('exports').values({ ...row, status: 'queued', progress: 0 }).returningAll().executeTakeFirstOrThrow();
+}
+
+/** Claims the export for rendering; undefined when it is finished already (a repeated job). */
+export async function markRendering(db: Conn, exportId: string): Promise<ExportRow | undefined> {
+  return db
+    .updateTable('exports')
+    .set({ status: 'rendering', progress: 0, error_message: null, updated_at: sql`now()` })
+    .where('id', '=', exportId)
+    .where('status', 'in', ['queued', 'rendering'])
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export async function setProgress(db: Conn, exportId: string, progress: number): Promise<void> {
+  await db
+    .updateTable('exports')
+    .set({ progress, updated_at: sql`now()` })
+    .where('id', '=', exportId)
+    .where('status', '=', 'rendering')
+    .execute();
+}
+
+/** True when the row was still rendering (it may have been deleted with its project meanwhile). */
+export async function markReady(db: Conn, exportId: string, done: { object_key: string; size_bytes: number; duration_s: number; source_hash: string }): Promise<boolean> {
+  const res = await db
+    .updateTable('exports')
+    .set({ ...done, status: 'ready', progress: 1, error_message: null, updated_at: sql`now()` })
+    .where('id', '=', exportId)
+    .where('status', '=', 'rendering')
+    .executeTakeFirst();
+  return res.numUpdatedRows > 0n;
+}
+
+export async function markError(db: Conn, exportId: string, message: string): Promise<void> {
+  await db
+    .updateTable('exports')
+    .set({ status: 'error', error_message: message, updated_at: sql`now()` })
+    .where('id', '=', exportId)
+    .where('status', 'in', ['queued', 'rendering'])
+    .execute();
+}
+
+/** The project's other stored export files, locked until the caller's transaction ends. */
+export async function lockOtherExportObjects(db: Conn, projectId: string, keepExportId: string) {
+  const rows = await db
+    .selectFrom('exports')
+    .select(['id', 'object_key'])
+    .where('project_id', '=', projectId)
+    .where('id', '!=', keepExportId)
+    .where('object_key', 'is not', null)
+    .forUpdate()
+    .execute();
+  return rows as Array<{ id: string; object_key: string }>;
+}
+
+export async function clearExportObjects(db: Conn, exportIds: string[]): Promise<void> {
+  if (exportIds.length === 0) return;
+  await db.updateTable('exports').set({ object_key: null, updated_at: sql`now()` }).where('id', 'in', exportIds).execute();
+}

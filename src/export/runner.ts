@@ -1,0 +1,138 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { AppContext } from '../platform/context.js';
+import { withTx } from '../platform/db.js';
+import type { ExportRow, Project } from '../platform/db-types.js';
+import { ffmpegPath, ffprobePath } from '../platform/ffmpeg.js';
+import type { Logger } from '../platform/logger.js';
+import { findProjectForUser } from '../projects/queries.js';
+import { storageKeys } from '../storage/index.js';
+import { hasXfade, probeMedia } from './probe.js';
+import { clearExportObjects, findExport, listExportableClips, lockOtherExportObjects, markError, markReady, markRendering, setProgress } from './queries.js';
+import { buildRender, runRender } from './render.js';
+import { sourceHash } from './service.js';
+
+/** A failure whose message is written for the creator (shown on the export page as is). */
+export class ExportFailure extends Error {}
+
+/** Temp folders are named after the export, so a test (or an operator) can see none is left. */
+export const exportTempPrefix = (exportId: string) => path.join(os.tmpdir(), `echoes-export-${exportId}-`);
+
+async function download(ctx: AppContext, key: string, file: string): Promise<void> {
+  await pipeline(await ctx.storage.get(key), createWriteStream(file));
+}
+
+/** Progress writes at most once a second; the page polls every two. */
+function progressWriter(ctx: AppContext, exportId: string) {
+  let last = 0;
+  let pending: Promise<void> = Promise.resolve();
+  return (p: number) => {
+    const now = Date.now();
+    if (now - last < 1000) return;
+    last = now;
+    // Never 1 before the file is stored: 1 means downloadable.
+    pending = pending.then(() => setProgress(ctx.db, exportId, Math.min(p, 0.99))).catch(() => {});
+  };
+}
+
+/**
+ * Renders export `exportId` and stores it. Safe to run twice: a finished export is skipped, a
+ * rendering one (its worker died) is rendered again. The render reads the project as it is now.
+ */
+export async function runExport(ctx: AppContext, exportId: string): Promise<void> {
+  const exp = await findExport(ctx.db, exportId);
+  if (!exp || exp.status === 'ready' || exp.status === 'error') return;
+  const project = await findProjectForUser(ctx.db, exp.user_id, exp.project_id);
+  if (!project) return;
+  const log = ctx.logger.child({ exportId, projectId: project.id });
+  if (!(await markRendering(ctx.db, exportId))) return;
+
+  const dir = await mkdtemp(exportTempPrefix(exportId));
+  const started = Date.now();
+  try {
+    const done = await render(ctx, exp, project, dir, log);
+    log.info({ ms: Date.now() - started, bytes: done.size_bytes, durationS: done.duration_s }, 'export ready');
+  } catch (err) {
+    const message = err instanceof ExportFailure ? err.message : 'The export failed while rendering. Please try again.';
+    await markError(ctx.db, exportId, message);
+    if (err instanceof ExportFailure) {
+      log.warn({ reason: message }, 'export failed');
+      return;
+    }
+    log.error({ err }, 'export failed');
+    throw err;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function render(ctx: AppContext, exp: ExportRow, project: Project, dir: string, log: Logger) {
+  const ffmpeg = ffmpegPath(ctx.config.FFMPEG_PATH);
+  const ffprobe = ffprobePath(ctx.config.FFPROBE_PATH);
+  if (!(await hasXfade(ffmpeg))) {
+    throw new ExportFailure(`Exports need an ffmpeg with the xfade filter (4.3 or newer); "${ffmpeg}" lacks it. Set FFMPEG_PATH to a newer ffmpeg.`);
+  }
+  const clips = await listExportableClips(ctx.db, project.user_id, project.id);
+  if (clips.length === 0) throw new ExportFailure('There are no approved clips to export any more.');
+
+  const inputs: Array<{ path: string; durationS: number; width: number; height: number }> = [];
+  for (const [i, clip] of clips.entries()) {
+    const file = path.join(dir, `clip-${i}.mp4`);
+    try {
+      await download(ctx, clip.video_key, file);
+      const info = await probeMedia(ffprobe, file);
+      if (info.videoStreams === 0 || info.durationS <= 0) throw new Error('no video stream');
+      inputs.push({ path: file, durationS: info.durationS, width: info.width, height: info.height });
+    } catch (err) {
+      log.warn({ clipId: clip.id, err: (err as Error).message }, 'export: clip unreadable');
+      throw new ExportFailure(`Clip ${i + 1} could not be read: its video file is missing or damaged. Regenerate or remove it and try again.`);
+    }
+  }
+
+  let musicPath: string | null = null;
+  if (project.music_key) {
+    musicPath = path.join(dir, `music${path.extname(project.music_key) || '.audio'}`);
+    try {
+      await download(ctx, project.music_key, musicPath);
+      if ((await probeMedia(ffprobe, musicPath)).audioStreams === 0) throw new Error('no audio stream');
+    } catch (err) {
+      log.warn({ err: (err as Error).message }, 'export: music unreadable');
+      throw new ExportFailure('The music file could not be read. Replace or remove the music and try again.');
+    }
+  }
+
+  const output = path.join(dir, 'export.mp4');
+  const plan = buildRender({ clips: inputs, musicPath, width: inputs[0]!.width, height: inputs[0]!.height, output });
+  log.info({ clips: inputs.length, music: Boolean(musicPath), totalS: plan.totalS }, 'export rendering');
+  // Generous: a slow machine renders several times slower than real time; a hung ffmpeg is killed.
+  const signal = AbortSignal.timeout(10 * 60_000 + plan.totalS * 10_000);
+  try {
+    await runRender(ffmpeg, plan, { onProgress: progressWriter(ctx, exp.id), signal });
+  } catch (err) {
+    if (signal.aborted) throw new ExportFailure('The export took too long and was stopped. Please try again.');
+    throw err;
+  }
+
+  const info = await probeMedia(ffprobe, output);
+  if (info.videoStreams !== 1 || info.audioStreams !== 1) throw new Error(`unexpected output streams: ${JSON.stringify(info)}`);
+  const key = storageKeys.export(project.user_id, project.id, exp.id);
+  await ctx.storage.put(key, createReadStream(output), 'video/mp4');
+  const done = { object_key: key, size_bytes: (await stat(output)).size, duration_s: info.durationS, source_hash: sourceHash(clips, project.music_key) };
+
+  // The new file replaces the previous one: forget the old keys in the same transaction, delete after.
+  const replaced = await withTx(ctx.db, async (tx) => {
+    if (!(await markReady(tx, exp.id, done))) return null;
+    const old = await lockOtherExportObjects(tx, project.id, exp.id);
+    await clearExportObjects(tx, old.map((o) => o.id));
+    return old.map((o) => o.object_key);
+  });
+  if (replaced === null) {
+    await ctx.storage.delete(key); // the export (or its project) was deleted while rendering
+    return done;
+  }
+  await ctx.storage.deleteMany(replaced).catch((err) => log.warn({ err, keys: replaced }, 'export: old file not deleted'));
+  return done;
+}

@@ -1,0 +1,76 @@
+import { createHash } from 'node:crypto';
+import type { AppContext } from '../platform/context.js';
+import type { ExportRow, Project } from '../platform/db-types.js';
+import { isUniqueViolation, UserError } from '../platform/errors.js';
+import { enqueue } from '../platform/queues.js';
+import { findRunningExport, insertExport, listExportableClips, markError } from './queries.js';
+
+/** Generation jobs carry no priority; BullMQ runs a prioritized job after them (higher = later). */
+export const EXPORT_JOB_PRIORITY = 10;
+/** A rendering export writes progress every second or so; this long without a write, it died. */
+const STALE_AFTER_MS = 10 * 60_000;
+const QUEUE_DOWN = 'The render queue is unavailable right now. Please try again in a minute.';
+
+/**
+ * What an export is made of: the approved clips (ids, files, order) and the music. An export whose
+ * hash differs from the project's current one is out of date.
+ */
+export function sourceHash(clips: Array<{ id: string; video_key: string; position: number }>, musicKey: string | null): string {
+  const h = createHash('sha256');
+  for (const c of clips) h.update(`${c.id}\n${c.video_key}\n${c.position}\n`);
+  h.update(`music:${musicKey ?? ''}`);
+  return h.digest('hex').slice(0, 32);
+}
+
+export async function currentSourceHash(ctx: AppContext, project: Project): Promise<{ hash: string; clipCount: number }> {
+  const clips = await listExportableClips(ctx.db, project.user_id, project.id);
+  return { hash: sourceHash(clips, project.music_key), clipCount: clips.length };
+}
+
+/**
+ * A queued/rendering row left behind by a crash (no job in the queue, or no progress for a long
+ * time) would block the project forever because of the one-running-export index; mark it failed.
+ */
+async function releaseIfStuck(ctx: AppContext, running: ExportRow): Promise<void> {
+  const idle = Date.now() - running.updated_at.getTime();
+  if (idle < STALE_AFTER_MS) return;
+  if (running.status === 'queued') {
+    const job = await ctx.queues.export.getJob(running.id).catch(() => 'unknown' as const);
+    if (job) return; // still waiting its turn (or Redis is unreachable: assume it is)
+  }
+  ctx.logger.warn({ exportId: running.id, projectId: running.project_id }, 'export stuck; marking it failed');
+  await markError(ctx.db, running.id, 'This export stopped responding. Please try again.');
+}
+
+/**
+ * Queues an export of the project (already loaded through its owner). Refuses with a UserError when
+ * there is nothing to export (422) or an export is already running (409).
+ */
+export async function startExport(ctx: AppContext, project: Project): Promise<ExportRow> {
+  const clips = await listExportableClips(ctx.db, project.user_id, project.id);
+  if (clips.length === 0) {
+    throw new UserError('Approve at least one finished clip before exporting.', 422, 'nothing_to_export');
+  }
+  const running = await findRunningExport(ctx.db, project.id);
+  if (running) await releaseIfStuck(ctx, running);
+
+  let row: ExportRow;
+  try {
+    row = await insertExport(ctx.db, { project_id: project.id, user_id: project.user_id, source_hash: sourceHash(clips, project.music_key) });
+  } catch (err) {
+    if (isUniqueViolation(err, 'exports_one_running')) {
+      throw new UserError('An export of this project is already in progress.', 409, 'export_running');
+    }
+    throw err;
+  }
+
+  const queued = await enqueue(ctx.queues.export, 'export', { exportId: row.id }, { jobId: row.id, priority: EXPORT_JOB_PRIORITY });
+  if (!queued) {
+    // No sweeper for exports: fail it now so the person can simply try again.
+    await markError(ctx.db, row.id, QUEUE_DOWN);
+    ctx.logger.warn({ exportId: row.id, projectId: project.id }, 'export could not be enqueued');
+    return { ...row, status: 'error', error_message: QUEUE_DOWN };
+  }
+  ctx.logger.info({ exportId: row.id, projectId: project.id, clips: clips.length }, 'export queued');
+  return row;
+}

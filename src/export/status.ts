@@ -1,0 +1,77 @@
+import type { AppContext } from '../platform/context.js';
+import type { ExportRow, Project } from '../platform/db-types.js';
+import { findLatestExport, findLatestStoredExport } from './queries.js';
+import { currentSourceHash } from './service.js';
+
+export interface ExportDownload {
+  url: string;
+  fileName: string;
+  sizeLabel: string;
+  durationLabel: string;
+  createdAt: string;
+  createdLabel: string;
+  outOfDate: boolean;
+}
+
+/** What the export page shows: plain data, signed URLs, never storage keys. */
+export interface ExportStatusView {
+  projectId: string;
+  projectTitle: string;
+  clipCount: number;
+  /** The latest export, whatever its state; null before the first one. */
+  current: { id: string; status: ExportRow['status']; progressPct: number; errorMessage: string | null } | null;
+  /** The newest downloadable file: the current export's, or the previous one while a new one runs or after it failed. */
+  download: ExportDownload | null;
+  polling: boolean;
+  /** A refusal or notice from the last action (already running, nothing to export). */
+  notice: string | null;
+}
+
+/** `<title>.mp4`, with characters file systems dislike replaced. */
+export function downloadName(title: string): string {
+  const clean = title.replace(/[\\/:*?"<>|\x00-\x1f\x7f]+/g, '-').replace(/\s+/g, ' ').trim().slice(0, 100);
+  return `${clean || 'Echoes export'}.mp4`;
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(0)} KB`;
+  if (n < 1024 ** 3) return `${(n / 1024 / 1024).toFixed(1)} MB`;
+  return `${(n / 1024 ** 3).toFixed(2)} GB`;
+}
+
+export function formatDuration(s: number): string {
+  const total = Math.round(s);
+  return `${Math.floor(total / 60)}:${String(total % 60).padStart(2, '0')}`;
+}
+
+export async function exportStatusView(ctx: AppContext, project: Project, notice: string | null = null): Promise<ExportStatusView> {
+  const [latest, stored, source] = await Promise.all([
+    findLatestExport(ctx.db, project.id),
+    findLatestStoredExport(ctx.db, project.id),
+    currentSourceHash(ctx, project),
+  ]);
+  let download: ExportDownload | null = null;
+  if (stored?.object_key) {
+    const fileName = downloadName(project.title);
+    download = {
+      url: await ctx.storage.signedUrl(stored.object_key, { downloadName: fileName }),
+      fileName,
+      sizeLabel: stored.size_bytes === null ? '' : formatBytes(stored.size_bytes),
+      durationLabel: stored.duration_s === null ? '' : formatDuration(stored.duration_s),
+      createdAt: stored.created_at.toISOString(),
+      createdLabel: `${stored.created_at.toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' })} UTC`,
+      outOfDate: stored.source_hash !== source.hash,
+    };
+  }
+  const running = latest?.status === 'queued' || latest?.status === 'rendering';
+  return {
+    projectId: project.id,
+    projectTitle: project.title,
+    clipCount: source.clipCount,
+    current: latest ? { id: latest.id, status: latest.status, progressPct: Math.floor(latest.progress * 100), errorMessage: latest.error_message } : null,
+    download,
+    polling: running,
+    notice,
+  };
+}

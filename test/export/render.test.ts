@@ -1,0 +1,129 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRequire } from 'node:module';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { runExport } from '../../src/export/runner.js';
+import { buildRender, CROSSFADE_S, runRender } from '../../src/export/render.js';
+import { startExport } from '../../src/export/service.js';
+import { ffmpegPath } from '../../src/platform/ffmpeg.js';
+import { createTestContext, type TestContext } from '../setup/context.js';
+import { createUser } from '../factories.js';
+import { makeClipFile, seedExportProject } from '../factories/export-media.js';
+import { ffprobeJson, leftoverTempDirs, localObjectPath, topLevelBoxes } from './helpers.js';
+
+describe('export render', () => {
+  let tc: TestContext;
+  beforeAll(async () => {
+    tc = await createTestContext();
+  });
+  afterAll(async () => {
+    await tc?.close();
+  });
+
+  it('builds crossfade offsets from each clip duration', () => {
+    const plan = buildRender({
+      clips: [{ path: 'a', durationS: 2 }, { path: 'b', durationS: 3 }, { path: 'c', durationS: 2.5 }],
+      musicPath: null, width: 321, height: 180, output: 'out.mp4',
+    });
+    expect(plan.fadeS).toBe(CROSSFADE_S);
+    expect(plan.offsets.map((o) => +o.toFixed(3))).toEqual([1.7, 4.4]);
+    expect(plan.totalS).toBeCloseTo(7.5 - 2 * CROSSFADE_S, 5);
+    const graph = plan.args[plan.args.indexOf('-filter_complex') + 1]!;
+    expect(graph).toContain('pad=320:180'); // odd sizes become even for yuv420p
+    expect(graph).toContain('anullsrc'); // silent track when there is no music
+    expect(plan.args).toContain('+faststart');
+  });
+
+  it('reports progress from ffmpeg up to 1', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'echoes-progress-'));
+    try {
+      const clip = await makeClipFile(dir, { width: 160, height: 90, durationS: 1 });
+      const plan = buildRender({ clips: [{ path: clip, durationS: 1 }], musicPath: null, width: 160, height: 90, output: path.join(dir, 'o.mp4'), preset: 'ultrafast' });
+      const seen: number[] = [];
+      await runRender(ffmpegPath(), plan, { onProgress: (p) => seen.push(p) });
+      expect(seen.at(-1)).toBe(1);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('renders three clips (one portrait, letterboxed) with music into one faststart MP4, then replaces it', async () => {
+    const { ctx, dataDir } = tc;
+    const user = await createUser(ctx.db);
+    const seeded = await seedExportProject(ctx, user.id, {
+      clips: [{ width: 320, height: 180, durationS: 2 }, { width: 180, height: 320, durationS: 2 }, { width: 320, height: 180, durationS: 2 }],
+      musicS: 10,
+    });
+    const project = await ctx.db.selectFrom('projects').selectAll().where('id', '=', seeded.project.id).executeTakeFirstOrThrow();
+
+    const first = await startExport(ctx, project);
+    await runExport(ctx, first.id);
+    const done = await ctx.db.selectFrom('exports').selectAll().where('id', '=', first.id).executeTakeFirstOrThrow();
+    expect(done).toMatchObject({ status: 'ready', progress: 1, error_message: null });
+    expect(done.object_key).toBe(`exports/${user.id}/${project.id}/${first.id}.mp4`);
+    expect(await leftoverTempDirs(first.id)).toEqual([]);
+
+    const file = localObjectPath(dataDir, done.object_key!);
+    const probe = await ffprobeJson(file);
+    const video = probe.streams.filter((s) => s.codec_type === 'video');
+    const audio = probe.streams.filter((s) => s.codec_type === 'audio');
+    expect(video).toHaveLength(1);
+    expect(audio).toHaveLength(1);
+    expect(video[0]).toMatchObject({ codec_name: 'h264', width: 320, height: 180, pix_fmt: 'yuv420p' });
+    expect(audio[0]!.codec_name).toBe('aac');
+    const expected = 3 * 2 - 2 * CROSSFADE_S;
+    expect(Math.abs(Number(probe.format.duration) - expected)).toBeLessThan(0.2);
+    expect(Math.abs(done.duration_s! - expected)).toBeLessThan(0.2);
+    expect(done.size_bytes).toBeGreaterThan(1000);
+    const boxes = await topLevelBoxes(file);
+    expect(boxes.indexOf('moov')).toBeLessThan(boxes.indexOf('mdat'));
+
+    // Running the same job again changes nothing.
+    await runExport(ctx, first.id);
+    expect(await ctx.storage.size(done.object_key!)).toBe(done.size_bytes);
+
+    // A new export (of a changed project: one clip left, so it renders fast) replaces the previous one's object.
+    await ctx.db.updateTable('clips').set({ approved: false }).where('id', 'in', seeded.clipIds.slice(1)).execute();
+    const second = await startExport(ctx, project);
+    await runExport(ctx, second.id);
+    const rows = await ctx.db.selectFrom('exports').selectAll().where('project_id', '=', project.id).orderBy('created_at').execute();
+    expect(rows.map((r) => r.status)).toEqual(['ready', 'ready']);
+    expect(rows[0]!.object_key).toBeNull();
+    expect(await ctx.storage.size(done.object_key!)).toBeNull();
+    expect(await ctx.storage.size(rows[1]!.object_key!)).toBeGreaterThan(1000);
+    expect(rows[1]!.source_hash).not.toBe(rows[0]!.source_hash);
+    expect(Math.abs(rows[1]!.duration_s! - 2)).toBeLessThan(0.2);
+  }, 90_000);
+
+  it('fails a render with a damaged clip cleanly: error status, nothing stored, no temp files', async () => {
+    const { ctx } = tc;
+    const user = await createUser(ctx.db);
+    const seeded = await seedExportProject(ctx, user.id, { clips: [{ width: 160, height: 90, durationS: 1 }, { width: 160, height: 90, durationS: 1 }] });
+    await ctx.storage.put(seeded.videoKeys[1]!, Buffer.from('this is not a video at all'), 'video/mp4');
+    const project = await ctx.db.selectFrom('projects').selectAll().where('id', '=', seeded.project.id).executeTakeFirstOrThrow();
+
+    const exp = await startExport(ctx, project);
+    await runExport(ctx, exp.id);
+    const row = await ctx.db.selectFrom('exports').selectAll().where('id', '=', exp.id).executeTakeFirstOrThrow();
+    expect(row.status).toBe('error');
+    expect(row.error_message).toMatch(/Clip 2 could not be read/);
+    expect(row.object_key).toBeNull();
+    expect(await ctx.storage.size(`exports/${user.id}/${project.id}/${exp.id}.mp4`)).toBeNull();
+    expect(await leftoverTempDirs(exp.id)).toEqual([]);
+  });
+
+  it('fails with a clear message when the configured ffmpeg has no xfade filter', async () => {
+    const bundled = (createRequire(import.meta.url)('@ffmpeg-installer/ffmpeg') as { path: string }).path; // a 4.x build without xfade
+    const ctx = { ...tc.ctx, config: { ...tc.ctx.config, FFMPEG_PATH: bundled } };
+    const user = await createUser(ctx.db);
+    const seeded = await seedExportProject(ctx, user.id, { clips: [{ width: 160, height: 90, durationS: 1 }] });
+    const project = await ctx.db.selectFrom('projects').selectAll().where('id', '=', seeded.project.id).executeTakeFirstOrThrow();
+    const exp = await startExport(ctx, project);
+    await runExport(ctx, exp.id);
+    const row = await ctx.db.selectFrom('exports').selectAll().where('id', '=', exp.id).executeTakeFirstOrThrow();
+    expect(row.status).toBe('error');
+    expect(row.error_message).toContain('xfade');
+    expect(await leftoverTempDirs(exp.id)).toEqual([]);
+  });
+});

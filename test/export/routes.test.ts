@@ -1,0 +1,150 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import { listExportableClips } from '../../src/export/queries.js';
+import { EXPORT_JOB_PRIORITY, sourceHash } from '../../src/export/service.js';
+import type { User } from '../../src/platform/db-types.js';
+import { createTestApp, type TestApp } from '../setup/context.js';
+import { TestBrowser } from '../setup/browser.js';
+import { createProject, createUser } from '../factories.js';
+import { seedExportProject } from '../factories/export-media.js';
+
+const HTMX = { 'hx-request': 'true' };
+const tiny = { width: 160, height: 90, durationS: 1 };
+
+describe('export routes', () => {
+  let t: TestApp;
+  let owner: User;
+  let browser: TestBrowser;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    owner = await createUser(t.ctx.db, { email: 'exporter@example.com' });
+    browser = new TestBrowser(t.app);
+    await browser.signInDev(owner.email);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  const exportsOf = (projectId: string) => t.ctx.db.selectFrom('exports').selectAll().where('project_id', '=', projectId).orderBy('created_at').execute();
+
+  it('refuses a project with no approved clips, with a message and a 4xx', async () => {
+    const empty = await createProject(t.ctx.db, owner.id);
+    const page = await browser.get(`/projects/${empty.id}/export`);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('data-export-status="none"');
+    expect(page.body).toContain('Nothing to export yet');
+
+    const seeded = await seedExportProject(t.ctx, owner.id, { clips: [tiny] });
+    await t.ctx.db.updateTable('clips').set({ approved: false }).where('project_id', '=', seeded.project.id).execute();
+    for (const id of [empty.id, seeded.project.id]) {
+      const res = await browser.post(`/projects/${id}/export`);
+      expect(res.statusCode).toBe(422);
+      expect(res.body).toContain('Approve at least one finished clip before exporting.');
+      expect(await exportsOf(id)).toEqual([]);
+    }
+  });
+
+  it('queues one export with a source hash and a low-priority job, then shows it polling', async () => {
+    const seeded = await seedExportProject(t.ctx, owner.id, { clips: [tiny, tiny], musicS: 3 });
+    const res = await browser.post(`/projects/${seeded.project.id}/export`);
+    expect(res.statusCode).toBe(303);
+    expect(res.headers.location).toBe(`/projects/${seeded.project.id}/export`);
+
+    const [row] = await exportsOf(seeded.project.id);
+    const clips = await listExportableClips(t.ctx.db, owner.id, seeded.project.id);
+    expect(row).toMatchObject({ status: 'queued', user_id: owner.id, source_hash: sourceHash(clips, seeded.project.music_key) });
+    const job = await t.ctx.queues.export.getJob(row!.id);
+    expect(job?.data).toEqual({ exportId: row!.id });
+    expect(job?.opts.priority).toBe(EXPORT_JOB_PRIORITY);
+
+    const page = await browser.get(`/projects/${seeded.project.id}/export`);
+    expect(page.body).toContain('data-export-status="queued"');
+    expect(page.body).toContain('hx-trigger="every 2s"');
+    expect(page.body).toContain('/assets/css/export.css');
+
+    // Already running: refused cleanly (409, the running export shown), never a second row.
+    const again = await browser.post(`/projects/${seeded.project.id}/export`, {}, HTMX);
+    expect(again.statusCode).toBe(409);
+    expect(again.body).toContain('already in progress');
+    expect(again.body).toContain('data-export-status="queued"');
+    expect(again.body).not.toContain('<html');
+    expect(await exportsOf(seeded.project.id)).toHaveLength(1);
+  });
+
+  it('allows one running export per project even when two requests race', async () => {
+    const seeded = await seedExportProject(t.ctx, owner.id, { clips: [tiny] });
+    const url = `/projects/${seeded.project.id}/export`;
+    const codes = (await Promise.all([browser.post(url), browser.post(url), browser.post(url)])).map((r) => r.statusCode).sort();
+    expect(codes).toEqual([303, 409, 409]);
+    expect(await exportsOf(seeded.project.id)).toHaveLength(1);
+  });
+
+  it('answers 404 for another user, an unknown id and a malformed id, on both routes', async () => {
+    const seeded = await seedExportProject(t.ctx, owner.id, { clips: [tiny] });
+    const other = new TestBrowser(t.app);
+    await other.signInDev('someone-else@example.com');
+    for (const id of [seeded.project.id, randomUUID(), 'not-a-uuid']) {
+      expect((await other.get(`/projects/${id}/export`)).statusCode).toBe(404);
+      expect((await other.post(`/projects/${id}/export`)).statusCode).toBe(404);
+    }
+    expect(await exportsOf(seeded.project.id)).toEqual([]);
+    const anonymous = await t.app.inject({ method: 'GET', url: `/projects/${seeded.project.id}/export` });
+    expect(anonymous.statusCode).toBe(303);
+  });
+
+  it('shows a ready export with a named download, size and duration, and says when it is out of date', async () => {
+    const seeded = await seedExportProject(t.ctx, owner.id, { clips: [tiny, tiny], title: 'Summer / Trip "24"' });
+    const clips = await listExportableClips(t.ctx.db, owner.id, seeded.project.id);
+    const key = `exports/${owner.id}/${seeded.project.id}/${randomUUID()}.mp4`;
+    await t.ctx.storage.put(key, Buffer.from('fake mp4 bytes'), 'video/mp4');
+    await t.ctx.db
+      .insertInto('exports')
+      .values({ project_id: seeded.project.id, user_id: owner.id, status: 'ready', progress: 1, object_key: key, size_bytes: 3_456_789, duration_s: 83.6, source_hash: sourceHash(clips, null) })
+      .execute();
+
+    const page = await browser.get(`/projects/${seeded.project.id}/export`);
+    expect(page.body).toContain('data-export-status="ready"');
+    expect(page.body).not.toContain('hx-trigger');
+    expect(page.body).toContain('3.3 MB');
+    expect(page.body).toContain('1:24');
+    expect(page.body).not.toContain('data-export-outdated');
+    const href = /href="([^"]+)"[^>]*data-export-url/.exec(page.body)![1]!.replaceAll('&amp;', '&');
+    expect(href).toMatch(/[?&]sig=/); // a signed, expiring URL
+    const file = await t.app.inject({ method: 'GET', url: href });
+    expect(file.statusCode).toBe(200);
+    expect(file.headers['content-disposition']).toContain('attachment; filename="Summer - Trip -24-.mp4"');
+    expect(file.body).toBe('fake mp4 bytes');
+
+    await t.ctx.db.updateTable('clips').set({ approved: false }).where('id', '=', seeded.clipIds[1]!).execute();
+    const changed = await browser.get(`/projects/${seeded.project.id}/export`);
+    expect(changed.body).toContain('data-export-outdated');
+    expect(changed.body).toContain('Export again');
+  });
+
+  it('shows a failed export with its message and a try-again button; a stuck one does not block forever', async () => {
+    const seeded = await seedExportProject(t.ctx, owner.id, { clips: [tiny] });
+    await t.ctx.db.insertInto('exports').values({ project_id: seeded.project.id, user_id: owner.id, status: 'error', error_message: 'Clip 1 could not be read.' }).execute();
+    const page = await browser.get(`/projects/${seeded.project.id}/export`, HTMX);
+    expect(page.body).toContain('data-export-status="error"');
+    expect(page.body).toContain('Clip 1 could not be read.');
+    expect(page.body).toContain('Try again');
+    expect(page.body).toContain('name="_csrf"');
+
+    // A rendering row whose worker vanished long ago is failed, and the new export goes ahead.
+    await t.ctx.db.insertInto('exports').values({ project_id: seeded.project.id, user_id: owner.id, status: 'rendering', updated_at: sql<Date>`now() - interval '1 hour'` }).execute();
+    const res = await browser.post(`/projects/${seeded.project.id}/export`);
+    expect(res.statusCode).toBe(303);
+    expect((await exportsOf(seeded.project.id)).map((r) => r.status)).toEqual(['error', 'error', 'queued']);
+  });
+
+  it('fails the export at once, with a message, when the queue cannot take it', async () => {
+    const seeded = await seedExportProject(t.ctx, owner.id, { clips: [tiny] });
+    await t.ctx.queues.export.close();
+    const res = await browser.post(`/projects/${seeded.project.id}/export`, {}, HTMX);
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain('data-export-status="error"');
+    expect(res.body).toContain('render queue is unavailable');
+  });
+});
