@@ -1,0 +1,36 @@
+import type { Conn } from '../../platform/db.js';
+
+export interface AuditEntry {
+  action: string;
+  target?: string | null;
+  before?: unknown;
+  after?: unknown;
+  ip?: string | null;
+}
+
+const json = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v));
+
+export async function insertAudit(db: Conn, actor: string, e: AuditEntry): Promise<void> {
+  await db
+    .insertInto('admin_audit')
+    .values({ actor, action: e.action, target: e.target ?? null, before: json(e.before), after: json(e.after), ip: e.ip ?? null })
+    .execute();
+}
+
+export async function listAudit(db: Conn, opts: { action?: string; limit: number; offset: number }) {
+  let q = db.selectFrom('admin_audit').selectAll();
+  if (opts.action) q = q.where('action', '=', opts.action);
+  return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(opts.limit).offset(opts.offset).execute();
+}
+
+export async function countAudit(db: Conn, opts: { action?: string }): Promise<number> {
+  let q = db.selectFrom('admin_audit').select((eb) => eb.fn.countAll<number>().as('n'));
+  if (opts.action) q = q.where('action', '=', opts.action);
+  const row = await q.executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export async function listAuditActions(db: Conn): Promise<string[]> {
+  const rows = await db.selectFrom('admin_audit').select('action').distinct().orderBy('action').execute();
+  return rows.map((r) => r.action);
+}
