@@ -6,8 +6,7 @@ const bool = z
 const optionalText = z.string().trim().min(1).optional().catch(undefined);
 const url = z.string().url();
 
-const schema = z
-  .object({
+const settingsShape = z.object({
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     PUBLIC_URL: url.optional(),
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -44,8 +43,9 @@ const schema = z
     MAX_IMAGE_PIXELS: z.coerce.number().int().positive().default(60_000_000),
     MAX_MUSIC_BYTES: z.coerce.number().int().positive().default(250 * 1024 * 1024),
     SIGNED_URL_TTL_S: z.coerce.number().int().positive().default(3600),
-  })
-  .superRefine((c, ctx) => {
+  });
+
+const schema = settingsShape.superRefine((c, ctx) => {
     if (c.NODE_ENV === 'production' && !c.SESSION_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['SESSION_SECRET'], message: 'is required in production' });
     }
@@ -58,6 +58,9 @@ const schema = z
   });
 
 export type RawConfig = z.infer<typeof schema>;
+
+/** Every setting name the app reads from the environment. */
+export const SETTING_NAMES = Object.keys(settingsShape.shape) as Array<keyof RawConfig>;
 export type Config = RawConfig & {
   activeProvider: 'runway' | 'local';
   googleEnabled: boolean;
