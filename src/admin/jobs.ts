@@ -43,7 +43,7 @@ export default async function jobsRoutes(app: FastifyInstance) {
 
   app.post('/jobs/:id/refund', async (req, reply) => {
     const r = await refundGeneration(app.db, adminCtx(req), uuidParam(req.params));
-    flash(reply, 'notice', r.granted ? `Refunded ${r.amount} credit${r.amount === 1 ? '' : 's'}.` : 'Already refunded (the automatic refund happened); nothing was added.');
+    flash(reply, 'notice', r.granted ? `Refunded ${r.amount} credit${r.amount === 1 ? '' : 's'}.` : 'Already refunded (the automatic refund happened), nothing was added.');
     return reply.redirect('/admin/jobs', 303);
   });
 }

@@ -69,7 +69,7 @@ export default async function packsRoutes(app: FastifyInstance) {
   for (const [action, active] of [['activate', true], ['deactivate', false]] as const) {
     app.post(`/packs/:id/${action}`, async (req, reply) => {
       await setPackActive(app.db, adminCtx(req), uuidParam(req.params), active);
-      flash(reply, 'notice', active ? 'Pack is on sale.' : 'Pack is off sale; it no longer shows on /credits.');
+      flash(reply, 'notice', active ? 'Pack is on sale.' : 'Pack is off sale. It no longer shows on /credits.');
       return reply.redirect('/admin/packs', 303);
     });
   }

@@ -52,7 +52,7 @@ export default async function settingsRoutes(app: FastifyInstance) {
     const parsed = parseSettingsForm(body, config);
     if ('errors' in parsed) return renderPage(reply.code(400), parsed.raw as FormValues, { errors: parsed.errors, sample: body.samplePrompt });
     const changed = await updateSettings(app.db, adminCtx(req), parsed.values);
-    flash(reply, 'notice', changed ? 'Settings saved. New generations use them from now on; running ones keep theirs.' : 'Nothing changed.');
+    flash(reply, 'notice', changed ? 'Settings saved. New generations use them from now on, running ones keep theirs.' : 'Nothing changed.');
     return reply.redirect('/admin/settings', 303);
   });
 

@@ -68,7 +68,7 @@ export default async function usersRoutes(app: FastifyInstance) {
     app.post(`/users/:id/${action}`, async (req, reply) => {
       const id = uuidParam(req.params);
       await setDisabled(app.db, adminCtx(req), id, disabled);
-      flash(reply, 'notice', disabled ? 'Account disabled and signed out everywhere.' : 'Account enabled; they can sign in again.');
+      flash(reply, 'notice', disabled ? 'Account disabled and signed out everywhere.' : 'Account enabled. They can sign in again.');
       return reply.redirect(`/admin/users/${id}`, 303);
     });
   }

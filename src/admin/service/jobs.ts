@@ -2,8 +2,9 @@ import { ledgerExists } from '../../credits/queries.js';
 import { grantCredits } from '../../credits/service.js';
 import { withTx, type DB } from '../../platform/db.js';
 import { NotFoundError, UserError } from '../../platform/errors.js';
-import { enqueue, type Queues } from '../../platform/queues.js';
+import type { Queues } from '../../platform/queues.js';
 import { getSettings } from '../../settings/service.js';
+import { enqueueGenerationAttempt } from '../generation-job.js';
 import { findClipForUpdate, isClipStuck, updateClip } from '../queries/jobs.js';
 import { recordAudit, type AdminCtx } from './audit.js';
 
@@ -44,7 +45,7 @@ export async function retryGeneration(db: DB, queues: Queues, who: AdminCtx, cli
   });
   // After the commit, so the worker finds the row as we left it. When Redis is away the clip
   // stays queued and the generation sweeper enqueues it later.
-  const enqueued = await enqueue(queues.generation, 'generate', { clipId }, { jobId: ref(clipId, result.attempt) });
+  const enqueued = await enqueueGenerationAttempt(queues, clipId, result.attempt);
   return { ...result, enqueued };
 }
 
