@@ -9,14 +9,18 @@ export function when(d: Date | string | null | undefined): string {
   return `${t.getUTCFullYear()}-${pad(t.getUTCMonth() + 1)}-${pad(t.getUTCDate())} ${pad(t.getUTCHours())}:${pad(t.getUTCMinutes())} UTC`;
 }
 
-/** "5 min ago", "3 h ago", "2 d ago". */
-export function ago(d: Date | string | null | undefined, now = Date.now()): string {
+/** How long since: "40 s", "5 min", "3 h", "2 d". */
+export function age(d: Date | string | null | undefined, now = Date.now()): string {
   if (!d) return '—';
   const s = Math.max(0, Math.round((now - new Date(d).getTime()) / 1000));
-  if (s < 60) return `${s} s ago`;
-  if (s < 3600) return `${Math.floor(s / 60)} min ago`;
-  if (s < 86400) return `${Math.floor(s / 3600)} h ago`;
-  return `${Math.floor(s / 86400)} d ago`;
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min`;
+  if (s < 86400) return `${Math.floor(s / 3600)} h`;
+  return `${Math.floor(s / 86400)} d`;
+}
+
+export function ago(d: Date | string | null | undefined, now = Date.now()): string {
+  return d ? `${age(d, now)} ago` : '—';
 }
 
 export function json(v: unknown): string {
@@ -24,4 +28,4 @@ export function json(v: unknown): string {
 }
 
 /** Formatting helpers every admin template gets as `it.fmt`. */
-export const fmt = { when, ago, json, money: formatMoney };
+export const fmt = { when, age, ago, json, money: formatMoney };

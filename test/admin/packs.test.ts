@@ -1,25 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../setup/context.js';
-import type { TestBrowser } from '../setup/browser.js';
+import { describe, expect, it } from 'vitest';
+import { useAdminApp } from './harness.js';
 import { createUser } from '../factories.js';
-import { ADMIN_PASSWORD, adminBrowser, auditRows, createPayment } from '../factories/admin.js';
+import { auditRows, createPayment } from '../factories/admin.js';
 
-let t: TestApp;
-let b: TestBrowser;
-beforeAll(async () => {
-  t = await createTestApp({ ADMIN_PASSWORD });
-  b = await adminBrowser(t.app);
-});
-afterAll(async () => {
-  await t?.close();
-});
+const w = useAdminApp();
 
-const packs = () => t.ctx.db.selectFrom('credit_packs').selectAll().orderBy('sort_order').orderBy('created_at').execute();
+const packs = () => w.t.ctx.db.selectFrom('credit_packs').selectAll().orderBy('sort_order').orderBy('created_at').execute();
 const byName = async (name: string) => (await packs()).find((p) => p.name === name);
 
 describe('credit packs', () => {
   it('lists the seeded packs in order with their prices', async () => {
-    const res = await b.get('/admin/packs');
+    const res = await w.b.get('/admin/packs');
     expect(res.statusCode).toBe(200);
     const order = [...res.body.matchAll(/<strong>(Starter|Creator|Studio)<\/strong>/g)].map((m) => m[1]);
     expect(order).toEqual(['Starter', 'Creator', 'Studio']);
@@ -42,7 +33,7 @@ describe('credit packs', () => {
       [{ name: 'Pack', credits: '5', price: '4.99', currency: 'u$d' }, 'Currency is a three-letter code such as usd or eur.'],
     ];
     for (const [form, message] of cases) {
-      const res = await b.post('/admin/packs', form);
+      const res = await w.b.post('/admin/packs', form);
       expect(res.statusCode, JSON.stringify(form)).toBe(400);
       expect(res.body, JSON.stringify(form)).toContain(message);
     }
@@ -50,74 +41,74 @@ describe('credit packs', () => {
   });
 
   it('creates a pack at the end of the list, priced from a decimal amount', async () => {
-    const res = await b.post('/admin/packs', { name: 'Mega', credits: '100', price: '74.99', currency: 'EUR' });
+    const res = await w.b.post('/admin/packs', { name: 'Mega', credits: '100', price: '74.99', currency: 'EUR' });
     expect(res.statusCode).toBe(303);
     const all = await packs();
     expect(all.at(-1)).toMatchObject({ name: 'Mega', credits: 100, price_cents: 7499, currency: 'eur', active: true });
-    const [audit] = await auditRows(t.ctx.db, 'pack.create');
+    const [audit] = await auditRows(w.t.ctx.db, 'pack.create');
     expect(audit).toMatchObject({ actor: 'admin', target: all.at(-1)!.id, ip: '127.0.0.1' });
     expect(audit!.after).toMatchObject({ name: 'Mega', price_cents: 7499 });
     // Zero-decimal currencies take whole amounts.
-    await b.post('/admin/packs', { name: 'Yen pack', credits: '3', price: '500', currency: 'jpy' });
+    await w.b.post('/admin/packs', { name: 'Yen pack', credits: '3', price: '500', currency: 'jpy' });
     expect(await byName('Yen pack')).toMatchObject({ price_cents: 500, currency: 'jpy' });
-    expect((await b.post('/admin/packs', { name: 'Yen bad', credits: '3', price: '5.50', currency: 'jpy' })).statusCode).toBe(400);
+    expect((await w.b.post('/admin/packs', { name: 'Yen bad', credits: '3', price: '5.50', currency: 'jpy' })).statusCode).toBe(400);
   });
 
   it('edits a pack and audits only what changed', async () => {
     const mega = (await byName('Mega'))!;
-    const page = await b.get(`/admin/packs/${mega.id}`);
+    const page = await w.b.get(`/admin/packs/${mega.id}`);
     expect(page.body).toContain('value="74.99"');
-    const bad = await b.post(`/admin/packs/${mega.id}`, { name: 'Mega', credits: '100', price: '0', currency: 'eur' });
+    const bad = await w.b.post(`/admin/packs/${mega.id}`, { name: 'Mega', credits: '100', price: '0', currency: 'eur' });
     expect(bad.statusCode).toBe(400);
     expect(bad.body).toContain('The price must be more than zero.');
-    expect((await b.post(`/admin/packs/${mega.id}`, { name: 'Mega+', credits: '100', price: '69.00', currency: 'eur' })).statusCode).toBe(303);
+    expect((await w.b.post(`/admin/packs/${mega.id}`, { name: 'Mega+', credits: '100', price: '69.00', currency: 'eur' })).statusCode).toBe(303);
     expect(await byName('Mega+')).toMatchObject({ price_cents: 6900, credits: 100 });
-    const [audit] = await auditRows(t.ctx.db, 'pack.update');
+    const [audit] = await auditRows(w.t.ctx.db, 'pack.update');
     expect(audit!.before).toEqual({ name: 'Mega', price_cents: 7499 });
     expect(audit!.after).toEqual({ name: 'Mega+', price_cents: 6900 });
-    expect((await b.get('/admin/packs/00000000-0000-4000-8000-000000000000')).statusCode).toBe(404);
-    expect((await b.get('/admin/packs/not-a-uuid')).statusCode).toBe(404);
+    expect((await w.b.get('/admin/packs/00000000-0000-4000-8000-000000000000')).statusCode).toBe(404);
+    expect((await w.b.get('/admin/packs/not-a-uuid')).statusCode).toBe(404);
   });
 
   it('reorders packs up and down', async () => {
     const studio = (await byName('Studio'))!;
-    expect((await b.post(`/admin/packs/${studio.id}/move`, { direction: 'up' })).statusCode).toBe(303);
+    expect((await w.b.post(`/admin/packs/${studio.id}/move`, { direction: 'up' })).statusCode).toBe(303);
     expect((await packs()).map((p) => p.name).slice(0, 3)).toEqual(['Starter', 'Studio', 'Creator']);
-    await b.post(`/admin/packs/${studio.id}/move`, { direction: 'up' });
-    await b.post(`/admin/packs/${studio.id}/move`, { direction: 'up' }); // already first: no change
+    await w.b.post(`/admin/packs/${studio.id}/move`, { direction: 'up' });
+    await w.b.post(`/admin/packs/${studio.id}/move`, { direction: 'up' }); // already first: no change
     expect((await packs()).map((p) => p.name).slice(0, 3)).toEqual(['Studio', 'Starter', 'Creator']);
-    await b.post(`/admin/packs/${studio.id}/move`, { direction: 'down' });
+    await w.b.post(`/admin/packs/${studio.id}/move`, { direction: 'down' });
     expect((await packs()).map((p) => p.name).slice(0, 3)).toEqual(['Starter', 'Studio', 'Creator']);
-    expect((await b.post(`/admin/packs/${studio.id}/move`, { direction: 'sideways' })).statusCode).toBe(400);
-    expect(await auditRows(t.ctx.db, 'pack.reorder')).toHaveLength(3);
+    expect((await w.b.post(`/admin/packs/${studio.id}/move`, { direction: 'sideways' })).statusCode).toBe(400);
+    expect(await auditRows(w.t.ctx.db, 'pack.reorder')).toHaveLength(3);
   });
 
   it('activates and deactivates a pack', async () => {
     const starter = (await byName('Starter'))!;
-    await b.post(`/admin/packs/${starter.id}/deactivate`);
+    await w.b.post(`/admin/packs/${starter.id}/deactivate`);
     expect((await byName('Starter'))!.active).toBe(false);
-    expect((await b.get('/admin/packs')).body).toContain('off sale');
-    await b.post(`/admin/packs/${starter.id}/activate`);
+    expect((await w.b.get('/admin/packs')).body).toContain('off sale');
+    await w.b.post(`/admin/packs/${starter.id}/activate`);
     expect((await byName('Starter'))!.active).toBe(true);
-    const rows = await auditRows(t.ctx.db);
+    const rows = await auditRows(w.t.ctx.db);
     expect(rows.slice(0, 2).map((r) => r.action)).toEqual(['pack.activate', 'pack.deactivate']);
   });
 
   it('never deletes a pack that payments reference, and deletes one nobody bought', async () => {
-    const user = await createUser(t.ctx.db);
+    const user = await createUser(w.t.ctx.db);
     const creator = (await byName('Creator'))!;
-    await createPayment(t.ctx.db, user.id, creator.id, { status: 'pending' });
-    const list = await b.get('/admin/packs');
+    await createPayment(w.t.ctx.db, user.id, creator.id, { status: 'pending' });
+    const list = await w.b.get('/admin/packs');
     expect(list.body).not.toContain(`/admin/packs/${creator.id}/delete`);
-    const refused = await b.post(`/admin/packs/${creator.id}/delete`);
+    const refused = await w.b.post(`/admin/packs/${creator.id}/delete`);
     expect(refused.statusCode).toBe(409);
     expect(refused.body).toContain('cannot be deleted: 1 payment refers to it');
     expect(await byName('Creator')).toBeTruthy();
 
     const yen = (await byName('Yen pack'))!;
-    expect((await b.post(`/admin/packs/${yen.id}/delete`)).statusCode).toBe(303);
+    expect((await w.b.post(`/admin/packs/${yen.id}/delete`)).statusCode).toBe(303);
     expect(await byName('Yen pack')).toBeUndefined();
-    const [audit] = await auditRows(t.ctx.db, 'pack.delete');
+    const [audit] = await auditRows(w.t.ctx.db, 'pack.delete');
     expect(audit).toMatchObject({ target: yen.id });
     expect(audit!.before).toMatchObject({ name: 'Yen pack', price_cents: 500 });
   });

@@ -1,19 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../setup/context.js';
-import type { TestBrowser } from '../setup/browser.js';
+import { describe, expect, it } from 'vitest';
+import { createTestApp } from '../setup/context.js';
+import { useAdminApp } from './harness.js';
 import { activeProvider, clipCost, getSettings, DEFAULT_SETTINGS } from '../../src/settings/service.js';
 import type { Settings } from '../../src/settings/defaults.js';
 import { ADMIN_PASSWORD, adminBrowser, auditRows } from '../factories/admin.js';
 
-let t: TestApp;
-let b: TestBrowser;
-beforeAll(async () => {
-  t = await createTestApp({ ADMIN_PASSWORD });
-  b = await adminBrowser(t.app);
-});
-afterAll(async () => {
-  await t?.close();
-});
+const w = useAdminApp();
 
 /** The settings form as the page submits it, from a settings object plus changes. */
 function form(s: Settings, changes: Record<string, string | string[]> = {}) {
@@ -34,12 +26,12 @@ function form(s: Settings, changes: Record<string, string | string[]> = {}) {
 }
 
 async function save(changes: Record<string, string | string[]>) {
-  return b.post('/admin/settings', form(await getSettings(t.ctx.db), changes));
+  return w.b.post('/admin/settings', form(await getSettings(w.t.ctx.db), changes));
 }
 
 describe('generation settings', () => {
   it('shows every setting with the current values', async () => {
-    const res = await b.get('/admin/settings');
+    const res = await w.b.get('/admin/settings');
     expect(res.statusCode).toBe(200);
     for (const name of Object.keys(DEFAULT_SETTINGS)) expect(res.body, name).toContain(`name="${name}"`);
     expect(res.body).toContain(DEFAULT_SETTINGS.systemPrompt);
@@ -49,7 +41,7 @@ describe('generation settings', () => {
   it('changes what the next generation uses, one setting at a time', async () => {
     const effects: Array<[Record<string, string | string[]>, (s: Settings) => void]> = [
       [{ systemPrompt: 'Dreamy, slow motion.' }, (s) => expect(s.systemPrompt).toBe('Dreamy, slow motion.')],
-      [{ provider: 'local' }, (s) => expect(activeProvider(s, t.ctx.config)).toBe('local')],
+      [{ provider: 'local' }, (s) => expect(activeProvider(s, w.t.ctx.config)).toBe('local')],
       [{ model: 'gen4.5' }, (s) => expect(s.model).toBe('gen4.5')],
       [{ model: 'my-custom_model.2' }, (s) => expect(s.model).toBe('my-custom_model.2')],
       [{ defaultRatio: '720:1280' }, (s) => expect(s.defaultRatio).toBe('720:1280')],
@@ -63,26 +55,26 @@ describe('generation settings', () => {
     for (const [changes, check] of effects) {
       const res = await save(changes);
       expect(res.statusCode, JSON.stringify(changes)).toBe(303);
-      check(await getSettings(t.ctx.db));
+      check(await getSettings(w.t.ctx.db));
     }
-    const page = await b.get('/admin/settings');
+    const page = await w.b.get('/admin/settings');
     expect(page.body).toContain('8 s · 5 cr');
     expect(page.body).toContain('Portrait 9:16');
   });
 
   it('audits before and after of what changed, and nothing when nothing changed', async () => {
     await save({ creditsPer5s: '2', referralReward: '4' });
-    const [audit] = await auditRows(t.ctx.db, 'settings.update');
+    const [audit] = await auditRows(w.t.ctx.db, 'settings.update');
     expect(audit!.before).toEqual({ creditsPer5s: 3, referralReward: 7 });
     expect(audit!.after).toEqual({ creditsPer5s: 2, referralReward: 4 });
-    const count = (await auditRows(t.ctx.db, 'settings.update')).length;
+    const count = (await auditRows(w.t.ctx.db, 'settings.update')).length;
     const res = await save({});
     expect(res.statusCode).toBe(303);
-    expect((await auditRows(t.ctx.db, 'settings.update')).length).toBe(count);
+    expect((await auditRows(w.t.ctx.db, 'settings.update')).length).toBe(count);
   });
 
   it('refuses invalid values with clear messages and saves nothing', async () => {
-    const before = await getSettings(t.ctx.db);
+    const before = await getSettings(w.t.ctx.db);
     const cases: Array<[Record<string, string | string[]>, string]> = [
       [{ provider: 'runway' }, 'Runway needs RUNWAY_API_KEY'],
       [{ provider: 'openai' }, 'Choose the local provider, Runway'],
@@ -105,22 +97,22 @@ describe('generation settings', () => {
       expect(res.statusCode, JSON.stringify(changes).slice(0, 80)).toBe(400);
       expect(res.body, JSON.stringify(changes).slice(0, 80)).toContain(message);
     }
-    expect(await getSettings(t.ctx.db)).toEqual(before);
+    expect(await getSettings(w.t.ctx.db)).toEqual(before);
   });
 
   it('previews the final prompt for a sample prompt (htmx fragment, and the full page without script)', async () => {
-    const res = await b.post('/admin/settings/preview', { systemPrompt: 'Soft light.', samplePrompt: 'A cat on a roof' }, { 'hx-request': 'true' });
+    const res = await w.b.post('/admin/settings/preview', { systemPrompt: 'Soft light.', samplePrompt: 'A cat on a roof' }, { 'hx-request': 'true' });
     expect(res.statusCode).toBe(200);
     expect(res.body).not.toContain('<html');
     expect(res.body).toContain('A cat on a roof. Soft light.');
-    const full = await b.post('/admin/settings/preview', form(await getSettings(t.ctx.db), { systemPrompt: 'Grainy film.', samplePrompt: 'Two dogs' }));
+    const full = await w.b.post('/admin/settings/preview', form(await getSettings(w.t.ctx.db), { systemPrompt: 'Grainy film.', samplePrompt: 'Two dogs' }));
     expect(full.statusCode).toBe(200);
     expect(full.body).toContain('<html');
     expect(full.body).toContain('Two dogs. Grainy film.');
     expect(full.body).toContain('>Grainy film.</textarea>');
     // Preview saves nothing.
-    expect((await getSettings(t.ctx.db)).systemPrompt).not.toBe('Grainy film.');
-    const long = await b.post('/admin/settings/preview', { systemPrompt: 'y'.repeat(990), samplePrompt: 'z'.repeat(50) }, { 'hx-request': 'true' });
+    expect((await getSettings(w.t.ctx.db)).systemPrompt).not.toBe('Grainy film.');
+    const long = await w.b.post('/admin/settings/preview', { systemPrompt: 'y'.repeat(990), samplePrompt: 'z'.repeat(50) }, { 'hx-request': 'true' });
     expect(long.body).toContain('cut to the limit');
   });
 

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Conn } from '../../platform/db.js';
 
 export interface AuditEntry {
@@ -17,10 +18,15 @@ export async function insertAudit(db: Conn, actor: string, e: AuditEntry): Promi
     .execute();
 }
 
+/** Newest first; a target that is a user comes with their email, so the log reads as people. */
 export async function listAudit(db: Conn, opts: { action?: string; limit: number; offset: number }) {
-  let q = db.selectFrom('admin_audit').selectAll();
-  if (opts.action) q = q.where('action', '=', opts.action);
-  return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(opts.limit).offset(opts.offset).execute();
+  let q = db
+    .selectFrom('admin_audit as a')
+    .leftJoin('users as u', (j) => j.on(sql<boolean>`u.id::text = a.target`))
+    .selectAll('a')
+    .select('u.email as target_email');
+  if (opts.action) q = q.where('a.action', '=', opts.action);
+  return q.orderBy('a.created_at', 'desc').orderBy('a.id', 'desc').limit(opts.limit).offset(opts.offset).execute();
 }
 
 export async function countAudit(db: Conn, opts: { action?: string }): Promise<number> {
