@@ -39,7 +39,7 @@ export default async function authRoutes(app: FastifyInstance, { limiter }: { li
     if (passwordMode(config.ADMIN_PASSWORD) === 'disabled') return renderDisabled(reply);
     const { password, next } = loginForm.parse(req.body ?? {});
     const data = page({ next: adminReturnPath(next) });
-    const wait = await limiter.waitSeconds(req.ip);
+    const wait = await limiter.attempt(req.ip);
     if (wait > 0) {
       reply.header('retry-after', String(wait));
       return reply.code(429).render('admin/login', { ...data, error: waitMessage(wait) });
@@ -53,11 +53,10 @@ export default async function authRoutes(app: FastifyInstance, { limiter }: { li
       return reply.code(503).render('admin/login', { ...data, error: `Admin sign-in is misconfigured: ${err.message}` });
     }
     if (!ok) {
-      await limiter.recordFailure(req.ip);
       await recordAudit(app.db, { ip: req.ip }, { action: 'admin.login_failed' });
       return reply.code(401).render('admin/login', { ...data, error: 'That password is not right.' });
     }
-    await limiter.clear(req.ip);
+    await limiter.succeeded(req.ip);
     const until = startAdminSession(reply, config);
     await recordAudit(app.db, { ip: req.ip }, { action: 'admin.login', after: { until: until.toISOString() } });
     return reply.redirect(data.next, 303);

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { UserError } from '../platform/errors.js';
+import { NotFoundError, UserError } from '../platform/errors.js';
 import { flash } from '../platform/view.js';
 import { adminCtx } from './guard.js';
 import { uuidParam } from './http.js';
@@ -38,23 +38,26 @@ export default async function packsRoutes(app: FastifyInstance) {
     return reply.redirect('/admin/packs', 303);
   });
 
+  async function loadPack(params: unknown) {
+    const pack = await findPack(app.db, uuidParam(params));
+    if (!pack) throw new NotFoundError('That credit pack does not exist.');
+    return pack;
+  }
+
   app.get('/packs/:id', async (req, reply) => {
-    const pack = await findPack(app.db, uuidParam(req.params));
-    if (!pack) throw new UserError('That credit pack does not exist.', 404);
+    const pack = await loadPack(req.params);
     const form: PackForm = { name: pack.name, credits: String(pack.credits), price: priceInput(pack.price_cents, pack.currency), currency: pack.currency };
     return reply.render('admin/pack-edit', { title: `${pack.name} · Admin`, section: 'packs', pack, form, errors: {} });
   });
 
   app.post('/packs/:id', async (req, reply) => {
-    const id = uuidParam(req.params);
-    const pack = await findPack(app.db, id);
-    if (!pack) throw new UserError('That credit pack does not exist.', 404);
+    const pack = await loadPack(req.params);
     const form = readPackForm(req.body);
     const checked = validatePack(form);
     if ('errors' in checked) {
       return reply.code(400).render('admin/pack-edit', { title: `${pack.name} · Admin`, section: 'packs', pack, form, errors: checked.errors });
     }
-    await updatePackValues(app.db, adminCtx(req), id, checked.values);
+    await updatePackValues(app.db, adminCtx(req), pack.id, checked.values);
     flash(reply, 'notice', `Pack “${checked.values.name}” saved.`);
     return reply.redirect('/admin/packs', 303);
   });

@@ -21,8 +21,10 @@ function preview(systemPrompt: unknown, sample: unknown) {
 export default async function settingsRoutes(app: FastifyInstance) {
   const { config } = app;
 
-  async function renderPage(reply: FastifyReply, form: FormValues, extra: { errors?: SettingsErrors; sample?: unknown } = {}) {
+  /** The page for `form` (the saved settings when null: what a GET shows). */
+  async function renderPage(reply: FastifyReply, given: FormValues | null, extra: { errors?: SettingsErrors; sample?: unknown } = {}) {
     const saved = await getSettings(app.db);
+    const form: FormValues = given ?? saved;
     const next = {
       provider: activeProvider(saved, config),
       model: saved.model,
@@ -45,7 +47,7 @@ export default async function settingsRoutes(app: FastifyInstance) {
     });
   }
 
-  app.get('/settings', async (_req, reply) => renderPage(reply, await getSettings(app.db)));
+  app.get('/settings', async (_req, reply) => renderPage(reply, null));
 
   app.post('/settings', async (req, reply) => {
     const body = (req.body ?? {}) as Record<string, unknown>;

@@ -103,6 +103,13 @@ describe('admin sign-in', () => {
     expect((await postLogin(b, '10.0.0.8', ADMIN_PASSWORD)).statusCode).toBe(303);
   });
 
+  it('counts parallel guesses before checking them, so none slips past the limit', async () => {
+    const b = new TestBrowser(t.app);
+    const results = await Promise.all(Array.from({ length: 12 }, (_, i) => postLogin(b, '10.0.0.11', `guess-${i}`)));
+    expect(results.filter((r) => r.statusCode === 401)).toHaveLength(5);
+    expect(results.filter((r) => r.statusCode === 429)).toHaveLength(7);
+  });
+
   it('clears the failure count on success', async () => {
     const b = new TestBrowser(t.app);
     for (let i = 0; i < 4; i++) await postLogin(b, '10.0.0.9', 'nope');
@@ -185,6 +192,17 @@ describe('admin password forms', () => {
       expect((await b.get('/admin')).statusCode).toBe(200);
     } finally {
       await h.close();
+    }
+  });
+
+  it('still limits sign-in attempts while Redis is down (a per-process count)', async () => {
+    const down = await createTestApp({ ADMIN_PASSWORD, REDIS_URL: 'redis://127.0.0.1:1' });
+    try {
+      const b = new TestBrowser(down.app);
+      for (let i = 0; i < 5; i++) expect((await b.post('/admin/login', { password: 'nope' })).statusCode).toBe(401);
+      expect((await b.post('/admin/login', { password: ADMIN_PASSWORD })).statusCode).toBe(429);
+    } finally {
+      await down.close();
     }
   });
 
