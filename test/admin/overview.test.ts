@@ -20,7 +20,7 @@ describe('overview', () => {
     await createChargedClip(w.t.ctx.db, u.id, p.id, { values: { status: 'ready', finished_at: new Date() } });
     await createChargedClip(w.t.ctx.db, u.id, p.id, { cost: 2, values: { status: 'ready', finished_at: new Date() } });
     await createChargedClip(w.t.ctx.db, u.id, p.id, { refunded: true, values: { status: 'error', error_code: 'SAFETY.INPUT.IMAGE', finished_at: new Date() } });
-    await createChargedClip(w.t.ctx.db, u.id, p.id, { refunded: true, values: { status: 'error', error_code: 'cancelled', finished_at: new Date() } });
+    await createChargedClip(w.t.ctx.db, u.id, p.id, { refunded: true, values: { status: 'error', error_code: 'CANCELLED', finished_at: new Date() } });
     await createChargedClip(w.t.ctx.db, u.id, p.id, { values: { status: 'ready', finished_at: new Date(Date.now() - 30 * 86400_000) } });
     const pack = await w.t.ctx.db.selectFrom('credit_packs').select('id').where('name', '=', 'Creator').executeTakeFirstOrThrow();
     const pay = await createPayment(w.t.ctx.db, u.id, pack.id, { cents: 1800, credits: 20 });

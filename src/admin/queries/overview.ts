@@ -18,7 +18,7 @@ export async function userCounts(db: Conn) {
 /** Finished generations by outcome (a cancel is an error with a cancel code), and those running now. */
 export async function generationCounts(db: Conn) {
   const { rows } = await sql<{ outcome: string; today: number; week: number }>`
-    select case when status = 'error' and error_code in ('cancelled', 'canceled') then 'cancelled' else status end as outcome,
+    select case when status = 'error' and lower(error_code) in ('cancelled', 'canceled') then 'cancelled' else status end as outcome,
            count(*) filter (where coalesce(finished_at, updated_at) >= ${TODAY})::int as today,
            count(*) filter (where coalesce(finished_at, updated_at) >= ${WEEK})::int as week
     from clips
