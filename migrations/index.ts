@@ -1,7 +1,9 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_initial.js';
+import * as m0008 from './0008_referral_index.js';
 
 // Listed explicitly (not read from disk) so the same list works under tsx, vitest and bundlers.
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
+  '0008_referral_index': m0008,
 };
