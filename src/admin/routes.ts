@@ -1,4 +1,62 @@
 import fp from 'fastify-plugin';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { UserError } from '../platform/errors.js';
+import { safeReturnPath } from '../platform/view.js';
+import auditRoutes from './audit.js';
+import authRoutes from './auth.js';
+import { requireAdmin } from './guard.js';
+import jobsRoutes from './jobs.js';
+import { LoginLimiter } from './login-limiter.js';
+import overviewRoutes from './overview.js';
+import packsRoutes from './packs.js';
+import { loadArgon2, passwordMode } from './password.js';
+import settingsRoutes from './settings.js';
+import usersRoutes from './users.js';
 
-// Placeholder: the admin feature registers its routes here.
-export default fp(async () => {}, { name: 'admin', dependencies: ['view', 'auth'] });
+/** The admin page the person came from, for the error page's Back button. */
+function backPath(req: FastifyRequest): string {
+  try {
+    const path = safeReturnPath(new URL(req.headers.referer ?? '/admin', 'http://local').pathname, '/admin');
+    return path.startsWith('/admin') && path !== req.url ? path : '/admin';
+  } catch {
+    return '/admin';
+  }
+}
+
+/** Refusals inside /admin keep the admin layout; anything else goes to the app's error pages. */
+async function adminErrors(err: FastifyError, req: FastifyRequest, reply: FastifyReply) {
+  if (!(err instanceof UserError) || req.isHtmx) throw err;
+  return reply.code(err.statusCode).render('admin/error', { title: 'Admin · Echoes', status: err.statusCode, message: err.message, back: backPath(req) });
+}
+
+/**
+ * /admin: sign-in (open) and every admin page and action (behind requireAdmin). Admin sign-in
+ * has nothing to do with creators' Google accounts; see admin-session.ts.
+ */
+export default fp(
+  async (app) => {
+    if (passwordMode(app.config.ADMIN_PASSWORD) === 'argon2') {
+      // Say so at boot rather than at the first sign-in attempt.
+      await loadArgon2().catch((err: Error) => app.log.error(`${err.message} Admin sign-in will fail until it is installed.`));
+    }
+    const limiter = new LoginLimiter(app.ctx.redis, app.config.QUEUE_PREFIX);
+
+    await app.register(
+      async (admin) => {
+        admin.setErrorHandler(adminErrors);
+        await admin.register(authRoutes, { limiter });
+        await admin.register(async (guarded) => {
+          guarded.addHook('preHandler', requireAdmin);
+          await guarded.register(overviewRoutes);
+          await guarded.register(packsRoutes);
+          await guarded.register(settingsRoutes);
+          await guarded.register(usersRoutes);
+          await guarded.register(jobsRoutes);
+          await guarded.register(auditRoutes);
+        });
+      },
+      { prefix: '/admin' },
+    );
+  },
+  { name: 'admin', dependencies: ['view', 'auth'] },
+);

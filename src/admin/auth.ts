@@ -1,0 +1,70 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { safeReturnPath } from '../platform/view.js';
+import { endAdminSession, readAdminSession, startAdminSession } from './admin-session.js';
+import { renderDisabled } from './guard.js';
+import type { LoginLimiter } from './login-limiter.js';
+import { AdminPasswordConfigError, checkAdminPassword, passwordMode } from './password.js';
+import { recordAudit } from './service/audit.js';
+
+const loginForm = z.object({
+  password: z.string().max(1024).catch(''),
+  next: z.string().optional(),
+});
+
+/** Only admin pages are valid places to return to after the admin sign-in. */
+function adminReturnPath(value: unknown): string {
+  const path = safeReturnPath(value, '/admin');
+  return path === '/admin' || path.startsWith('/admin/') || path.startsWith('/admin?') ? path : '/admin';
+}
+
+function waitMessage(seconds: number): string {
+  const minutes = Math.ceil(seconds / 60);
+  return `Too many failed attempts. Wait ${minutes} minute${minutes === 1 ? '' : 's'} and try again.`;
+}
+
+/** GET/POST /admin/login and POST /admin/logout: the admin's own sign-in, apart from Google accounts. */
+export default async function authRoutes(app: FastifyInstance, { limiter }: { limiter: LoginLimiter }) {
+  const { config } = app;
+  const page = (data: Record<string, unknown>) => ({ title: 'Admin sign-in · Echoes', error: null, next: '/admin', ...data });
+
+  app.get('/login', async (req, reply) => {
+    if (passwordMode(config.ADMIN_PASSWORD) === 'disabled') return renderDisabled(reply);
+    const next = adminReturnPath((req.query as { next?: unknown }).next);
+    if (readAdminSession(req, config)) return reply.redirect(next, 303);
+    return reply.render('admin/login', page({ next }));
+  });
+
+  app.post('/login', async (req, reply) => {
+    if (passwordMode(config.ADMIN_PASSWORD) === 'disabled') return renderDisabled(reply);
+    const { password, next } = loginForm.parse(req.body ?? {});
+    const data = page({ next: adminReturnPath(next) });
+    const wait = await limiter.attempt(req.ip);
+    if (wait > 0) {
+      reply.header('retry-after', String(wait));
+      return reply.code(429).render('admin/login', { ...data, error: waitMessage(wait) });
+    }
+    let ok: boolean;
+    try {
+      ok = await checkAdminPassword(config.ADMIN_PASSWORD, password);
+    } catch (err) {
+      if (!(err instanceof AdminPasswordConfigError)) throw err;
+      req.log.error({ err }, 'admin sign-in misconfigured');
+      return reply.code(503).render('admin/login', { ...data, error: `Admin sign-in is misconfigured: ${err.message}` });
+    }
+    if (!ok) {
+      await recordAudit(app.db, { ip: req.ip }, { action: 'admin.login_failed' });
+      return reply.code(401).render('admin/login', { ...data, error: 'That password is not right.' });
+    }
+    await limiter.succeeded(req.ip);
+    const until = startAdminSession(reply, config);
+    await recordAudit(app.db, { ip: req.ip }, { action: 'admin.login', after: { until: until.toISOString() } });
+    return reply.redirect(data.next, 303);
+  });
+
+  app.post('/logout', async (req, reply) => {
+    if (readAdminSession(req, config)) await recordAudit(app.db, { ip: req.ip }, { action: 'admin.logout' });
+    endAdminSession(reply, config);
+    return reply.redirect('/admin/login', 303);
+  });
+}

@@ -1,0 +1,49 @@
+import type { FastifyInstance } from 'fastify';
+import { flash } from '../platform/view.js';
+import { getSettings } from '../settings/service.js';
+import { adminCtx } from './guard.js';
+import { pageParam, pager, uuidParam } from './http.js';
+import { countProblemClips, errorCodeCounts, listProblemClips, type JobFilter } from './queries/jobs.js';
+import { refundGeneration, retryGeneration } from './service/jobs.js';
+
+const PER_PAGE = 20;
+const FILTERS: JobFilter[] = ['all', 'error', 'stuck'];
+
+/** /admin/jobs: failed and stuck generations with everything needed to debug them; retry or refund. */
+export default async function jobsRoutes(app: FastifyInstance) {
+  app.get('/jobs', async (req, reply) => {
+    const given = (req.query as { filter?: string }).filter as JobFilter;
+    const filter = FILTERS.includes(given) ? given : 'all';
+    const page = pageParam(req.query);
+    const { generationTimeoutMin: timeoutMin } = await getSettings(app.db);
+    const [clips, total, codes] = await Promise.all([
+      listProblemClips(app.db, { filter, timeoutMin, limit: PER_PAGE, offset: (page - 1) * PER_PAGE }),
+      countProblemClips(app.db, filter, timeoutMin),
+      errorCodeCounts(app.db, 7),
+    ]);
+    return reply.render('admin/jobs', {
+      title: 'Failed jobs · Admin',
+      section: 'jobs',
+      filter,
+      filters: FILTERS,
+      timeoutMin,
+      clips,
+      codes,
+      pager: pager('/admin/jobs', { filter: filter === 'all' ? '' : filter }, page, PER_PAGE, total),
+    });
+  });
+
+  app.post('/jobs/:id/retry', async (req, reply) => {
+    const r = await retryGeneration(app.db, app.queues, adminCtx(req), uuidParam(req.params));
+    const cost = r.free ? 'at no charge' : 'using the credits already paid for the failed attempt';
+    const queue = r.enqueued ? 'queued' : 'saved as queued (Redis is unavailable; the sweeper will enqueue it)';
+    flash(reply, 'notice', `Attempt ${r.attempt} ${queue}, ${cost}.`);
+    return reply.redirect('/admin/jobs', 303);
+  });
+
+  app.post('/jobs/:id/refund', async (req, reply) => {
+    const r = await refundGeneration(app.db, adminCtx(req), uuidParam(req.params));
+    flash(reply, 'notice', r.granted ? `Refunded ${r.amount} credit${r.amount === 1 ? '' : 's'}.` : 'Already refunded (the automatic refund happened), nothing was added.');
+    return reply.redirect('/admin/jobs', 303);
+  });
+}

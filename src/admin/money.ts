@@ -1,0 +1,33 @@
+// Stripe amounts are in the currency's smallest unit; these currencies have no minor unit.
+const ZERO_DECIMAL = new Set(['bif', 'clp', 'djf', 'gnf', 'jpy', 'kmf', 'krw', 'mga', 'pyg', 'rwf', 'ugx', 'vnd', 'vuv', 'xaf', 'xof', 'xpf']);
+
+const decimals = (currency: string) => (ZERO_DECIMAL.has(currency.toLowerCase()) ? 0 : 2);
+
+/** "4.99" in usd → 499; "500" in jpy → 500. A message a person understands when it is not a price. */
+export function parsePrice(input: string, currency: string): { cents: number } | { error: string } {
+  const d = decimals(currency);
+  const text = input.trim().replace(/,/g, '.');
+  const pattern = d === 0 ? /^\d{1,9}$/ : /^\d{1,7}(\.\d{1,2})?$/;
+  if (!pattern.test(text)) {
+    return { error: d === 0 ? `Enter the price as a whole number (${currency.toUpperCase()} has no cents).` : 'Enter the price as an amount like 4.99.' };
+  }
+  const [whole, frac = ''] = text.split('.');
+  const cents = Number(whole) * 10 ** d + Number(frac.padEnd(d, '0') || 0);
+  if (cents <= 0) return { error: 'The price must be more than zero.' };
+  return { cents };
+}
+
+/** The amount as typed in the form: 499 usd → "4.99". */
+export function priceInput(cents: number, currency: string): string {
+  const d = decimals(currency);
+  return d === 0 ? String(cents) : (cents / 100).toFixed(2);
+}
+
+export function formatMoney(cents: number, currency: string): string {
+  const d = decimals(currency);
+  try {
+    return new Intl.NumberFormat('en', { style: 'currency', currency: currency.toUpperCase() }).format(cents / 10 ** d);
+  } catch {
+    return `${priceInput(cents, currency)} ${currency.toUpperCase()}`;
+  }
+}

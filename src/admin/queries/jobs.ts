@@ -1,0 +1,74 @@
+import { sql } from 'kysely';
+import type { Conn } from '../../platform/db.js';
+import type { ClipUpdate } from '../../platform/db-types.js';
+
+export type JobFilter = 'all' | 'error' | 'stuck';
+
+/**
+ * A clip is stuck when it has been queued, or generating since its submission, for longer than
+ * the generation timeout: the worker should have finished or failed it by then. (Raw SQL over the
+ * alias `c`, so the same condition serves the list, the count and the single-clip check.)
+ */
+function stuck(timeoutMin: number) {
+  const cutoff = sql`now() - make_interval(mins => ${timeoutMin})`;
+  return sql<boolean>`((c.status = 'queued' and c.updated_at < ${cutoff}) or (c.status = 'generating' and coalesce(c.submitted_at, c.updated_at) < ${cutoff}))`;
+}
+
+function problem(filter: JobFilter, timeoutMin: number) {
+  if (filter === 'error') return sql<boolean>`c.status = 'error'`;
+  if (filter === 'stuck') return stuck(timeoutMin);
+  return sql<boolean>`(c.status = 'error' or ${stuck(timeoutMin)})`;
+}
+
+/** Failed and stuck clips with what it takes to debug them, and whether this attempt was refunded. */
+export async function listProblemClips(db: Conn, opts: { filter: JobFilter; timeoutMin: number; limit: number; offset: number }) {
+  return db
+    .selectFrom('clips as c')
+    .innerJoin('users as u', 'u.id', 'c.user_id')
+    .innerJoin('projects as p', 'p.id', 'c.project_id')
+    .select([
+      'c.id', 'c.project_id', 'c.user_id', 'c.status', 'c.prompt', 'c.duration_s', 'c.ratio', 'c.progress',
+      'c.provider', 'c.model', 'c.provider_task_id', 'c.attempt', 'c.error_code', 'c.error_message', 'c.error_detail',
+      'c.request_id', 'c.credits_spent', 'c.submitted_at', 'c.finished_at', 'c.created_at', 'c.updated_at',
+      'u.email', 'p.title as project_title',
+    ])
+    .select(sql<boolean>`exists (select 1 from credit_transactions t where t.type = 'refund' and t.reference_id = c.id || ':' || c.attempt)`.as('refunded'))
+    .where(problem(opts.filter, opts.timeoutMin))
+    .orderBy(sql`coalesce(c.finished_at, c.updated_at)`, 'desc')
+    .orderBy('c.id')
+    .limit(opts.limit)
+    .offset(opts.offset)
+    .execute();
+}
+
+export async function countProblemClips(db: Conn, filter: JobFilter, timeoutMin: number): Promise<number> {
+  const row = await db.selectFrom('clips as c').select(sql<number>`count(*)::int`.as('n')).where(problem(filter, timeoutMin)).executeTakeFirstOrThrow();
+  return row.n;
+}
+
+/** Failures of the last `days` days by error code: the pattern behind a wave of failures. */
+export async function errorCodeCounts(db: Conn, days: number) {
+  return db
+    .selectFrom('clips')
+    .select([sql<string>`coalesce(error_code, 'unknown')`.as('code'), sql<number>`count(*)::int`.as('n')])
+    .where('status', '=', 'error')
+    .where(sql<Date>`coalesce(finished_at, updated_at)`, '>', sql<Date>`now() - make_interval(days => ${days})`)
+    .groupBy(sql`coalesce(error_code, 'unknown')`)
+    .orderBy('n', 'desc')
+    .limit(10)
+    .execute();
+}
+
+export async function findClipForUpdate(db: Conn, id: string) {
+  return db.selectFrom('clips').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+}
+
+/** True when the clip has sat unfinished for longer than the timeout (same rule as the list). */
+export async function isClipStuck(db: Conn, id: string, timeoutMin: number): Promise<boolean> {
+  const row = await db.selectFrom('clips as c').select('c.id').where('c.id', '=', id).where(stuck(timeoutMin)).executeTakeFirst();
+  return Boolean(row);
+}
+
+export async function updateClip(db: Conn, id: string, changes: ClipUpdate) {
+  return db.updateTable('clips').set({ ...changes, updated_at: new Date() }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+}

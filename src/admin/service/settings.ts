@@ -1,0 +1,77 @@
+import type { Config } from '../../platform/config.js';
+import { withTx, type DB } from '../../platform/db.js';
+import { settingsSchema, type Settings } from '../../settings/defaults.js';
+import { getSettings, saveSettings } from '../../settings/service.js';
+import { diff, recordAudit, type AdminCtx } from './audit.js';
+
+/** Models offered in the form; others can be typed, for models Runway adds later. */
+export const KNOWN_MODELS = ['gen4_turbo', 'gen4.5', 'veo3.1'];
+export const DURATION_CHOICES = [2, 3, 4, 5, 6, 7, 8, 9, 10];
+
+export type SettingsErrors = Partial<Record<keyof Settings, string>>;
+
+const MESSAGES: Record<keyof Settings, string> = {
+  systemPrompt: 'The system prompt can be at most 1000 characters.',
+  provider: 'Choose the local provider, Runway, or the environment’s choice.',
+  model: 'Model names are 1–40 letters, digits, dots, dashes or underscores (like gen4_turbo).',
+  defaultRatio: 'Choose one of the listed ratios.',
+  allowedDurations: 'Allow at least one clip length between 2 and 10 seconds.',
+  defaultDuration: 'The default length must be one of the allowed lengths.',
+  creditsPer5s: 'Credits per 5 seconds must be a whole number from 1 to 100.',
+  generationTimeoutMin: 'The timeout must be a whole number of minutes from 1 to 120.',
+  referralReward: 'The referral reward must be a whole number from 0 to 1000.',
+  shareReward: 'The share reward must be a whole number from 0 to 1000.',
+  maxRewardedShares: 'Rewarded shares must be a whole number from 0 to 1000.',
+};
+
+const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined || v === '' ? [] : [v]);
+const int = (v: unknown): unknown => (typeof v === 'string' && /^\s*-?\d+\s*$/.test(v) ? Number(v) : v);
+const text = (v: unknown): string => (typeof v === 'string' ? v : '');
+
+/** Reads the settings form (strings from the browser) into the settings' types, then checks them. */
+export function parseSettingsForm(body: unknown, config: Config): { values: Settings } | { errors: SettingsErrors; raw: Record<string, unknown> } {
+  const b = (body ?? {}) as Record<string, unknown>;
+  const raw = {
+    systemPrompt: text(b.systemPrompt).replace(/\r\n/g, '\n').trim(),
+    provider: b.provider === '' || b.provider === undefined ? null : b.provider,
+    model: text(b.model).trim(),
+    defaultRatio: b.defaultRatio,
+    allowedDurations: [...new Set(list(b.allowedDurations).map(int))].sort((x, y) => Number(x) - Number(y)),
+    defaultDuration: int(b.defaultDuration),
+    creditsPer5s: int(b.creditsPer5s),
+    generationTimeoutMin: int(b.generationTimeoutMin),
+    referralReward: int(b.referralReward),
+    shareReward: int(b.shareReward),
+    maxRewardedShares: int(b.maxRewardedShares),
+  };
+  const errors: SettingsErrors = {};
+  const parsed = settingsSchema.safeParse(raw);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const key = issue.path[0] as keyof Settings;
+      if (key in MESSAGES) errors[key] ??= MESSAGES[key];
+    }
+  }
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$/.test(raw.model)) errors.model = MESSAGES.model;
+  if (raw.provider === 'runway' && !config.RUNWAY_API_KEY) {
+    errors.provider = 'Runway needs RUNWAY_API_KEY in the server’s environment; until it is set, generations use the local provider.';
+  }
+  if (parsed.success && !parsed.data.allowedDurations.includes(parsed.data.defaultDuration)) errors.defaultDuration = MESSAGES.defaultDuration;
+  if (!parsed.success || Object.keys(errors).length) return { errors, raw };
+  return { values: parsed.data };
+}
+
+/**
+ * Saves the settings and audits what changed. New generations read settings when they are
+ * submitted; running ones carry their provider, model, ratio and duration on the clip row.
+ */
+export async function updateSettings(db: DB, who: AdminCtx, values: Settings): Promise<boolean> {
+  return withTx(db, async (tx) => {
+    const before = await getSettings(tx);
+    const change = diff(before, values);
+    if (!change) return false;
+    await saveSettings(tx, change.after);
+    await recordAudit(tx, who, { action: 'settings.update', target: 'settings', ...change });
+    return true;
+  });
+}

@@ -1,0 +1,72 @@
+import { grantCredits, InsufficientCreditsError, spendCredits } from '../../credits/service.js';
+import { withTx, type DB } from '../../platform/db.js';
+import { NotFoundError, UserError } from '../../platform/errors.js';
+import { destroyUserSessions } from '../../platform/session-store.js';
+import { findUserForUpdate, setUserDisabled } from '../queries/users.js';
+import { recordAudit, type AdminCtx } from './audit.js';
+
+export interface CreditsForm {
+  amount: number;
+  reason: string;
+}
+
+/** The grant/take form: a whole number of credits and a reason the ledger keeps. */
+export function parseCreditsForm(body: unknown): CreditsForm {
+  const b = (body ?? {}) as Record<string, unknown>;
+  const amountText = typeof b.amount === 'string' ? b.amount.trim() : '';
+  const amount = Number(amountText);
+  const reason = typeof b.reason === 'string' ? b.reason.trim().replace(/\s+/g, ' ') : '';
+  if (!/^\d+$/.test(amountText) || amount < 1 || amount > 100_000) throw new UserError('Enter a whole number of credits from 1 to 100000.', 400, 'bad_amount');
+  if (reason.length < 3) throw new UserError('Give a reason (at least 3 characters); it is kept in the ledger.', 400, 'bad_reason');
+  if (reason.length > 200) throw new UserError('Keep the reason under 200 characters.', 400, 'bad_reason');
+  return { amount, reason };
+}
+
+/**
+ * Grants or takes credits by hand, as an `admin` ledger row carrying the reason, so the balance
+ * stays the sum of the ledger. Taking more than the balance is refused, never clamped.
+ */
+export async function adjustCredits(db: DB, who: AdminCtx, userId: string, kind: 'grant' | 'take', form: CreditsForm): Promise<number> {
+  return withTx(db, async (tx) => {
+    const user = await findUserForUpdate(tx, userId);
+    if (!user) throw new NotFoundError('That user does not exist.');
+    let balance: number;
+    if (kind === 'grant') {
+      await grantCredits(tx, userId, form.amount, 'admin', null, form.reason);
+      balance = user.credit_balance + form.amount;
+    } else {
+      try {
+        balance = await spendCredits(tx, userId, form.amount, 'admin', null, form.reason);
+      } catch (err) {
+        if (!(err instanceof InsufficientCreditsError)) throw err;
+        throw new UserError(`Cannot take ${form.amount} credits: the balance is only ${err.balance}.`, 422, 'insufficient_credits');
+      }
+    }
+    await recordAudit(tx, who, {
+      action: kind === 'grant' ? 'user.credits_grant' : 'user.credits_take',
+      target: userId,
+      before: { balance: user.credit_balance },
+      after: { balance, amount: kind === 'grant' ? form.amount : -form.amount, reason: form.reason },
+    });
+    return balance;
+  });
+}
+
+/** Disabling signs the person out everywhere (their sessions are deleted) and keeps them out. */
+export async function setDisabled(db: DB, who: AdminCtx, userId: string, disabled: boolean): Promise<void> {
+  await withTx(db, async (tx) => {
+    const user = await findUserForUpdate(tx, userId);
+    if (!user) throw new NotFoundError('That user does not exist.');
+    if (Boolean(user.disabled_at) === disabled) return;
+    const at = disabled ? new Date() : null;
+    await setUserDisabled(tx, userId, at);
+    await recordAudit(tx, who, {
+      action: disabled ? 'user.disable' : 'user.enable',
+      target: userId,
+      before: { disabled_at: user.disabled_at },
+      after: { disabled_at: at },
+    });
+  });
+  // After the commit: sign-in already refuses a disabled account, this ends the open sessions.
+  if (disabled) await destroyUserSessions(db, userId);
+}

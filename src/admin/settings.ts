@@ -1,0 +1,69 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { RATIOS } from '../generation/ratios.js';
+import { flash } from '../platform/view.js';
+import type { Settings } from '../settings/defaults.js';
+import { activeProvider, clipCost, getSettings } from '../settings/service.js';
+import { adminCtx } from './guard.js';
+import { finalPrompt, PROMPT_LIMIT } from './prompt-preview.js';
+import { DURATION_CHOICES, KNOWN_MODELS, parseSettingsForm, updateSettings, type SettingsErrors } from './service/settings.js';
+
+const SAMPLE_PROMPT = 'A lighthouse on a cliff at dusk, waves crashing below';
+
+type FormValues = Record<keyof Settings, unknown>;
+
+function preview(systemPrompt: unknown, sample: unknown) {
+  const samplePrompt = typeof sample === 'string' && sample.trim() ? sample.slice(0, 1000) : SAMPLE_PROMPT;
+  const { text, truncated } = finalPrompt(typeof systemPrompt === 'string' ? systemPrompt : '', samplePrompt);
+  return { samplePrompt, text, truncated, length: text.length, limit: PROMPT_LIMIT };
+}
+
+/** /admin/settings: what new generations use (provider, model, ratio, lengths, price) and the rewards. */
+export default async function settingsRoutes(app: FastifyInstance) {
+  const { config } = app;
+
+  /** The page for `form` (the saved settings when null: what a GET shows). */
+  async function renderPage(reply: FastifyReply, given: FormValues | null, extra: { errors?: SettingsErrors; sample?: unknown } = {}) {
+    const saved = await getSettings(app.db);
+    const form: FormValues = given ?? saved;
+    const next = {
+      provider: activeProvider(saved, config),
+      model: saved.model,
+      ratio: RATIOS.find((r) => r.value === saved.defaultRatio)?.label ?? saved.defaultRatio,
+      costs: saved.allowedDurations.map((d) => ({ seconds: d, credits: clipCost(saved, d), isDefault: d === saved.defaultDuration })),
+      timeoutMin: saved.generationTimeoutMin,
+    };
+    return reply.render('admin/settings', {
+      title: 'Generation settings · Admin',
+      section: 'settings',
+      form: { ...form, allowedDurations: (Array.isArray(form.allowedDurations) ? form.allowedDurations : []).map(Number) },
+      errors: extra.errors ?? {},
+      preview: preview(form.systemPrompt, extra.sample),
+      ratios: RATIOS,
+      durations: DURATION_CHOICES,
+      models: KNOWN_MODELS,
+      runwayConfigured: Boolean(config.RUNWAY_API_KEY),
+      envProvider: config.activeProvider,
+      next,
+    });
+  }
+
+  app.get('/settings', async (_req, reply) => renderPage(reply, null));
+
+  app.post('/settings', async (req, reply) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const parsed = parseSettingsForm(body, config);
+    if ('errors' in parsed) return renderPage(reply.code(400), parsed.raw as FormValues, { errors: parsed.errors, sample: body.samplePrompt });
+    const changed = await updateSettings(app.db, adminCtx(req), parsed.values);
+    flash(reply, 'notice', changed ? 'Settings saved. New generations use them from now on, running ones keep theirs.' : 'Nothing changed.');
+    return reply.redirect('/admin/settings', 303);
+  });
+
+  // The live preview (htmx, as the prompt is typed) and its no-script twin (the Preview button).
+  app.post('/settings/preview', async (req, reply) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    if (req.isHtmx) return reply.render('admin/_prompt_preview', { preview: preview(body.systemPrompt, body.samplePrompt) });
+    const parsed = parseSettingsForm(body, config);
+    const form = ('values' in parsed ? parsed.values : parsed.raw) as FormValues;
+    return renderPage(reply, form, { sample: body.samplePrompt });
+  });
+}
