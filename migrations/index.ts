@@ -1,9 +1,11 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_initial.js';
+import * as m0008 from './0008_referral_index.js';
 import * as m0009 from './0009_beat_sync.js';
 
 // Listed explicitly (not read from disk) so the same list works under tsx, vitest and bundlers.
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
+  '0008_referral_index': m0008,
   '0009_beat_sync': m0009,
 };

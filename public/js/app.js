@@ -28,9 +28,12 @@
     var src = document.querySelector(btn.getAttribute('data-copy'));
     if (!src) return;
     var text = src.value || src.textContent;
-    navigator.clipboard && navigator.clipboard.writeText(text).then(function () {
+    function done() {
       var old = btn.textContent; btn.textContent = 'Copied'; setTimeout(function () { btn.textContent = old; }, 1500);
-    });
+    }
+    // The Clipboard API exists only on https or localhost; elsewhere select the text and copy it.
+    if (navigator.clipboard && window.isSecureContext) return navigator.clipboard.writeText(text).then(done);
+    if (src.select) { src.select(); if (document.execCommand && document.execCommand('copy')) done(); }
   });
 
   // Balance updates pushed by fragments: an element with data-credit-balance-update="N".

@@ -1,6 +1,15 @@
 import fp from 'fastify-plugin';
-import fastifyPassport from '@fastify/passport';
+import { Authenticator } from '@fastify/passport';
+import { createGoogleStrategy } from './google.js';
 import { findUserById } from './queries.js';
+import { guardRoute } from './require-user.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** This app's passport (one per app, so test apps built side by side never share state). */
+    authenticator: InstanceType<typeof Authenticator>;
+  }
+}
 
 /**
  * Sessions carry only the user id; each request loads the user fresh, so a disabled account
@@ -8,17 +17,20 @@ import { findUserById } from './queries.js';
  */
 export default fp(
   async (app) => {
-    fastifyPassport.registerUserSerializer(async (user: { id: string }) => user.id);
-    fastifyPassport.registerUserDeserializer(async (id: string) => {
+    const passport = new Authenticator();
+    passport.registerUserSerializer(async (user: { id: string }) => user.id);
+    passport.registerUserDeserializer(async (id: string) => {
       if (typeof id !== 'string') return null;
       const user = await findUserById(app.db, id);
       if (!user || user.disabled_at) return null;
       return user;
     });
-    await app.register(fastifyPassport.initialize());
-    await app.register(fastifyPassport.secureSession());
+    if (app.config.googleEnabled) passport.use('google', createGoogleStrategy(app.config));
+    app.decorate('authenticator', passport);
+    await app.register(passport.initialize());
+    await app.register(passport.secureSession());
+    // "Auth first": every route registered after this point needs a user unless it is public.
+    app.addHook('onRoute', guardRoute);
   },
   { name: 'auth', dependencies: ['web'] },
 );
-
-export { fastifyPassport };

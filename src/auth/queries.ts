@@ -32,7 +32,37 @@ export async function findUserById(db: Conn, id: string) {
   return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-export async function findUserIdByReferralCode(db: Conn, code: string) {
-  const row = await db.selectFrom('users').select('id').where('referral_code', '=', code).executeTakeFirst();
+/** The owner of a referral code, unless that owner is the person signing in (never yourself). */
+export async function findReferrerId(db: Conn, code: string, signingInSub: string) {
+  const row = await db
+    .selectFrom('users')
+    .select('id')
+    .where('referral_code', '=', code)
+    .where((eb) => eb.or([eb('google_sub', 'is', null), eb('google_sub', '<>', signingInSub)]))
+    .executeTakeFirst();
   return row?.id ?? null;
+}
+
+export async function referralCodeExists(db: Conn, code: string): Promise<boolean> {
+  const row = await db.selectFrom('users').select('id').where('referral_code', '=', code).executeTakeFirst();
+  return Boolean(row);
+}
+
+export async function countReferredUsers(db: Conn, userId: string): Promise<number> {
+  const row = await db
+    .selectFrom('users')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('referred_by', '=', userId)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export async function sumReferralCredits(db: Conn, userId: string): Promise<number> {
+  const row = await db
+    .selectFrom('credit_transactions')
+    .select(sql<number>`coalesce(sum(amount), 0)::int`.as('total'))
+    .where('user_id', '=', userId)
+    .where('type', '=', 'referral')
+    .executeTakeFirstOrThrow();
+  return row.total;
 }

@@ -2,8 +2,11 @@ import fp from 'fastify-plugin';
 import { z } from 'zod';
 import { safeReturnPath } from '../platform/view.js';
 import { UserError } from '../platform/errors.js';
+import { googleRoutes } from './google-routes.js';
+import { referralRoutes } from './referral-routes.js';
+import { rememberedReferral } from './referral.js';
 import { signInProfile } from './service.js';
-import { REFERRAL_COOKIE } from './referral.js';
+import { finishSignIn } from './sign-in.js';
 
 const devForm = z.object({
   email: z.string().trim().toLowerCase().email('Enter a valid email address.').max(200),
@@ -14,15 +17,20 @@ const devForm = z.object({
 export default fp(
   async (app) => {
     app.get('/login', async (req, reply) => {
-      if (req.user) return reply.redirect(safeReturnPath((req.query as { next?: string }).next), 303);
-      return reply.render('auth/login', { next: safeReturnPath((req.query as { next?: string }).next), title: 'Sign in · Echoes' });
+      const next = safeReturnPath((req.query as { next?: string }).next);
+      if (req.user) return reply.redirect(next, 303);
+      return reply.render('auth/login', { next, title: 'Sign in · Echoes', head: '<link rel="stylesheet" href="/assets/css/auth.css">' });
     });
 
+    // Ends the session on the server, so a copy of the old cookie signs no one in.
     app.post('/logout', async (req, reply) => {
       await req.logOut();
       await req.session.destroy();
+      reply.clearCookie('sid', { path: '/' });
       return reply.redirect('/', 303);
     });
+
+    if (app.config.googleEnabled) googleRoutes(app);
 
     // Try-it-now sign-in for development machines; absent in production or when Google is set up.
     if (!app.config.googleEnabled && app.config.NODE_ENV !== 'production') {
@@ -33,13 +41,13 @@ export default fp(
         const user = await signInProfile(
           app.db,
           { googleSub: `dev:${email}`, email, name: name || email.split('@')[0]!, avatarUrl: null },
-          req.cookies[REFERRAL_COOKIE] ?? null,
+          rememberedReferral(req),
         );
-        await req.logIn(user);
-        reply.clearCookie(REFERRAL_COOKIE, { path: '/' });
-        return reply.redirect(safeReturnPath(next), 303);
+        return finishSignIn(req, reply, user, next);
       });
     }
+
+    referralRoutes(app);
   },
   { name: 'auth-routes', dependencies: ['auth', 'view'] },
 );

@@ -1,33 +1,60 @@
 import { randomBytes } from 'node:crypto';
 import { grantCredits } from '../credits/service.js';
+import { getSettings } from '../settings/service.js';
 import { withTx, type DB } from '../platform/db.js';
-import { isUniqueViolation } from '../platform/errors.js';
-import { findUserById, findUserIdByReferralCode, upsertUserByGoogleSub, type ProfileInput } from './queries.js';
+import type { User } from '../platform/db-types.js';
+import { isUniqueViolation, UserError } from '../platform/errors.js';
+import {
+  countReferredUsers,
+  findReferrerId,
+  findUserById,
+  referralCodeExists,
+  sumReferralCredits,
+  upsertUserByGoogleSub,
+  type ProfileInput,
+} from './queries.js';
 
 export const SIGNUP_CREDITS = 1;
 const CODE_ALPHABET = 'abcdefghjkmnpqrstuvwxyz23456789';
+const CODE_SHAPE = /^[a-z0-9]{4,32}$/;
 
 export function newReferralCode(): string {
   const bytes = randomBytes(8);
   return Array.from(bytes, (b) => CODE_ALPHABET[b % CODE_ALPHABET.length]).join('');
 }
 
+/** A code from a URL or cookie, normalised; null when it cannot be one of ours. */
+export function cleanReferralCode(value: unknown): string | null {
+  if (typeof value !== 'string') return null;
+  const code = value.trim().toLowerCase();
+  return CODE_SHAPE.test(code) ? code : null;
+}
+
+/** Whether a referral link should be remembered: unknown codes are ignored. */
+export async function isKnownReferralCode(db: DB, value: unknown): Promise<string | null> {
+  const code = cleanReferralCode(value);
+  return code && (await referralCodeExists(db, code)) ? code : null;
+}
+
 /**
  * Signs in a Google (or dev) profile: creates the account with its free credit the first time,
  * refreshes name/email/avatar every time. The signup grant is keyed on the user, so it happens
- * exactly once however many sign-ins race.
+ * exactly once however many sign-ins race. A remembered referral only counts for a new account,
+ * and never points at the person signing in.
  */
-export async function signInProfile(db: DB, profile: ProfileInput, rememberedReferral?: string | null) {
+export async function signInProfile(db: DB, profile: ProfileInput, rememberedReferral?: string | null): Promise<User> {
+  const code = cleanReferralCode(rememberedReferral);
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       const userId = await withTx(db, async (tx) => {
-        const referrer = rememberedReferral ? await findUserIdByReferralCode(tx, rememberedReferral) : null;
+        const referrer = code ? await findReferrerId(tx, code, profile.googleSub) : null;
         const row = await upsertUserByGoogleSub(tx, profile, newReferralCode(), referrer);
         if (row.inserted) await grantCredits(tx, row.id, SIGNUP_CREDITS, 'signup', row.id, 'Welcome credit');
         return row.id;
       });
-      const user = await findUserById(db, userId);
-      return user!;
+      const user = (await findUserById(db, userId))!;
+      if (user.disabled_at) throw new UserError('This account has been disabled. Contact us if you think this is a mistake.', 403, 'account_disabled');
+      return user;
     } catch (err) {
       // A referral code collision is astronomically rare; try another code.
       if (isUniqueViolation(err, 'users_referral_code_key') && attempt < 2) continue;
@@ -35,4 +62,21 @@ export async function signInProfile(db: DB, profile: ProfileInput, rememberedRef
     }
   }
   throw new Error('unreachable');
+}
+
+export interface ReferralSummary {
+  link: string;
+  signups: number;
+  creditsEarned: number;
+  /** What the next friend's first purchase earns (paid by billing). */
+  reward: number;
+}
+
+export async function referralSummary(db: DB, user: User, publicUrl: string): Promise<ReferralSummary> {
+  const [signups, creditsEarned, settings] = await Promise.all([
+    countReferredUsers(db, user.id),
+    sumReferralCredits(db, user.id),
+    getSettings(db),
+  ]);
+  return { link: `${publicUrl}/r/${user.referral_code}`, signups, creditsEarned, reward: settings.referralReward };
 }

@@ -14,7 +14,10 @@ pg.types.setTypeParser(20, (v) => Number(v));
 export function createDb(databaseUrl: string, max = 10): DB {
   const pool = new pg.Pool({ connectionString: databaseUrl, max, connectionTimeoutMillis: 5000 });
   // A dropped connection (Postgres restarting) must not crash the process; the pool reconnects.
+  // pg-pool only listens for errors on idle clients, and a client that is checked out when the
+  // server goes away emits an unhandled 'error' (its query still rejects, and the pool drops it).
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 

@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin';
 import { timingSafeEqual } from 'node:crypto';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** One registry per process; features add their own counters here. */
 export const registry = new Registry();
@@ -43,6 +43,14 @@ export const webhookEvents = new Counter({
   registers: [registry],
 });
 
+export const jobWait = new Histogram({
+  name: 'echoes_job_wait_seconds',
+  help: 'Time a job waited in its queue before a worker took it',
+  labelNames: ['queue'] as const,
+  buckets: [0.05, 0.1, 0.5, 1, 5, 15, 60, 300],
+  registers: [registry],
+});
+
 function tokenMatches(header: string | undefined, token: string): boolean {
   const got = Buffer.from(header ?? '');
   const want = Buffer.from(`Bearer ${token}`);
@@ -55,6 +63,32 @@ export default fp(
     app.addHook('onResponse', async (req, reply) => {
       const route = req.routeOptions.url ?? 'unmatched';
       httpDuration.observe({ method: req.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    });
+
+    registry.removeSingleMetric('echoes_queue_jobs'); // one app per process, except in tests
+    // Queue depth is read when Prometheus scrapes, with a short timeout so Redis trouble never hangs /metrics.
+    new Gauge({
+      name: 'echoes_queue_jobs',
+      help: 'Jobs in each queue by state',
+      labelNames: ['queue', 'state'] as const,
+      registers: [registry],
+      async collect() {
+        this.reset();
+        const queues = { generation: app.queues.generation, export: app.queues.export, analysis: app.queues.analysis };
+        const results = await Promise.all(
+          Object.entries(queues).map(async ([name, queue]) => {
+            const counts = await Promise.race([
+              queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized'),
+              new Promise<null>((resolve) => setTimeout(() => resolve(null), 500).unref()),
+            ]).catch(() => null);
+            return [name, counts] as const;
+          }),
+        );
+        for (const [name, counts] of results) {
+          if (!counts) continue;
+          for (const [state, n] of Object.entries(counts)) this.set({ queue: name, state }, n);
+        }
+      },
     });
 
     app.get('/metrics', async (req, reply) => {

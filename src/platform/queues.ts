@@ -9,7 +9,7 @@ export type Queues = Record<QueueName, Queue> & { close(): Promise<void> };
 export function createQueues(redisUrl: string, prefix: string): Queues {
   const connection = { ...redisOptions(redisUrl), enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000 };
   const make = (name: QueueName) => {
-    const q = new Queue(name, { connection, prefix, skipWaitingForReady: true } as never);
+    const q = new Queue(name, { connection, prefix });
     q.on('error', () => {}); // adds fail fast instead; the sweeper re-enqueues what was missed
     return q;
   };

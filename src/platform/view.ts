@@ -31,9 +31,19 @@ function takeFlash(req: FastifyRequest, reply: FastifyReply): { kind: FlashKind;
 
 /** Same-site paths only, so a crafted link cannot send someone elsewhere after sign-in. */
 export function safeReturnPath(value: unknown, fallback = '/projects'): string {
-  if (typeof value !== 'string') return fallback;
-  if (!value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\') || /[\r\n]/.test(value)) return fallback;
-  return value;
+  if (typeof value !== 'string' || !value.startsWith('/') || value.length > 2000) return fallback;
+  // Let the URL parser judge, as a browser would: it drops tabs and newlines and reads "\" as
+  // "/", so "/\t/evil.com" or "/\evil.com" would otherwise leave the site.
+  const base = 'http://echoes.invalid';
+  let parsed: URL;
+  try {
+    parsed = new URL(value, base);
+  } catch {
+    return fallback;
+  }
+  if (parsed.origin !== base || /[\u0000-\u001f\u007f\\]/.test(value)) return fallback;
+  // Re-serialised, so the Location header carries only percent-encoded ASCII.
+  return parsed.pathname + parsed.search + parsed.hash;
 }
 
 /**

@@ -96,9 +96,11 @@ export default fp(
     });
 
     await app.register(view, {
-      engine: { eta: new Eta({ views: VIEWS_DIR, cache: production, autoEscape: true }) },
+      // Templates are compiled once, except in development where edits show on reload.
+      engine: { eta: new Eta({ views: VIEWS_DIR, cache: config.NODE_ENV !== 'development', autoEscape: true }) },
       root: VIEWS_DIR,
       viewExt: 'eta',
+      production: config.NODE_ENV !== 'development',
       propertyName: 'view',
       asyncPropertyName: 'viewAsync',
     });

@@ -43,7 +43,7 @@ export class TestBrowser {
 
   /** Makes sure a CSRF token is known (loads a page that carries one). */
   async ensureCsrf(): Promise<string> {
-    if (!this.csrf) await this.get('/login');
+    if (!this.csrf) await this.get('/'); // /login redirects a signed-in browser; the landing page always renders
     return this.csrf;
   }
 
@@ -85,6 +85,6 @@ export class TestBrowser {
     const res = await this.post('/auth/dev', { email, name, next: '/projects' });
     if (res.statusCode !== 303) throw new Error(`dev sign-in failed: ${res.statusCode} ${res.body.slice(0, 200)}`);
     this.csrf = '';
-    await this.get('/login?next=/projects'); // refresh the token after the session rotated
+    await this.get('/'); // refresh the token after the session rotated
   }
 }

@@ -40,15 +40,22 @@ async function dropDatabase(name: string): Promise<void> {
  * A fresh world for one test file: its own migrated database (cloned from the template), its own
  * queue prefix in the real Redis, its own media folder. Extra settings override the defaults.
  */
-export async function createTestContext(env: Record<string, string | undefined> = {}): Promise<TestContext> {
+export interface TestContextOptions {
+  /** Reach Postgres through another port (a proxy a test can cut). */
+  dbPort?: number;
+}
+
+export async function createTestContext(env: Record<string, string | undefined> = {}, opts: TestContextOptions = {}): Promise<TestContext> {
   const id = randomBytes(5).toString('hex');
   const dbName = `echoes_t_${Math.floor(Date.now() / 1000)}_${id}`;
   await cloneTemplate(dbName);
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'echoes-data-'));
+  const databaseUrl = new URL(dbUrl(dbName));
+  if (opts.dbPort) databaseUrl.port = String(opts.dbPort);
   const config = loadConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
-    DATABASE_URL: dbUrl(dbName),
+    DATABASE_URL: databaseUrl.toString(),
     REDIS_URL: 'redis://127.0.0.1:6379',
     QUEUE_PREFIX: `test-${id}`,
     DATA_DIR: dataDir,
@@ -91,8 +98,8 @@ export interface TestApp extends TestContext {
 }
 
 /** The web app over a fresh test context (no workers; start them with startWorkers when needed). */
-export async function createTestApp(env: Record<string, string | undefined> = {}): Promise<TestApp> {
-  const tc = await createTestContext(env);
+export async function createTestApp(env: Record<string, string | undefined> = {}, opts: TestContextOptions = {}): Promise<TestApp> {
+  const tc = await createTestContext(env, opts);
   const app = await buildApp(tc.ctx);
   await app.ready();
   return {

@@ -1,0 +1,43 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { safeReturnPath } from '../platform/view.js';
+import { describeGoogleFailure } from './google.js';
+import type { ProfileInput } from './queries.js';
+import { rememberedReferral } from './referral.js';
+import { signInProfile } from './service.js';
+import { finishSignIn } from './sign-in.js';
+
+/** Where to go after Google sends the person back; kept in the session across the round trip. */
+const NEXT_KEY = 'authNext';
+const AUTH_CSS = '<link rel="stylesheet" href="/assets/css/auth.css">';
+
+type Query = Record<string, unknown>;
+
+/** GET /auth/google and its callback; registered only when Google is configured. */
+export function googleRoutes(app: FastifyInstance): void {
+  const startGoogle = app.authenticator.authenticate('google');
+
+  app.get('/auth/google', async (req, reply) => {
+    req.session.set(NEXT_KEY, safeReturnPath((req.query as Query).next));
+    await startGoogle.call(app, req, reply);
+    return reply;
+  });
+
+  const finishGoogle = app.authenticator.authenticate('google', async (req: FastifyRequest, reply: FastifyReply, err: Error | null, profile?: unknown, _info?: unknown, status?: number) => {
+    const next = safeReturnPath(req.session.get(NEXT_KEY));
+    if (err || !profile) {
+      const failure = describeGoogleFailure(err, req.query as Query, status);
+      if (!failure) throw err;
+      req.log.info({ reason: failure.title, err: err?.message }, 'google sign-in did not finish');
+      reply.code(failure.status);
+      await reply.render('auth/failed', { heading: failure.title, message: failure.message, retryUrl: `/auth/google?next=${encodeURIComponent(next)}`, title: `${failure.title} · Echoes`, head: AUTH_CSS });
+      return;
+    }
+    const user = await signInProfile(app.db, profile as ProfileInput, rememberedReferral(req));
+    await finishSignIn(req, reply, user, next);
+  });
+
+  app.get('/auth/google/callback', async (req: FastifyRequest, reply: FastifyReply) => {
+    await finishGoogle.call(app, req, reply);
+    return reply;
+  });
+}
