@@ -1,6 +1,6 @@
-import { sql } from 'kysely';
+import { sql, type Updateable } from 'kysely';
 import type { Conn } from '../platform/db.js';
-import type { CutMode } from '../platform/db-types.js';
+import type { CutMode, MusicAnalysesTable } from '../platform/db-types.js';
 import type { TrackAnalysis } from './analysis.js';
 
 /** The project's analysis row, whatever track it describes (compare music_key with the project's). */
@@ -54,33 +54,31 @@ export function markRunning(db: Conn, projectId: string, musicKey: string) {
     .executeTakeFirst();
 }
 
-export function saveResult(db: Conn, projectId: string, musicKey: string, result: TrackAnalysis) {
+/** Updates the row only while it still describes `musicKey` (a newer upload wins). */
+function updateFor(db: Conn, projectId: string, musicKey: string, values: Updateable<MusicAnalysesTable>) {
   return db
     .updateTable('music_analyses')
-    .set({
-      status: result.status,
-      tempo_bpm: result.tempoBpm,
-      beats: JSON.stringify(result.beats),
-      downbeats: JSON.stringify(result.downbeats),
-      waveform: JSON.stringify(result.waveform),
-      duration_s: result.durationS,
-      note: result.note,
-      error_message: null,
-      finished_at: sql`now()`,
-      updated_at: sql`now()`,
-    })
+    .set({ ...values, finished_at: sql`now()`, updated_at: sql`now()` })
     .where('project_id', '=', projectId)
     .where('music_key', '=', musicKey)
     .executeTakeFirst();
 }
 
+export function saveResult(db: Conn, projectId: string, musicKey: string, result: TrackAnalysis) {
+  return updateFor(db, projectId, musicKey, {
+    status: result.status,
+    tempo_bpm: result.tempoBpm,
+    beats: JSON.stringify(result.beats),
+    downbeats: JSON.stringify(result.downbeats),
+    waveform: JSON.stringify(result.waveform),
+    duration_s: result.durationS,
+    note: result.note,
+    error_message: null,
+  });
+}
+
 export function saveError(db: Conn, projectId: string, musicKey: string, message: string) {
-  return db
-    .updateTable('music_analyses')
-    .set({ status: 'error', error_message: message, finished_at: sql`now()`, updated_at: sql`now()` })
-    .where('project_id', '=', projectId)
-    .where('music_key', '=', musicKey)
-    .executeTakeFirst();
+  return updateFor(db, projectId, musicKey, { status: 'error', error_message: message });
 }
 
 export function updateBeatSync(db: Conn, projectId: string, cutOnBeat: boolean, cutMode: CutMode) {

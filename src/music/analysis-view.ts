@@ -14,30 +14,39 @@ export interface AnalysisView {
   summary: string | null;
   note: string | null;
   errorMessage: string | null;
-  svg: { width: number; height: number; wave: string; beats: string; bars: string } | null;
+  svg: { width: number; height: number; wave: string; beats: string; bars: string; grid: string } | null;
 }
 
 const W = 1000;
 const H = 72;
-const BASE = 60; // the wave sits above a strip of beat ticks
+const BASE = 56; // the wave sits above a ruler of beat ticks
 
 const num = (n: number) => (Math.round(n * 10) / 10).toString();
 
-/** One path of mirrored bars for the peaks, plus tick paths for beats and (taller) bar starts. */
+/**
+ * One path of mirrored bars for the peaks; under it a ruler: short ticks for beats, tall ones for
+ * bar starts, and faint bar lines across the wave when there are few enough to read.
+ */
 export function waveformSvg(peaks: number[], beats: number[], bars: number[], durationS: number) {
   const step = W / Math.max(1, peaks.length);
   const mid = BASE / 2;
   const wave = peaks
     .map((p, i) => {
-      const h = Math.max(1, p * (BASE - 4));
+      const h = Math.max(1, p * (BASE - 6));
       return `M${num(i * step + step * 0.15)} ${num(mid - h / 2)}h${num(step * 0.7)}v${num(h)}h${num(-step * 0.7)}z`;
     })
     .join('');
   const x = (t: number) => num((t / durationS) * W);
-  // Dense grids turn into a grey smear; past ~250 ticks only bar starts are drawn.
-  const beatTicks = durationS > 0 && beats.length <= 250 ? beats.map((t) => `M${x(t)} ${BASE + 4}V${H - 2}`).join('') : '';
-  const barTicks = durationS > 0 ? bars.map((t) => `M${x(t)} 0V${H}`).join('') : '';
-  return { width: W, height: H, wave, beats: beatTicks, bars: barTicks };
+  const ticks = (times: number[], top: number) => (durationS > 0 ? times.map((t) => `M${x(t)} ${top}V${H}`).join('') : '');
+  // Past ~250 beats (about 2 minutes at 120 BPM) beat ticks smear into grey; bar starts remain.
+  return {
+    width: W,
+    height: H,
+    wave,
+    beats: beats.length <= 250 ? ticks(beats, H - 6) : '',
+    bars: ticks(bars, BASE + 2),
+    grid: bars.length <= 48 ? ticks(bars, 0) : '',
+  };
 }
 
 function minutes(s: number): string {

@@ -91,7 +91,8 @@ function latestIn(grid: number[], from: number, to: number): number | null {
 }
 
 export function planCuts(input: PlanInput): CutPlan {
-  const fade = Math.max(0, input.crossfadeS);
+  // Every time is on a microsecond grid, so startS, outS and endS add up exactly as the contract says.
+  const fade = round(Math.max(0, input.crossfadeS));
   const musicEnd = input.musicDurationS ?? Infinity;
   const beats = input.beats.filter((b) => b >= 0 && b <= musicEnd);
   const bars = input.downbeats.filter((b) => b >= 0 && b <= musicEnd);
@@ -104,7 +105,6 @@ export function planCuts(input: PlanInput): CutPlan {
     const length = Math.max(0, clip.durationS);
     const last = index === input.clips.length - 1;
     let out = length;
-    let cut: number | null = last ? null : start + length - fade / 2;
     let snappedTo: CutMode | null = null;
     if (sync && !last) {
       const natural = start + length - fade / 2;
@@ -112,16 +112,16 @@ export function planCuts(input: PlanInput): CutPlan {
       const onBar = input.mode === 'downbeat' ? latestIn(bars, earliest, natural) : null;
       const onBeat = onBar ?? latestIn(beats, earliest, natural);
       if (onBeat !== null) {
-        cut = onBeat;
         out = Math.min(length, onBeat + fade / 2 - start);
         snappedTo = onBar !== null ? 'downbeat' : 'beat';
       } else {
         missed++;
       }
     }
-    const end = start + out;
-    segments.push({ clipId: clip.id, index, startS: round(start), inS: 0, outS: round(out), endS: round(end), cutS: cut === null ? null : round(cut), snappedTo });
-    start = end - fade;
+    out = Math.min(round(out), Math.floor(length * 1e6) / 1e6);
+    const end = round(start + out);
+    segments.push({ clipId: clip.id, index, startS: start, inS: 0, outS: out, endS: end, cutS: last ? null : round(end - fade / 2), snappedTo });
+    start = round(end - fade);
   });
 
   const totalS = segments.length ? segments[segments.length - 1]!.endS : 0;

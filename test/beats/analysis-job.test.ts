@@ -1,7 +1,7 @@
 import { Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analysisProcessor } from '../../src/music/jobs.js';
-import { enqueueAnalysis, runAnalysis } from '../../src/music/analysis-service.js';
+import { enqueueAnalysis, planForProject, runAnalysis } from '../../src/music/analysis-service.js';
 import { findAnalysis } from '../../src/music/analysis-queries.js';
 import { redisOptions } from '../../src/platform/redis.js';
 import type { MusicAnalysis } from '../../src/platform/db-types.js';
@@ -105,5 +105,25 @@ describe('beat analysis job', () => {
     const project = await createProject(tc.ctx.db, user.id);
     expect(await enqueueAnalysis(tc.ctx, project.id)).toBe(false);
     expect(await findAnalysis(tc.ctx.db, project.id)).toBeUndefined();
+  });
+
+  it('plans a project from its analysis and its setting, for the player and the export alike', async () => {
+    const { project } = await projectWith(await clickTrack({ seconds: 16 }), 16);
+    const clips = [{ id: 'a', durationS: 5 }, { id: 'b', durationS: 4 }, { id: 'c', durationS: 5 }];
+    const row = () => tc.ctx.db.selectFrom('projects').selectAll().where('id', '=', project.id).executeTakeFirstOrThrow();
+
+    const early = await planForProject(tc.ctx.db, await row(), clips, 0.3);
+    expect(early).toMatchObject({ aligned: false, note: expect.stringMatching(/still being analysed/) });
+
+    await enqueueAnalysis(tc.ctx, project.id);
+    await settled(project.id);
+    const plan = await planForProject(tc.ctx.db, await row(), clips, 0.3);
+    expect(plan.aligned).toBe(true);
+    expect(plan.segments.map((s) => s.cutS)).toEqual([expect.closeTo(4.75, 1), expect.closeTo(8.25, 1), null]);
+
+    await tc.ctx.db.updateTable('projects').set({ cut_on_beat: false }).where('id', '=', project.id).execute();
+    const off = await planForProject(tc.ctx.db, await row(), clips, 0.3);
+    expect(off.aligned).toBe(false);
+    expect(off.segments.map((s) => s.outS)).toEqual([5, 4, 5]);
   });
 });
