@@ -12,7 +12,7 @@ import { enqueue } from '../platform/queues.js';
 import { analyseFile } from './analysis.js';
 import { findAnalysis, findProjectMusic, markRunning, saveError, saveResult, updateBeatSync, upsertQueued } from './analysis-queries.js';
 import { DecodeError } from './decode.js';
-import { planCuts, type CutPlan } from './plan.js';
+import { CROSSFADE_S, planCuts, type CutPlan } from './plan.js';
 
 export const ANALYSIS_ATTEMPTS = 3;
 
@@ -119,7 +119,7 @@ type PlanProject = Pick<Project, 'id' | 'music_key' | 'music_duration_s' | 'cut_
  * and export use, its beat analysis and its beat-sync setting. The one call the player, the
  * share page and the export make.
  */
-export async function planForProject(db: Conn, project: PlanProject, clips: Array<{ id: string; durationS: number }>, crossfadeS: number): Promise<CutPlan> {
+export async function planForProject(db: Conn, project: PlanProject, clips: Array<{ id: string; durationS: number }>, crossfadeS = CROSSFADE_S): Promise<CutPlan> {
   const analysis = await currentAnalysis(db, project);
   const ready = analysis?.status === 'ready';
   const plan = planCuts({

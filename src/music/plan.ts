@@ -37,8 +37,8 @@ export interface PlanInput {
   musicDurationS: number | null;
   cutOnBeat: boolean;
   mode: CutMode;
-  /** The transition length both player and export use (0.3 s). */
-  crossfadeS: number;
+  /** The transition length; defaults to CROSSFADE_S, which player and export should both use. */
+  crossfadeS?: number;
 }
 
 export interface Segment {
@@ -67,6 +67,9 @@ export interface CutPlan {
   note?: string;
 }
 
+/** The crossfade between clips, in seconds: the player's and the export's, one number. */
+export const CROSSFADE_S = 0.3;
+
 /** A clip keeps at least this much when trimmed to a beat (or all of itself when shorter). */
 export const MIN_SHOWN_S = 1;
 const EPS = 1e-6;
@@ -92,7 +95,7 @@ function latestIn(grid: number[], from: number, to: number): number | null {
 
 export function planCuts(input: PlanInput): CutPlan {
   // Every time is on a microsecond grid, so startS, outS and endS add up exactly as the contract says.
-  const fade = round(Math.max(0, input.crossfadeS));
+  const fade = round(Math.max(0, input.crossfadeS ?? CROSSFADE_S));
   const musicEnd = input.musicDurationS ?? Infinity;
   const beats = input.beats.filter((b) => b >= 0 && b <= musicEnd);
   const bars = input.downbeats.filter((b) => b >= 0 && b <= musicEnd);
