@@ -3,6 +3,7 @@ import * as m0001 from './0001_initial.js';
 import * as m0004 from './0004_billing.js';
 import * as m0006 from './0006_export_details.js';
 import * as m0008 from './0008_referral_index.js';
+import * as m0009 from './0009_beat_sync.js';
 
 // Listed explicitly (not read from disk) so the same list works under tsx, vitest and bundlers.
 export const migrations: Record<string, Migration> = {
@@ -10,4 +11,5 @@ export const migrations: Record<string, Migration> = {
   '0004_billing': m0004,
   '0006_export_details': m0006,
   '0008_referral_index': m0008,
+  '0009_beat_sync': m0009,
 };

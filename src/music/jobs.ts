@@ -1,6 +1,9 @@
 import type { ProcessorFactory } from '../platform/jobs.js';
+import { runAnalysis } from './analysis-service.js';
 
-// Placeholder: the music feature provides its beat-analysis processor here.
+/** `analysis` queue: one job per uploaded track ({projectId, musicKey}). Costs no credits. */
 export const analysisProcessor: ProcessorFactory = (ctx) => async (job) => {
-  ctx.logger.warn({ jobId: job.id }, 'analysis processor not implemented');
+  const { projectId, musicKey } = job.data as { projectId: string; musicKey: string };
+  const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+  return runAnalysis(ctx, projectId, musicKey, lastAttempt);
 };

@@ -9,6 +9,8 @@ export type ProjectStatus = 'in_progress' | 'completed';
 export type LedgerType = 'signup' | 'purchase' | 'referral' | 'generation' | 'refund' | 'share' | 'admin';
 export type PaymentStatus = 'pending' | 'paid' | 'failed' | 'expired' | 'refunded';
 export type ExportStatus = 'queued' | 'rendering' | 'ready' | 'error';
+export type AnalysisStatus = 'queued' | 'running' | 'ready' | 'no_beat' | 'error';
+export type CutMode = 'beat' | 'downbeat';
 
 export interface UsersTable {
   id: Generated<string>;
@@ -42,6 +44,8 @@ export interface ProjectsTable {
   status: Generated<ProjectStatus>;
   share_token: string | null;
   shared_at: Date | null;
+  cut_on_beat: Generated<boolean>;
+  cut_mode: Generated<CutMode>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
 }
@@ -144,6 +148,25 @@ export interface AdminAuditTable {
   created_at: Generated<Date>;
 }
 
+/** Beat analysis of a project's track (music_key); beats/downbeats in seconds, waveform peaks 0..1. */
+export interface MusicAnalysesTable {
+  project_id: string;
+  music_key: string;
+  status: Generated<AnalysisStatus>;
+  tempo_bpm: number | null;
+  beats: ColumnType<number[], string | undefined, string>;
+  downbeats: ColumnType<number[], string | undefined, string>;
+  waveform: ColumnType<number[], string | undefined, string>;
+  duration_s: number | null;
+  note: string | null;
+  error_message: string | null;
+  attempts: Generated<number>;
+  started_at: Date | null;
+  finished_at: Date | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -155,6 +178,7 @@ export interface Database {
   settings: SettingsTable;
   exports: ExportsTable;
   admin_audit: AdminAuditTable;
+  music_analyses: MusicAnalysesTable;
 }
 
 export type User = Selectable<UsersTable>;
@@ -166,3 +190,4 @@ export type LedgerRow = Selectable<CreditTransactionsTable>;
 export type Payment = Selectable<PaymentsTable>;
 export type CreditPack = Selectable<CreditPacksTable>;
 export type ExportRow = Selectable<ExportsTable>;
+export type MusicAnalysis = Selectable<MusicAnalysesTable>;

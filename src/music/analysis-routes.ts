@@ -1,0 +1,52 @@
+import fp from 'fastify-plugin';
+import { z } from 'zod';
+import { currentUser, requireUser } from '../auth/require-user.js';
+import { NotFoundError, UserError } from '../platform/errors.js';
+import { flash } from '../platform/view.js';
+import { findProjectForUser } from '../projects/queries.js';
+import { ensureAnalysis, setBeatSync } from './analysis-service.js';
+import { loadAnalysisView } from './analysis-view.js';
+
+const Params = z.object({ id: z.string() });
+
+// A checkbox is sent only when ticked; anything but an explicit "off" value counts as ticked.
+const BeatSyncForm = z.object({
+  cut_on_beat: z.union([z.string(), z.array(z.string())]).optional(),
+  cut_mode: z.enum(['beat', 'downbeat'], { message: 'Choose whether cuts land on beats or on bar starts.' }).default('beat'),
+});
+
+const HEAD = '<link rel="stylesheet" href="/assets/css/beats.css">';
+
+/** Beat sync: the analysis fragment of a project (polled while the track is analysed) and its cut setting. */
+export default fp(
+  async (app) => {
+    async function ownProject(req: { params: unknown }, userId: string) {
+      const { id } = Params.parse(req.params);
+      const project = await findProjectForUser(app.db, userId, id);
+      if (!project) throw new NotFoundError();
+      return project;
+    }
+
+    app.get('/projects/:id/analysis', { preHandler: requireUser }, async (req, reply) => {
+      const project = await ownProject(req, currentUser(req).id);
+      await ensureAnalysis(app.ctx, project);
+      const analysis = await loadAnalysisView(app.db, project);
+      const data = { project, analysis };
+      if (req.isHtmx) return reply.render('music/_analysis', data);
+      return reply.render('music/analysis', { ...data, title: `Beat sync · ${project.title}`, head: HEAD });
+    });
+
+    app.post('/projects/:id/beat-sync', { preHandler: requireUser }, async (req, reply) => {
+      const project = await ownProject(req, currentUser(req).id);
+      const form = BeatSyncForm.safeParse(req.body ?? {});
+      if (!form.success) throw new UserError(form.error.issues[0]?.message ?? 'Invalid beat sync setting.', 400);
+      const ticked = [form.data.cut_on_beat ?? []].flat();
+      const cutOnBeat = ticked.length > 0 && !ticked.every((v) => ['0', 'false', 'off', ''].includes(v));
+      const updated = await setBeatSync(app.db, project.id, cutOnBeat, form.data.cut_mode);
+      if (req.isHtmx) return reply.render('music/_analysis', { project: updated, analysis: await loadAnalysisView(app.db, updated) });
+      flash(reply, 'notice', cutOnBeat ? `Cuts will land on the ${form.data.cut_mode === 'downbeat' ? 'bar starts' : 'beat'}.` : 'Cut on the beat is off.');
+      return reply.redirect(`/projects/${project.id}`, 303);
+    });
+  },
+  { name: 'music-analysis', dependencies: ['view', 'auth'] },
+);

@@ -1,0 +1,144 @@
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { AppContext } from '../platform/context.js';
+import type { Conn } from '../platform/db.js';
+import type { CutMode, MusicAnalysis, Project } from '../platform/db-types.js';
+import { ffmpegPath } from '../platform/ffmpeg.js';
+import { enqueue } from '../platform/queues.js';
+import { analyseFile } from './analysis.js';
+import { findAnalysis, findProjectMusic, markRunning, saveError, saveResult, updateBeatSync, upsertQueued } from './analysis-queries.js';
+import { DecodeError } from './decode.js';
+import { CROSSFADE_S, planCuts, type CutPlan } from './plan.js';
+
+export const ANALYSIS_ATTEMPTS = 3;
+
+/** BullMQ ids may not contain ':'; one job per (project, track). */
+export function analysisJobId(projectId: string, musicKey: string): string {
+  return `${projectId}_${createHash('sha1').update(musicKey).digest('hex').slice(0, 16)}`;
+}
+
+/**
+ * Starts the beat analysis of the project's current track: the row becomes `queued` for that
+ * music_key, then a job is enqueued. Call it after the track is stored and projects.music_key
+ * saved (outside the transaction). Returns false when there is no track or Redis did not take
+ * the job; the row stays `queued` and the analysis fragment enqueues it again when polled.
+ */
+export async function enqueueAnalysis(ctx: Pick<AppContext, 'db' | 'queues'>, projectId: string): Promise<boolean> {
+  const project = await findProjectMusic(ctx.db, projectId);
+  if (!project?.music_key) return false;
+  await upsertQueued(ctx.db, projectId, project.music_key);
+  return requeue(ctx, projectId, project.music_key);
+}
+
+/** Enqueues the job for a row that is already `queued` (idempotent: same id, same job). */
+export function requeue(ctx: Pick<AppContext, 'queues'>, projectId: string, musicKey: string): Promise<boolean> {
+  return enqueue(
+    ctx.queues.analysis,
+    'analyse',
+    { projectId, musicKey },
+    {
+      jobId: analysisJobId(projectId, musicKey),
+      attempts: ANALYSIS_ATTEMPTS,
+      backoff: { type: 'exponential', delay: 2000 },
+      // Gone when done, so the same track can be analysed again later; the row keeps the outcome.
+      removeOnComplete: true,
+      removeOnFail: true,
+    },
+  );
+}
+
+// A row queued this long without being picked up lost its job (Redis was away): enqueue again.
+const LOST_AFTER_MS = 30_000;
+
+/**
+ * Heals a missing analysis when the fragment is polled: a track without a row (uploaded before
+ * the upload route enqueued, or Redis was down) or a row queued too long is (re)enqueued.
+ */
+export async function ensureAnalysis(ctx: Pick<AppContext, 'db' | 'queues'>, project: Pick<Project, 'id' | 'music_key'>): Promise<void> {
+  if (!project.music_key) return;
+  const row = await findAnalysis(ctx.db, project.id);
+  if (!row || row.music_key !== project.music_key) {
+    await enqueueAnalysis(ctx, project.id);
+  } else if (row.status === 'queued' && Date.now() - row.updated_at.getTime() > LOST_AFTER_MS) {
+    await requeue(ctx, project.id, row.music_key);
+  }
+}
+
+export type AnalysisOutcome = 'done' | 'stale' | 'error';
+
+/**
+ * The job: analyse the track at `musicKey` for the project, unless the project has another track
+ * by now or this one is already done (safe to run twice). An unreadable file ends as `error` with a
+ * message for the creator; a failure of ours (storage, database) is thrown for BullMQ to retry,
+ * and recorded as `error` on the last attempt.
+ */
+export async function runAnalysis(ctx: AppContext, projectId: string, musicKey: string, lastAttempt: boolean): Promise<AnalysisOutcome> {
+  const project = await findProjectMusic(ctx.db, projectId);
+  if (!project || project.music_key !== musicKey) return 'stale';
+  if (!(await markRunning(ctx.db, projectId, musicKey))) return 'stale';
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'echoes-analysis-'));
+  try {
+    const file = path.join(dir, 'track');
+    await pipeline(await ctx.storage.get(musicKey), createWriteStream(file));
+    const result = await analyseFile(ffmpegPath(ctx.config.FFMPEG_PATH), file);
+    await saveResult(ctx.db, projectId, musicKey, result);
+    ctx.logger.info({ projectId, status: result.status, tempo: result.tempoBpm, beats: result.beats.length }, 'track analysed');
+    return 'done';
+  } catch (err) {
+    if (err instanceof DecodeError) {
+      ctx.logger.warn({ projectId, detail: err.detail }, 'track could not be decoded');
+      await saveError(ctx.db, projectId, musicKey, err.message);
+      return 'error';
+    }
+    if (lastAttempt) await saveError(ctx.db, projectId, musicKey, 'We could not analyse this track just now. Upload it again to retry.');
+    throw err;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The analysis that describes the project's current track, or undefined. */
+export async function currentAnalysis(db: Conn, project: Pick<Project, 'id' | 'music_key'>): Promise<MusicAnalysis | undefined> {
+  if (!project.music_key) return undefined;
+  const row = await findAnalysis(db, project.id);
+  return row && row.music_key === project.music_key ? row : undefined;
+}
+
+export function setBeatSync(db: Conn, projectId: string, cutOnBeat: boolean, cutMode: CutMode) {
+  return updateBeatSync(db, projectId, cutOnBeat, cutMode);
+}
+
+type PlanProject = Pick<Project, 'id' | 'music_key' | 'music_duration_s' | 'cut_on_beat' | 'cut_mode'>;
+
+/**
+ * The cut plan of a project (see plan.ts): its clips in play order with the lengths both player
+ * and export use, its beat analysis and its beat-sync setting. The one call the player, the
+ * share page and the export make.
+ */
+export async function planForProject(db: Conn, project: PlanProject, clips: Array<{ id: string; durationS: number }>, crossfadeS = CROSSFADE_S): Promise<CutPlan> {
+  const analysis = await currentAnalysis(db, project);
+  const ready = analysis?.status === 'ready';
+  const plan = planCuts({
+    clips,
+    beats: ready ? analysis.beats : [],
+    downbeats: ready ? analysis.downbeats : [],
+    musicDurationS: analysis?.duration_s ?? project.music_duration_s,
+    cutOnBeat: project.cut_on_beat,
+    mode: project.cut_mode,
+    crossfadeS,
+  });
+  if (project.cut_on_beat && !ready) {
+    plan.note = !project.music_key
+      ? 'No music yet: clips play whole.'
+      : analysis?.status === 'no_beat'
+        ? 'No clear beat in this track: clips play whole.'
+        : analysis?.status === 'error'
+          ? 'The track could not be analysed: clips play whole.'
+          : 'The track is still being analysed: clips play whole for now.';
+  }
+  return plan;
+}

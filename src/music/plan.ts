@@ -1,0 +1,136 @@
+/**
+ * THE cut plan: where each clip starts on the film's timeline and how much of it is shown. The
+ * player and the export both follow it, so what is exported is what was previewed. Pure.
+ *
+ * Contract
+ * - One timeline: the music's clock. The first clip starts at 0 together with the music.
+ * - Segment i shows the first `outS` seconds of clip i (`inS` is always 0, `outS` ≤ the clip's
+ *   length) from `startS` to `endS = startS + outS` on the timeline.
+ * - Consecutive clips overlap by the crossfade: `segments[i+1].startS = segments[i].endS - crossfadeS`.
+ *   The transition from clip i to i+1 runs over [segments[i+1].startS, segments[i].endS].
+ * - THE CUT is the transition's MIDPOINT: `cutS = endS - crossfadeS / 2`. That is what lands on a
+ *   beat. (crossfadeS = 0 means a hard cut at endS.) The last clip has no cut (`cutS` null) and is
+ *   shown whole; the film ends at `totalS` = its endS.
+ * - Export: trim clip i to `outS`, `xfade=duration=crossfadeS:offset=segments[i+1].startS`.
+ *   Player: start clip i+1 (its fade-in) when the music clock reaches `segments[i+1].startS`,
+ *   finish the fade over crossfadeS, drop clip i at its `endS`. Both read `startS`/`outS` from here
+ *   and never re-derive them from clip lengths.
+ *
+ * Rules (cut on the beat)
+ * - Each clip's cut goes to the LATEST grid time (beat, or bar start in `downbeat` mode) that is no
+ *   later than its natural cut (the cut if the clip were shown whole), so a clip is only ever
+ *   trimmed, never extended, and shows at least MIN_SHOWN_S (or all of itself when shorter).
+ * - In `downbeat` mode a clip too short to reach a bar start cuts on a beat instead; a clip that
+ *   cannot reach any beat (too short, or past the end of the music) is shown whole.
+ * - Cut on the beat off, or no beats (no music, not analysed, no clear beat): every clip whole,
+ *   `aligned` false, with a `note` saying why.
+ */
+
+export type CutMode = 'beat' | 'downbeat';
+
+export interface PlanInput {
+  clips: Array<{ id: string; durationS: number }>;
+  /** Beat times (s) on the music's clock, ascending. Empty: no beat sync. */
+  beats: number[];
+  /** Bar starts (s), a subset of beats. */
+  downbeats: number[];
+  musicDurationS: number | null;
+  cutOnBeat: boolean;
+  mode: CutMode;
+  /** The transition length; defaults to CROSSFADE_S, which player and export should both use. */
+  crossfadeS?: number;
+}
+
+export interface Segment {
+  clipId: string;
+  index: number;
+  /** When the clip appears (its fade-in begins) on the timeline. */
+  startS: number;
+  /** Always 0: clips are shown from their first frame. */
+  inS: 0;
+  /** How much of the clip is shown, fades included. */
+  outS: number;
+  /** startS + outS: when its fade-out has finished. */
+  endS: number;
+  /** The midpoint of the transition to the next clip; null for the last clip. */
+  cutS: number | null;
+  /** What the cut landed on. */
+  snappedTo: CutMode | null;
+}
+
+export interface CutPlan {
+  segments: Segment[];
+  totalS: number;
+  crossfadeS: number;
+  /** True when cuts were placed on the music's beats. */
+  aligned: boolean;
+  note?: string;
+}
+
+/** The crossfade between clips, in seconds: the player's and the export's, one number. */
+export const CROSSFADE_S = 0.3;
+
+/** A clip keeps at least this much when trimmed to a beat (or all of itself when shorter). */
+export const MIN_SHOWN_S = 1;
+const EPS = 1e-6;
+
+const round = (t: number) => Math.round(t * 1e6) / 1e6;
+
+/** The latest time in ascending `grid` within [from, to], or null. */
+function latestIn(grid: number[], from: number, to: number): number | null {
+  let lo = 0;
+  let hi = grid.length - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (grid[mid]! <= to + EPS) {
+      found = mid;
+      lo = mid + 1;
+    } else {
+      hi = mid - 1;
+    }
+  }
+  return found >= 0 && grid[found]! >= from - EPS ? grid[found]! : null;
+}
+
+export function planCuts(input: PlanInput): CutPlan {
+  // Every time is on a microsecond grid, so startS, outS and endS add up exactly as the contract says.
+  const fade = round(Math.max(0, input.crossfadeS ?? CROSSFADE_S));
+  const musicEnd = input.musicDurationS ?? Infinity;
+  const beats = input.beats.filter((b) => b >= 0 && b <= musicEnd);
+  const bars = input.downbeats.filter((b) => b >= 0 && b <= musicEnd);
+  const sync = input.cutOnBeat && beats.length > 0;
+  const segments: Segment[] = [];
+  let start = 0;
+  let missed = 0;
+
+  input.clips.forEach((clip, index) => {
+    const length = Math.max(0, clip.durationS);
+    const last = index === input.clips.length - 1;
+    let out = length;
+    let snappedTo: CutMode | null = null;
+    if (sync && !last) {
+      const natural = start + length - fade / 2;
+      const earliest = start + Math.min(MIN_SHOWN_S, length) - fade / 2;
+      const onBar = input.mode === 'downbeat' ? latestIn(bars, earliest, natural) : null;
+      const onBeat = onBar ?? latestIn(beats, earliest, natural);
+      if (onBeat !== null) {
+        out = Math.min(length, onBeat + fade / 2 - start);
+        snappedTo = onBar !== null ? 'downbeat' : 'beat';
+      } else {
+        missed++;
+      }
+    }
+    out = Math.min(round(out), Math.floor(length * 1e6) / 1e6);
+    const end = round(start + out);
+    segments.push({ clipId: clip.id, index, startS: start, inS: 0, outS: out, endS: end, cutS: last ? null : round(end - fade / 2), snappedTo });
+    start = round(end - fade);
+  });
+
+  const totalS = segments.length ? segments[segments.length - 1]!.endS : 0;
+  const plan: CutPlan = { segments, totalS, crossfadeS: fade, aligned: sync };
+  if (!input.cutOnBeat) plan.note = 'Cut on the beat is off: clips play whole.';
+  else if (!sync) plan.note = 'No beats to cut to: clips play whole.';
+  else if (missed > 0) plan.note = `${missed} ${missed === 1 ? 'cut' : 'cuts'} could not land on the beat (a clip too short, or past the end of the music).`;
+  return plan;
+}
