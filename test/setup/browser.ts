@@ -22,7 +22,7 @@ export class TestBrowser {
   constructor(private app: FastifyInstance) {}
 
   get cookieHeader(): string {
-    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    return [...this.cookies].map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('; ');
   }
 
   private remember(res: LightMyRequestResponse): void {
