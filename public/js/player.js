@@ -364,7 +364,8 @@
     watchFrames(k);
     v.addEventListener('loadedmetadata', function () {
       var i = loaded[k];
-      if (i >= 0 && isFinite(v.duration) && v.duration > 0 && Math.abs(durations[i] - v.duration) > 0.01) {
+      // Only ever shorten: the cut plan (beat sync) may show less of a clip than the file holds.
+      if (i >= 0 && isFinite(v.duration) && v.duration > 0 && v.duration < durations[i] - 0.01) {
         durations[i] = v.duration;
         layout();
       }

@@ -117,6 +117,8 @@ export default fp(
     });
 
     app.post<{ Params: Params; Body: { dir?: string } }>('/clips/:id/move', guarded, async (req, reply) => {
+      // Ownership first: a clip that is not yours is a 404 whatever the form says.
+      if (!(await findClipForUser(app.db, currentUser(req).id, req.params.id))) throw new NotFoundError();
       const dir = z.enum(['up', 'down']).safeParse(req.body?.dir ?? (req.query as { dir?: string }).dir);
       if (!dir.success) throw new UserError('Say which way to move the clip: up or down.', 400);
       const clip = await moveClip(app.ctx, currentUser(req).id, req.params.id, dir.data);

@@ -6,7 +6,7 @@ import type { ExportRow } from '../platform/db-types.js';
 export async function listExportableClips(db: Conn, userId: string, projectId: string) {
   return db
     .selectFrom('clips')
-    .select(['id', 'video_key', 'position'])
+    .select(['id', 'video_key', 'position', 'duration_s'])
     .where('project_id', '=', projectId)
     .where('user_id', '=', userId)
     .where('approved', '=', true)
@@ -14,7 +14,7 @@ export async function listExportableClips(db: Conn, userId: string, projectId: s
     .where('video_key', 'is not', null)
     .orderBy('position')
     .orderBy('created_at')
-    .execute() as Promise<Array<{ id: string; video_key: string; position: number }>>;
+    .execute() as Promise<Array<{ id: string; video_key: string; position: number; duration_s: number }>>;
 }
 
 export async function findLatestExport(db: Conn, projectId: string): Promise<ExportRow | undefined> {

@@ -12,7 +12,8 @@ import { findProjectForUser } from '../projects/queries.js';
 import { storageKeys } from '../storage/index.js';
 import { hasXfade, probeMedia } from './probe.js';
 import { clearExportObjects, findExport, listExportableClips, lockOtherExportObjects, markError, markReady, markRendering, setProgress } from './queries.js';
-import { buildRender, runRender } from './render.js';
+import { CROSSFADE_S, buildRender, runRender } from './render.js';
+import { planForProject } from '../music/analysis-service.js';
 import { sourceHash } from './service.js';
 
 /** A failure whose message is written for the creator (shown on the export page as is). */
@@ -103,6 +104,12 @@ async function render(ctx: AppContext, exp: ExportRow, project: Project, dir: st
       throw new ExportFailure('The music file could not be read. Replace or remove the music and try again.');
     }
   }
+
+  // The same cut plan as the player (beat sync): each clip shown for its planned length at most.
+  const cuts = await planForProject(ctx.db, project, clips.map((c) => ({ id: c.id, durationS: c.duration_s })), CROSSFADE_S);
+  cuts.segments.forEach((seg, i) => {
+    if (inputs[i]) inputs[i]!.durationS = Math.min(inputs[i]!.durationS, seg.outS);
+  });
 
   const output = path.join(dir, 'export.mp4');
   const plan = buildRender({ clips: inputs, musicPath, width: inputs[0]!.width, height: inputs[0]!.height, output });

@@ -1,3 +1,4 @@
+import { enqueueAnalysis } from './analysis-service.js';
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
@@ -9,7 +10,7 @@ import { formatBytes, spoolUpload } from '../storage/spool.js';
 import { inspectAudio, type AudioInfo } from './inspect.js';
 import { swapProjectMusic, type MusicFields } from './queries.js';
 
-type Ctx = Pick<AppContext, 'db' | 'storage' | 'logger' | 'config'>;
+type Ctx = Pick<AppContext, 'db' | 'storage' | 'logger' | 'config' | 'queues'>;
 
 /** Old objects are removed after the row no longer names them; a failure only leaves garbage. */
 async function forget(ctx: Ctx, key: string | null | undefined): Promise<void> {
@@ -49,6 +50,8 @@ export async function replaceMusic(ctx: Ctx, userId: string, projectId: string, 
       throw err;
     }
     await forget(ctx, oldKey);
+    // Beat analysis runs in the background; if Redis is away the panel re-enqueues it later.
+    await enqueueAnalysis(ctx, projectId);
     return info;
   } finally {
     await spooled.cleanup();

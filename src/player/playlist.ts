@@ -2,6 +2,7 @@ import type { Project } from '../platform/db-types.js';
 import { ratioOrDefault } from '../generation/ratios.js';
 import type { Storage } from '../storage/types.js';
 import type { PlayableClip } from './queries.js';
+import type { CutPlan } from '../music/plan.js';
 
 /** Seconds each clip overlaps the next: the crossfade (player.js and player.css use the same 300 ms). */
 export const CROSSFADE_S = 0.3;
@@ -37,23 +38,25 @@ export function formatClock(seconds: number): string {
  * The film as plain data for the page and player.js: signed, short-lived media URLs only (never
  * storage keys, never prompts). Start times account for the crossfade overlap between clips.
  */
-export async function buildPlaylist(storage: Storage, project: Project, rows: PlayableClip[]): Promise<Playlist> {
+export async function buildPlaylist(storage: Storage, project: Project, rows: PlayableClip[], plan?: CutPlan): Promise<Playlist> {
   const ratio = ratioOrDefault(project.ratio, '1280:720');
   let start = 0;
   const clips: PlaylistClip[] = [];
   for (const [index, row] of rows.entries()) {
+    // The cut plan (beat sync) may show less of a clip than its full length, never more.
+    const shownS = plan?.segments[index]?.outS ?? row.duration_s;
     const clip: PlaylistClip = {
       id: row.id,
       index,
       url: await storage.signedUrl(row.video_key!),
       thumbUrl: row.thumb_key ? await storage.signedUrl(row.thumb_key) : null,
-      durationS: row.duration_s,
+      durationS: shownS,
       startS: start,
       startLabel: formatClock(start),
-      durationLabel: formatClock(row.duration_s),
+      durationLabel: formatClock(shownS),
     };
     clips.push(clip);
-    start += row.duration_s - (index < rows.length - 1 ? CROSSFADE_S : 0);
+    start += shownS - (index < rows.length - 1 ? CROSSFADE_S : 0);
   }
   const music = project.music_key
     ? { url: await storage.signedUrl(project.music_key), name: project.music_name ?? 'Music', durationS: project.music_duration_s }

@@ -6,6 +6,7 @@ import { flash, safeReturnPath } from '../platform/view.js';
 import type { ProjectStatus } from '../platform/db-types.js';
 import { findProjectForUser } from '../projects/queries.js';
 import { sharePanel } from '../sharing/panel.js';
+import { planForProject } from '../music/analysis-service.js';
 import { buildPlaylist, playlistJson } from './playlist.js';
 import { listPlayableClips } from './queries.js';
 import { changeStatus } from './service.js';
@@ -19,7 +20,9 @@ export default fp(
       const user = currentUser(req);
       const project = await findProjectForUser(app.db, user.id, req.params.id);
       if (!project) throw new NotFoundError();
-      const playlist = await buildPlaylist(app.storage, project, await listPlayableClips(app.db, project.id));
+      const rows = await listPlayableClips(app.db, project.id);
+      const plan = await planForProject(app.db, project, rows.map((r) => ({ id: r.id, durationS: r.duration_s })));
+      const playlist = await buildPlaylist(app.storage, project, rows, plan);
       const here = `/projects/${project.id}/play`;
       reply.header('cache-control', 'no-store');
       return reply.render('player/play', {

@@ -1,10 +1,11 @@
-import { toClipCard } from '../clips/cards.js';
+import { toClipCards } from '../clips/cards.js';
+import { loadAnalysisView } from '../music/analysis-view.js';
 import { listClipsForProject } from '../clips/queries.js';
 import { RATIOS } from '../generation/ratios.js';
 import type { AppContext } from '../platform/context.js';
 import type { Project, User } from '../platform/db-types.js';
 import { NotFoundError } from '../platform/errors.js';
-import { getSettings } from '../settings/service.js';
+import { clipCost, getSettings } from '../settings/service.js';
 import { storageKeys } from '../storage/index.js';
 import { durationLabel, ratioLabel, STATUS_LABELS, timeAgo } from './present.js';
 import { countClipsForUser, deleteProjectRow, insertProject, listProjectSummaries, renameProject, type ProjectSummaryRow } from './queries.js';
@@ -72,7 +73,8 @@ export async function projectPage(ctx: Ctx, user: User, project: Project) {
     getSettings(ctx.db),
     countClipsForUser(ctx.db, user.id),
   ]);
-  const cards = await Promise.all(clips.map((c) => toClipCard(ctx.storage, c)));
+  const cards = await toClipCards(ctx.storage, clips, { costFor: (d) => clipCost(settings, d) });
+  const analysis = project.music_key ? await loadAnalysisView(ctx.db, project) : null;
   const music = project.music_key
     ? { name: project.music_name ?? 'Music', duration: durationLabel(project.music_duration_s), url: await ctx.storage.signedUrl(project.music_key) }
     : null;
@@ -91,6 +93,7 @@ export async function projectPage(ctx: Ctx, user: User, project: Project) {
     },
     cards,
     music,
+    analysis,
     settings,
     balance: user.credit_balance,
     firstClipFree: userClipCount === 0 && user.credit_balance > 0,

@@ -3,6 +3,7 @@ import { currentUser, requireUser } from '../auth/require-user.js';
 import { getBalance } from '../credits/queries.js';
 import { NotFoundError } from '../platform/errors.js';
 import { flash, safeReturnPath } from '../platform/view.js';
+import { planForProject } from '../music/analysis-service.js';
 import { buildPlaylist, playlistJson } from '../player/playlist.js';
 import { listPlayableClips } from '../player/queries.js';
 import { findProjectForUser } from '../projects/queries.js';
@@ -25,7 +26,7 @@ export default fp(
       const project = await findProjectForUser(db, user.id, req.params.id);
       if (!project) throw new NotFoundError();
       const clips = await listPlayableClips(db, project.id);
-      const playlist = await buildPlaylist(storage, project, clips);
+      const playlist = await buildPlaylist(storage, project, clips, await planForProject(app.db, project, clips.map((r) => ({ id: r.id, durationS: r.duration_s }))));
       reply.header('cache-control', 'no-store');
       return reply.render('sharing/share', {
         title: `Share ${project.title} · Echoes`,
@@ -72,7 +73,7 @@ export default fp(
       const project = await findSharedProject(db, req.params.token);
       if (!project) throw new NotFoundError();
       const clips = await listPlayableClips(db, project.id);
-      const playlist = await buildPlaylist(storage, project, clips);
+      const playlist = await buildPlaylist(storage, project, clips, await planForProject(app.db, project, clips.map((r) => ({ id: r.id, durationS: r.duration_s }))));
       // Never cached anywhere: unsharing must kill the link at once, and media URLs expire.
       reply.header('cache-control', 'no-store');
       return reply.render('sharing/public', {

@@ -78,7 +78,7 @@ describe('POST /projects/:id/clips', () => {
     expect(noImage.statusCode).toBe(400);
     expect(noImage.body).toContain('Choose an image');
     const notImage = await uploadClip(b, project.id, { image: Buffer.from('not an image at all') });
-    expect(notImage.statusCode).toBe(400);
+    expect(notImage.statusCode).toBe(415);
     const longPrompt = await uploadClip(b, project.id, { prompt: 'x'.repeat(1001) });
     expect(longPrompt.statusCode).toBe(400);
     expect(longPrompt.body).toContain('1000 characters');
