@@ -16,7 +16,8 @@
   var XFADE = typeof data.crossfadeS === 'number' ? data.crossfadeS : 0.3;
   var MUSIC_FADE_S = 1.5;
   // A started video shows its first new frame a little after play(); the next clip starts that much
-  // earlier (learned from the last hand-overs) so the film's clock, and the music, do not drift.
+  // earlier, learned from the last hand-overs: by how late the first frame came on the music's clock
+  // when the music leads, else from the delay after play().
   var startLead = 0.06;
   var MAX_LEAD = 0.25;
   // Music is only re-seeked on a natural hand-over when something went badly out of step.
@@ -61,9 +62,21 @@
     },
   });
   function record(clipIndex, event, t) {
-    api.events.push({ clipIndex: clipIndex, event: event, t: Math.round((t == null ? performance.now() : t) * 10) / 10 });
+    var e = { clipIndex: clipIndex, event: event, t: Math.round((t == null ? performance.now() : t) * 10) / 10 };
+    // Where the music is when this frame is presented (its clock is the film's): for the beat-sync test.
+    if (event === 'first-frame') e.music = musicClockAt(t == null ? performance.now() : t);
+    api.events.push(e);
   }
-  function newFrameInfo(clip) { return { clip: clip, armed: false, played: false, lastT: null, calledAt: null }; }
+  function musicClockAt(t) {
+    if (!music || music.paused || music.readyState < 2) return null;
+    return Math.round((music.currentTime + (t - performance.now()) / 1000) * 1000) / 1000;
+  }
+  function newFrameInfo(clip) { return { clip: clip, armed: false, played: false, lastT: null, calledAt: null, target: null }; }
+  function learnLead(f, t) {
+    var m = f.target != null ? musicClockAt(t) : null;
+    var lead = m != null ? startLead + (m - f.target) : f.calledAt != null ? (t - f.calledAt) / 1000 : null;
+    if (lead != null) startLead = Math.min(MAX_LEAD, Math.max(0, 0.5 * startLead + 0.5 * lead));
+  }
 
   // ---- timeline -------------------------------------------------------------------------------
   function layout() {
@@ -89,9 +102,33 @@
   }
   function localTime() { return videos[live].currentTime || 0; }
   function globalTime() { return pendingT != null ? pendingT : Math.min(total(), offsets[index] + localTime()); }
+  /** How much of the clip element k holds is shown: the plan's length (beat sync trims), never more than the file. */
   function clipDuration(k) {
     var v = videos[k];
-    return isFinite(v.duration) && v.duration > 0 ? v.duration : durations[loaded[k]];
+    var planned = durations[loaded[k]];
+    return isFinite(v.duration) && v.duration > 0 ? Math.min(v.duration, planned) : planned;
+  }
+  function trimmed(k) {
+    var v = videos[k];
+    return isFinite(v.duration) && clipDuration(k) < v.duration - 0.01;
+  }
+  /** The film's time on the music's clock, while the music runs and says it unambiguously; else null. */
+  function musicClock() {
+    if (!music || music.paused || music.loop || music.seeking || music.readyState < 2) return null;
+    return music.currentTime;
+  }
+  /**
+   * Time to start the next clip's fade-in: when the music reaches its start (the plan's startS),
+   * less the time a started video takes to show its first frame. Following the music's clock, not
+   * the video's, keeps every cut on its beat for the whole song. Without music, or when the music is
+   * far out of step (stuck loading), the video's clock; the switch then re-syncs the music.
+   */
+  function nextDue() {
+    if (index + 1 >= clips.length || pendingT != null) return false;
+    var at = offsets[index + 1] - startLead;
+    var v = offsets[index] + localTime();
+    var m = musicClock();
+    return (m != null && Math.abs(m - v) < MUSIC_DRIFT_S ? m : v) >= at;
   }
   function clock(s) {
     s = Math.max(0, Math.floor(s + 0.001));
@@ -124,7 +161,7 @@
         if (f.armed) {
           f.armed = false;
           record(f.clip, 'first-frame', t);
-          if (f.calledAt != null) startLead = Math.min(MAX_LEAD, Math.max(0, 0.5 * startLead + 0.5 * ((t - f.calledAt) / 1000)));
+          learnLead(f, t);
         }
         f.played = true;
         f.lastT = t;
@@ -156,6 +193,7 @@
       index = i;
       frames[to].armed = playing && local < 0.05;
       frames[to].calledAt = natural ? performance.now() : null;
+      frames[to].target = natural && musicClock() != null ? offsets[i] : null;
       vIn.classList.add('is-live');
       vOut.classList.remove('is-live');
       vOut.classList.add('is-leaving');
@@ -197,7 +235,8 @@
     state.cleanup = function () { v.removeEventListener('ended', onEnded); state.timers.forEach(clearTimeout); };
     if (!outDone) {
       v.addEventListener('ended', onEnded);
-      state.timers.push(setTimeout(onEnded, (Math.max(0, clipDuration(k) - v.currentTime) + 1) * 1000));
+      // A trimmed clip (beat sync) is done at its planned end; otherwise 'ended' comes first, this is a backstop.
+      state.timers.push(setTimeout(onEnded, (Math.max(0, clipDuration(k) - v.currentTime) + (trimmed(k) ? 0 : 1)) * 1000));
     }
     state.timers.push(setTimeout(function () { fadeDone = true; check(); }, XFADE * 1000 + 80));
     retiring = state;
@@ -353,7 +392,8 @@
   function tick() {
     requestAnimationFrame(tick);
     if (playing && !ended) {
-      if (index + 1 < clips.length && pendingT == null && clipDuration(live) - localTime() <= XFADE + startLead) advance();
+      if (nextDue()) advance();
+      else if (index + 1 === clips.length && pendingT == null && trimmed(live) && localTime() >= clipDuration(live)) endFilm();
       if (music && !music.paused) music.volume = volumeAt(globalTime());
     }
     if (!scrubbing) renderTime();
@@ -372,7 +412,7 @@
     });
     // Backstops for when animation frames are throttled (a background tab).
     v.addEventListener('timeupdate', function () {
-      if (k === live && playing && pendingT == null && index + 1 < clips.length && clipDuration(k) - v.currentTime <= XFADE + startLead) advance();
+      if (k === live && playing && nextDue()) advance();
     });
     v.addEventListener('ended', function () {
       if (k !== live || !playing || pendingT != null) return;

@@ -1,7 +1,8 @@
 import { run } from '../platform/ffmpeg.js';
+import { CROSSFADE_S } from '../music/plan.js';
 
-/** The player's crossfade between clips, in seconds; the export matches it. */
-export const CROSSFADE_S = 0.3;
+/** The crossfade between clips, in seconds: the cut plan's, which the player uses too. */
+export { CROSSFADE_S };
 export const MUSIC_FADE_OUT_S = 1.5;
 export const OUTPUT_FPS = 30;
 

@@ -11,10 +11,9 @@ import type { Logger } from '../platform/logger.js';
 import { findProjectForUser } from '../projects/queries.js';
 import { storageKeys } from '../storage/index.js';
 import { hasXfade, probeMedia } from './probe.js';
-import { clearExportObjects, findExport, listExportableClips, lockOtherExportObjects, markError, markReady, markRendering, setProgress } from './queries.js';
-import { CROSSFADE_S, buildRender, runRender } from './render.js';
-import { planForProject } from '../music/analysis-service.js';
-import { sourceHash } from './service.js';
+import { clearExportObjects, findExport, lockOtherExportObjects, markError, markReady, markRendering, setProgress } from './queries.js';
+import { buildRender, runRender } from './render.js';
+import { exportSource } from './service.js';
 
 /** A failure whose message is written for the creator (shown on the export page as is). */
 export class ExportFailure extends Error {}
@@ -76,7 +75,8 @@ async function render(ctx: AppContext, exp: ExportRow, project: Project, dir: st
   if (!(await hasXfade(ffmpeg))) {
     throw new ExportFailure(`Exports need an ffmpeg with the xfade filter (4.3 or newer); "${ffmpeg}" lacks it. Set FFMPEG_PATH to a newer ffmpeg.`);
   }
-  const clips = await listExportableClips(ctx.db, project.user_id, project.id);
+  // The clips and the same cut plan as the player (beat sync), read once: the hash describes what is rendered.
+  const { clips, plan: cuts, hash } = await exportSource(ctx, project);
   if (clips.length === 0) throw new ExportFailure('There are no approved clips to export any more.');
 
   const inputs: Array<{ path: string; durationS: number; width: number; height: number }> = [];
@@ -105,8 +105,7 @@ async function render(ctx: AppContext, exp: ExportRow, project: Project, dir: st
     }
   }
 
-  // The same cut plan as the player (beat sync): each clip shown for its planned length at most.
-  const cuts = await planForProject(ctx.db, project, clips.map((c) => ({ id: c.id, durationS: c.duration_s })), CROSSFADE_S);
+  // Each clip shown for its planned length (never more than its file holds).
   cuts.segments.forEach((seg, i) => {
     if (inputs[i]) inputs[i]!.durationS = Math.min(inputs[i]!.durationS, seg.outS);
   });
@@ -127,7 +126,7 @@ async function render(ctx: AppContext, exp: ExportRow, project: Project, dir: st
   if (info.videoStreams !== 1 || info.audioStreams !== 1) throw new Error(`unexpected output streams: ${JSON.stringify(info)}`);
   const key = storageKeys.export(project.user_id, project.id, exp.id);
   await ctx.storage.put(key, createReadStream(output), 'video/mp4');
-  const done = { object_key: key, size_bytes: (await stat(output)).size, duration_s: info.durationS, source_hash: sourceHash(clips, project.music_key) };
+  const done = { object_key: key, size_bytes: (await stat(output)).size, duration_s: info.durationS, source_hash: hash };
 
   // The new file replaces the previous one: forget the old keys in the same transaction, delete after.
   const replaced = await withTx(ctx.db, async (tx) => {

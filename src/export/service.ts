@@ -3,6 +3,8 @@ import type { AppContext } from '../platform/context.js';
 import type { ExportRow, Project } from '../platform/db-types.js';
 import { isUniqueViolation, UserError } from '../platform/errors.js';
 import { enqueue } from '../platform/queues.js';
+import { planForProject } from '../music/analysis-service.js';
+import type { CutPlan } from '../music/plan.js';
 import { findRunningExport, insertExport, listExportableClips, markError } from './queries.js';
 
 /** Generation jobs carry no priority; BullMQ runs a prioritized job after them (higher = later). */
@@ -11,20 +13,32 @@ export const EXPORT_JOB_PRIORITY = 10;
 const STALE_AFTER_MS = 10 * 60_000;
 const QUEUE_DOWN = 'The render queue is unavailable right now. Please try again in a minute.';
 
+type ExportableClip = Awaited<ReturnType<typeof listExportableClips>>[number];
+
 /**
- * What an export is made of: the approved clips (ids, files, order) and the music. An export whose
- * hash differs from the project's current one is out of date.
+ * What an export is made of: the approved clips (ids, files, order), the music, and the cut plan
+ * (how much of each clip is shown: beat sync, its setting and the track's analysis change it). An
+ * export whose hash differs from the project's current one is out of date.
  */
-export function sourceHash(clips: Array<{ id: string; video_key: string; position: number }>, musicKey: string | null): string {
+export function sourceHash(clips: Array<{ id: string; video_key: string; position: number }>, musicKey: string | null, plan: Pick<CutPlan, 'segments' | 'crossfadeS'>): string {
   const h = createHash('sha256');
   for (const c of clips) h.update(`${c.id}\n${c.video_key}\n${c.position}\n`);
-  h.update(`music:${musicKey ?? ''}`);
+  h.update(`music:${musicKey ?? ''}\n`);
+  h.update(`fade:${plan.crossfadeS}\n`);
+  for (const s of plan.segments) h.update(`cut:${s.clipId}:${s.outS}\n`);
   return h.digest('hex').slice(0, 32);
 }
 
-export async function currentSourceHash(ctx: AppContext, project: Project): Promise<{ hash: string; clipCount: number }> {
+/** The project's exportable clips and the cut plan the export follows (the player's too). */
+export async function exportSource(ctx: Pick<AppContext, 'db'>, project: Project): Promise<{ clips: ExportableClip[]; plan: CutPlan; hash: string }> {
   const clips = await listExportableClips(ctx.db, project.user_id, project.id);
-  return { hash: sourceHash(clips, project.music_key), clipCount: clips.length };
+  const plan = await planForProject(ctx.db, project, clips.map((c) => ({ id: c.id, durationS: c.duration_s })));
+  return { clips, plan, hash: sourceHash(clips, project.music_key, plan) };
+}
+
+export async function currentSourceHash(ctx: AppContext, project: Project): Promise<{ hash: string; clipCount: number }> {
+  const { clips, hash } = await exportSource(ctx, project);
+  return { hash, clipCount: clips.length };
 }
 
 /**
@@ -47,7 +61,7 @@ async function releaseIfStuck(ctx: AppContext, running: ExportRow): Promise<void
  * there is nothing to export (422) or an export is already running (409).
  */
 export async function startExport(ctx: AppContext, project: Project): Promise<ExportRow> {
-  const clips = await listExportableClips(ctx.db, project.user_id, project.id);
+  const { clips, hash } = await exportSource(ctx, project);
   if (clips.length === 0) {
     throw new UserError('Approve at least one finished clip before exporting.', 422, 'nothing_to_export');
   }
@@ -56,7 +70,7 @@ export async function startExport(ctx: AppContext, project: Project): Promise<Ex
 
   let row: ExportRow;
   try {
-    row = await insertExport(ctx.db, { project_id: project.id, user_id: project.user_id, source_hash: sourceHash(clips, project.music_key) });
+    row = await insertExport(ctx.db, { project_id: project.id, user_id: project.user_id, source_hash: hash });
   } catch (err) {
     if (isUniqueViolation(err, 'exports_one_running')) {
       throw new UserError('An export of this project is already in progress.', 409, 'export_running');

@@ -2,10 +2,10 @@ import type { Project } from '../platform/db-types.js';
 import { ratioOrDefault } from '../generation/ratios.js';
 import type { Storage } from '../storage/types.js';
 import type { PlayableClip } from './queries.js';
-import type { CutPlan } from '../music/plan.js';
+import { CROSSFADE_S, type CutPlan } from '../music/plan.js';
 
-/** Seconds each clip overlaps the next: the crossfade (player.js and player.css use the same 300 ms). */
-export const CROSSFADE_S = 0.3;
+/** Seconds each clip overlaps the next: the cut plan's crossfade (player.css uses the same 300 ms). */
+export { CROSSFADE_S };
 
 export interface PlaylistClip {
   id: string;

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import { listExportableClips } from '../../src/export/queries.js';
-import { EXPORT_JOB_PRIORITY, sourceHash } from '../../src/export/service.js';
+import { currentSourceHash, EXPORT_JOB_PRIORITY } from '../../src/export/service.js';
 import type { User } from '../../src/platform/db-types.js';
 import { createTestApp, type TestApp } from '../setup/context.js';
 import { TestBrowser } from '../setup/browser.js';
@@ -53,8 +52,8 @@ describe('export routes', () => {
     expect(res.headers.location).toBe(`/projects/${seeded.project.id}/export`);
 
     const [row] = await exportsOf(seeded.project.id);
-    const clips = await listExportableClips(t.ctx.db, owner.id, seeded.project.id);
-    expect(row).toMatchObject({ status: 'queued', user_id: owner.id, source_hash: sourceHash(clips, seeded.project.music_key) });
+    const project = await t.ctx.db.selectFrom('projects').selectAll().where('id', '=', seeded.project.id).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ status: 'queued', user_id: owner.id, source_hash: (await currentSourceHash(t.ctx, project)).hash });
     const job = await t.ctx.queues.export.getJob(row!.id);
     expect(job?.data).toEqual({ exportId: row!.id });
     expect(job?.opts.priority).toBe(EXPORT_JOB_PRIORITY);
@@ -96,12 +95,12 @@ describe('export routes', () => {
 
   it('shows a ready export with a named download, size and duration, and says when it is out of date', async () => {
     const seeded = await seedExportProject(t.ctx, owner.id, { clips: [tiny, tiny], title: 'Summer / Trip "24"' });
-    const clips = await listExportableClips(t.ctx.db, owner.id, seeded.project.id);
+    const project = await t.ctx.db.selectFrom('projects').selectAll().where('id', '=', seeded.project.id).executeTakeFirstOrThrow();
     const key = `exports/${owner.id}/${seeded.project.id}/${randomUUID()}.mp4`;
     await t.ctx.storage.put(key, Buffer.from('fake mp4 bytes'), 'video/mp4');
     await t.ctx.db
       .insertInto('exports')
-      .values({ project_id: seeded.project.id, user_id: owner.id, status: 'ready', progress: 1, object_key: key, size_bytes: 3_456_789, duration_s: 83.6, source_hash: sourceHash(clips, null) })
+      .values({ project_id: seeded.project.id, user_id: owner.id, status: 'ready', progress: 1, object_key: key, size_bytes: 3_456_789, duration_s: 83.6, source_hash: (await currentSourceHash(t.ctx, project)).hash })
       .execute();
 
     const page = await browser.get(`/projects/${seeded.project.id}/export`);

@@ -63,7 +63,8 @@ describe('export through the worker (S3 storage)', () => {
     expect(body).not.toContain('hx-trigger');
     const row = await t.ctx.db.selectFrom('exports').selectAll().where('project_id', '=', seeded.project.id).executeTakeFirstOrThrow();
     expect(row).toMatchObject({ status: 'ready', progress: 1 });
-    expect(await leftoverTempDirs(row.id)).toEqual([]);
+    // The row turns ready just before the runner removes its temp folder: wait for that, briefly.
+    await expect.poll(() => leftoverTempDirs(row.id), { timeout: 5000, interval: 50 }).toEqual([]);
 
     const href = /href="([^"]+)"[^>]*data-export-url/.exec(body)![1]!.replaceAll('&amp;', '&');
     expect(href.startsWith(s3.env.S3_ENDPOINT)).toBe(true);
