@@ -1,6 +1,5 @@
 import { grantCredits, takeBackCredits } from '../credits/service.js';
 import { withTx, type DB, type Tx } from '../platform/db.js';
-import { creditsMoved } from '../platform/metrics.js';
 import { getSettings } from '../settings/service.js';
 import * as q from './queries.js';
 import type { CheckoutSession, RefundedCharge, SessionEventType } from './stripe.js';
@@ -24,10 +23,6 @@ export type Outcome =
 /** States Stripe's "paid" may still move a payment out of: the money was taken, so credit it. */
 const GRANTABLE = new Set(['pending', 'failed', 'expired']);
 
-function countMoved(direction: 'granted' | 'spent', type: 'purchase' | 'referral', amount: number): void {
-  if (amount > 0) creditsMoved.inc({ direction, type }, amount);
-}
-
 /** The referrer's reward for a referred user's first paid payment: once per referred user. */
 async function rewardReferrer(tx: Tx, userId: string, paymentId: string): Promise<number> {
   const referrerId = await q.findReferrer(tx, userId);
@@ -41,18 +36,15 @@ async function rewardReferrer(tx: Tx, userId: string, paymentId: string): Promis
 
 /** Stripe says the session is paid: payment → paid, credits granted, referrer rewarded. */
 export async function markPaid(db: DB, session: CheckoutSession): Promise<Outcome> {
-  const result = await withTx(db, async (tx) => {
+  return withTx(db, async (tx) => {
     const p = await q.lockPaymentForSession(tx, session.id, session.metadata.payment_id);
-    if (!p) return { outcome: 'unmatched' as const };
-    if (!GRANTABLE.has(p.status)) return { outcome: p.status === 'paid' ? ('already_paid' as const) : ('ignored' as const) };
+    if (!p) return 'unmatched';
+    if (!GRANTABLE.has(p.status)) return p.status === 'paid' ? 'already_paid' : 'ignored';
     await q.updatePayment(tx, p.id, { status: 'paid', stripeSessionId: session.id, paymentIntent: session.paymentIntent });
     const granted = await grantCredits(tx, p.user_id, p.credits_purchased, 'purchase', session.id, p.pack_name);
-    const referral = granted ? await rewardReferrer(tx, p.user_id, p.id) : 0;
-    return { outcome: granted ? ('granted' as const) : ('already_paid' as const), credits: granted ? p.credits_purchased : 0, referral };
+    if (granted) await rewardReferrer(tx, p.user_id, p.id);
+    return granted ? 'granted' : 'already_paid';
   });
-  countMoved('granted', 'purchase', result.credits ?? 0);
-  countMoved('granted', 'referral', result.referral ?? 0);
-  return result.outcome;
 }
 
 /**
@@ -91,17 +83,15 @@ export async function applySessionEvent(db: DB, type: SessionEventType, session:
  */
 export async function applyRefund(db: DB, charge: RefundedCharge): Promise<Outcome> {
   if (!charge.paymentIntent || !(charge.amountRefunded > 0)) return 'ignored';
-  const result = await withTx(db, async (tx) => {
+  return withTx(db, async (tx) => {
     const p = await q.lockPaymentByIntent(tx, charge.paymentIntent!);
-    if (!p) return { outcome: 'unmatched' as const, taken: 0 };
-    if (p.status === 'refunded') return { outcome: 'already_refunded' as const, taken: 0 };
+    if (!p) return 'unmatched';
+    if (p.status === 'refunded') return 'already_refunded';
     await q.updatePayment(tx, p.id, { status: 'refunded' });
-    if (p.status !== 'paid') return { outcome: 'refunded' as const, taken: 0 };
+    if (p.status !== 'paid') return 'refunded';
     const share = Math.min(1, charge.amountRefunded / p.amount_cents);
     const credits = Math.ceil(p.credits_purchased * share);
-    const taken = await takeBackCredits(tx, p.user_id, credits, 'purchase', `refund:${p.stripe_session_id ?? p.id}`, p.pack_name);
-    return { outcome: 'refunded' as const, taken };
+    await takeBackCredits(tx, p.user_id, credits, 'purchase', `refund:${p.stripe_session_id ?? p.id}`, p.pack_name);
+    return 'refunded';
   });
-  countMoved('spent', 'purchase', result.taken);
-  return result.outcome;
 }

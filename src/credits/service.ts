@@ -1,10 +1,16 @@
-import type { Tx } from '../platform/db.js';
+import { onCommit, type Tx } from '../platform/db.js';
 import type { LedgerType } from '../platform/db-types.js';
 import { UserError } from '../platform/errors.js';
+import { creditsMoved } from '../platform/metrics.js';
 import * as q from './queries.js';
 
 // The ledger: the only code that changes a balance. Every function takes an open transaction,
 // so the ledger row and the balance move together or not at all.
+
+/** Counts credits in /metrics once the transaction that moved them has committed. */
+function count(tx: Tx, direction: 'granted' | 'spent', type: LedgerType, amount: number): void {
+  onCommit(tx, () => creditsMoved.inc({ direction, type }, amount));
+}
 
 export class InsufficientCreditsError extends UserError {
   constructor(public needed: number, public balance: number) {
@@ -25,6 +31,7 @@ export async function grantCredits(
   const fresh = await q.insertLedgerRowOnce(tx, { userId, amount, type, referenceId, note });
   if (!fresh) return false;
   await q.addToBalance(tx, userId, amount);
+  count(tx, 'granted', type, amount);
   return true;
 }
 
@@ -46,6 +53,7 @@ export async function spendCredits(
   const fresh = await q.insertLedgerRowOnce(tx, { userId, amount: -amount, type, referenceId, note });
   // A duplicate debit reference means the caller retried: undo by failing the transaction.
   if (!fresh) throw new Error(`ledger row ${type}:${referenceId} already exists`);
+  count(tx, 'spent', type, amount);
   return balance;
 }
 
@@ -60,5 +68,6 @@ export async function takeBackCredits(tx: Tx, userId: string, amount: number, ty
   if (take <= 0) return 0;
   await q.insertLedgerRowOnce(tx, { userId, amount: -take, type, referenceId, note });
   await q.addToBalance(tx, userId, -take);
+  count(tx, 'spent', type, take);
   return take;
 }

@@ -21,8 +21,24 @@ export function createDb(databaseUrl: string, max = 10): DB {
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 
-export function withTx<T>(db: DB, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  return db.transaction().execute(fn);
+const afterCommit = new WeakMap<Tx, Array<() => void>>();
+
+/** Runs `fn` in one transaction; callbacks registered with onCommit run only once it has committed. */
+export async function withTx<T>(db: DB, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  let callbacks: Array<() => void> = [];
+  const result = await db.transaction().execute(async (tx) => {
+    afterCommit.set(tx, callbacks);
+    return fn(tx);
+  });
+  for (const cb of callbacks) cb();
+  callbacks = [];
+  return result;
+}
+
+/** Something to do once the transaction has committed (a metric, say); dropped on rollback. */
+export function onCommit(tx: Tx, cb: () => void): void {
+  const callbacks = afterCommit.get(tx);
+  if (callbacks) callbacks.push(cb);
 }
 
 /** Creates the database named in the URL when it does not exist yet (a fresh machine). */

@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { grantCredits, spendCredits } from '../../src/credits/service.js';
+import { withTx } from '../../src/platform/db.js';
+import { createUser } from '../factories.js';
 import { createTestApp, type TestApp } from '../setup/context.js';
 
 let open: TestApp;
@@ -26,5 +29,31 @@ describe('/metrics', () => {
     expect((await guarded.app.inject('/metrics')).statusCode).toBe(401);
     expect((await guarded.app.inject({ url: '/metrics', headers: { authorization: 'Bearer wrong-secret!' } })).statusCode).toBe(401);
     expect((await guarded.app.inject({ url: '/metrics', headers: { authorization: 'Bearer scrape-secret' } })).statusCode).toBe(200);
+  });
+});
+
+describe('credits counter', () => {
+  const counted = async (direction: string, type: string) => {
+    const body = (await open.app.inject('/metrics')).body;
+    const line = body.split('\n').find((l) => l.startsWith(`echoes_credits_total{direction="${direction}",type="${type}"}`));
+    return line ? Number(line.split(' ').pop()) : 0;
+  };
+
+  it('counts credits granted and spent once their transaction commits, and not when it rolls back', async () => {
+    const user = await createUser(open.ctx.db);
+    const granted = await counted('granted', 'admin');
+    const spent = await counted('spent', 'generation');
+
+    await withTx(open.ctx.db, (tx) => grantCredits(tx, user.id, 5, 'admin', null, 'test'));
+    await withTx(open.ctx.db, (tx) => spendCredits(tx, user.id, 2, 'generation', `metrics-${user.id}`, 'test'));
+    await expect(
+      withTx(open.ctx.db, async (tx) => {
+        await grantCredits(tx, user.id, 7, 'admin', null, 'rolled back');
+        throw new Error('abort');
+      }),
+    ).rejects.toThrow('abort');
+
+    expect(await counted('granted', 'admin')).toBe(granted + 5);
+    expect(await counted('spent', 'generation')).toBe(spent + 2);
   });
 });
