@@ -67,10 +67,15 @@ export async function createClip(ctx: AppContext, input: NewClipInput): Promise<
         credits_spent: cost,
         request_id: input.requestId,
       });
-      stored.push(imageKey);
-      await ctx.storage.put(imageKey, image.image, image.contentType);
-      stored.push(thumbKey);
-      await ctx.storage.put(thumbKey, image.thumb, 'image/webp');
+      try {
+        stored.push(imageKey);
+        await ctx.storage.put(imageKey, image.image, image.contentType);
+        stored.push(thumbKey);
+        await ctx.storage.put(thumbKey, image.thumb, 'image/webp');
+      } catch (err) {
+        ctx.logger.error({ err, clipId, requestId: input.requestId }, 'storing the image failed');
+        throw new UserError('We could not save your image just now, so nothing was charged. Please try again in a moment.', 503, 'storage_failed');
+      }
       return row;
     });
   } catch (err) {

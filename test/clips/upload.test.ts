@@ -115,7 +115,8 @@ describe('POST /projects/:id/clips', () => {
     };
     try {
       const res = await uploadClip(b, project.id);
-      expect(res.statusCode).toBe(500);
+      expect(res.statusCode).toBe(503);
+      expect(res.body).toContain('could not save your image');
     } finally {
       storage.put = put;
     }
