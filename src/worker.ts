@@ -24,16 +24,24 @@ export interface RunningWorkers {
   close(): Promise<void>;
 }
 
-export function startWorkers(ctx: AppContext, opts: { periodic?: boolean } = {}): RunningWorkers {
+export interface WorkerOptions {
+  /** Run the periodic tasks (the sweeper) in this process; default true. */
+  periodic?: boolean;
+  /** How long a job stays locked to a worker that stopped answering (it died) before another takes it. */
+  lockDurationMs?: number;
+}
+
+export function startWorkers(ctx: AppContext, opts: WorkerOptions = {}): RunningWorkers {
   const connection = { ...redisOptions(ctx.config.REDIS_URL), maxRetriesPerRequest: null };
+  const lockDuration = opts.lockDurationMs ?? 30_000;
   const workers = processors.map((spec) => {
     const worker = new Worker(spec.queue, spec.make(ctx), {
       connection,
       prefix: ctx.config.QUEUE_PREFIX,
       concurrency: spec.concurrency,
       // A job whose worker died (SIGKILL) is handed to another worker after the lock expires.
-      lockDuration: 30_000,
-      stalledInterval: 15_000,
+      lockDuration,
+      stalledInterval: lockDuration / 2,
       maxStalledCount: 5,
     });
     worker.on('failed', (job, err) => ctx.logger.error({ queue: spec.queue, jobId: job?.id, err }, 'job failed'));

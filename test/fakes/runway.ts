@@ -24,9 +24,13 @@ export interface FakeStep {
   failureCode?: string;
 }
 
-/** A scripted answer instead of the normal one; status 0 drops the connection (a network error). */
+/**
+ * A scripted answer instead of the normal one; status 0 drops the connection (a network error),
+ * `hold` never answers (a stalled download), recorded with status -1 when the request arrives.
+ */
 export interface FakeFailure {
   status: number;
+  hold?: boolean;
   retryAfter?: number | string;
   error?: string;
 }
@@ -165,6 +169,10 @@ export async function startRunwayFake(opts: { apiKey?: string } = {}): Promise<R
       const scripted = (op: FakeOp): boolean => {
         const f = failures[op].shift();
         if (!f) return false;
+        if (f.hold) {
+          fake.requests.push({ method: req.method ?? '', path: url.pathname, status: -1, at: Date.now() });
+          return true;
+        }
         if (f.status === 0) {
           fake.requests.push({ method: req.method ?? '', path: url.pathname, status: 0, at: Date.now() });
           req.socket.destroy();

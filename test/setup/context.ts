@@ -12,6 +12,8 @@ import { TEMPLATE_DB, TEST_PG_URL, dbUrl } from './template-db.js';
 
 export interface TestContext {
   ctx: AppContext;
+  /** The settings this world was made with, for a child process (a real worker) to share it. */
+  env: Record<string, string>;
   dataDir: string;
   close(): Promise<void>;
 }
@@ -52,7 +54,7 @@ export async function createTestContext(env: Record<string, string | undefined> 
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'echoes-data-'));
   const databaseUrl = new URL(dbUrl(dbName));
   if (opts.dbPort) databaseUrl.port = String(opts.dbPort);
-  const config = loadConfig({
+  const settings = {
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
     DATABASE_URL: databaseUrl.toString(),
@@ -62,10 +64,12 @@ export async function createTestContext(env: Record<string, string | undefined> 
     SESSION_SECRET: 'test-session-secret-that-is-long-enough-123',
     RUNWAY_POLL_INTERVAL_MS: '50',
     ...env,
-  });
+  };
+  const config = loadConfig(settings);
   const ctx = await createContext(config, { skipMigrate: true });
   return {
     ctx,
+    env: Object.fromEntries(Object.entries(settings).filter((e): e is [string, string] => e[1] !== undefined)),
     dataDir,
     async close() {
       await closeContext(ctx);
