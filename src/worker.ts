@@ -8,6 +8,7 @@ import { loadConfig } from './platform/config.js';
 import { closeContext, createContext, type AppContext } from './platform/context.js';
 import type { PeriodicTask, ProcessorSpec } from './platform/jobs.js';
 import { redisOptions } from './platform/redis.js';
+import { sessionTasks } from './platform/session-store.js';
 
 /** The one list of job processors. */
 export const processors: ProcessorSpec[] = [
@@ -17,7 +18,7 @@ export const processors: ProcessorSpec[] = [
   { queue: 'analysis', concurrency: 2, make: analysisProcessor },
 ];
 
-export const periodicTasks: PeriodicTask[] = [...generationTasks];
+export const periodicTasks: PeriodicTask[] = [...generationTasks, ...sessionTasks];
 
 export interface RunningWorkers {
   workers: Worker[];

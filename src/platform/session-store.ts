@@ -1,5 +1,6 @@
 import type { SessionStore } from '@fastify/session';
 import type { DB } from './db.js';
+import type { PeriodicTask } from './jobs.js';
 
 type Callback = (err?: unknown, result?: any) => void;
 
@@ -42,3 +43,28 @@ export class PgSessionStore implements SessionStore {
 export async function destroyUserSessions(db: DB, userId: string): Promise<void> {
   await db.deleteFrom('sessions').where('user_id', '=', userId).execute();
 }
+
+/** Deletes sessions that have expired, a batch at a time so a large backlog never locks the table for long. */
+export async function purgeExpiredSessions(db: DB, batch = 5000): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const res = await db
+      .deleteFrom('sessions')
+      .where('sid', 'in', (eb) => eb.selectFrom('sessions').select('sid').where('expires_at', '<=', new Date()).limit(batch))
+      .executeTakeFirst();
+    const n = Number(res.numDeletedRows);
+    total += n;
+    if (n < batch) return total;
+  }
+}
+
+export const sessionTasks: PeriodicTask[] = [
+  {
+    name: 'expired-session-purge',
+    everyMs: 10 * 60_000,
+    run: async (ctx) => {
+      const n = await purgeExpiredSessions(ctx.db);
+      if (n > 0) ctx.logger.info({ purged: n }, 'expired sessions deleted');
+    },
+  },
+];
