@@ -1,0 +1,62 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AddressInfo } from 'node:net';
+import { grantCredits } from '../../src/credits/service.js';
+import { withTx } from '../../src/platform/db.js';
+import { expectLedgerBalanced } from '../factories.js';
+import { testImage, waitFor } from '../factories/clips.js';
+import { startWorld, type World } from '../generation/world.js';
+import { count5xx, emptyResult, percentile, runLoad, signInAll } from './scenario.js';
+
+// 100 signed-in people at once over real HTTP against the app, real workers and the Runway fake:
+// no 5xx, no lost clip, and every balance equal to its ledger. bench/load.ts runs the same for a
+// full minute and prints the figures.
+
+const USERS = 100;
+const SECONDS = Number(process.env.LOAD_TEST_SECONDS ?? 20);
+let w: World;
+let baseUrl: string;
+
+beforeAll(async () => {
+  w = await startWorld();
+  await w.t.app.listen({ port: 0, host: '127.0.0.1' });
+  baseUrl = `http://127.0.0.1:${(w.t.app.server.address() as AddressInfo).port}`;
+  w.startWorkers();
+});
+afterAll(async () => {
+  await w?.close();
+});
+
+describe(`${USERS} people at once`, () => {
+  it('creating projects, uploading images and polling cards: no 5xx, no lost clip, ledger equal to balances', async () => {
+    const opts = { baseUrl, users: USERS, seconds: SECONDS, image: await testImage(640, 360, 'jpeg') };
+    const result = emptyResult();
+    const people = await signInAll(opts, result, 'test');
+    const users = await w.t.ctx.db.selectFrom('users').select('id').where('email', 'in', result.emails).execute();
+    expect(users).toHaveLength(USERS);
+    for (const u of users) await withTx(w.t.ctx.db, (tx) => grantCredits(tx, u.id, 100, 'admin', null, 'load test'));
+
+    await runLoad(people, opts, result);
+
+    expect(result.firstFailure).toBeUndefined();
+    expect(count5xx(result)).toBe(0);
+    expect(result.networkErrors).toBe(0);
+    expect(result.clipIds.length).toBeGreaterThanOrEqual(USERS);
+
+    // Every accepted clip exists, belongs to one of them, and finishes; nothing else appeared.
+    const ids = users.map((u) => u.id);
+    const done = await waitFor(async () => {
+      const rows = await w.t.ctx.db.selectFrom('clips').select(['id', 'status']).where('user_id', 'in', ids).execute();
+      return rows.every((r) => r.status === 'ready') ? rows : null;
+    }, 'every clip to be ready', 90_000, 500);
+    expect(done.map((r) => r.id).sort()).toEqual([...result.clipIds].sort());
+    await expectLedgerBalanced(w.t.ctx.db);
+    const charged = await w.t.ctx.db
+      .selectFrom('credit_transactions')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('user_id', 'in', ids)
+      .where('type', '=', 'generation')
+      .executeTakeFirstOrThrow();
+    expect(Number(charged.n)).toBe(result.clipIds.length);
+    console.log(`load test: ${result.requests} requests in ${SECONDS} s, ${result.clipIds.length} clips, p99 ${percentile(result.latenciesMs, 99).toFixed(0)} ms`);
+  }, 240_000);
+});
