@@ -116,7 +116,9 @@ async function normalizeFrom(src: string | Buffer, opts: NormalizeOptions): Prom
       .rotate()
       .flatten({ background: '#000000' })
       .resize(opts.width, opts.height, { fit: 'cover', position: 'attention' })
-      .jpeg({ quality: 88, mozjpeg: true })
+      // libjpeg-turbo with optimised Huffman tables: mozjpeg saved a few percent of bytes for five
+      // times the CPU (51 ms against 8 ms for a 720p photo), which capped uploads under load.
+      .jpeg({ quality: 88, optimiseCoding: true })
       .toBuffer();
   } catch {
     throw refuse('That image is damaged or incomplete (it may not have finished uploading). Try another copy.');
