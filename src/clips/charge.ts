@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { spendCredits } from '../credits/service.js';
+import { getBalance } from '../credits/queries.js';
+import { InsufficientCreditsError, spendCredits } from '../credits/service.js';
 import type { AppContext } from '../platform/context.js';
 import { withTx } from '../platform/db.js';
 import type { Clip, Project } from '../platform/db-types.js';
@@ -35,10 +36,12 @@ export interface NewClipInput {
 }
 
 /**
- * One transaction debits the credits (a conditional update that cannot go below zero), inserts the
- * clip `queued` with the ledger row referencing it, and only then stores the image, still inside
- * the transaction: a refused debit stores nothing, a failed store rolls the debit back, and objects
- * stored before a failed commit are deleted. Then the job is enqueued (or left to the sweeper).
+ * Stores the image under fresh keys, then one short transaction debits the credits (a conditional
+ * update that cannot go below zero) and inserts the clip `queued` with the ledger row naming it.
+ * No storage I/O runs inside the transaction, so it never holds the balance row or a pooled
+ * connection while an upload crawls. A balance check first means a clear refusal stores nothing;
+ * if the debit still fails (a race) or anything else does, the stored objects are deleted. Then
+ * the job is enqueued (or left to the sweeper).
  */
 export async function createClip(ctx: AppContext, input: NewClipInput): Promise<Clip> {
   const settings = await getSettings(ctx.db);
@@ -46,14 +49,30 @@ export async function createClip(ctx: AppContext, input: NewClipInput): Promise<
   const ratio = ratioOrDefault(input.project.ratio, settings.defaultRatio);
   const clipId = randomUUID();
   const { userId, project, image } = input;
+  const balance = await getBalance(ctx.db, userId);
+  if (balance < cost) throw new InsufficientCreditsError(cost, balance);
+
   const imageKey = storageKeys.image(userId, project.id, clipId, image.ext);
   const thumbKey = storageKeys.thumb(userId, project.id, clipId);
   const stored: string[] = [];
+  const forget = () =>
+    stored.length ? ctx.storage.deleteMany(stored).catch((e) => ctx.logger.error({ err: e, keys: stored }, 'orphan objects not deleted')) : undefined;
+  try {
+    stored.push(imageKey);
+    await ctx.storage.put(imageKey, image.image, image.contentType);
+    stored.push(thumbKey);
+    await ctx.storage.put(thumbKey, image.thumb, 'image/webp');
+  } catch (err) {
+    ctx.logger.error({ err, clipId, requestId: input.requestId }, 'storing the image failed');
+    await forget();
+    throw new UserError('We could not save your image just now, so nothing was charged. Please try again in a moment.', 503, 'storage_failed');
+  }
+
   let clip: Clip;
   try {
     clip = await withTx(ctx.db, async (tx) => {
       await spendCredits(tx, userId, cost, 'generation', ledgerReference(clipId, 1), 'Clip generation');
-      const row = await q.insertClip(tx, {
+      return q.insertClip(tx, {
         id: clipId,
         project_id: project.id,
         user_id: userId,
@@ -67,19 +86,9 @@ export async function createClip(ctx: AppContext, input: NewClipInput): Promise<
         credits_spent: cost,
         request_id: input.requestId,
       });
-      try {
-        stored.push(imageKey);
-        await ctx.storage.put(imageKey, image.image, image.contentType);
-        stored.push(thumbKey);
-        await ctx.storage.put(thumbKey, image.thumb, 'image/webp');
-      } catch (err) {
-        ctx.logger.error({ err, clipId, requestId: input.requestId }, 'storing the image failed');
-        throw new UserError('We could not save your image just now, so nothing was charged. Please try again in a moment.', 503, 'storage_failed');
-      }
-      return row;
     });
   } catch (err) {
-    if (stored.length) await ctx.storage.deleteMany(stored).catch((e) => ctx.logger.error({ err: e, keys: stored }, 'orphan objects not deleted'));
+    await forget();
     throw err;
   }
   await queue(ctx, clip);
