@@ -56,7 +56,9 @@ export interface ServerChild {
 export async function startServer(env: Record<string, string>): Promise<ServerChild> {
   const port = await freePort();
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'echoes-bench-'));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+  // BENCH_SERVER_ARGS passes Node flags to the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+  const nodeArgs = process.env.BENCH_SERVER_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/server.ts'], {
     env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'warn', RUN_WORKERS: 'false', QUEUE_PREFIX: `bench-${process.pid}`, NODE_ENV: 'test', SESSION_SECRET: 'bench-session-secret-long-enough-0123456789', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

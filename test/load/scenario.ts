@@ -20,6 +20,8 @@ export interface LoadResult {
   /** Requests that got no answer at all (connection refused or reset). */
   networkErrors: number;
   latenciesMs: number[];
+  /** Latencies by what was asked: create, project, upload, card, dashboard. */
+  byKind: Map<string, number[]>;
   projects: number;
   /** Every clip the server accepted, by the id its card carried. */
   clipIds: string[];
@@ -37,7 +39,7 @@ class Person {
     return [...this.jar].map(([k, v]) => `${k}=${v}`).join('; ');
   }
 
-  async request(path: string, init: RequestInit & { htmx?: boolean } = {}): Promise<{ status: number; body: string; location: string | null }> {
+  async request(path: string, init: RequestInit & { htmx?: boolean; kind?: string } = {}): Promise<{ status: number; body: string; location: string | null }> {
     const headers = new Headers(init.headers);
     headers.set('cookie', this.cookie());
     if (init.htmx) headers.set('hx-request', 'true');
@@ -52,7 +54,13 @@ class Person {
       return { status: 0, body: '', location: null };
     }
     const body = await res.text();
-    this.result.latenciesMs.push(performance.now() - started);
+    const ms = performance.now() - started;
+    this.result.latenciesMs.push(ms);
+    if (init.kind) {
+      const list = this.result.byKind.get(init.kind) ?? [];
+      list.push(ms);
+      this.result.byKind.set(init.kind, list);
+    }
     this.result.requests++;
     this.result.byStatus.set(res.status, (this.result.byStatus.get(res.status) ?? 0) + 1);
     if (res.status >= 500 || (res.status >= 400 && res.status !== 402)) this.result.firstFailure ??= `${init.method ?? 'GET'} ${path}: ${res.status} ${body.slice(0, 200)}`;
@@ -86,7 +94,7 @@ export async function signInAll(opts: LoadOptions, result: LoadResult, tag: stri
 }
 
 export function emptyResult(): LoadResult {
-  return { requests: 0, byStatus: new Map(), networkErrors: 0, latenciesMs: [], projects: 0, clipIds: [], emails: [] };
+  return { requests: 0, byStatus: new Map(), networkErrors: 0, latenciesMs: [], byKind: new Map(), projects: 0, clipIds: [], emails: [] };
 }
 
 async function session(p: Person, opts: LoadOptions, result: LoadResult, deadline: number): Promise<void> {
@@ -97,28 +105,28 @@ async function session(p: Person, opts: LoadOptions, result: LoadResult, deadlin
   await sleep(Math.random() * think * 2);
   while (Date.now() < deadline) {
     n++;
-    const created = await p.request('/projects', { method: 'POST', body: new URLSearchParams({ title: `Load ${n}`, ratio: '1280:720' }) });
+    const created = await p.request('/projects', { method: 'POST', body: new URLSearchParams({ title: `Load ${n}`, ratio: '1280:720' }), kind: 'create' });
     if (created.status !== 303 || !created.location) continue;
     result.projects++;
     const projectPath = created.location;
-    await p.request(projectPath);
+    await p.request(projectPath, { kind: 'project' });
     await sleep(think);
 
     const form = new FormData();
     form.append('image', new Blob([new Uint8Array(opts.image)], { type: 'image/jpeg' }), 'photo.jpg');
     form.append('prompt', 'A slow push in');
-    const uploaded = await p.request(`${projectPath}/clips`, { method: 'POST', body: form, htmx: true });
+    const uploaded = await p.request(`${projectPath}/clips`, { method: 'POST', body: form, htmx: true, kind: 'upload' });
     const clipId = /data-clip-id="([^"]+)"/.exec(uploaded.body)?.[1];
     if (uploaded.status === 200 && clipId) {
       result.clipIds.push(clipId);
       // Poll the card as the page does, until the clip is ready or time is up.
       while (Date.now() < deadline) {
         await sleep(poll);
-        const card = await p.request(`/clips/${clipId}`, { htmx: true });
+        const card = await p.request(`/clips/${clipId}`, { htmx: true, kind: 'card' });
         if (card.status !== 200 || /data-status="(ready|failed)"/.test(card.body)) break;
       }
     }
-    await p.request('/projects');
+    await p.request('/projects', { kind: 'dashboard' });
     await sleep(think);
   }
 }
