@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Conn } from '../platform/db.js';
 import type { ExportRow } from '../platform/db-types.js';
 
-/** What goes into an export: ready, approved clips with a video, in the player's order. */
+/** What goes into an export: exactly what the player shows (approved clips with a video), in its order. */
 export async function listExportableClips(db: Conn, userId: string, projectId: string) {
   return db
     .selectFrom('clips')
@@ -10,7 +10,6 @@ export async function listExportableClips(db: Conn, userId: string, projectId: s
     .where('project_id', '=', projectId)
     .where('user_id', '=', userId)
     .where('approved', '=', true)
-    .where('status', '=', 'ready')
     .where('video_key', 'is not', null)
     .orderBy('position')
     .orderBy('created_at')

@@ -2,13 +2,15 @@ import type { Conn } from '../platform/db.js';
 import type { ProjectStatus } from '../platform/db-types.js';
 import { isUuid } from '../platform/ids.js';
 
-/** What the players show: approved, ready clips with a video, in the creator's order. */
+/**
+ * What the players show: approved clips with a video, in the creator's order. A clip being
+ * regenerated (or whose regeneration failed) still has its previous video, so the film keeps it.
+ */
 export async function listPlayableClips(db: Conn, projectId: string) {
   return db
     .selectFrom('clips')
     .select(['id', 'video_key', 'image_key', 'thumb_key', 'duration_s', 'position'])
     .where('project_id', '=', projectId)
-    .where('status', '=', 'ready')
     .where('approved', '=', true)
     .where('video_key', 'is not', null)
     .orderBy('position')

@@ -34,7 +34,10 @@ beforeAll(async () => {
   const errored = await insertClip(w, { userId: owner.id, projectId, position: 2, status: 'error', approved: true });
   const queued = await insertClip(w, { userId: owner.id, projectId, position: 5, status: 'generating', approved: true });
   const second = await insertClip(w, { userId: owner.id, projectId, position: 3 });
-  expected = [first, second, third];
+  // Approved, then sent for another attempt: its previous video stays in the film meanwhile.
+  const regenerating = await insertClip(w, { userId: owner.id, projectId, position: 6 });
+  await t.ctx.db.updateTable('clips').set({ status: 'generating', attempt: 2 }).where('id', '=', regenerating.id).execute();
+  expected = [first, second, third, regenerating];
   hidden = [unapproved, errored, queued];
   await attachMusic(w, owner.id, projectId, { durationS: 8, name: 'Night drive.m4a' });
 });
@@ -43,7 +46,7 @@ afterAll(async () => {
 });
 
 describe('GET /projects/:id/play', () => {
-  it('lists the approved, ready clips in position order, with signed URLs and no prompts', async () => {
+  it('lists the approved clips that have a video (one being regenerated keeps its old one) in position order, with signed URLs and no prompts', async () => {
     const res = await browser.get(`/projects/${projectId}/play`);
     expect(res.statusCode).toBe(200);
     expect(clipIds(res.body)).toEqual(expected.map((c) => c.id));
