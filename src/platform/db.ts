@@ -28,13 +28,12 @@ const afterCommit = new WeakMap<Tx, Array<() => void>>();
 
 /** Runs `fn` in one transaction; callbacks registered with onCommit run only once it has committed. */
 export async function withTx<T>(db: DB, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  let callbacks: Array<() => void> = [];
+  const callbacks: Array<() => void> = [];
   const result = await db.transaction().execute(async (tx) => {
     afterCommit.set(tx, callbacks);
     return fn(tx);
   });
   for (const cb of callbacks) cb();
-  callbacks = [];
   return result;
 }
 
