@@ -2,8 +2,9 @@ import type { Conn } from '../platform/db.js';
 import type { PaymentStatus } from '../platform/db-types.js';
 import { isUuid } from '../platform/ids.js';
 
+/** Active packs in the admin's order (ties as the admin list breaks them). */
 export async function listActivePacks(db: Conn) {
-  return db.selectFrom('credit_packs').selectAll().where('active', '=', true).orderBy('sort_order').orderBy('credits').execute();
+  return db.selectFrom('credit_packs').selectAll().where('active', '=', true).orderBy('sort_order').orderBy('created_at').orderBy('id').execute();
 }
 
 export async function findActivePack(db: Conn, packId: string) {
