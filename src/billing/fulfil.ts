@@ -1,3 +1,4 @@
+import { ledgerExists, sumLedgerByPrefix } from '../credits/queries.js';
 import { grantCredits, takeBackCredits } from '../credits/service.js';
 import { withTx, type DB, type Tx } from '../platform/db.js';
 import { getSettings } from '../settings/service.js';
@@ -78,20 +79,25 @@ export async function applySessionEvent(db: DB, type: SessionEventType, session:
 
 /**
  * A refunded charge: payment → refunded, and back go the credits of the refunded share that are
- * still unspent (never below zero). Recorded as a negative `purchase` row, `refund:<session>`,
- * because it reverses that purchase; `refund` rows are the generation refunds.
+ * still unspent (never below zero). Stripe sends one event per refund, each carrying the running
+ * total refunded, so a later refund of the same charge takes back only the difference; rows are
+ * negative `purchase` rows `refund:<session>:<total refunded cents>` (a replayed event changes
+ * nothing), because they reverse that purchase; `refund` rows are the generation refunds.
  */
 export async function applyRefund(db: DB, charge: RefundedCharge): Promise<Outcome> {
   if (!charge.paymentIntent || !(charge.amountRefunded > 0)) return 'ignored';
   return withTx(db, async (tx) => {
     const p = await q.lockPaymentByIntent(tx, charge.paymentIntent!);
     if (!p) return 'unmatched';
-    if (p.status === 'refunded') return 'already_refunded';
-    await q.updatePayment(tx, p.id, { status: 'refunded' });
-    if (p.status !== 'paid') return 'refunded';
+    const wasRefunded = p.status === 'refunded';
+    if (!wasRefunded) await q.updatePayment(tx, p.id, { status: 'refunded' });
+    const session = p.stripe_session_id ?? p.id;
+    // Only a purchase that was credited has anything to take back.
+    if (!session || !(await ledgerExists(tx, 'purchase', session))) return wasRefunded ? 'already_refunded' : 'refunded';
     const share = Math.min(1, charge.amountRefunded / p.amount_cents);
-    const credits = Math.ceil(p.credits_purchased * share);
-    await takeBackCredits(tx, p.user_id, credits, 'purchase', `refund:${p.stripe_session_id ?? p.id}`, p.pack_name);
-    return 'refunded';
+    const due = Math.ceil(p.credits_purchased * share);
+    const taken = -(await sumLedgerByPrefix(tx, p.user_id, 'purchase', `refund:${session}`));
+    const taking = await takeBackCredits(tx, p.user_id, due - taken, 'purchase', `refund:${session}:${charge.amountRefunded}`, p.pack_name);
+    return wasRefunded && taking === 0 ? 'already_refunded' : 'refunded';
   });
 }

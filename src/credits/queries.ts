@@ -47,6 +47,18 @@ export async function ledgerExists(db: Conn, type: LedgerType, referenceId: stri
   return Boolean(row);
 }
 
+/** The sum of a user's ledger rows of a type whose reference starts with `prefix`. */
+export async function sumLedgerByPrefix(db: Conn, userId: string, type: LedgerType, prefix: string): Promise<number> {
+  const row = await db
+    .selectFrom('credit_transactions')
+    .select(sql<number>`coalesce(sum(amount), 0)::int`.as('total'))
+    .where('user_id', '=', userId)
+    .where('type', '=', type)
+    .where(sql<boolean>`starts_with(reference_id, ${prefix})`)
+    .executeTakeFirstOrThrow();
+  return row.total;
+}
+
 export async function getBalance(db: Conn, userId: string): Promise<number> {
   const row = await db.selectFrom('users').select('credit_balance').where('id', '=', userId).executeTakeFirstOrThrow();
   return row.credit_balance;

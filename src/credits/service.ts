@@ -62,7 +62,7 @@ export async function spendCredits(
  * spent. Returns what was actually taken; records nothing when that is zero or already done.
  */
 export async function takeBackCredits(tx: Tx, userId: string, amount: number, type: LedgerType, referenceId: string, note?: string): Promise<number> {
-  if (await q.ledgerExists(tx, type, referenceId)) return 0;
+  if (amount <= 0 || (await q.ledgerExists(tx, type, referenceId))) return 0;
   const balance = await q.getBalanceForUpdate(tx, userId);
   const take = Math.min(balance, amount);
   if (take <= 0) return 0;
