@@ -14,7 +14,8 @@ export default fp(
     if (!(storage instanceof LocalStorage)) return;
 
     app.get('/media/*', async (req, reply) => {
-      const key = decodeURIComponent((req.params as { '*': string })['*']);
+      // The router has already decoded the path once; decoding again would misread a literal "%".
+      const key = (req.params as { '*': string })['*'];
       const { exp, sig, dl } = req.query as Record<string, string | undefined>;
       if (key.includes('..') || !storage.verify(key, exp, sig, dl)) {
         return reply.code(403).type('text/plain').send('This link has expired or is not valid.');

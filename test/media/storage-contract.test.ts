@@ -84,6 +84,9 @@ function contract(name: string, make: () => Promise<Driver>) {
         expect((await fetcher(tamper(url))).status).toBe(403);
         await storage.put(`${base}/p4/other.jpg`, Buffer.from('other'), 'image/jpeg');
         expect((await fetcher(url.replace('photo.jpg', 'other.jpg'))).status).toBe(403);
+        // A malformed escape is refused, not a crash.
+        expect((await fetcher(url.replace('photo.jpg', 'a%25E0b'))).status).toBe(403);
+        expect((await fetcher(url.replace('photo.jpg', 'a%E0b'))).status).toBeLessThan(500);
       } else {
         // The real S3 checks the signature; here we check the URL is signed and expires as configured.
         const q = new URL(url).searchParams;
