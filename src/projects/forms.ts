@@ -8,7 +8,12 @@ export const titleField = z
 
 export const createForm = z.object({
   title: titleField,
-  ratio: z.string({ error: 'Choose a shape for the video.' }).refine((v) => findRatio(v) !== undefined, 'Choose one of the offered shapes.'),
+  // Left out, the project takes the admin's default shape.
+  ratio: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || v === '' || findRatio(v) !== undefined, 'Choose one of the offered shapes.')
+    .transform((v) => (v ? v : undefined)),
 });
 
 export const renameForm = z.object({ title: titleField });

@@ -43,8 +43,9 @@ export async function dashboard(ctx: Ctx, user: User) {
   };
 }
 
-export async function createProject(ctx: Ctx, userId: string, input: { title: string; ratio: string }) {
-  return insertProject(ctx.db, { userId, ...input });
+export async function createProject(ctx: Ctx, userId: string, input: { title: string; ratio?: string }) {
+  const ratio = input.ratio ?? (await getSettings(ctx.db)).defaultRatio;
+  return insertProject(ctx.db, { userId, title: input.title, ratio });
 }
 
 export async function rename(ctx: Ctx, userId: string, projectId: string, title: string): Promise<Project> {

@@ -1,3 +1,4 @@
+import { getSettings } from '../../src/settings/service.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../setup/context.js';
 import { TestBrowser } from '../setup/browser.js';
@@ -78,6 +79,12 @@ describe('create, rename, delete', () => {
     expect(ok.statusCode).toBe(303);
     const row = await t.ctx.db.selectFrom('projects').selectAll().where('user_id', '=', user.id).executeTakeFirstOrThrow();
     expect(row).toMatchObject({ title: 'Road trip', ratio: '960:960', status: 'in_progress' });
+
+    // A title alone (the design's POST /projects) takes the admin's default shape.
+    const titleOnly = await b.post('/projects', { title: 'Just a name' });
+    expect(titleOnly.statusCode).toBe(303);
+    const made = await t.ctx.db.selectFrom('projects').select('ratio').where('title', '=', 'Just a name').executeTakeFirstOrThrow();
+    expect(made.ratio).toBe((await getSettings(t.ctx.db)).defaultRatio);
   });
 
   it('renames with a redirect, or returns the title block to htmx', async () => {
