@@ -42,8 +42,9 @@ async function stableUrl(storage: Storage, key: string, ttlS: number): Promise<s
   return storage.signedUrl(key, { expiresInS: exp - now });
 }
 
-export async function toClipCard(storage: Storage, clip: Clip, opts: { regenerateCost?: number; urlTtlS?: number } = {}): Promise<ClipCard> {
-  const ttl = opts.urlTtlS ?? 3600;
+/** urlTtlS: how long the media URLs last (SIGNED_URL_TTL_S). */
+export async function toClipCard(storage: Storage, clip: Clip, opts: { regenerateCost?: number; urlTtlS: number }): Promise<ClipCard> {
+  const ttl = opts.urlTtlS;
   const unfinished = clip.status === 'queued' || clip.status === 'generating';
   return {
     id: clip.id,
@@ -70,7 +71,7 @@ export async function toClipCard(storage: Storage, clip: Clip, opts: { regenerat
 }
 
 /** Cards for a project page, in order (the project page includes views/clips/_grid.eta with them). */
-export async function toClipCards(storage: Storage, clips: Clip[], opts: { costFor?: (durationS: number) => number; urlTtlS?: number } = {}): Promise<ClipCard[]> {
+export async function toClipCards(storage: Storage, clips: Clip[], opts: { costFor?: (durationS: number) => number; urlTtlS: number }): Promise<ClipCard[]> {
   return Promise.all(clips.map((c) => toClipCard(storage, c, { regenerateCost: opts.costFor?.(c.duration_s), urlTtlS: opts.urlTtlS })));
 }
 

@@ -10,7 +10,7 @@ import { storageKeys } from '../storage/index.js';
 import { durationLabel, ratioLabel, STATUS_LABELS, timeAgo } from './present.js';
 import { countClipsForUser, deleteProjectRow, insertProject, listProjectSummaries, renameProject, type ProjectSummaryRow } from './queries.js';
 
-type Ctx = Pick<AppContext, 'db' | 'storage' | 'logger'>;
+type Ctx = Pick<AppContext, 'db' | 'storage' | 'logger' | 'config'>;
 
 export const RATIO_CHOICES = RATIOS.map((r) => ({ value: r.value, label: r.label }));
 
@@ -74,7 +74,7 @@ export async function projectPage(ctx: Ctx, user: User, project: Project) {
     getSettings(ctx.db),
     countClipsForUser(ctx.db, user.id),
   ]);
-  const cards = await toClipCards(ctx.storage, clips, { costFor: (d) => clipCost(settings, d) });
+  const cards = await toClipCards(ctx.storage, clips, { costFor: (d) => clipCost(settings, d), urlTtlS: ctx.config.SIGNED_URL_TTL_S });
   const analysis = project.music_key ? await loadAnalysisView(ctx.db, project) : null;
   const music = project.music_key
     ? { name: project.music_name ?? 'Music', duration: durationLabel(project.music_duration_s), url: await ctx.storage.signedUrl(project.music_key) }
