@@ -1,6 +1,7 @@
 // Uploads with progress: big photos are shrunk in a canvas first, the file is sent with
 // XMLHttpRequest (upload progress), then the page follows the server's redirect. Without
-// JavaScript the same forms post normally. htmx-driven forms (hx-post) are left to htmx.
+// JavaScript the same forms post normally. For htmx-driven forms (the new-clip form) htmx still
+// makes the request and swaps the answer, but through our fetch: shrink, then XHR with progress.
 (function () {
   var MAX_SIDE = 2500;
   var SHRINK_OVER_BYTES = 3 * 1024 * 1024;
@@ -108,6 +109,65 @@
       xhr.send(data);
     });
   }
+
+  function parseHeaders(raw) {
+    var headers = new Headers();
+    raw.trim().split(/\r?\n/).forEach(function (line) {
+      var i = line.indexOf(':');
+      if (i > 0) {
+        try { headers.append(line.slice(0, i).trim(), line.slice(i + 1).trim()); } catch (e) { /* forbidden name */ }
+      }
+    });
+    return headers;
+  }
+
+  // A fetch() for htmx that shrinks the photo in the form data and reports upload progress.
+  function fetchWithProgress(form, url, request) {
+    var input = fileInput(form);
+    var body = request.body;
+    var ui = statusBox(form);
+    setBusy(form, true);
+    ui.progress(0, 'Preparing…');
+    var picked = form.__cameraFile || body.get(input.name);
+    return shrink(picked instanceof File ? picked : null).then(function (file) {
+      if (file && file !== body.get(input.name)) body.set(input.name, file, file.name);
+      return new Promise(function (resolve, reject) {
+        var xhr = new XMLHttpRequest();
+        xhr.open(request.method || 'POST', url);
+        var headers = request.headers || {};
+        var names = Object.keys(headers);
+        names.forEach(function (name) { xhr.setRequestHeader(name, headers[name]); });
+        if (!names.some(function (n) { return n.toLowerCase() === 'x-csrf-token'; })) xhr.setRequestHeader('x-csrf-token', csrfToken());
+        xhr.upload.addEventListener('progress', function (e) {
+          if (!e.lengthComputable) return;
+          var f = e.loaded / e.total;
+          ui.progress(f, f < 1 ? 'Uploading… ' + Math.round(f * 100) + '%' : 'Processing…');
+        });
+        xhr.addEventListener('load', function () {
+          setBusy(form, false);
+          ui.progress(1, xhr.status < 400 ? 'Uploaded' : '');
+          if (xhr.status < 400) setTimeout(function () { var box = form.querySelector('.upload-status'); if (box) box.remove(); }, 1500);
+          else { var box = form.querySelector('.upload-status'); if (box) box.remove(); }
+          resolve(new Response(xhr.responseText, { status: xhr.status, headers: parseHeaders(xhr.getAllResponseHeaders()) }));
+        });
+        xhr.addEventListener('error', function () {
+          setBusy(form, false);
+          ui.error('The upload did not get through. Check your connection and try again.');
+          reject(new TypeError('upload failed'));
+        });
+        if (request.signal) request.signal.addEventListener('abort', function () { xhr.abort(); });
+        xhr.send(body);
+      });
+    });
+  }
+
+  document.addEventListener('htmx:before:request', function (evt) {
+    var form = evt.target;
+    var ctx = evt.detail && evt.detail.ctx;
+    if (!form.matches || !form.matches(SELECTOR) || !ctx || !(ctx.request.body instanceof FormData) || !window.XMLHttpRequest) return;
+    if (!fileInput(form)) return;
+    ctx.fetch = function (url, request) { return fetchWithProgress(form, url, request); };
+  });
 
   document.addEventListener('submit', function (evt) {
     var form = evt.target.closest && evt.target.closest(SELECTOR);
