@@ -39,9 +39,13 @@ describe('docker-compose.yml', () => {
 });
 
 describe('settings', () => {
-  it('.env.example documents every setting', () => {
-    const example = readFileSync('.env.example', 'utf8');
-    for (const name of SETTING_NAMES) expect(example, name).toMatch(new RegExp(`^${name}=`, 'm'));
+  it('.env.example lists every setting, each under a comment of its own', () => {
+    const lines = readFileSync('.env.example', 'utf8').split('\n');
+    for (const name of SETTING_NAMES) {
+      const at = lines.findIndex((l) => l.startsWith(`${name}=`));
+      expect(at, name).toBeGreaterThan(0);
+      expect(lines[at - 1], `the line above ${name}`).toMatch(/^# \S/);
+    }
   });
 
   it('stops with one line naming a bad setting', () => {
