@@ -140,6 +140,7 @@ describe('the upload form partial', () => {
   it('shows the cost of each allowed length and the default choice', async () => {
     const html = await render({ project: { id: 'p1' }, csrfToken: 'tok', settings: { allowedDurations: [5, 10], defaultDuration: 5, creditsPer5s: 2 }, balance: 9 });
     expect(html).toContain('action="/projects/p1/clips?_csrf=tok"');
+    expect(html).toContain('<input type="hidden" name="_csrf" value="tok">');
     expect(html).toMatch(/<option value="5" data-cost="2" selected>/);
     expect(html).toMatch(/<option value="10" data-cost="4">/);
     expect(html).toMatch(/data-clip-cost>2</);
