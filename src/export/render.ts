@@ -90,6 +90,9 @@ export function buildRender(input: RenderInput): RenderPlan {
   return { args, totalS, offsets, fadeS };
 }
 
+/** Exports render at a lower CPU priority than generation (the local provider's ffmpeg) and pages. */
+export const EXPORT_NICENESS = 10;
+
 /**
  * Runs the plan; onProgress gets 0..1 from ffmpeg's own `-progress` output (out_time over the
  * expected length). Throws with ffmpeg's last words when it fails.
@@ -97,6 +100,7 @@ export function buildRender(input: RenderInput): RenderPlan {
 export async function runRender(ffmpeg: string, plan: RenderPlan, opts: { onProgress?: (p: number) => void; signal?: AbortSignal } = {}): Promise<void> {
   const res = await run(ffmpeg, plan.args, {
     signal: opts.signal,
+    niceness: EXPORT_NICENESS,
     onStdout: (line) => {
       const m = /^out_time_us=(\d+)/.exec(line);
       if (m && opts.onProgress) opts.onProgress(Math.min(1, Number(m[1]) / 1e6 / plan.totalS));

@@ -129,12 +129,19 @@ async function render(ctx: AppContext, exp: ExportRow, project: Project, dir: st
   const done = { object_key: key, size_bytes: (await stat(output)).size, duration_s: info.durationS, source_hash: hash };
 
   // The new file replaces the previous one: forget the old keys in the same transaction, delete after.
-  const replaced = await withTx(ctx.db, async (tx) => {
-    if (!(await markReady(tx, exp.id, done))) return null;
-    const old = await lockOtherExportObjects(tx, project.id, exp.id);
-    await clearExportObjects(tx, old.map((o) => o.id));
-    return old.map((o) => o.object_key);
-  });
+  let replaced: string[] | null;
+  try {
+    replaced = await withTx(ctx.db, async (tx) => {
+      if (!(await markReady(tx, exp.id, done))) return null;
+      const old = await lockOtherExportObjects(tx, project.id, exp.id);
+      await clearExportObjects(tx, old.map((o) => o.id));
+      return old.map((o) => o.object_key);
+    });
+  } catch (err) {
+    // No row will point at the stored file: remove it rather than leave an orphan.
+    await ctx.storage.delete(key).catch((e) => log.warn({ err: e, key }, 'export: stored file not deleted'));
+    throw err;
+  }
   if (replaced === null) {
     await ctx.storage.delete(key); // the export (or its project) was deleted while rendering
     return done;

@@ -7,7 +7,11 @@ import { planForProject } from '../music/analysis-service.js';
 import type { CutPlan } from '../music/plan.js';
 import { findRunningExport, insertExport, listExportableClips, markError } from './queries.js';
 
-/** Generation jobs carry no priority; BullMQ runs a prioritized job after them (higher = later). */
+/**
+ * Exports come after generation in three ways: their own queue with one slot per worker process
+ * (src/worker.ts), ffmpeg at a lower CPU priority (EXPORT_NICENESS), and this job priority,
+ * which orders exports among themselves (higher = later).
+ */
 export const EXPORT_JOB_PRIORITY = 10;
 /** A rendering export writes progress every second or so; this long without a write, it died. */
 const STALE_AFTER_MS = 10 * 60_000;

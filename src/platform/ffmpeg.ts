@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { execFileSync, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 
@@ -48,10 +49,20 @@ export interface RunResult {
   stderr: string;
 }
 
-/** Runs a binary, keeping the last 8 KB of stderr for error messages; onStdout gets progress lines. */
-export function run(bin: string, args: string[], opts: { onStdout?: (line: string) => void; signal?: AbortSignal } = {}): Promise<RunResult> {
+/**
+ * Runs a binary, keeping the last 8 KB of stderr for error messages; onStdout gets progress lines.
+ * niceness (1..19) lowers its CPU priority, so background renders yield to the rest.
+ */
+export function run(bin: string, args: string[], opts: { onStdout?: (line: string) => void; signal?: AbortSignal; niceness?: number } = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], signal: opts.signal });
+    if (opts.niceness && child.pid) {
+      try {
+        os.setPriority(child.pid, opts.niceness);
+      } catch {
+        // Not permitted here: it simply runs at normal priority.
+      }
+    }
     let stderr = '';
     let buf = '';
     child.stdout.on('data', (d: Buffer) => {

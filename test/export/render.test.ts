@@ -1,16 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRequire } from 'node:module';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { runExport } from '../../src/export/runner.js';
-import { buildRender, CROSSFADE_S, runRender } from '../../src/export/render.js';
+import { buildRender, CROSSFADE_S, EXPORT_NICENESS, runRender } from '../../src/export/render.js';
 import { startExport } from '../../src/export/service.js';
-import { ffmpegPath } from '../../src/platform/ffmpeg.js';
+import { ffmpegPath, run } from '../../src/platform/ffmpeg.js';
 import { createTestContext, type TestContext } from '../setup/context.js';
 import { createUser } from '../factories.js';
 import { makeClipFile, seedExportProject } from '../factories/export-media.js';
 import { ffprobeJson, leftoverTempDirs, localObjectPath, topLevelBoxes } from './helpers.js';
+
+/** The mean loudness of a stretch of a file's audio, in dB (ffmpeg's volumedetect). */
+async function meanVolumeDb(file: string, startS: number, durationS: number): Promise<number> {
+  const res = await run(ffmpegPath(), ['-hide_banner', '-ss', String(startS), '-t', String(durationS), '-i', file, '-vn', '-af', 'volumedetect', '-f', 'null', '-']);
+  const m = /mean_volume: (-?[\d.]+|-inf) dB/.exec(res.stderr);
+  if (!m) throw new Error(`no volume in: ${res.stderr.slice(-500)}`);
+  return m[1] === '-inf' ? -Infinity : Number(m[1]);
+}
 
 describe('export render', () => {
   let tc: TestContext;
@@ -48,6 +56,19 @@ describe('export render', () => {
     }
   });
 
+  it('runs ffmpeg below normal CPU priority, so generation comes first', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'echoes-nice-'));
+    try {
+      // A stand-in ffmpeg that reports its own niceness (field 19 of /proc/<pid>/stat) and fails.
+      const fake = path.join(dir, 'ffmpeg');
+      await writeFile(fake, '#!/bin/sh\nsleep 0.3\necho "nice=$(cut -d" " -f19 /proc/$$/stat)" >&2\nexit 1\n', { mode: 0o755 });
+      const plan = buildRender({ clips: [{ path: 'a.mp4', durationS: 1 }], musicPath: null, width: 160, height: 90, output: path.join(dir, 'o.mp4') });
+      await expect(runRender(fake, plan)).rejects.toThrow(`nice=${EXPORT_NICENESS}`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('renders three clips (one portrait, letterboxed) with music into one faststart MP4, then replaces it', async () => {
     const { ctx, dataDir } = tc;
     const user = await createUser(ctx.db);
@@ -78,6 +99,11 @@ describe('export render', () => {
     expect(done.size_bytes).toBeGreaterThan(1000);
     const boxes = await topLevelBoxes(file);
     expect(boxes.indexOf('moov')).toBeLessThan(boxes.indexOf('mdat'));
+    // The music is really mixed in (not silence), and fades out over the last MUSIC_FADE_OUT_S.
+    const body = await meanVolumeDb(file, 1, 1.5);
+    const tail = await meanVolumeDb(file, expected - 0.3, 0.3);
+    expect(body).toBeGreaterThan(-35);
+    expect(body - tail).toBeGreaterThan(10);
 
     // Running the same job again changes nothing.
     await runExport(ctx, first.id);
