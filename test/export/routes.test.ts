@@ -120,6 +120,13 @@ describe('export routes', () => {
     const changed = await browser.get(`/projects/${seeded.project.id}/export`);
     expect(changed.body).toContain('data-export-outdated');
     expect(changed.body).toContain('Export again');
+
+    // A re-export that failed still offers the previous file, and still says it is out of date.
+    await t.ctx.db.insertInto('exports').values({ project_id: seeded.project.id, user_id: owner.id, status: 'error', error_message: 'Clip 2 could not be read.' }).execute();
+    const failed = await browser.get(`/projects/${seeded.project.id}/export`);
+    expect(failed.body).toContain('data-export-status="error"');
+    expect(failed.body).toContain('Previous export');
+    expect(failed.body).toContain('data-export-outdated');
   });
 
   it('shows a failed export with its message and a try-again button; a stuck one does not block forever', async () => {
