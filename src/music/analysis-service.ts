@@ -130,14 +130,17 @@ export async function planForProject(db: Conn, project: PlanProject, clips: Arra
     cutOnBeat: project.cut_on_beat,
     mode: project.cut_mode,
     crossfadeS,
+    // A track without a clear beat (or one that could not be analysed) gets even cuts instead.
+    evenCuts: Boolean(project.music_key) && (analysis?.status === 'no_beat' || analysis?.status === 'error'),
   });
   if (project.cut_on_beat && !ready) {
+    const how = plan.note?.startsWith('No clear beat') ? 'clips are cut evenly' : 'clips play whole';
     plan.note = !project.music_key
       ? 'No music yet: clips play whole.'
       : analysis?.status === 'no_beat'
-        ? 'No clear beat in this track: clips play whole.'
+        ? `No clear beat in this track: ${how}.`
         : analysis?.status === 'error'
-          ? 'The track could not be analysed: clips play whole.'
+          ? `The track could not be analysed: ${how}.`
           : 'The track is still being analysed: clips play whole for now.';
   }
   return plan;

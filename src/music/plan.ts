@@ -22,7 +22,9 @@
  *   trimmed, never extended, and shows at least MIN_SHOWN_S (or all of itself when shorter).
  * - In `downbeat` mode a clip too short to reach a bar start cuts on a beat instead; a clip that
  *   cannot reach any beat (too short, or past the end of the music) is shown whole.
- * - Cut on the beat off, or no beats (no music, not analysed, no clear beat): every clip whole,
+ * - Even cuts (`evenCuts`: cut on the beat is on but the track has no clear beat): every clip but
+ *   the last is shown for the same length, the shortest clip's, so the cuts keep an even pace.
+ * - Cut on the beat off, or no beats otherwise (no music, not analysed yet): every clip whole,
  *   `aligned` false, with a `note` saying why.
  */
 
@@ -39,6 +41,8 @@ export interface PlanInput {
   mode: CutMode;
   /** The transition length; defaults to CROSSFADE_S, which player and export should both use. */
   crossfadeS?: number;
+  /** No beats to follow (the track has no clear beat): cut at an even pace instead. */
+  evenCuts?: boolean;
 }
 
 export interface Segment {
@@ -100,6 +104,7 @@ export function planCuts(input: PlanInput): CutPlan {
   const beats = input.beats.filter((b) => b >= 0 && b <= musicEnd);
   const bars = input.downbeats.filter((b) => b >= 0 && b <= musicEnd);
   const sync = input.cutOnBeat && beats.length > 0;
+  const even = input.cutOnBeat && !sync && input.evenCuts && input.clips.length > 1 ? Math.min(...input.clips.map((c) => Math.max(0, c.durationS))) : null;
   const segments: Segment[] = [];
   let start = 0;
   let missed = 0;
@@ -120,6 +125,8 @@ export function planCuts(input: PlanInput): CutPlan {
       } else {
         missed++;
       }
+    } else if (even !== null && !last) {
+      out = Math.min(length, Math.max(even, Math.min(MIN_SHOWN_S, length)));
     }
     out = Math.min(round(out), Math.floor(length * 1e6) / 1e6);
     const end = round(start + out);
@@ -130,6 +137,7 @@ export function planCuts(input: PlanInput): CutPlan {
   const totalS = segments.length ? segments[segments.length - 1]!.endS : 0;
   const plan: CutPlan = { segments, totalS, crossfadeS: fade, aligned: sync };
   if (!input.cutOnBeat) plan.note = 'Cut on the beat is off: clips play whole.';
+  else if (even !== null) plan.note = `No clear beat to cut to: clips are cut evenly, every ${round(even)} s.`;
   else if (!sync) plan.note = 'No beats to cut to: clips play whole.';
   else if (missed > 0) plan.note = `${missed} ${missed === 1 ? 'cut' : 'cuts'} could not land on the beat (a clip too short, or past the end of the music).`;
   return plan;

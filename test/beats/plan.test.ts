@@ -83,6 +83,18 @@ describe('planCuts', () => {
     }
   });
 
+  it('cuts at an even pace (the shortest clip\'s length) when the track has no clear beat', () => {
+    const plan = planCuts(input({ beats: [], downbeats: [], evenCuts: true }));
+    expectWellFormed(plan);
+    expect(plan.aligned).toBe(false);
+    expect(plan.note).toMatch(/cut evenly, every 2 s/);
+    const shortest = Math.min(...lengths);
+    plan.segments.slice(0, -1).forEach((s) => expect(s.outS).toBe(shortest));
+    expect(plan.segments.at(-1)!.outS).toBe(lengths.at(-1));
+    // Cut on the beat switched off still means whole clips.
+    expect(planCuts(input({ beats: [], downbeats: [], evenCuts: true, cutOnBeat: false })).segments.map((s) => s.outS)).toEqual(lengths);
+  });
+
   it('keeps clips whole past the end of the music and says so', () => {
     const plan = planCuts(input({ musicDurationS: 12, beats: beats.filter((b) => b < 12), downbeats: [] }));
     expectWellFormed(plan);
