@@ -1,5 +1,8 @@
 import 'dotenv/config';
 import { Worker } from 'bullmq';
+import { writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { exportProcessor } from './export/jobs.js';
 import { generationProcessor, generationTasks } from './generation/jobs.js';
@@ -77,10 +80,29 @@ export function startWorkers(ctx: AppContext, opts: WorkerOptions = {}): Running
   };
 }
 
+/** Touched every 10 s while Redis answers; the compose health check reads its age. */
+export const HEARTBEAT_FILE = path.join(os.tmpdir(), 'echoes-worker-alive');
+
+function beat(ctx: AppContext): NodeJS.Timeout {
+  const tick = async () => {
+    try {
+      await ctx.redis.ping();
+      await writeFile(HEARTBEAT_FILE, new Date().toISOString());
+    } catch (err) {
+      ctx.logger.warn({ err: (err as Error).message }, 'worker heartbeat skipped: Redis does not answer');
+    }
+  };
+  void tick();
+  const timer = setInterval(tick, 10_000);
+  timer.unref();
+  return timer;
+}
+
 async function main() {
   const config = loadConfig();
   const ctx = await createContext(config);
   const running = startWorkers(ctx);
+  beat(ctx);
   ctx.logger.info({ queues: processors.map((p) => p.queue) }, 'workers started');
   const stop = async (signal: string) => {
     ctx.logger.info({ signal }, 'workers stopping');
