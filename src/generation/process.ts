@@ -37,11 +37,7 @@ function asProviderError(err: unknown): ProviderError {
  * row's state, then parks the job in the delayed set and gives its worker slot back.
  */
 export function makeGenerationProcessor(ctx: AppContext, hooks: ProcessorHooks = {}) {
-  let cached: { at: number; settings: Settings } | undefined;
-  const settings = async () => {
-    if (!cached || Date.now() - cached.at > 5000) cached = { at: Date.now(), settings: await getSettings(ctx.db) };
-    return cached.settings;
-  };
+  const settings = () => getSettings(ctx.db); // kept in memory by the settings service
 
   return async (job: Job<GenerationJobData>, token?: string): Promise<string> => {
     const { clipId, attempt } = job.data;
@@ -99,9 +95,9 @@ export function makeGenerationProcessor(ctx: AppContext, hooks: ProcessorHooks =
         }
         log.info({ taskId, provider: provider.name }, 'generation submitted');
         await hooks.afterSubmit?.(clipId, taskId);
-        return await park(pollDelay(provider.pollIntervalMs), { step: 'poll', failures: 0 });
+        return await park(pollDelay(provider.pollIntervalMs), { step: 'poll', failures: 0, timeoutMin: s.generationTimeoutMin });
       }
-      return await poll(clip, provider, log, park, end, await settings());
+      return await poll(clip, provider, log, park, end, job.data.timeoutMin ?? (await settings()).generationTimeoutMin);
     } catch (err) {
       // Our own failures (database, Redis) go to BullMQ's retries; provider trouble has a budget here.
       if (!(err instanceof ProviderError)) throw err;
@@ -123,12 +119,12 @@ export function makeGenerationProcessor(ctx: AppContext, hooks: ProcessorHooks =
     log: Logger,
     park: (ms: number, data: Partial<GenerationJobData>) => Promise<never>,
     end: (f: Failure, outcome?: string) => Promise<string>,
-    s: Settings,
+    timeoutMin: number,
   ): Promise<string> {
     const taskId = clip.provider_task_id!;
-    if (clip.submitted_at && Date.now() - clip.submitted_at.getTime() > s.generationTimeoutMin * 60_000) {
+    if (clip.submitted_at && Date.now() - clip.submitted_at.getTime() > timeoutMin * 60_000) {
       await cancelQuietly(ctx, clip, log);
-      return end({ code: 'TIMEOUT', message: MESSAGES.timeout, detail: `no result ${s.generationTimeoutMin} min after submitting task ${taskId}` }, 'timeout');
+      return end({ code: 'TIMEOUT', message: MESSAGES.timeout, detail: `no result ${timeoutMin} min after submitting task ${taskId}` }, 'timeout');
     }
     const st = await wrap(() => provider.status(taskId, log));
     if (st.state === 'pending' || st.state === 'running') {

@@ -14,6 +14,8 @@ export interface GenerationJobData {
   step?: 'submit' | 'poll';
   /** Consecutive provider calls that failed in a way worth retrying. */
   failures?: number;
+  /** The generation timeout in force when the task was submitted; a later admin change leaves it be. */
+  timeoutMin?: number;
 }
 
 /** Job options: retries with backoff cover our own outages (database); step delays are not attempts. */

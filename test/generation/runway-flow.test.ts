@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import path from 'node:path';
 import { ffprobePath } from '../../src/platform/ffmpeg.js';
-import { saveSettings } from '../../src/settings/service.js';
+import { getSettings, saveSettings } from '../../src/settings/service.js';
 import { expectLedgerBalanced } from '../factories.js';
 import { balanceOf, getClip, latestClip, ledgerFor, uploadClip, waitFor, waitForClipDone } from '../factories/clips.js';
 import { SAFETY_STEPS } from '../fakes/runway.js';
@@ -152,5 +152,29 @@ describe('generation against Runway', () => {
     expect(w.fake.deletes).toContain(running.provider_task_id);
     expect(w.fake.statusOf(running.provider_task_id!)).toBe('DELETED');
     expect(await balanceOf(w.t.ctx.db, user.id)).toBe(1);
+  });
+
+  it('a running generation keeps the timeout it was submitted under when the admin changes it', async () => {
+    const { project, b } = await creator(w.t, 1);
+    w.fake.plan([{ status: 'RUNNING', progress: 0.1, polls: 100000 }, { status: 'SUCCEEDED' }]);
+    await uploadClip(b, project.id);
+    const id = (await latestClip(w.t.ctx.db, project.id)).id;
+    await waitFor(async () => {
+      const c = await getClip(w.t.ctx.db, id);
+      return c.provider_task_id && c.progress > 0 ? c : undefined;
+    }, 'task running');
+    const before = (await getSettings(w.t.ctx.db)).generationTimeoutMin;
+    try {
+      // Submitted 5 minutes ago under the default timeout; the admin now allows only 1 minute.
+      await saveSettings(w.t.ctx.db, { generationTimeoutMin: 1 });
+      await w.t.ctx.db.updateTable('clips').set({ submitted_at: new Date(Date.now() - 5 * 60_000) }).where('id', '=', id).execute();
+      const polls = w.fake.requests.length;
+      await waitFor(async () => w.fake.requests.length >= polls + 5, 'a few more polls');
+      expect((await getClip(w.t.ctx.db, id)).status).toBe('generating');
+    } finally {
+      await saveSettings(w.t.ctx.db, { generationTimeoutMin: before });
+    }
+    await w.t.ctx.db.updateTable('clips').set({ submitted_at: new Date(Date.now() - (before + 1) * 60_000) }).where('id', '=', id).execute();
+    expect((await waitForClipDone(w.t.ctx.db, id)).error_code).toBe('TIMEOUT');
   });
 });
