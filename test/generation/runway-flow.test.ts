@@ -48,6 +48,23 @@ describe('generation against Runway', () => {
     expect(ledger.filter((l) => l.type === 'refund')).toEqual([]);
   });
 
+  it('the next generation uses the model the admin chose; one already made keeps its own', async () => {
+    const { project, b } = await creator(w.t, 3);
+    await uploadClip(b, project.id);
+    const first = await waitForClipDone(w.t.ctx.db, (await latestClip(w.t.ctx.db, project.id)).id);
+    try {
+      await saveSettings(w.t.ctx.db, { model: 'gen4.5' });
+      await uploadClip(b, project.id);
+      const second = await waitForClipDone(w.t.ctx.db, (await latestClip(w.t.ctx.db, project.id)).id);
+      expect(w.fake.submissions.find((s) => s.id === second.provider_task_id)!.body.model).toBe('gen4.5');
+      expect(second.model).toBe('gen4.5');
+      expect((await getClip(w.t.ctx.db, first.id)).model).toBe('gen4_turbo');
+      expect(w.fake.submissions.find((s) => s.id === first.provider_task_id)!.body.model).toBe('gen4_turbo');
+    } finally {
+      await saveSettings(w.t.ctx.db, { model: 'gen4_turbo' });
+    }
+  });
+
   it('charges by length: 10 s costs twice the 5 s price', async () => {
     const { user, project, b } = await creator(w.t, 3);
     await uploadClip(b, project.id, { duration: 10 });
