@@ -196,6 +196,7 @@ export async function startRunwayFake(opts: { apiKey?: string } = {}): Promise<R
 
       if (req.method === 'POST' && url.pathname === '/v1/image_to_video') {
         if (scripted('submit')) return;
+        if (!String(req.headers['content-type'] ?? '').startsWith('application/json')) return send(400, { error: 'Content-Type must be application/json' });
         let body: Record<string, unknown>;
         try {
           body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
