@@ -88,4 +88,54 @@ describe('the player in a real browser', () => {
       await browser.close();
     }
   }, 30_000);
+
+  it('works on a phone: tap to play, swipe to the next clip, fits portrait and landscape', async () => {
+    const browser = await launchChromium();
+    try {
+      const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+      const page = await context.newPage();
+      await signInThroughForm(page, baseUrl, 'phone@example.com');
+      const user = await t.ctx.db.selectFrom('users').select('id').where('email', '=', 'phone@example.com').executeTakeFirstOrThrow();
+      const project = await t.ctx.db.insertInto('projects').values({ user_id: user.id, title: 'On the bus', ratio: '1280:720' }).returning('id').executeTakeFirstOrThrow();
+      await insertReadyClips(t.ctx, user.id, project.id, 3, { durationS: 4 });
+      await attachMusic(t.ctx, user.id, project.id, { durationS: 12 });
+      await page.goto(`${baseUrl}/projects/${project.id}/play`);
+      await page.waitForFunction(() => Boolean((window as any).__echoesPlayer) && document.querySelector('audio')!.readyState >= 2, undefined, { polling: 100 });
+      const state = () => page.evaluate('window.__echoesPlayer.state()') as Promise<{ index: number; playing: boolean }>;
+      const fits = () => page.evaluate(() => {
+        const video = document.querySelector('video')!.getBoundingClientRect();
+        return { overflowX: document.documentElement.scrollWidth > window.innerWidth, videoInside: video.left >= -1 && video.right <= window.innerWidth + 1 && video.width > 100 };
+      });
+
+      // Tap the picture: the first tap may only bring up the controls, the next plays.
+      const box = (await page.locator('video').first().boundingBox())!;
+      const centre = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+      for (let i = 0; i < 2 && !(await state()).playing; i++) {
+        await page.touchscreen.tap(centre.x, centre.y);
+        await page.waitForTimeout(300);
+      }
+      expect((await state()).playing).toBe(true);
+      expect((await state()).index).toBe(0);
+
+      // Swipe left across the picture: the next clip.
+      const cdp = await context.newCDPSession(page);
+      await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [{ x: centre.x + 120, y: centre.y }] });
+      for (let step = 1; step <= 5; step++) {
+        await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [{ x: centre.x + 120 - step * 50, y: centre.y }] });
+      }
+      await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+      await page.waitForFunction(() => (window as any).__echoesPlayer.state().index === 1, undefined, { polling: 50, timeout: 5000 });
+
+      expect(await fits()).toEqual({ overflowX: false, videoInside: true });
+      await page.screenshot({ path: '.tmp/player-phone-portrait.png' });
+      await page.setViewportSize({ width: 844, height: 390 });
+      await page.waitForTimeout(300);
+      expect(await fits()).toEqual({ overflowX: false, videoInside: true });
+      const landscape = (await page.locator('video').first().boundingBox())!;
+      expect(landscape.y + landscape.height).toBeLessThanOrEqual(390 + 1);
+      await page.screenshot({ path: '.tmp/player-phone-landscape.png' });
+    } finally {
+      await browser.close();
+    }
+  }, 60_000);
 });
