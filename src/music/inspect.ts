@@ -1,3 +1,4 @@
+import { ffmpegPath, run } from '../platform/ffmpeg.js';
 import { fileTypeFromFile } from 'file-type';
 import { parseFile } from 'music-metadata';
 import { stat } from 'node:fs/promises';
@@ -62,5 +63,8 @@ export async function inspectAudio(file: string, filename: string): Promise<Audi
   if (accepted.ext === 'mp3' && format.bitrate && (duration * format.bitrate) / 8 > size * 3) {
     throw refuse('That track is incomplete (it may not have finished downloading). Try another copy.');
   }
+  // Its tags can be fine while its sound is not: decode the first seconds, as the player will.
+  const decoded = await run(ffmpegPath(), ['-v', 'error', '-xerror', '-t', '3', '-i', file, '-f', 'null', '-']);
+  if (decoded.code !== 0) throw refuse('That track is damaged and cannot be played. Try exporting it again.');
   return { ...accepted, durationS: duration, name: displayName(filename, common.artist, common.title) };
 }
