@@ -65,6 +65,18 @@ describe('generation against Runway', () => {
     }
   });
 
+  it('an output URL that has expired is fetched afresh from the task, with no second task', async () => {
+    const { project, b } = await creator(w.t, 1);
+    const before = w.fake.submissions.length;
+    w.fake.failNext('output', { status: 403, error: 'Request has expired' });
+    await uploadClip(b, project.id);
+    const clip = await waitForClipDone(w.t.ctx.db, (await latestClip(w.t.ctx.db, project.id)).id);
+    expect(clip.status).toBe('ready');
+    expect(w.fake.submissions.length - before).toBe(1);
+    const outputs = w.fake.requests.filter((r) => r.path === `/outputs/${clip.provider_task_id}.mp4`);
+    expect(outputs.map((r) => r.status)).toEqual([403, 200]);
+  });
+
   it('charges by length: 10 s costs twice the 5 s price', async () => {
     const { user, project, b } = await creator(w.t, 3);
     await uploadClip(b, project.id, { duration: 10 });
