@@ -52,6 +52,10 @@ const schema = settingsShape.superRefine((c, ctx) => {
     if (c.S3_ENDPOINT && (!c.S3_ACCESS_KEY_ID || !c.S3_SECRET_ACCESS_KEY)) {
       ctx.addIssue({ code: 'custom', path: ['S3_ACCESS_KEY_ID'], message: 'and S3_SECRET_ACCESS_KEY are required with S3_ENDPOINT' });
     }
+    if (c.NODE_ENV === 'production' && c.STRIPE_SECRET_KEY && !c.STRIPE_WEBHOOK_SECRET) {
+      // Credits are granted from the webhook; without it a buyer who closes the tab gets nothing.
+      ctx.addIssue({ code: 'custom', path: ['STRIPE_WEBHOOK_SECRET'], message: 'is required in production when STRIPE_SECRET_KEY is set' });
+    }
     if (c.ACTIVE_AI_PROVIDER === 'runway' && !c.RUNWAY_API_KEY) {
       ctx.addIssue({ code: 'custom', path: ['RUNWAY_API_KEY'], message: 'is required when ACTIVE_AI_PROVIDER=runway' });
     }

@@ -52,6 +52,9 @@ describe('settings', () => {
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/^Invalid setting PORT/);
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/SESSION_SECRET/);
     expect(() => loadConfig({ S3_ENDPOINT: 'http://127.0.0.1:9000' })).toThrow(/S3_ACCESS_KEY_ID/);
+    const secret = 's'.repeat(40);
+    expect(() => loadConfig({ NODE_ENV: 'production', SESSION_SECRET: secret, STRIPE_SECRET_KEY: 'sk_test_x' })).toThrow(/^Invalid setting STRIPE_WEBHOOK_SECRET/);
+    expect(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: secret, STRIPE_SECRET_KEY: 'sk_test_x', STRIPE_WEBHOOK_SECRET: 'whsec_x' }).stripeEnabled).toBe(true);
   });
 
   it('defaults to local storage and the local provider with no configuration', () => {
