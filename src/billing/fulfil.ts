@@ -25,14 +25,12 @@ export type Outcome =
 const GRANTABLE = new Set(['pending', 'failed', 'expired']);
 
 /** The referrer's reward for a referred user's first paid payment: once per referred user. */
-async function rewardReferrer(tx: Tx, userId: string, paymentId: string): Promise<number> {
+async function rewardReferrer(tx: Tx, userId: string, paymentId: string): Promise<void> {
   const referrerId = await q.findReferrer(tx, userId);
-  if (!referrerId) return 0;
-  if (await q.hasEarlierPaidPayment(tx, userId, paymentId)) return 0;
+  if (!referrerId) return;
+  if (await q.hasEarlierPaidPayment(tx, userId, paymentId)) return;
   const { referralReward } = await getSettings(tx);
-  if (referralReward <= 0) return 0;
-  const granted = await grantCredits(tx, referrerId, referralReward, 'referral', userId, 'Referral reward');
-  return granted ? referralReward : 0;
+  if (referralReward > 0) await grantCredits(tx, referrerId, referralReward, 'referral', userId, 'Referral reward');
 }
 
 /** Stripe says the session is paid: payment → paid, credits granted, referrer rewarded. */
@@ -93,7 +91,7 @@ export async function applyRefund(db: DB, charge: RefundedCharge): Promise<Outco
     if (!wasRefunded) await q.updatePayment(tx, p.id, { status: 'refunded' });
     const session = p.stripe_session_id ?? p.id;
     // Only a purchase that was credited has anything to take back.
-    if (!session || !(await ledgerExists(tx, 'purchase', session))) return wasRefunded ? 'already_refunded' : 'refunded';
+    if (!(await ledgerExists(tx, 'purchase', session))) return wasRefunded ? 'already_refunded' : 'refunded';
     const share = Math.min(1, charge.amountRefunded / p.amount_cents);
     const due = Math.ceil(p.credits_purchased * share);
     const taken = -(await sumLedgerByPrefix(tx, p.user_id, 'purchase', `refund:${session}`));

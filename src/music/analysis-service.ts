@@ -122,6 +122,8 @@ type PlanProject = Pick<Project, 'id' | 'music_key' | 'music_duration_s' | 'cut_
 export async function planForProject(db: Conn, project: PlanProject, clips: Array<{ id: string; durationS: number }>, crossfadeS = CROSSFADE_S): Promise<CutPlan> {
   const analysis = await currentAnalysis(db, project);
   const ready = analysis?.status === 'ready';
+  // A track without a clear beat (or one that could not be analysed) gets even cuts instead.
+  const evenCuts = Boolean(project.music_key) && (analysis?.status === 'no_beat' || analysis?.status === 'error');
   const plan = planCuts({
     clips,
     beats: ready ? analysis.beats : [],
@@ -130,11 +132,11 @@ export async function planForProject(db: Conn, project: PlanProject, clips: Arra
     cutOnBeat: project.cut_on_beat,
     mode: project.cut_mode,
     crossfadeS,
-    // A track without a clear beat (or one that could not be analysed) gets even cuts instead.
-    evenCuts: Boolean(project.music_key) && (analysis?.status === 'no_beat' || analysis?.status === 'error'),
+    evenCuts,
   });
   if (project.cut_on_beat && !ready) {
-    const how = plan.note?.startsWith('No clear beat') ? 'clips are cut evenly' : 'clips play whole';
+    // planCuts cuts evenly only when there is more than one clip to cut between.
+    const how = evenCuts && clips.length > 1 ? 'clips are cut evenly' : 'clips play whole';
     plan.note = !project.music_key
       ? 'No music yet: clips play whole.'
       : analysis?.status === 'no_beat'
