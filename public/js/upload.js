@@ -74,26 +74,56 @@
     form.classList.toggle('is-uploading', busy);
   }
 
-  function send(form) {
+  // The photo in the form data, shrunk (and the camera's file when the input could not take it).
+  function withShrunkPhoto(form, data) {
     var input = fileInput(form);
-    var picked = form.__cameraFile || (input && input.files && input.files[0]);
-    var ui = statusBox(form);
-    setBusy(form, true);
-    ui.progress(0, 'Preparing…');
-    var prepared = input && input.name === 'image' ? shrink(picked) : Promise.resolve(picked);
-    prepared.then(function (file) {
-      var data = new FormData(form);
-      if (input && file) data.set(input.name, file, file.name);
+    if (!input) return Promise.resolve(data);
+    var picked = form.__cameraFile || data.get(input.name);
+    var prepared = input.name === 'image' && picked instanceof File ? shrink(picked) : Promise.resolve(picked);
+    return prepared.then(function (file) {
+      if (file instanceof File && file !== data.get(input.name)) data.set(input.name, file, file.name);
+      return data;
+    });
+  }
+
+  // Sends with XMLHttpRequest (fetch cannot report upload progress), showing the progress.
+  // Resolves with the finished request; rejects, the error shown, when it did not get through.
+  function xhrUpload(form, ui, method, url, data, headers, signal) {
+    return new Promise(function (resolve, reject) {
       var xhr = new XMLHttpRequest();
-      xhr.open('POST', form.action);
-      xhr.setRequestHeader('x-csrf-token', csrfToken());
-      xhr.setRequestHeader('accept', 'text/html');
+      xhr.open(method, url);
+      var names = Object.keys(headers);
+      names.forEach(function (name) { xhr.setRequestHeader(name, headers[name]); });
+      if (!names.some(function (n) { return n.toLowerCase() === 'x-csrf-token'; })) xhr.setRequestHeader('x-csrf-token', csrfToken());
       xhr.upload.addEventListener('progress', function (e) {
         if (!e.lengthComputable) return;
         var f = e.loaded / e.total;
         ui.progress(f, f < 1 ? 'Uploading… ' + Math.round(f * 100) + '%' : 'Processing…');
       });
-      xhr.addEventListener('load', function () {
+      xhr.addEventListener('load', function () { resolve(xhr); });
+      xhr.addEventListener('error', function () {
+        setBusy(form, false);
+        ui.error('The upload did not get through. Check your connection and try again.');
+        reject(new TypeError('upload failed'));
+      });
+      if (signal) signal.addEventListener('abort', function () { xhr.abort(); });
+      xhr.send(data);
+    });
+  }
+
+  function start(form) {
+    var ui = statusBox(form);
+    setBusy(form, true);
+    ui.progress(0, 'Preparing…');
+    return ui;
+  }
+
+  // A plain form: upload, then follow the server's redirect.
+  function send(form) {
+    var ui = start(form);
+    withShrunkPhoto(form, new FormData(form))
+      .then(function (data) { return xhrUpload(form, ui, 'POST', form.action, data, { accept: 'text/html' }); })
+      .then(function (xhr) {
         if (xhr.status >= 200 && xhr.status < 400) {
           ui.progress(1, 'Done');
           window.location.assign(xhr.responseURL || window.location.href);
@@ -101,13 +131,7 @@
         }
         setBusy(form, false);
         ui.error(messageFrom(xhr.responseText) || 'The upload failed (error ' + xhr.status + '). Please try again.');
-      });
-      xhr.addEventListener('error', function () {
-        setBusy(form, false);
-        ui.error('The upload did not get through. Check your connection and try again.');
-      });
-      xhr.send(data);
-    });
+      }, function () { /* shown by xhrUpload */ });
   }
 
   function parseHeaders(raw) {
@@ -121,44 +145,22 @@
     return headers;
   }
 
-  // A fetch() for htmx that shrinks the photo in the form data and reports upload progress.
+  // A fetch() for htmx: the same shrink and progress, then htmx swaps the answer as usual.
   function fetchWithProgress(form, url, request) {
-    var input = fileInput(form);
-    var body = request.body;
-    var ui = statusBox(form);
-    setBusy(form, true);
-    ui.progress(0, 'Preparing…');
-    var picked = form.__cameraFile || body.get(input.name);
-    return shrink(picked instanceof File ? picked : null).then(function (file) {
-      if (file && file !== body.get(input.name)) body.set(input.name, file, file.name);
-      return new Promise(function (resolve, reject) {
-        var xhr = new XMLHttpRequest();
-        xhr.open(request.method || 'POST', url);
-        var headers = request.headers || {};
-        var names = Object.keys(headers);
-        names.forEach(function (name) { xhr.setRequestHeader(name, headers[name]); });
-        if (!names.some(function (n) { return n.toLowerCase() === 'x-csrf-token'; })) xhr.setRequestHeader('x-csrf-token', csrfToken());
-        xhr.upload.addEventListener('progress', function (e) {
-          if (!e.lengthComputable) return;
-          var f = e.loaded / e.total;
-          ui.progress(f, f < 1 ? 'Uploading… ' + Math.round(f * 100) + '%' : 'Processing…');
-        });
-        xhr.addEventListener('load', function () {
-          setBusy(form, false);
-          ui.progress(1, xhr.status < 400 ? 'Uploaded' : '');
-          if (xhr.status < 400) setTimeout(function () { var box = form.querySelector('.upload-status'); if (box) box.remove(); }, 1500);
-          else { var box = form.querySelector('.upload-status'); if (box) box.remove(); }
-          resolve(new Response(xhr.responseText, { status: xhr.status, headers: parseHeaders(xhr.getAllResponseHeaders()) }));
-        });
-        xhr.addEventListener('error', function () {
-          setBusy(form, false);
-          ui.error('The upload did not get through. Check your connection and try again.');
-          reject(new TypeError('upload failed'));
-        });
-        if (request.signal) request.signal.addEventListener('abort', function () { xhr.abort(); });
-        xhr.send(body);
+    var ui = start(form);
+    return withShrunkPhoto(form, request.body)
+      .then(function (data) { return xhrUpload(form, ui, request.method || 'POST', url, data, request.headers || {}, request.signal); })
+      .then(function (xhr) {
+        setBusy(form, false);
+        var box = form.querySelector('.upload-status');
+        if (xhr.status < 400) {
+          ui.progress(1, 'Uploaded');
+          setTimeout(function () { if (box) box.remove(); }, 1500);
+        } else if (box) {
+          box.remove();
+        }
+        return new Response(xhr.responseText, { status: xhr.status, headers: parseHeaders(xhr.getAllResponseHeaders()) });
       });
-    });
   }
 
   document.addEventListener('htmx:before:request', function (evt) {
