@@ -4,6 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { adminSessionTasks } from './admin/admin-session.js';
 import { exportProcessor } from './export/jobs.js';
 import { generationProcessor, generationTasks } from './generation/jobs.js';
 import { analysisProcessor } from './music/jobs.js';
@@ -21,7 +22,7 @@ export const processors: ProcessorSpec[] = [
   { queue: 'analysis', concurrency: 2, make: analysisProcessor },
 ];
 
-export const periodicTasks: PeriodicTask[] = [...generationTasks, ...sessionTasks];
+export const periodicTasks: PeriodicTask[] = [...generationTasks, ...sessionTasks, ...adminSessionTasks];
 
 export interface RunningWorkers {
   workers: Worker[];

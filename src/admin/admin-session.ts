@@ -1,47 +1,83 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../platform/config.js';
+import type { Conn } from '../platform/db.js';
+import type { PeriodicTask } from '../platform/jobs.js';
+import { endAdminSessionRow, findLiveAdminSession, insertAdminSession, purgeExpiredAdminSessions } from './queries/sessions.js';
 
 export const ADMIN_COOKIE = 'echoes_admin';
 export const ADMIN_SESSION_MS = 2 * 60 * 60 * 1000;
+const TOKEN = /^[\w-]{43}$/;
 
 /**
- * The admin session is its own cookie, independent of a creator's Google sign-in: an expiry and a
- * nonce, signed with a key derived from SESSION_SECRET *and* ADMIN_PASSWORD, so changing the
- * password ends every admin session at once. Stateless, so it works across web processes.
+ * The admin session is its own cookie, independent of a creator's Google sign-in: 256 random bits
+ * whose SHA-256 names a row in admin_sessions (Postgres, so every web process sees sign-out at
+ * once). The row keeps a tag of the password it was opened under; changing ADMIN_PASSWORD makes
+ * every tag stale, which ends all admin sessions. See docs/decisions/0012-admin-sessions-server-side.md.
  */
-function key(config: Config): Buffer {
-  return createHmac('sha256', config.sessionSecret).update(`echoes-admin\0${config.ADMIN_PASSWORD ?? ''}`).digest();
+function tokenHash(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
 }
 
-function sign(config: Config, payload: string): string {
-  return createHmac('sha256', key(config)).update(payload).digest('base64url');
+/** Keyed, so the stored tag says nothing about the password without SESSION_SECRET. */
+function passwordTag(config: Config): string {
+  return createHmac('sha256', config.sessionSecret).update(`echoes-admin-password\0${config.ADMIN_PASSWORD ?? ''}`).digest('hex');
+}
+
+/** A short, stable name for a session in the audit log (pairs a sign-in with its sign-out). */
+export function sessionRef(id: string): string {
+  return id.slice(0, 12);
 }
 
 function cookieOptions(config: Config) {
   return { path: '/admin', httpOnly: true, sameSite: 'strict' as const, secure: config.NODE_ENV === 'production' };
 }
 
-export function startAdminSession(reply: FastifyReply, config: Config, now = Date.now()): Date {
-  const expires = now + ADMIN_SESSION_MS;
-  const payload = `${expires}.${randomBytes(12).toString('base64url')}`;
-  reply.setCookie(ADMIN_COOKIE, `${payload}.${sign(config, payload)}`, { ...cookieOptions(config), maxAge: ADMIN_SESSION_MS / 1000 });
-  return new Date(expires);
-}
-
-export function endAdminSession(reply: FastifyReply, config: Config): void {
-  reply.clearCookie(ADMIN_COOKIE, cookieOptions(config));
-}
-
-/** When the request carries a valid, unexpired admin session: its expiry; otherwise null. */
-export function readAdminSession(req: FastifyRequest, config: Config): Date | null {
-  if (!config.ADMIN_PASSWORD) return null;
+function tokenOf(req: FastifyRequest): string | null {
   const raw = req.cookies[ADMIN_COOKIE];
-  const m = raw ? /^(\d{10,16})\.([\w-]{16})\.([\w-]{43})$/.exec(raw) : null;
-  if (!m) return null;
-  const expected = Buffer.from(sign(config, `${m[1]}.${m[2]}`));
-  const given = Buffer.from(m[3]!);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
-  const expires = Number(m[1]);
-  return expires > Date.now() ? new Date(expires) : null;
+  return raw && TOKEN.test(raw) ? raw : null;
 }
+
+export interface StartedSession {
+  until: Date;
+  ref: string;
+}
+
+export async function startAdminSession(db: Conn, req: FastifyRequest, reply: FastifyReply, config: Config, now = Date.now()): Promise<StartedSession> {
+  const token = randomBytes(32).toString('base64url');
+  const id = tokenHash(token);
+  const until = new Date(now + ADMIN_SESSION_MS);
+  const userAgent = req.headers['user-agent']?.slice(0, 300) ?? null;
+  await insertAdminSession(db, { id, passwordTag: passwordTag(config), expiresAt: until, ip: req.ip ?? null, userAgent });
+  reply.setCookie(ADMIN_COOKIE, token, { ...cookieOptions(config), maxAge: ADMIN_SESSION_MS / 1000 });
+  return { until, ref: sessionRef(id) };
+}
+
+/** When the request carries a live admin session: its expiry; otherwise null. */
+export async function readAdminSession(db: Conn, req: FastifyRequest, config: Config): Promise<Date | null> {
+  if (!config.ADMIN_PASSWORD) return null;
+  const token = tokenOf(req);
+  if (!token) return null;
+  const row = await findLiveAdminSession(db, tokenHash(token), passwordTag(config), new Date());
+  return row ? row.expires_at : null;
+}
+
+/** Ends the request's session server-side and clears the cookie; the ref of the session it ended, if one was live. */
+export async function endAdminSession(db: Conn, req: FastifyRequest, reply: FastifyReply, config: Config): Promise<string | null> {
+  reply.clearCookie(ADMIN_COOKIE, cookieOptions(config));
+  const token = tokenOf(req);
+  if (!token || !(await readAdminSession(db, req, config))) return null;
+  const id = tokenHash(token);
+  return (await endAdminSessionRow(db, id, new Date())) ? sessionRef(id) : null;
+}
+
+export const adminSessionTasks: PeriodicTask[] = [
+  {
+    name: 'expired-admin-session-purge',
+    everyMs: 10 * 60_000,
+    run: async (ctx) => {
+      const n = await purgeExpiredAdminSessions(ctx.db, new Date());
+      if (n > 0) ctx.logger.info({ purged: n }, 'expired admin sessions deleted');
+    },
+  },
+];

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { safeReturnPath } from '../platform/view.js';
 import { endAdminSession, readAdminSession, startAdminSession } from './admin-session.js';
 import { renderDisabled } from './guard.js';
-import type { LoginLimiter } from './login-limiter.js';
+import type { GlobalLoginLimiter, LoginLimiter } from './login-limiter.js';
 import { AdminPasswordConfigError, checkAdminPassword, passwordMode } from './password.js';
 import { recordAudit } from './service/audit.js';
 
@@ -18,20 +18,29 @@ function adminReturnPath(value: unknown): string {
   return path === '/admin' || path.startsWith('/admin/') || path.startsWith('/admin?') ? path : '/admin';
 }
 
-function waitMessage(seconds: number): string {
+function minutesText(seconds: number): string {
   const minutes = Math.ceil(seconds / 60);
-  return `Too many failed attempts. Wait ${minutes} minute${minutes === 1 ? '' : 's'} and try again.`;
+  return `${minutes} minute${minutes === 1 ? '' : 's'}`;
+}
+
+function waitMessage(seconds: number): string {
+  return `Too many failed attempts. Wait ${minutesText(seconds)} and try again.`;
+}
+
+function lockedMessage(seconds: number, now = Date.now()): string {
+  const at = new Date(now + seconds * 1000).toISOString().slice(11, 16);
+  return `Admin sign-in is locked for everyone after too many failed attempts. Try again in ${minutesText(seconds)} (at ${at} UTC).`;
 }
 
 /** GET/POST /admin/login and POST /admin/logout: the admin's own sign-in, apart from Google accounts. */
-export default async function authRoutes(app: FastifyInstance, { limiter }: { limiter: LoginLimiter }) {
-  const { config } = app;
+export default async function authRoutes(app: FastifyInstance, { limiter, globalLimiter }: { limiter: LoginLimiter; globalLimiter: GlobalLoginLimiter }) {
+  const { config, db } = app;
   const page = (data: Record<string, unknown>) => ({ title: 'Admin sign-in · Echoes', error: null, next: '/admin', ...data });
 
   app.get('/login', async (req, reply) => {
     if (passwordMode(config.ADMIN_PASSWORD) === 'disabled') return renderDisabled(reply);
     const next = adminReturnPath((req.query as { next?: unknown }).next);
-    if (readAdminSession(req, config)) return reply.redirect(next, 303);
+    if (await readAdminSession(db, req, config)) return reply.redirect(next, 303);
     return reply.render('admin/login', page({ next }));
   });
 
@@ -43,6 +52,11 @@ export default async function authRoutes(app: FastifyInstance, { limiter }: { li
     if (wait > 0) {
       reply.header('retry-after', String(wait));
       return reply.code(429).render('admin/login', { ...data, error: waitMessage(wait) });
+    }
+    const locked = await globalLimiter.attempt();
+    if (locked > 0) {
+      reply.header('retry-after', String(locked));
+      return reply.code(429).render('admin/login', { ...data, error: lockedMessage(locked) });
     }
     let ok: boolean;
     try {
@@ -56,15 +70,15 @@ export default async function authRoutes(app: FastifyInstance, { limiter }: { li
       await recordAudit(app.db, { ip: req.ip }, { action: 'admin.login_failed' });
       return reply.code(401).render('admin/login', { ...data, error: 'That password is not right.' });
     }
-    await limiter.succeeded(req.ip);
-    const until = startAdminSession(reply, config);
-    await recordAudit(app.db, { ip: req.ip }, { action: 'admin.login', after: { until: until.toISOString() } });
+    await Promise.all([limiter.succeeded(req.ip), globalLimiter.succeeded()]);
+    const { until, ref } = await startAdminSession(db, req, reply, config);
+    await recordAudit(db, { ip: req.ip }, { action: 'admin.login', after: { session: ref, until: until.toISOString(), userAgent: req.headers['user-agent'] ?? null } });
     return reply.redirect(data.next, 303);
   });
 
   app.post('/logout', async (req, reply) => {
-    if (readAdminSession(req, config)) await recordAudit(app.db, { ip: req.ip }, { action: 'admin.logout' });
-    endAdminSession(reply, config);
+    const ended = await endAdminSession(db, req, reply, config);
+    if (ended) await recordAudit(db, { ip: req.ip }, { action: 'admin.logout', after: { session: ended } });
     return reply.redirect('/admin/login', 303);
   });
 }

@@ -16,7 +16,7 @@ export function renderDisabled(reply: FastifyReply) {
 export async function requireAdmin(req: FastifyRequest, reply: FastifyReply) {
   const { config } = req.server;
   if (passwordMode(config.ADMIN_PASSWORD) === 'disabled') return renderDisabled(reply);
-  const until = readAdminSession(req, config);
+  const until = await readAdminSession(req.server.db, req, config);
   if (until) {
     reply.locals = { ...reply.locals, adminUntil: until, fmt };
     return;

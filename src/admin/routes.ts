@@ -6,7 +6,7 @@ import auditRoutes from './audit.js';
 import authRoutes from './auth.js';
 import { requireAdmin } from './guard.js';
 import jobsRoutes from './jobs.js';
-import { LoginLimiter } from './login-limiter.js';
+import { GlobalLoginLimiter, LoginLimiter } from './login-limiter.js';
 import overviewRoutes from './overview.js';
 import packsRoutes from './packs.js';
 import { loadArgon2, passwordMode } from './password.js';
@@ -40,11 +40,12 @@ export default fp(
       await loadArgon2().catch((err: Error) => app.log.error(`${err.message} Admin sign-in will fail until it is installed.`));
     }
     const limiter = new LoginLimiter(app.ctx.redis, app.config.QUEUE_PREFIX);
+    const globalLimiter = new GlobalLoginLimiter(app.ctx.redis, app.config.QUEUE_PREFIX);
 
     await app.register(
       async (admin) => {
         admin.setErrorHandler(adminErrors);
-        await admin.register(authRoutes, { limiter });
+        await admin.register(authRoutes, { limiter, globalLimiter });
         await admin.register(async (guarded) => {
           guarded.addHook('preHandler', requireAdmin);
           await guarded.register(overviewRoutes);

@@ -148,6 +148,17 @@ export interface AdminAuditTable {
   created_at: Generated<Date>;
 }
 
+/** A server-side admin session; `id` is the SHA-256 of the cookie's token (see src/admin/admin-session.ts). */
+export interface AdminSessionsTable {
+  id: string;
+  password_tag: string;
+  created_at: Generated<Date>;
+  expires_at: Date;
+  ended_at: Date | null;
+  ip: string | null;
+  user_agent: string | null;
+}
+
 /** Beat analysis of a project's track (music_key); beats/downbeats in seconds, waveform peaks 0..1. */
 export interface MusicAnalysesTable {
   project_id: string;
@@ -178,6 +189,7 @@ export interface Database {
   settings: SettingsTable;
   exports: ExportsTable;
   admin_audit: AdminAuditTable;
+  admin_sessions: AdminSessionsTable;
   music_analyses: MusicAnalysesTable;
 }
 
