@@ -59,3 +59,19 @@ export async function wasShareRewarded(db: Conn, projectId: string): Promise<boo
     .executeTakeFirst();
   return Boolean(row);
 }
+
+/**
+ * Whether the film has something to watch: an approved clip with its video (what the players
+ * list). Sharing needs one, and so does the share reward.
+ */
+export async function hasPlayableClip(db: Conn, projectId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('clips')
+    .select('id')
+    .where('project_id', '=', projectId)
+    .where('approved', '=', true)
+    .where('video_key', 'is not', null)
+    .limit(1)
+    .executeTakeFirst();
+  return Boolean(row);
+}

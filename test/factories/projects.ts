@@ -38,3 +38,10 @@ export async function createClip(
     .returningAll()
     .executeTakeFirstOrThrow();
 }
+
+/** An approved, ready clip with a video key (rows only): what makes a film worth sharing. */
+export async function createWatchableClip(db: DB, opts: { userId: string; projectId: string; position?: number }) {
+  const clip = await createClip(db, { ...opts, approved: true, status: 'ready' });
+  const videoKey = storageKeys.clip(opts.userId, opts.projectId, clip.id);
+  return db.updateTable('clips').set({ video_key: videoKey }).where('id', '=', clip.id).returningAll().executeTakeFirstOrThrow();
+}

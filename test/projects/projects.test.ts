@@ -48,7 +48,7 @@ describe('first run', () => {
     expect(page.body).toContain(`action="/projects/${id}/clips?_csrf=`);
     expect(page.body).toContain('Portrait 9:16');
     expect(page.body).toContain(`href="/projects/${id}/play"`);
-    expect(page.body).toContain(`action="/projects/${id}/share"`);
+    expect(page.body).toContain(`href="/projects/${id}/share"`);
     expect(page.body).toContain(`href="/projects/${id}/export"`);
     expect(page.body).toContain(`action="/projects/${id}/music?_csrf=`);
     expect(page.body).toContain('/assets/js/upload.js');

@@ -3,6 +3,7 @@ import { createTestApp, type TestApp } from '../setup/context.js';
 import { TestBrowser } from '../setup/browser.js';
 import { createProject, createUser, expectLedgerBalanced } from '../factories.js';
 import { attachMusic, insertClip, insertReadyClips } from '../factories/media.js';
+import { createWatchableClip } from '../factories/projects.js';
 import { saveSettings } from '../../src/settings/service.js';
 import { shareProject } from '../../src/sharing/service.js';
 import type { User } from '../../src/platform/db-types.js';
@@ -24,6 +25,13 @@ const balanceOf = async (userId: string) =>
   (await t.ctx.db.selectFrom('users').select('credit_balance').where('id', '=', userId).executeTakeFirstOrThrow()).credit_balance;
 const shareRows = async (userId: string) =>
   t.ctx.db.selectFrom('credit_transactions').selectAll().where('user_id', '=', userId).where('type', '=', 'share').execute();
+
+/** A project with an approved, ready clip: one that can be shared (and earn the reward). */
+async function watchableProject(userId: string, values: { title?: string } = {}) {
+  const project = await createProject(t.ctx.db, userId, values);
+  await createWatchableClip(t.ctx.db, { userId, projectId: project.id });
+  return project;
+}
 
 async function signedIn(email: string): Promise<{ user: User; b: TestBrowser }> {
   const b = new TestBrowser(t.app);
@@ -135,9 +143,11 @@ describe('sharing a project', () => {
     expect((await tokenOf(projectId)).share_token).not.toBeNull();
   });
 
-  it('a shared project without approved clips still opens, with a friendly message', async () => {
+  it('a shared project whose clips were all unapproved since still opens, with a friendly message', async () => {
     const bare = await createProject(t.ctx.db, owner.id, { title: 'Soon' });
+    const clip = await createWatchableClip(t.ctx.db, { userId: owner.id, projectId: bare.id });
     const { token } = await shareProject(t.ctx.db, owner.id, bare.id);
+    await t.ctx.db.updateTable('clips').set({ approved: false }).where('id', '=', clip.id).execute();
     const res = await t.app.inject({ url: `/s/${token}` });
     expect(res.statusCode).toBe(200);
     expect(res.body).toContain('no clips to show yet');
@@ -151,7 +161,7 @@ describe('share rewards', () => {
     const { user, b } = await signedIn('capped@example.com');
     const start = await balanceOf(user.id);
     const projects = [];
-    for (let i = 0; i < 5; i++) projects.push(await createProject(t.ctx.db, user.id, { title: `Film ${i}` }));
+    for (let i = 0; i < 5; i++) projects.push(await watchableProject(user.id, { title: `Film ${i}` }));
     for (const p of projects) expect((await b.post(`/projects/${p.id}/share`)).statusCode).toBe(303);
     expect(await balanceOf(user.id)).toBe(start + 3);
     expect(await shareRows(user.id)).toHaveLength(3);
@@ -160,12 +170,12 @@ describe('share rewards', () => {
 
   it('concurrent shares of one project reward once; of many projects, exactly up to the cap', async () => {
     const user = await createUser(t.ctx.db);
-    const one = await createProject(t.ctx.db, user.id);
+    const one = await watchableProject(user.id);
     const results = await Promise.all(Array.from({ length: 6 }, () => shareProject(t.ctx.db, user.id, one.id)));
     expect(new Set(results.map((r) => r.token)).size).toBe(1);
     expect(results.reduce((n, r) => n + r.earned, 0)).toBe(1);
 
-    const many = await Promise.all(Array.from({ length: 5 }, (_, i) => createProject(t.ctx.db, user.id, { title: `Many ${i}` })));
+    const many = await Promise.all(Array.from({ length: 5 }, (_, i) => watchableProject(user.id, { title: `Many ${i}` })));
     const earned = await Promise.all(many.map((p) => shareProject(t.ctx.db, user.id, p.id)));
     expect(earned.reduce((n, r) => n + r.earned, 0)).toBe(2);
     expect(await balanceOf(user.id)).toBe(3);
@@ -177,13 +187,13 @@ describe('share rewards', () => {
     await saveSettings(t.ctx.db, { shareReward: 4, maxRewardedShares: 1 });
     try {
       const user = await createUser(t.ctx.db);
-      const [a, b] = [await createProject(t.ctx.db, user.id), await createProject(t.ctx.db, user.id)];
+      const [a, b] = [await watchableProject(user.id), await watchableProject(user.id)];
       expect((await shareProject(t.ctx.db, user.id, a.id)).earned).toBe(4);
       expect((await shareProject(t.ctx.db, user.id, b.id)).earned).toBe(0);
       expect(await balanceOf(user.id)).toBe(4);
 
       await saveSettings(t.ctx.db, { shareReward: 0, maxRewardedShares: 3 });
-      const c = await createProject(t.ctx.db, user.id);
+      const c = await watchableProject(user.id);
       expect((await shareProject(t.ctx.db, user.id, c.id)).earned).toBe(0);
       expect(await balanceOf(user.id)).toBe(4);
     } finally {
@@ -194,7 +204,7 @@ describe('share rewards', () => {
 
   it('the htmx share answer updates the header balance', async () => {
     const { user, b } = await signedIn('htmx-sharer@example.com');
-    const p = await createProject(t.ctx.db, user.id);
+    const p = await watchableProject(user.id);
     const res = await b.post(`/projects/${p.id}/share`, {}, { 'hx-request': 'true' });
     expect(res.statusCode).toBe(200);
     expect(res.body).toContain(`data-credit-balance-update="${await balanceOf(user.id)}"`);
