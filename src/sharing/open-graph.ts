@@ -1,14 +1,7 @@
 import type { Project } from '../platform/db-types.js';
 import type { PlayableClip } from '../player/queries.js';
 import type { Playlist } from '../player/playlist.js';
-import type { Storage } from '../storage/types.js';
 import { publicLink } from './service.js';
-
-/**
- * Link previews fetch og:image some time after the page, and cache it; a week is the longest an S3
- * presigned URL may live, and each fetch of the page signs a fresh one.
- */
-export const OG_IMAGE_TTL_S = 7 * 24 * 3600;
 
 export interface OpenGraph {
   title: string;
@@ -19,8 +12,12 @@ export interface OpenGraph {
   imageHeight: number;
 }
 
-function absolute(publicUrl: string, url: string): string {
-  return url.startsWith('/') ? `${publicUrl}${url}` : url;
+/**
+ * The film's picture for link previews, served through the share token (GET /s/:token/poster), so
+ * unsharing ends it at once; a signed media link would outlive the share for as long as it is signed.
+ */
+export function posterLink(publicUrl: string, token: string): string {
+  return `${publicLink(publicUrl, token)}/poster`;
 }
 
 export function describeFilm(playlist: Playlist): string {
@@ -29,13 +26,13 @@ export function describeFilm(playlist: Playlist): string {
 }
 
 /** The Open Graph card of a shared film: its title, the first clip's still as the image. */
-export async function openGraph(storage: Storage, publicUrl: string, project: Project, first: PlayableClip | undefined, playlist: Playlist): Promise<OpenGraph> {
+export function openGraph(publicUrl: string, project: Project, first: PlayableClip | undefined, playlist: Playlist): OpenGraph {
   return {
     title: project.title,
     description: describeFilm(playlist),
     url: publicLink(publicUrl, project.share_token!),
     // The still the first clip was animated from: full frame size (the thumbnail is only 320 px).
-    image: first ? absolute(publicUrl, await storage.signedUrl(first.image_key, { expiresInS: OG_IMAGE_TTL_S })) : null,
+    image: first ? posterLink(publicUrl, project.share_token!) : null,
     imageWidth: playlist.ratio.width,
     imageHeight: playlist.ratio.height,
   };

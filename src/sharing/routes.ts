@@ -14,6 +14,9 @@ import { shareProject, unshareProject } from './service.js';
 
 type IdParams = { Params: { id: string } };
 
+const IMAGE_TYPES: Record<string, string> = { jpg: 'image/jpeg', jpeg: 'image/jpeg', png: 'image/png', webp: 'image/webp' };
+const imageType = (key: string) => IMAGE_TYPES[key.split('.').pop()!.toLowerCase()] ?? 'application/octet-stream';
+
 const nextOf = (body: unknown, fallback: string) => safeReturnPath((body as { next?: unknown } | undefined)?.next, fallback);
 
 /** Public links: share / unshare for the owner, and the public player at /s/:token for anyone. */
@@ -78,10 +81,22 @@ export default fp(
       reply.header('cache-control', 'no-store');
       return reply.render('sharing/public', {
         title: project.title,
-        og: await openGraph(storage, config.publicUrl, project, clips[0], playlist),
+        og: openGraph(config.publicUrl, project, clips[0], playlist),
         playlist,
         playlistJson: playlistJson(playlist),
       });
+    });
+
+    // The link preview's picture: the still of the film's first clip, only while the link is shared.
+    app.get<{ Params: { token: string } }>('/s/:token/poster', async (req, reply) => {
+      const project = await findSharedProject(db, req.params.token);
+      const first = project ? (await listPlayableClips(db, project.id))[0] : undefined;
+      if (!first) throw new NotFoundError();
+      const body = await storage.get(first.image_key).catch(() => null);
+      if (!body) throw new NotFoundError();
+      reply.header('cache-control', 'no-store');
+      reply.header('x-content-type-options', 'nosniff');
+      return reply.type(imageType(first.image_key)).send(body);
     });
   },
   { name: 'sharing', dependencies: ['view', 'auth'] },
