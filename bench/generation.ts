@@ -48,6 +48,7 @@ export async function main(): Promise<void> {
     RUNWAY_API_KEY: fake.apiKey,
     ACTIVE_AI_PROVIDER: 'runway',
     RUNWAY_POLL_INTERVAL_MS: String(POLL_MS),
+    RUNWAY_OUTPUT_HOSTS: '127.0.0.1',
   };
   const config = loadConfig(env);
   const ctx = await createContext(config, { skipMigrate: true });

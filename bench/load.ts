@@ -22,6 +22,7 @@ export async function main() {
     RUNWAY_API_URL: fake.url,
     RUNWAY_API_KEY: fake.apiKey,
     RUNWAY_POLL_INTERVAL_MS: '500',
+    RUNWAY_OUTPUT_HOSTS: '127.0.0.1',
   });
   try {
     const opts = { baseUrl: server.url, users: USERS, seconds: SECONDS, image: await testImage(1280, 720, 'jpeg') };

@@ -9,6 +9,8 @@ export const MESSAGES = {
   timeout: 'This clip took too long and was stopped. Please try again. Your credits were refunded.',
   unavailable: 'The video service is not responding right now. Please try again in a few minutes. Your credits were refunded.',
   refused: 'The video service refused this request. Please try again later. Your credits were refunded.',
+  outputRefused: 'The finished video was offered from a place Echoes does not download from, so it was not used. Please try again. Your credits were refunded.',
+  outputTooLarge: 'The finished video was larger than Echoes accepts, so it was not used. Please try again. Your credits were refunded.',
 } as const;
 
 export interface Failure {
@@ -29,4 +31,14 @@ export function describeTaskFailure(failureCode: string | undefined, failure: st
   if (code.startsWith('ASSET.')) return { code, message: MESSAGES.asset, detail };
   if (code.startsWith('INTERNAL')) return { code, message: MESSAGES.internal, detail };
   return { code, message: MESSAGES.failed, detail };
+}
+
+/** A provider call that gave up (budget spent, or not worth retrying), told plainly. */
+export function describeProviderError(err: { code: string; retryable: boolean; message: string }): Failure {
+  const message =
+    err.code === 'OUTPUT_REFUSED' ? MESSAGES.outputRefused
+    : err.code === 'OUTPUT_TOO_LARGE' ? MESSAGES.outputTooLarge
+    : err.retryable ? MESSAGES.unavailable
+    : MESSAGES.refused;
+  return { code: err.code, message, detail: err.message };
 }

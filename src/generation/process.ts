@@ -4,8 +4,9 @@ import type { Clip } from '../platform/db-types.js';
 import type { Logger } from '../platform/logger.js';
 import { getSettings, type Settings } from '../settings/service.js';
 import { downloadToStorage } from './download.js';
+import { outputPolicy } from './output-url.js';
 import { videoKeyFor } from './keys.js';
-import { describeTaskFailure, MESSAGES, type Failure } from './messages.js';
+import { describeProviderError, describeTaskFailure, MESSAGES, type Failure } from './messages.js';
 import { providerFor, ProviderError, type Provider } from './providers/index.js';
 import * as q from './queries.js';
 import { ratioOrDefault } from './ratios.js';
@@ -105,7 +106,7 @@ export function makeGenerationProcessor(ctx: AppContext, hooks: ProcessorHooks =
       const failures = (job.data.failures ?? 0) + 1;
       if (!pe.retryable || failures >= MAX_FAILURES) {
         if (clip.provider_task_id) await cancelQuietly(ctx, clip, log);
-        return end({ code: pe.code, message: pe.retryable ? MESSAGES.unavailable : MESSAGES.refused, detail: pe.message });
+        return end(describeProviderError(pe));
       }
       const wait = Math.min(MAX_BACKOFF_MS, Math.max(pe.retryAfterMs ?? 0, provider.pollIntervalMs * 2 ** failures));
       log.warn({ err: pe.message, failures, waitMs: wait }, 'provider call failed; trying again later');
@@ -134,7 +135,7 @@ export function makeGenerationProcessor(ctx: AppContext, hooks: ProcessorHooks =
     }
     if (st.state === 'succeeded') {
       const key = videoKeyFor(clip, clip.attempt);
-      if (st.outputUrl) await wrap(() => downloadToStorage(ctx.storage, st.outputUrl!, key));
+      if (st.outputUrl) await wrap(() => downloadToStorage(ctx.storage, st.outputUrl!, key, outputPolicy(ctx.config, provider.name)));
       else if (st.outputKey !== key) throw new ProviderError(`task ${taskId} succeeded without an output`, false, 'NO_OUTPUT');
       const done = await completeGeneration(ctx, clip.id, clip.attempt, key);
       log.info({ taskId, stored: done }, done ? 'generation ready' : 'generation finished after the clip ended; video dropped');

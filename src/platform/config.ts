@@ -33,6 +33,12 @@ const settingsShape = z.object({
     RUNWAY_API_KEY: z.string().optional(),
     RUNWAY_API_URL: url.default('https://api.dev.runwayml.com'),
     RUNWAY_POLL_INTERVAL_MS: z.coerce.number().int().min(1).default(5000),
+    // Hosts Runway's finished videos may be downloaded from (each also covers its subdomains):
+    // its CloudFront distributions and task-artifact bucket, as seen in Runway's output URLs.
+    RUNWAY_OUTPUT_HOSTS: z
+      .string()
+      .regex(/^\s*[A-Za-z0-9.-]+\s*(,\s*[A-Za-z0-9.-]+\s*)*$/, 'must be host names separated by commas')
+      .default('dnznrvs05pmza.cloudfront.net,d2jqrm6oza8nb6.cloudfront.net,runway-task-artifacts.s3.amazonaws.com,runwayml.com'),
     ADMIN_PASSWORD: z.string().optional(),
     FFMPEG_PATH: z.string().optional(),
     FFPROBE_PATH: z.string().optional(),
@@ -42,6 +48,7 @@ const settingsShape = z.object({
     MAX_IMAGE_BYTES: z.coerce.number().int().positive().default(25 * 1024 * 1024),
     MAX_IMAGE_PIXELS: z.coerce.number().int().positive().default(60_000_000),
     MAX_MUSIC_BYTES: z.coerce.number().int().positive().default(250 * 1024 * 1024),
+    MAX_VIDEO_BYTES: z.coerce.number().int().positive().default(200 * 1024 * 1024),
     SIGNED_URL_TTL_S: z.coerce.number().int().positive().default(3600),
   });
 

@@ -33,6 +33,11 @@ export interface FakeFailure {
   hold?: boolean;
   retryAfter?: number | string;
   error?: string;
+  /** A redirect's target (with a 3xx status). */
+  location?: string;
+  /** Answer 200 with this many bytes of video instead (announced in Content-Length unless `chunked`). */
+  bytes?: number;
+  chunked?: boolean;
 }
 
 export type FakeOp = 'submit' | 'status' | 'cancel' | 'output';
@@ -118,6 +123,8 @@ export interface RunwayFake {
   /** The next `times` requests of this kind get this answer instead. */
   failNext(op: FakeOp, failure: FakeFailure, times?: number): void;
   statusOf(taskId: string): FakeStatus | 'DELETED' | undefined;
+  /** Rewrites the output URLs of succeeded tasks (null: back to this server's own). */
+  setOutputUrl(make: ((taskId: string, own: string) => string) | null): void;
   close(): Promise<void>;
 }
 
@@ -130,6 +137,7 @@ export async function startRunwayFake(opts: { apiKey?: string } = {}): Promise<R
   const tasks = new Map<string, FakeTask>();
   const fake = { submissions: [] as FakeTask[], deletes: [] as string[], requests: [] as RunwayFake['requests'] };
   let base = '';
+  let outputUrl: ((taskId: string, own: string) => string) | null = null;
 
   function advance(t: FakeTask, now: number): void {
     while (t.index < t.steps.length - 1 && !FINAL.has(t.steps[t.index]!.status)) {
@@ -148,7 +156,10 @@ export async function startRunwayFake(opts: { apiKey?: string } = {}): Promise<R
     const status = t.cancelled ? 'CANCELLED' : step.status;
     const out: Record<string, unknown> = { id: t.id, createdAt: new Date(t.createdAt).toISOString(), status };
     if (status === 'RUNNING') out.progress = step.progress ?? 0.5;
-    if (status === 'SUCCEEDED') out.output = [`${base}/outputs/${t.id}.mp4?_jwt=${randomBytes(8).toString('hex')}`];
+    if (status === 'SUCCEEDED') {
+      const own = `${base}/outputs/${t.id}.mp4?_jwt=${randomBytes(8).toString('hex')}`;
+      out.output = [outputUrl ? outputUrl(t.id, own) : own];
+    }
     if (status === 'FAILED') {
       out.failure = step.failure ?? 'Task failed';
       if (step.failureCode) out.failureCode = step.failureCode;
@@ -178,7 +189,16 @@ export async function startRunwayFake(opts: { apiKey?: string } = {}): Promise<R
           req.socket.destroy();
           return true;
         }
+        if (f.bytes !== undefined) {
+          fake.requests.push({ method: req.method ?? '', path: url.pathname, status: 200, at: Date.now() });
+          res.writeHead(200, { 'content-type': 'video/mp4', ...(f.chunked ? {} : { 'content-length': String(f.bytes) }) });
+          const chunk = Buffer.alloc(64 * 1024, 1);
+          for (let left = f.bytes; left > 0; left -= chunk.length) res.write(left >= chunk.length ? chunk : chunk.subarray(0, left));
+          res.end();
+          return true;
+        }
         const headers: Record<string, string> = f.retryAfter !== undefined ? { 'retry-after': String(f.retryAfter) } : {};
+        if (f.location) headers.location = f.location;
         send(f.status, { error: f.error ?? (f.status === 429 ? 'Too many requests' : 'Service unavailable') }, headers);
         return true;
       };
@@ -255,6 +275,9 @@ export async function startRunwayFake(opts: { apiKey?: string } = {}): Promise<R
     },
     failNext(op, failure, times = 1) {
       for (let i = 0; i < times; i++) failures[op].push(failure);
+    },
+    setOutputUrl(make) {
+      outputUrl = make;
     },
     statusOf(taskId) {
       const t = tasks.get(taskId);

@@ -22,6 +22,8 @@ export async function startWorld(env: Record<string, string> = {}): Promise<Worl
     RUNWAY_API_KEY: fake.apiKey,
     ACTIVE_AI_PROVIDER: 'runway',
     RUNWAY_POLL_INTERVAL_MS: '30',
+    // The fake serves its videos itself; only its host is allowed (as Runway's CDN is in production).
+    RUNWAY_OUTPUT_HOSTS: '127.0.0.1',
     ...env,
   });
   const world: World = {
