@@ -3,7 +3,7 @@ import { hash } from '@node-rs/argon2';
 import { createTestApp, type TestApp } from '../setup/context.js';
 import { TestBrowser } from '../setup/browser.js';
 import { createUser } from '../factories.js';
-import { ADMIN_PASSWORD, adminBrowser, auditRows } from '../factories/admin.js';
+import { ADMIN_PASSWORD, adminBrowser, auditRows, postAdminLogin } from '../factories/admin.js';
 import { concrete, listRoutes } from './routes.js';
 
 let t: TestApp;
@@ -21,16 +21,7 @@ const adminRoutes = () => listRoutes(t.app).filter((r) => r.url.startsWith('/adm
 const OPEN = new Set(['GET /admin/login', 'POST /admin/login', 'POST /admin/logout']);
 
 /** A form post from a given client address (the limiter counts per IP). */
-async function postLogin(b: TestBrowser, ip: string, password: string) {
-  await b.ensureCsrf();
-  return t.app.inject({
-    method: 'POST',
-    url: '/admin/login',
-    remoteAddress: ip,
-    headers: { cookie: b.cookieHeader, 'content-type': 'application/x-www-form-urlencoded' },
-    payload: new URLSearchParams({ _csrf: b.csrf, password }).toString(),
-  });
-}
+const postLogin = (b: TestBrowser, ip: string, password: string) => postAdminLogin(t.app, b, ip, password);
 
 describe('admin sign-in', () => {
   it('knows every admin route (the walk below covers them all)', () => {

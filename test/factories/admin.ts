@@ -15,6 +15,18 @@ export async function adminBrowser(app: ConstructorParameters<typeof TestBrowser
   return b;
 }
 
+/** An admin sign-in form post from a given client address (the limiters count per address and across all). */
+export async function postAdminLogin(app: ConstructorParameters<typeof TestBrowser>[0], b: TestBrowser, ip: string, password: string) {
+  await b.ensureCsrf();
+  return app.inject({
+    method: 'POST',
+    url: '/admin/login',
+    remoteAddress: ip,
+    headers: { cookie: b.cookieHeader, 'content-type': 'application/x-www-form-urlencoded' },
+    payload: new URLSearchParams({ _csrf: b.csrf, password }).toString(),
+  });
+}
+
 /**
  * A clip as the generation feature leaves it, charged like a real submission (a `generation`
  * ledger row for `<clip>:<attempt>`), optionally refunded like an automatic failure refund.

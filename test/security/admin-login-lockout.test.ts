@@ -1,22 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GLOBAL_LOCK_S, GLOBAL_MAX_FAILURES, MAX_FAILURES } from '../../src/admin/login-limiter.js';
-import { ADMIN_PASSWORD, adminBrowser } from '../factories/admin.js';
+import { ADMIN_PASSWORD, adminBrowser, postAdminLogin } from '../factories/admin.js';
 import { TestBrowser } from '../setup/browser.js';
 import { createTestApp, type TestApp } from '../setup/context.js';
 
 // Issue 16, item 2 (second half): guessing the admin password from many addresses runs into a
 // lock of the whole admin sign-in; an admin already signed in does not feel it.
 
-async function postLogin(t: TestApp, b: TestBrowser, ip: string, password: string) {
-  await b.ensureCsrf();
-  return t.app.inject({
-    method: 'POST',
-    url: '/admin/login',
-    remoteAddress: ip,
-    headers: { cookie: b.cookieHeader, 'content-type': 'application/x-www-form-urlencoded' },
-    payload: new URLSearchParams({ _csrf: b.csrf, password }).toString(),
-  });
-}
+const postLogin = (t: TestApp, b: TestBrowser, ip: string, password: string) => postAdminLogin(t.app, b, ip, password);
 
 /** Failures from as many addresses as failures, so the per-address limit never trips. */
 async function failFromManyAddresses(t: TestApp, n: number, net: string) {

@@ -22,12 +22,17 @@ const balanceOf = async (userId: string) =>
 const shareRows = (userId: string) => t.ctx.db.selectFrom('credit_transactions').selectAll().where('user_id', '=', userId).where('type', '=', 'share').execute();
 const tokenOf = async (projectId: string) => (await t.ctx.db.selectFrom('projects').select('share_token').where('id', '=', projectId).executeTakeFirstOrThrow()).share_token;
 
+async function signedIn() {
+  const user = await createUser(t.ctx.db);
+  const b = new TestBrowser(t.app);
+  await b.signInDev(user.email);
+  await b.get('/');
+  return { user, b };
+}
+
 describe('sharing an empty project', () => {
   it('four empty projects (one with only an unapproved clip) are refused with a clear message, and earn nothing', async () => {
-    const user = await createUser(t.ctx.db);
-    const b = new TestBrowser(t.app);
-    await b.signInDev(user.email);
-    await b.get('/');
+    const { user, b } = await signedIn();
     const start = await balanceOf(user.id);
     const projects = [];
     for (let i = 0; i < 4; i++) projects.push(await createProject(t.ctx.db, user.id, { title: `Empty ${i}` }));
@@ -53,10 +58,7 @@ describe('sharing an empty project', () => {
   });
 
   it('with an approved, ready clip the same projects share and earn, up to the cap; the ledger adds up', async () => {
-    const user = await createUser(t.ctx.db);
-    const b = new TestBrowser(t.app);
-    await b.signInDev(user.email);
-    await b.get('/');
+    const { user, b } = await signedIn();
     const start = await balanceOf(user.id);
     const projects = [];
     for (let i = 0; i < 4; i++) projects.push(await createProject(t.ctx.db, user.id, { title: `Film ${i}` }));
