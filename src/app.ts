@@ -2,6 +2,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from './platform/context.js';
 import { loggerOptions } from './platform/logger.js';
+import { fastifyTrustProxy } from './platform/trust-proxy.js';
 import contextPlugin from './platform/context-plugin.js';
 import web from './platform/web.js';
 import view from './platform/view.js';
@@ -32,7 +33,8 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
       return typeof given === 'string' && /^[\w-]{8,64}$/.test(given) ? given : randomUUID();
     },
     requestIdHeader: false,
-    trustProxy: ctx.config.NODE_ENV === 'production',
+    // Forwarded headers are believed only from the proxies TRUST_PROXY names (none by default).
+    trustProxy: fastifyTrustProxy(ctx.config.trustProxy),
     bodyLimit: 1024 * 1024,
     routerOptions: { ignoreTrailingSlash: true },
   });
