@@ -1,6 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../platform/config.js';
+import { cookieSecure } from '../platform/cookies.js';
 
 export const ADMIN_COOKIE = 'echoes_admin';
 export const ADMIN_SESSION_MS = 2 * 60 * 60 * 1000;
@@ -19,7 +20,7 @@ function sign(config: Config, payload: string): string {
 }
 
 function cookieOptions(config: Config) {
-  return { path: '/admin', httpOnly: true, sameSite: 'strict' as const, secure: config.NODE_ENV === 'production' };
+  return { path: '/admin', httpOnly: true, sameSite: 'strict' as const, secure: cookieSecure(config) };
 }
 
 export function startAdminSession(reply: FastifyReply, config: Config, now = Date.now()): Date {

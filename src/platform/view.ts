@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { cookieSecure } from './cookies.js';
 
 const FLASH_COOKIE = 'flash';
 
@@ -12,6 +13,7 @@ export function flash(reply: FastifyReply, kind: FlashKind, message: string): vo
     httpOnly: true,
     sameSite: 'lax',
     signed: true,
+    secure: cookieSecure(reply.server.config),
     maxAge: 60,
   });
 }
@@ -96,7 +98,7 @@ export default fp(
         path: req.url,
         isHtmx: req.isHtmx,
         googleEnabled: app.config.googleEnabled,
-        devSignIn: !app.config.googleEnabled && app.config.NODE_ENV !== 'production',
+        devSignIn: app.config.devSignIn,
         requestId: req.id,
         title: 'Echoes',
       };
