@@ -1,4 +1,5 @@
 import Fastify, { type FastifyInstance } from 'fastify';
+import type { DestinationStream } from 'pino';
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from './platform/context.js';
 import { loggerOptions } from './platform/logger.js';
@@ -25,9 +26,9 @@ import exportFeature from './export/routes.js';
 import admin from './admin/routes.js';
 
 /** Builds the web app: platform plugins first, then one line per feature (the table of contents). */
-export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
+export async function buildApp(ctx: AppContext, opts: { logStream?: DestinationStream } = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: ctx.config.LOG_LEVEL === 'silent' ? false : loggerOptions(ctx.config.LOG_LEVEL),
+    logger: ctx.config.LOG_LEVEL === 'silent' ? false : { ...loggerOptions(ctx.config.LOG_LEVEL), stream: opts.logStream },
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[\w-]{8,64}$/.test(given) ? given : randomUUID();
