@@ -14,7 +14,7 @@ import qs from 'node:querystring';
 import { S3Storage } from '../storage/s3.js';
 import { PUBLIC_DIR, ROOT, VIEWS_DIR } from './paths.js';
 import { PgSessionStore } from './session-store.js';
-import { cookieSecure, servesHttps } from './cookies.js';
+import { cookieSecure, httpsOnly } from './cookies.js';
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** Routes that authenticate by other means (a signature) and take no browser form. */
@@ -26,7 +26,7 @@ export default fp(
     const { config } = app;
     const production = config.NODE_ENV === 'production';
     const secure = cookieSecure(config);
-    const https = servesHttps(config);
+    const https = httpsOnly(config);
     const mediaOrigins = app.storage instanceof S3Storage ? [app.storage.publicOrigin] : [];
 
     await app.register(helmet, {
