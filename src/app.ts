@@ -1,7 +1,9 @@
 import Fastify, { type FastifyInstance } from 'fastify';
+import type { DestinationStream } from 'pino';
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from './platform/context.js';
 import { loggerOptions } from './platform/logger.js';
+import { fastifyTrustProxy } from './platform/trust-proxy.js';
 import contextPlugin from './platform/context-plugin.js';
 import web from './platform/web.js';
 import view from './platform/view.js';
@@ -24,15 +26,16 @@ import exportFeature from './export/routes.js';
 import admin from './admin/routes.js';
 
 /** Builds the web app: platform plugins first, then one line per feature (the table of contents). */
-export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
+export async function buildApp(ctx: AppContext, opts: { logStream?: DestinationStream } = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: ctx.config.LOG_LEVEL === 'silent' ? false : loggerOptions(ctx.config.LOG_LEVEL),
+    logger: ctx.config.LOG_LEVEL === 'silent' ? false : { ...loggerOptions(ctx.config.LOG_LEVEL), stream: opts.logStream },
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[\w-]{8,64}$/.test(given) ? given : randomUUID();
     },
     requestIdHeader: false,
-    trustProxy: ctx.config.NODE_ENV === 'production',
+    // Forwarded headers are believed only from the proxies TRUST_PROXY names (none by default).
+    trustProxy: fastifyTrustProxy(ctx.config.trustProxy),
     bodyLimit: 1024 * 1024,
     routerOptions: { ignoreTrailingSlash: true },
   });

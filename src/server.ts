@@ -34,8 +34,8 @@ async function main() {
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
 
-  await app.listen({ port: config.PORT, host: '0.0.0.0' });
-  app.log.info({ url: config.publicUrl, workers: Boolean(workers), provider: config.activeProvider, storage: ctx.storage.driver }, 'Echoes is running');
+  await app.listen({ port: config.PORT, host: config.listenHost });
+  app.log.info({ url: config.publicUrl, host: config.listenHost, workers: Boolean(workers), provider: config.activeProvider, storage: ctx.storage.driver }, 'Echoes is running');
 }
 
 main().catch((err) => {

@@ -12,6 +12,17 @@
     return meta ? meta.getAttribute('content') : '';
   }
 
+  // The action URL carries the CSRF token for browsers without JavaScript; we send it as a header.
+  function withoutToken(url) {
+    try {
+      var u = new URL(url, window.location.href);
+      u.searchParams.delete('_csrf');
+      return u.toString();
+    } catch (e) {
+      return url;
+    }
+  }
+
   function fileInput(form) {
     return form.querySelector('input[type="file"]');
   }
@@ -122,7 +133,7 @@
   function send(form) {
     var ui = start(form);
     withShrunkPhoto(form, new FormData(form))
-      .then(function (data) { return xhrUpload(form, ui, 'POST', form.action, data, { accept: 'text/html' }); })
+      .then(function (data) { return xhrUpload(form, ui, 'POST', withoutToken(form.action), data, { accept: 'text/html' }); })
       .then(function (xhr) {
         if (xhr.status >= 200 && xhr.status < 400) {
           ui.progress(1, 'Done');
@@ -149,7 +160,7 @@
   function fetchWithProgress(form, url, request) {
     var ui = start(form);
     return withShrunkPhoto(form, request.body)
-      .then(function (data) { return xhrUpload(form, ui, request.method || 'POST', url, data, request.headers || {}, request.signal); })
+      .then(function (data) { return xhrUpload(form, ui, request.method || 'POST', withoutToken(url), data, request.headers || {}, request.signal); })
       .then(function (xhr) {
         setBusy(form, false);
         var box = form.querySelector('.upload-status');

@@ -1,6 +1,7 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../platform/config.js';
+import { cookieSecure } from '../platform/cookies.js';
 import type { Conn } from '../platform/db.js';
 import type { PeriodicTask } from '../platform/jobs.js';
 import { endAdminSessionRow, findLiveAdminSession, insertAdminSession, purgeExpiredAdminSessions } from './queries/sessions.js';
@@ -30,7 +31,7 @@ export function sessionRef(id: string): string {
 }
 
 function cookieOptions(config: Config) {
-  return { path: '/admin', httpOnly: true, sameSite: 'strict' as const, secure: config.NODE_ENV === 'production' };
+  return { path: '/admin', httpOnly: true, sameSite: 'strict' as const, secure: cookieSecure(config) };
 }
 
 function tokenOf(req: FastifyRequest): string | null {

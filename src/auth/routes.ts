@@ -32,8 +32,9 @@ export default fp(
 
     if (app.config.googleEnabled) googleRoutes(app);
 
-    // Try-it-now sign-in for development machines; absent in production or when Google is set up.
-    if (!app.config.googleEnabled && app.config.NODE_ENV !== 'production') {
+    // Try-it-now sign-in for a development machine only it can reach (config.devSignIn); absent
+    // in production, when Google is set up, or when the server is reachable from elsewhere.
+    if (app.config.devSignIn) {
       app.post('/auth/dev', async (req, reply) => {
         const parsed = devForm.safeParse(req.body ?? {});
         if (!parsed.success) throw new UserError(parsed.error.issues[0]!.message);

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const bool = z
@@ -8,12 +9,21 @@ const url = z.string().url();
 
 const settingsShape = z.object({
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    HOST: z.string().trim().min(1).optional(),
     PUBLIC_URL: url.optional(),
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
     DATABASE_URL: url.default('postgres://postgres@127.0.0.1:5432/echoes'),
     REDIS_URL: url.default('redis://127.0.0.1:6379'),
     QUEUE_PREFIX: z.string().min(1).default('echoes'),
     SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    TRUST_PROXY: z.string().trim().optional().transform((v, ctx) => {
+      const parsed = parseTrustProxy(v);
+      if (parsed === null) {
+        ctx.addIssue({ code: 'custom', message: 'must be a hop count (1, 2, …) or a comma-separated list of proxy addresses or CIDR ranges (10.0.0.0/8, loopback, uniquelocal)' });
+        return z.NEVER;
+      }
+      return parsed;
+    }),
     S3_ENDPOINT: url.optional(),
     S3_PUBLIC_ENDPOINT: url.optional(),
     S3_REGION: z.string().default('us-east-1'),
@@ -56,6 +66,16 @@ const schema = settingsShape.superRefine((c, ctx) => {
     if (c.NODE_ENV === 'production' && !c.SESSION_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['SESSION_SECRET'], message: 'is required in production' });
     }
+    const publicUrl = URL.parse(c.PUBLIC_URL ?? `http://localhost:${c.PORT}`);
+    if (!publicUrl) return; // reported by the field itself
+    if (c.NODE_ENV === 'production' && publicUrl.protocol !== 'https:' && !isLoopbackHost(publicUrl.hostname)) {
+      // Browsers drop Secure cookies over http and plain cookies over the internet can be read.
+      ctx.addIssue({ code: 'custom', path: ['PUBLIC_URL'], message: `must be an https:// address in production (plain http is only for a loopback address such as http://localhost:${c.PORT}); got ${publicUrl.origin}` });
+    }
+    if (c.NODE_ENV !== 'production' && !c.SESSION_SECRET && !isLocalOnly(c.HOST, publicUrl, c.NODE_ENV)) {
+      // The built-in secret is public: anyone who can reach the server could forge sessions.
+      ctx.addIssue({ code: 'custom', path: ['SESSION_SECRET'], message: `is required unless the server listens only on loopback (HOST unset or localhost/127.0.0.1) with a loopback PUBLIC_URL; got HOST=${c.HOST ?? defaultHost(c.NODE_ENV, publicUrl)} PUBLIC_URL=${publicUrl.origin}` });
+    }
     if (c.S3_ENDPOINT && (!c.S3_ACCESS_KEY_ID || !c.S3_SECRET_ACCESS_KEY)) {
       ctx.addIssue({ code: 'custom', path: ['S3_ACCESS_KEY_ID'], message: 'and S3_SECRET_ACCESS_KEY are required with S3_ENDPOINT' });
     }
@@ -78,7 +98,56 @@ export type Config = RawConfig & {
   stripeEnabled: boolean;
   sessionSecret: string;
   publicUrl: string;
+  /** The address the web process listens on (HOST, else derived: see defaultHost). */
+  listenHost: string;
+  /** Listening on loopback with a loopback PUBLIC_URL: no one but this machine can reach it. */
+  localOnly: boolean;
+  /** The email sign-in without Google (POST /auth/dev). */
+  devSignIn: boolean;
+  /** Fastify's trustProxy: false (the default), a hop count, or proxy addresses/CIDRs. */
+  trustProxy: false | number | string[];
 };
+
+const LOOPBACK_NAMES = new Set(['localhost', '[::1]', '::1']);
+
+/** localhost, 127.0.0.0/8 or ::1 (a URL hostname or a listen address). */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.toLowerCase();
+  return LOOPBACK_NAMES.has(h) || (isIP(h) === 4 && h.startsWith('127.'));
+}
+
+/**
+ * Where to listen when HOST is unset: production (containers) on every interface; elsewhere on
+ * loopback while PUBLIC_URL is a loopback URL, so a development machine is not open to its network.
+ */
+function defaultHost(nodeEnv: string, publicUrl: URL): string {
+  if (nodeEnv === 'production') return '0.0.0.0';
+  return isLoopbackHost(publicUrl.hostname) ? 'localhost' : '0.0.0.0';
+}
+
+function isLocalOnly(host: string | undefined, publicUrl: URL, nodeEnv: string): boolean {
+  return isLoopbackHost(host ?? defaultHost(nodeEnv, publicUrl)) && isLoopbackHost(publicUrl.hostname);
+}
+
+const PROXY_ADDR_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function isProxyAddress(entry: string): boolean {
+  if (PROXY_ADDR_NAMES.has(entry)) return true;
+  const [ip, bits, ...rest] = entry.split('/');
+  const family = isIP(ip ?? '');
+  if (!family || rest.length) return false;
+  if (bits === undefined) return true;
+  if (isIP(bits) === 4) return family === 4; // a netmask such as 255.255.255.0
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
+}
+
+/** TRUST_PROXY: unset or 0 → trust no forwarded header; N → the N proxies in front; else addresses. */
+export function parseTrustProxy(value: string | undefined): false | number | string[] | null {
+  if (value === undefined || value === '' || value === '0' || value === 'false') return false;
+  if (/^\d+$/.test(value)) return Number(value) <= 100 ? Number(value) : null;
+  const entries = value.split(',').map((e) => e.trim()).filter(Boolean);
+  return entries.length && entries.every(isProxyAddress) ? entries : null;
+}
 
 export class ConfigError extends Error {}
 
@@ -92,13 +161,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid setting ${name}: ${issue.message}`);
   }
   const c = parsed.data;
+  const publicUrl = new URL(c.PUBLIC_URL ?? `http://localhost:${c.PORT}`);
+  const listenHost = c.HOST ?? defaultHost(c.NODE_ENV, publicUrl);
+  const localOnly = isLocalOnly(c.HOST, publicUrl, c.NODE_ENV);
+  const googleEnabled = Boolean(c.GOOGLE_CLIENT_ID && c.GOOGLE_CLIENT_SECRET);
   return {
     ...c,
     activeProvider: c.ACTIVE_AI_PROVIDER ?? (c.RUNWAY_API_KEY ? 'runway' : 'local'),
-    googleEnabled: Boolean(c.GOOGLE_CLIENT_ID && c.GOOGLE_CLIENT_SECRET),
+    googleEnabled,
     stripeEnabled: Boolean(c.STRIPE_SECRET_KEY),
-    // Outside production a fixed dev secret keeps sessions across restarts; production requires one.
+    // On a loopback-only machine a fixed dev secret keeps sessions across restarts; elsewhere the
+    // schema above requires a real one.
     sessionSecret: c.SESSION_SECRET ?? 'echoes-development-session-secret-not-for-production',
     publicUrl: (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/$/, ''),
+    listenHost,
+    localOnly,
+    // Anyone may sign in as anyone: only on a machine no one else can reach. The test suite
+    // (NODE_ENV=test) signs in this way against made-up public hostnames.
+    devSignIn: !googleEnabled && (c.NODE_ENV === 'test' || (c.NODE_ENV === 'development' && localOnly)),
+    trustProxy: c.TRUST_PROXY ?? false,
   };
 }

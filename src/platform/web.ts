@@ -14,6 +14,7 @@ import qs from 'node:querystring';
 import { S3Storage } from '../storage/s3.js';
 import { PUBLIC_DIR, ROOT, VIEWS_DIR } from './paths.js';
 import { PgSessionStore } from './session-store.js';
+import { cookieSecure, httpsOnly } from './cookies.js';
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** Routes that authenticate by other means (a signature) and take no browser form. */
@@ -24,6 +25,8 @@ export default fp(
   async (app) => {
     const { config } = app;
     const production = config.NODE_ENV === 'production';
+    const secure = cookieSecure(config);
+    const https = httpsOnly(config);
     const mediaOrigins = app.storage instanceof S3Storage ? [app.storage.publicOrigin] : [];
 
     await app.register(helmet, {
@@ -37,11 +40,11 @@ export default fp(
           connectSrc: ["'self'", ...mediaOrigins],
           formAction: ["'self'", 'https://checkout.stripe.com', ...(config.STRIPE_API_URL ? [new URL(config.STRIPE_API_URL).origin] : []), ...(config.googleEnabled ? [new URL(config.GOOGLE_AUTH_URL).origin] : [])],
           frameAncestors: ["'none'"],
-          upgradeInsecureRequests: production ? [] : null,
+          upgradeInsecureRequests: https ? [] : null,
         },
       },
       crossOriginEmbedderPolicy: false,
-      strictTransportSecurity: production,
+      strictTransportSecurity: https,
     });
 
     await app.register(cookie, { secret: config.sessionSecret });
@@ -65,11 +68,11 @@ export default fp(
       store: new PgSessionStore(app.db),
       saveUninitialized: false,
       rolling: false,
-      cookie: { httpOnly: true, sameSite: 'lax', secure: production, path: '/', maxAge: 30 * 24 * 3600 * 1000 },
+      cookie: { httpOnly: true, sameSite: 'lax', secure, path: '/', maxAge: 30 * 24 * 3600 * 1000 },
     });
     await app.register(csrf, {
       cookieKey: '_csrf',
-      cookieOpts: { httpOnly: true, sameSite: 'lax', secure: production, path: '/', signed: true },
+      cookieOpts: { httpOnly: true, sameSite: 'lax', secure, path: '/', signed: true },
       getToken: (req) => {
         const body = req.body as Record<string, unknown> | undefined;
         const q = req.query as Record<string, unknown> | undefined;
