@@ -13,8 +13,9 @@
   var clips = data.clips || [];
   if (!clips.length) return;
 
-  var XFADE = typeof data.crossfadeS === 'number' ? data.crossfadeS : 0.3;
-  var MUSIC_FADE_S = 1.5;
+  // The timeline (starts, out points, crossfade, music fade) is the server's (src/film/): read, never re-derived.
+  var XFADE = data.crossfadeS;
+  root.style.setProperty('--xfade', XFADE * 1000 + 'ms');
   // A started video shows its first new frame a little after play(); the next clip starts that much
   // earlier, learned from the last hand-overs: by how late the first frame came on the music's clock
   // when the music leads, else from the delay after play().
@@ -32,8 +33,8 @@
   };
   var reelItems = document.querySelectorAll('[data-reel] [data-index]');
 
-  var durations = clips.map(function (c) { return c.durationS; });
-  var offsets = [];
+  var durations = clips.map(function (c) { return c.outS; });
+  var offsets = clips.map(function (c) { return c.startS; });
   var loaded = [0, clips.length > 1 ? 1 : -1]; // the clip each video element holds
   var frames = [newFrameInfo(0), newFrameInfo(loaded[1])];
   var live = 0; // the video element on top
@@ -80,12 +81,6 @@
 
   // ---- timeline -------------------------------------------------------------------------------
   function layout() {
-    offsets = [];
-    var at = 0;
-    for (var i = 0; i < clips.length; i++) {
-      offsets.push(at);
-      at += durations[i] - (i < clips.length - 1 ? XFADE : 0);
-    }
     var t = total();
     for (var k = 0; k < ui.ticks.length; k++) {
       var n = Number(ui.ticks[k].getAttribute('data-tick'));
@@ -95,7 +90,7 @@
     if (ui.progress) ui.progress.setAttribute('aria-valuemax', String(Math.round(t)));
     if (music && isFinite(music.duration) && music.duration > 0) music.loop = music.duration < t - 0.5;
   }
-  function total() { return offsets[clips.length - 1] + durations[clips.length - 1]; }
+  function total() { return data.totalS; }
   function clipAt(t) {
     for (var i = clips.length - 1; i > 0; i--) if (t >= offsets[i]) return i;
     return 0;
@@ -300,7 +295,7 @@
     if (p && p.catch) p.catch(function () { /* blocked until the person interacts */ });
   }
   function volumeAt(t) {
-    var fade = Math.min(MUSIC_FADE_S, total() / 4);
+    var fade = data.musicFadeOutS;
     var left = total() - t;
     return left < fade ? Math.max(0, left / fade) : 1;
   }
@@ -402,14 +397,6 @@
   // ---- events from the media elements ---------------------------------------------------------------
   videos.forEach(function (v, k) {
     watchFrames(k);
-    v.addEventListener('loadedmetadata', function () {
-      var i = loaded[k];
-      // Only ever shorten: the cut plan (beat sync) may show less of a clip than the file holds.
-      if (i >= 0 && isFinite(v.duration) && v.duration > 0 && v.duration < durations[i] - 0.01) {
-        durations[i] = v.duration;
-        layout();
-      }
-    });
     // Backstops for when animation frames are throttled (a background tab).
     v.addEventListener('timeupdate', function () {
       if (k === live && playing && nextDue()) advance();

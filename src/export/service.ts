@@ -4,7 +4,7 @@ import type { ExportRow, Project } from '../platform/db-types.js';
 import { isUniqueViolation, UserError } from '../platform/errors.js';
 import { enqueue } from '../platform/queues.js';
 import { planForProject } from '../music/analysis-service.js';
-import type { CutPlan } from '../music/plan.js';
+import type { CutPlan } from '../film/plan.js';
 import { findRunningExport, insertExport, listExportableClips, markError } from './queries.js';
 
 /**
