@@ -23,7 +23,6 @@ export default fp(
       reply.header('cache-control', 'no-store');
       return reply.render('player/play', {
         title: `${project.title} · Echoes`,
-        head: '<link rel="stylesheet" href="/assets/css/player.css"><script src="/assets/js/player.js" defer></script>',
         bodyClass: 'page-watch',
         project: { id: project.id, title: project.title, status: project.status },
         status: { projectId: project.id, completed: project.status === 'completed', next: here },

@@ -27,7 +27,6 @@ export default fp(
       reply.header('cache-control', 'no-store');
       return reply.render('sharing/share', {
         title: `Share ${project.title} · Echoes`,
-        head: '<link rel="stylesheet" href="/assets/css/player.css">',
         project: { id: project.id, title: project.title },
         // How the link will unfurl: the same title, text and still as the public page's tags.
         preview: {

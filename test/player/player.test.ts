@@ -83,7 +83,7 @@ describe('GET /projects/:id/play', () => {
     expect(res.body).not.toMatch(/\sstyle="/);
     expect(res.body.match(/<video\b/g)).toHaveLength(2);
     expect(res.body).toContain('preload="auto"');
-    expect(res.body).toContain('src="/assets/js/player.js"');
+    expect(res.body).toContain('type="module" src="/assets/js/player/main.js"');
   });
 
   it('answers 404 for another user, a malformed id and an unknown id; signs out to the login page', async () => {
