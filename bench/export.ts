@@ -7,6 +7,8 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { hasXfade, probeMedia } from '../src/export/probe.js';
 import { buildRender, runRender } from '../src/export/render.js';
+import { planCuts } from '../src/film/plan.js';
+import { renderTimeline } from '../src/film/render-timeline.js';
 import { ffmpegPath, ffprobePath } from '../src/platform/ffmpeg.js';
 import { makeClipFile, makeMusicFile } from '../test/factories/export-media.js';
 
@@ -63,7 +65,10 @@ export async function main(): Promise<void> {
     const children = sampleChildren();
     const clips = [];
     for (const file of files) clips.push({ path: file, durationS: (await probeMedia(ffprobe, file)).durationS });
-    const plan = buildRender({ clips, musicPath: music, width: 1280, height: 720, output: path.join(dir, 'export.mp4') });
+    // Clips shown whole (cut on the beat off), laid out as the export job lays them out.
+    const cuts = planCuts({ clips: clips.map((c, i) => ({ id: String(i), durationS: c.durationS })), beats: [], downbeats: [], musicDurationS: null, cutOnBeat: false, mode: 'beat' });
+    const timeline = renderTimeline(cuts, clips.map((c) => c.durationS));
+    const plan = buildRender({ clips, timeline, musicPath: music, width: 1280, height: 720, output: path.join(dir, 'export.mp4') });
     let lastProgress = 0;
     await runRender(ffmpeg, plan, { onProgress: (p) => (lastProgress = p) });
     const out = await probeMedia(ffprobe, path.join(dir, 'export.mp4'));

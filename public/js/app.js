@@ -1,10 +1,7 @@
 // Echoes page behaviour shared by every page. No inline scripts: the CSP allows only our files.
-(function () {
-  function csrfToken() {
-    var meta = document.querySelector('meta[name="csrf-token"]');
-    return meta ? meta.getAttribute('content') : '';
-  }
+import { csrfToken } from './csrf.js';
 
+(function () {
   // htmx requests carry the CSRF token as a header.
   document.addEventListener('htmx:config:request', function (evt) {
     var ctx = evt.detail && evt.detail.ctx;

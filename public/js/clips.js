@@ -1,14 +1,11 @@
 // Clip cards and the new-clip form: cost preview, video previews, reordering (drag and drop with a
 // mouse, dragging the handle on touch screens, or the ↑ ↓ buttons). Without this file every form
 // still works as a plain post. No inline scripts: the CSP allows only our files.
+import { csrfToken } from './csrf.js';
+
 (function () {
   if (window.__echoesClips) return;
   window.__echoesClips = true;
-
-  function csrfToken() {
-    var meta = document.querySelector('meta[name="csrf-token"]');
-    return meta ? meta.getAttribute('content') : '';
-  }
 
   // ---- New-clip form: the cost follows the chosen length; short balances disable the button.
   function currentBalance(form) {

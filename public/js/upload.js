@@ -2,15 +2,12 @@
 // XMLHttpRequest (upload progress), then the page follows the server's redirect. Without
 // JavaScript the same forms post normally. For htmx-driven forms (the new-clip form) htmx still
 // makes the request and swaps the answer, but through our fetch: shrink, then XHR with progress.
+import { csrfToken } from './csrf.js';
+
 (function () {
   var MAX_SIDE = 2500;
   var SHRINK_OVER_BYTES = 3 * 1024 * 1024;
   var SELECTOR = 'form[data-upload], form.upload-form';
-
-  function csrfToken() {
-    var meta = document.querySelector('meta[name="csrf-token"]');
-    return meta ? meta.getAttribute('content') : '';
-  }
 
   // The action URL carries the CSRF token for browsers without JavaScript; we send it as a header.
   function withoutToken(url) {

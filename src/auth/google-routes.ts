@@ -8,7 +8,6 @@ import { finishSignIn } from './sign-in.js';
 
 /** Where to go after Google sends the person back; kept in the session across the round trip. */
 const NEXT_KEY = 'authNext';
-const AUTH_CSS = '<link rel="stylesheet" href="/assets/css/auth.css">';
 
 type Query = Record<string, unknown>;
 
@@ -29,7 +28,7 @@ export function googleRoutes(app: FastifyInstance): void {
       if (!failure) throw err;
       req.log.info({ reason: failure.title, err: err?.message }, 'google sign-in did not finish');
       reply.code(failure.status);
-      await reply.render('auth/failed', { heading: failure.title, message: failure.message, retryUrl: `/auth/google?next=${encodeURIComponent(next)}`, title: `${failure.title} · Echoes`, head: AUTH_CSS });
+      await reply.render('auth/failed', { heading: failure.title, message: failure.message, retryUrl: `/auth/google?next=${encodeURIComponent(next)}`, title: `${failure.title} · Echoes` });
       return;
     }
     const user = await signInProfile(app.db, profile as ProfileInput, rememberedReferral(req));

@@ -18,7 +18,6 @@ export function referralRoutes(app: FastifyInstance): void {
     return reply.render('auth/referrals', {
       ...summary,
       title: 'Invite friends · Echoes',
-      head: '<link rel="stylesheet" href="/assets/css/auth.css">',
     });
   });
 }

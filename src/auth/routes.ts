@@ -19,7 +19,7 @@ export default fp(
     app.get('/login', async (req, reply) => {
       const next = safeReturnPath((req.query as { next?: string }).next);
       if (req.user) return reply.redirect(next, 303);
-      return reply.render('auth/login', { next, title: 'Sign in · Echoes', head: '<link rel="stylesheet" href="/assets/css/auth.css">' });
+      return reply.render('auth/login', { next, title: 'Sign in · Echoes' });
     });
 
     // Ends the session on the server, so a copy of the old cookie signs no one in.

@@ -48,7 +48,7 @@ export default fp(
       user.credit_balance = balance;
       const data = { ...successView(payment), balance, title: 'Your purchase · Echoes' };
       if (req.isHtmx) return reply.render('billing/_status', data);
-      return reply.render('billing/success', { ...data, head: '<link rel="stylesheet" href="/assets/css/credits.css">' });
+      return reply.render('billing/success', { ...data });
     });
 
     await app.register(stripeWebhook);

@@ -74,6 +74,3 @@ export async function toClipCard(storage: Storage, clip: Clip, opts: { regenerat
 export async function toClipCards(storage: Storage, clips: Clip[], opts: { costFor?: (durationS: number) => number; urlTtlS: number }): Promise<ClipCard[]> {
   return Promise.all(clips.map((c) => toClipCard(storage, c, { regenerateCost: opts.costFor?.(c.duration_s), urlTtlS: opts.urlTtlS })));
 }
-
-/** What a page showing clip cards puts in its head (`it.head`): their styles and behaviour. */
-export const CLIPS_HEAD = '<link rel="stylesheet" href="/assets/css/clips.css"><script src="/assets/js/clips.js" defer></script>';

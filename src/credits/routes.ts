@@ -20,7 +20,6 @@ export default fp(
       const [packs, payments, settings] = await Promise.all([packCards(app.db), paymentRows(app.db, user.id), getSettings(app.db)]);
       return reply.render('credits/index', {
         title: 'Credits · Echoes',
-        head: '<link rel="stylesheet" href="/assets/css/credits.css">',
         balance: user.credit_balance,
         stripeEnabled: app.config.stripeEnabled,
         cancelled: query.cancelled !== undefined,

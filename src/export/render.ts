@@ -1,13 +1,13 @@
 import { run } from '../platform/ffmpeg.js';
-import { CROSSFADE_S } from '../music/plan.js';
+import type { RenderTimeline } from '../film/render-timeline.js';
 
-/** The crossfade between clips, in seconds: the cut plan's, which the player uses too. */
-export { CROSSFADE_S };
-export const MUSIC_FADE_OUT_S = 1.5;
 export const OUTPUT_FPS = 30;
 
 export interface RenderInput {
-  clips: Array<{ path: string; durationS: number }>;
+  /** The clip files, in the film's order. */
+  clips: Array<{ path: string }>;
+  /** Where each is shown, the crossfade and the music's fade: src/film's, never computed here. */
+  timeline: RenderTimeline;
   musicPath: string | null;
   /** The frame every clip is letterboxed onto (the first clip's size). */
   width: number;
@@ -32,43 +32,40 @@ const sec = (n: number) => n.toFixed(3);
  * common fps and square pixels, joined with xfade crossfades, and one audio track: the music padded
  * or trimmed to the video's length with a fade-out, or silence when there is no music, so the file
  * always has exactly one video and one audio stream. Clip audio is ignored (generated clips have none).
+ * Every time in the command comes from the film's timeline (src/film/render-timeline.ts).
  */
 export function buildRender(input: RenderInput): RenderPlan {
-  const { clips } = input;
+  const { clips, timeline } = input;
   if (clips.length === 0) throw new Error('nothing to render');
+  if (timeline.segments.length !== clips.length) throw new Error('the timeline does not match the clips');
   const W = even(input.width);
   const H = even(input.height);
-  // A crossfade never eats more than half of the shortest clip it touches.
-  const shortest = Math.min(...clips.map((c) => c.durationS));
-  const fadeS = clips.length > 1 ? Math.min(CROSSFADE_S, shortest / 2) : 0;
+  const fadeS = clips.length > 1 ? timeline.crossfadeS : 0;
 
   const filters: string[] = [];
-  clips.forEach((clip, i) => {
+  timeline.segments.forEach((seg, i) => {
     filters.push(
       `[${i}:v]scale=${W}:${H}:force_original_aspect_ratio=decrease,pad=${W}:${H}:(ow-iw)/2:(oh-ih)/2:color=black,` +
-        `setsar=1,fps=${OUTPUT_FPS},format=yuv420p,trim=duration=${sec(clip.durationS)},setpts=PTS-STARTPTS[v${i}]`,
+        `setsar=1,fps=${OUTPUT_FPS},format=yuv420p,trim=duration=${sec(seg.outS)},setpts=PTS-STARTPTS[v${i}]`,
     );
   });
 
-  const offsets: number[] = [];
+  // Each crossfade starts where the next clip appears on the timeline.
+  const offsets = timeline.segments.slice(1).map((seg) => seg.startS);
   let last = 'v0';
-  let elapsed = clips[0]!.durationS;
-  for (let i = 1; i < clips.length; i++) {
-    const offset = elapsed - fadeS;
-    offsets.push(offset);
+  offsets.forEach((offset, n) => {
+    const i = n + 1;
     const out = i === clips.length - 1 ? 'vout' : `x${i}`;
     filters.push(`[${last}][v${i}]xfade=transition=fade:duration=${sec(fadeS)}:offset=${sec(offset)}[${out}]`);
     last = out;
-    elapsed = offset + clips[i]!.durationS;
-  }
+  });
   if (clips.length === 1) filters.push('[v0]null[vout]');
-  const totalS = elapsed;
+  const { totalS, musicFadeOut } = timeline;
 
-  const fadeOut = Math.min(MUSIC_FADE_OUT_S, totalS);
   if (input.musicPath) {
     filters.push(
       `[${clips.length}:a]aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo,apad,` +
-        `atrim=duration=${sec(totalS)},afade=t=out:st=${sec(totalS - fadeOut)}:d=${sec(fadeOut)},asetpts=PTS-STARTPTS[aout]`,
+        `atrim=duration=${sec(totalS)},afade=t=out:st=${sec(musicFadeOut.startS)}:d=${sec(musicFadeOut.durationS)},asetpts=PTS-STARTPTS[aout]`,
     );
   } else {
     filters.push(`anullsrc=r=48000:cl=stereo,atrim=duration=${sec(totalS)}[aout]`);

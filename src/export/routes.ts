@@ -7,10 +7,6 @@ import { findProjectForUser } from '../projects/queries.js';
 import { startExport } from './service.js';
 import { exportStatusView } from './status.js';
 
-const HEAD = '<link rel="stylesheet" href="/assets/css/export.css">';
-// Without JavaScript there is no htmx polling: the page reloads itself while the export runs.
-const REFRESH = '<noscript><meta http-equiv="refresh" content="5"></noscript>';
-
 export default fp(
   async (app) => {
     async function loadProject(req: FastifyRequest): Promise<Project> {
@@ -24,7 +20,7 @@ export default fp(
       const view = await exportStatusView(app.ctx, project, notice);
       reply.code(status);
       if (req.isHtmx) return reply.render('export/_status', { view });
-      return reply.render('export/page', { view, title: `Export · ${project.title} · Echoes`, head: view.polling ? HEAD + REFRESH : HEAD });
+      return reply.render('export/page', { view, title: `Export · ${project.title} · Echoes` });
     }
 
     app.get('/projects/:id/export', { preHandler: requireUser }, async (req, reply) => {

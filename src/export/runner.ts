@@ -8,6 +8,7 @@ import { withTx } from '../platform/db.js';
 import type { ExportRow, Project } from '../platform/db-types.js';
 import { ffmpegPath, ffprobePath } from '../platform/ffmpeg.js';
 import type { Logger } from '../platform/logger.js';
+import { renderTimeline } from '../film/render-timeline.js';
 import { findProjectForUser } from '../projects/queries.js';
 import { storageKeys } from '../storage/index.js';
 import { hasXfade, probeMedia } from './probe.js';
@@ -105,13 +106,10 @@ async function render(ctx: AppContext, exp: ExportRow, project: Project, dir: st
     }
   }
 
-  // Each clip shown for its planned length (never more than its file holds).
-  cuts.segments.forEach((seg, i) => {
-    if (inputs[i]) inputs[i]!.durationS = Math.min(inputs[i]!.durationS, seg.outS);
-  });
-
+  // The player's timeline: each clip shown for its planned length (never more than its file holds).
+  const timeline = renderTimeline(cuts, inputs.map((i) => i.durationS));
   const output = path.join(dir, 'export.mp4');
-  const plan = buildRender({ clips: inputs, musicPath, width: inputs[0]!.width, height: inputs[0]!.height, output });
+  const plan = buildRender({ clips: inputs, timeline, musicPath, width: inputs[0]!.width, height: inputs[0]!.height, output });
   log.info({ clips: inputs.length, music: Boolean(musicPath), totalS: plan.totalS }, 'export rendering');
   // Generous: a slow machine renders several times slower than real time; a hung ffmpeg is killed.
   const signal = AbortSignal.timeout(10 * 60_000 + plan.totalS * 10_000);

@@ -3,8 +3,8 @@ import type { AppContext } from '../platform/context.js';
 import type { ExportRow, Project } from '../platform/db-types.js';
 import { isUniqueViolation, UserError } from '../platform/errors.js';
 import { enqueue } from '../platform/queues.js';
-import { planForProject } from '../music/analysis-service.js';
-import type { CutPlan } from '../music/plan.js';
+import type { CutPlan } from '../film/plan.js';
+import { planFilm } from '../film/service.js';
 import { findRunningExport, insertExport, listExportableClips, markError } from './queries.js';
 
 /**
@@ -36,7 +36,7 @@ export function sourceHash(clips: Array<{ id: string; video_key: string; positio
 /** The project's exportable clips and the cut plan the export follows (the player's too). */
 export async function exportSource(ctx: Pick<AppContext, 'db'>, project: Project): Promise<{ clips: ExportableClip[]; plan: CutPlan; hash: string }> {
   const clips = await listExportableClips(ctx.db, project.user_id, project.id);
-  const plan = await planForProject(ctx.db, project, clips.map((c) => ({ id: c.id, durationS: c.duration_s })));
+  const plan = await planFilm(ctx.db, project, clips);
   return { clips, plan, hash: sourceHash(clips, project.music_key, plan) };
 }
 

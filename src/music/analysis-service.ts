@@ -12,7 +12,7 @@ import { enqueue } from '../platform/queues.js';
 import { analyseFile } from './analysis.js';
 import { findAnalysis, findProjectMusic, markRunning, saveError, saveResult, updateBeatSync, upsertQueued } from './analysis-queries.js';
 import { DecodeError } from './decode.js';
-import { CROSSFADE_S, planCuts, type CutPlan } from './plan.js';
+import { CROSSFADE_S, planCuts, type CutPlan } from '../film/plan.js';
 
 export const ANALYSIS_ATTEMPTS = 3;
 

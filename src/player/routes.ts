@@ -6,9 +6,7 @@ import { flash, safeReturnPath } from '../platform/view.js';
 import type { ProjectStatus } from '../platform/db-types.js';
 import { findProjectForUser } from '../projects/queries.js';
 import { sharePanel } from '../sharing/panel.js';
-import { planForProject } from '../music/analysis-service.js';
-import { buildPlaylist, playlistJson } from './playlist.js';
-import { listPlayableClips } from './queries.js';
+import { loadFilm } from '../film/service.js';
 import { changeStatus } from './service.js';
 
 type IdParams = { Params: { id: string } };
@@ -20,19 +18,16 @@ export default fp(
       const user = currentUser(req);
       const project = await findProjectForUser(app.db, user.id, req.params.id);
       if (!project) throw new NotFoundError();
-      const rows = await listPlayableClips(app.db, project.id);
-      const plan = await planForProject(app.db, project, rows.map((r) => ({ id: r.id, durationS: r.duration_s })));
-      const playlist = await buildPlaylist(app.storage, project, rows, plan);
+      const { playlist, playlistJson } = await loadFilm(app, project);
       const here = `/projects/${project.id}/play`;
       reply.header('cache-control', 'no-store');
       return reply.render('player/play', {
         title: `${project.title} · Echoes`,
-        head: '<link rel="stylesheet" href="/assets/css/player.css"><script src="/assets/js/player.js" defer></script>',
         bodyClass: 'page-watch',
         project: { id: project.id, title: project.title, status: project.status },
         status: { projectId: project.id, completed: project.status === 'completed', next: here },
         playlist,
-        playlistJson: playlistJson(playlist),
+        playlistJson,
         share: await sharePanel(app.db, app.config.publicUrl, user.id, project, { next: here }),
       });
     });

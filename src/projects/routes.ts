@@ -1,15 +1,12 @@
 import fp from 'fastify-plugin';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { currentUser, requireUser } from '../auth/require-user.js';
-import { CLIPS_HEAD } from '../clips/cards.js';
 import { UserError } from '../platform/errors.js';
 import { flash } from '../platform/view.js';
 import { createForm, firstIssue, renameForm } from './forms.js';
 import { loadOwnProject } from './load.js';
 import { createProject, dashboard, deleteProject, projectPage, rename } from './service.js';
 
-const HEAD = '<link rel="stylesheet" href="/assets/css/projects.css"><script src="/assets/js/upload.js" defer></script>';
-const PROJECT_HEAD = `${HEAD}${CLIPS_HEAD}<link rel="stylesheet" href="/assets/css/beats.css">`;
 type WithId = { Params: { id: string } };
 
 export default fp(
@@ -19,7 +16,7 @@ export default fp(
 
     async function renderDashboard(req: FastifyRequest, reply: FastifyReply, form: { title?: string; ratio?: string; error?: string } = {}) {
       const data = await dashboard(ctx, currentUser(req));
-      return reply.render('projects/index', { ...data, form, title: 'Your projects · Echoes', head: HEAD });
+      return reply.render('projects/index', { ...data, form, title: 'Your projects · Echoes' });
     }
 
     app.get('/projects', auth, (req, reply) => renderDashboard(req, reply));
@@ -38,7 +35,7 @@ export default fp(
     app.get<WithId>('/projects/:id', auth, async (req, reply) => {
       const project = await loadOwnProject(req);
       const page = await projectPage(ctx, currentUser(req), project);
-      return reply.render('projects/show', { ...page, title: `${project.title} · Echoes`, head: PROJECT_HEAD });
+      return reply.render('projects/show', { ...page, title: `${project.title} · Echoes` });
     });
 
     // Rename: a full redirect without JavaScript, or just the title block for htmx.

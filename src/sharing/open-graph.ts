@@ -1,6 +1,6 @@
 import type { Project } from '../platform/db-types.js';
-import type { PlayableClip } from '../player/queries.js';
-import type { Playlist } from '../player/playlist.js';
+import type { Playlist } from '../film/playlist.js';
+import type { PlayableClip } from '../film/queries.js';
 import { publicLink } from './service.js';
 
 export interface OpenGraph {

@@ -3,9 +3,8 @@ import { currentUser, requireUser } from '../auth/require-user.js';
 import { getBalance } from '../credits/queries.js';
 import { NotFoundError } from '../platform/errors.js';
 import { flash, safeReturnPath } from '../platform/view.js';
-import { planForProject } from '../music/analysis-service.js';
-import { buildPlaylist, playlistJson } from '../player/playlist.js';
-import { listPlayableClips } from '../player/queries.js';
+import { listPlayableClips } from '../film/queries.js';
+import { loadFilm } from '../film/service.js';
 import { findProjectForUser } from '../projects/queries.js';
 import { describeFilm, openGraph } from './open-graph.js';
 import { sharePanel } from './panel.js';
@@ -28,12 +27,10 @@ export default fp(
       const user = currentUser(req);
       const project = await findProjectForUser(db, user.id, req.params.id);
       if (!project) throw new NotFoundError();
-      const clips = await listPlayableClips(db, project.id);
-      const playlist = await buildPlaylist(storage, project, clips, await planForProject(app.db, project, clips.map((r) => ({ id: r.id, durationS: r.duration_s }))));
+      const { clips, playlist, playlistJson } = await loadFilm(app, project);
       reply.header('cache-control', 'no-store');
       return reply.render('sharing/share', {
         title: `Share ${project.title} · Echoes`,
-        head: '<link rel="stylesheet" href="/assets/css/player.css">',
         project: { id: project.id, title: project.title },
         // How the link will unfurl: the same title, text and still as the public page's tags.
         preview: {
@@ -75,15 +72,14 @@ export default fp(
     app.get<{ Params: { token: string } }>('/s/:token', async (req, reply) => {
       const project = await findSharedProject(db, req.params.token);
       if (!project) throw new NotFoundError();
-      const clips = await listPlayableClips(db, project.id);
-      const playlist = await buildPlaylist(storage, project, clips, await planForProject(app.db, project, clips.map((r) => ({ id: r.id, durationS: r.duration_s }))));
+      const { clips, playlist, playlistJson } = await loadFilm(app, project);
       // Never cached anywhere: unsharing must kill the link at once, and media URLs expire.
       reply.header('cache-control', 'no-store');
       return reply.render('sharing/public', {
         title: project.title,
         og: openGraph(config.publicUrl, project, clips[0], playlist),
         playlist,
-        playlistJson: playlistJson(playlist),
+        playlistJson,
       });
     });
 

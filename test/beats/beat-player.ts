@@ -3,7 +3,7 @@ import { launchChromium, signInThroughForm, type PlayerEvent } from '../player/f
 import { cutErrors, seedBeatProject, worstMs, writeDrift, type CutError } from './beat-scenario.js';
 
 // The beat-synced film played end to end in headless Chromium: when each next clip's first frame is
-// presented, on the music element's clock (player.js records it with every 'first-frame' event),
+// presented, on the music element's clock (public/js/player/record.js records it with every 'first-frame' event),
 // against the plan's transition start (segments[i+1].startS: the player starts clip i+1's fade-in
 // there, the export starts its xfade there).
 

@@ -5,7 +5,7 @@ import type { AppContext } from '../../src/platform/context.js';
 import { analysisProcessor } from '../../src/music/jobs.js';
 import { planForProject } from '../../src/music/analysis-service.js';
 import { upsertQueued } from '../../src/music/analysis-queries.js';
-import { CROSSFADE_S, type CutPlan } from '../../src/music/plan.js';
+import { CROSSFADE_S, type CutPlan } from '../../src/film/plan.js';
 import { attachMusic, clickTrack } from '../factories/beats.js';
 import { insertClip } from '../factories/media.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MIN_SHOWN_S, planCuts, type PlanInput } from '../../src/music/plan.js';
+import { MIN_SHOWN_S, planCuts, type PlanInput } from '../../src/film/plan.js';
 
 const FADE = 0.3;
 // 120 BPM from 0.25 s for three minutes; bars start on every fourth beat from the first.

@@ -4,7 +4,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { runExport } from '../../src/export/runner.js';
-import { buildRender, CROSSFADE_S, EXPORT_NICENESS, runRender } from '../../src/export/render.js';
+import { buildRender, EXPORT_NICENESS, runRender } from '../../src/export/render.js';
+import { CROSSFADE_S, planCuts } from '../../src/film/plan.js';
+import { renderTimeline } from '../../src/film/render-timeline.js';
 import { startExport } from '../../src/export/service.js';
 import { ffmpegPath, run } from '../../src/platform/ffmpeg.js';
 import { createTestContext, type TestContext } from '../setup/context.js';
@@ -29,11 +31,13 @@ describe('export render', () => {
     await tc?.close();
   });
 
-  it('builds crossfade offsets from each clip duration', () => {
-    const plan = buildRender({
-      clips: [{ path: 'a', durationS: 2 }, { path: 'b', durationS: 3 }, { path: 'c', durationS: 2.5 }],
-      musicPath: null, width: 321, height: 180, output: 'out.mp4',
-    });
+  /** The film's timeline for clips shown whole (no beat sync), as the players get it. */
+  const wholeClips = (lengths: number[], files = lengths) =>
+    renderTimeline(planCuts({ clips: lengths.map((durationS, i) => ({ id: `c${i}`, durationS })), beats: [], downbeats: [], musicDurationS: null, cutOnBeat: false, mode: 'beat' }), files);
+  const oneClip = wholeClips([1]);
+
+  it('takes every crossfade offset and trim from the film timeline', () => {
+    const plan = buildRender({ clips: [{ path: 'a' }, { path: 'b' }, { path: 'c' }], timeline: wholeClips([2, 3, 2.5]), musicPath: null, width: 321, height: 180, output: 'out.mp4' });
     expect(plan.fadeS).toBe(CROSSFADE_S);
     expect(plan.offsets.map((o) => +o.toFixed(3))).toEqual([1.7, 4.4]);
     expect(plan.totalS).toBeCloseTo(7.5 - 2 * CROSSFADE_S, 5);
@@ -47,7 +51,7 @@ describe('export render', () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'echoes-progress-'));
     try {
       const clip = await makeClipFile(dir, { width: 160, height: 90, durationS: 1 });
-      const plan = buildRender({ clips: [{ path: clip, durationS: 1 }], musicPath: null, width: 160, height: 90, output: path.join(dir, 'o.mp4'), preset: 'ultrafast' });
+      const plan = buildRender({ clips: [{ path: clip }], timeline: oneClip, musicPath: null, width: 160, height: 90, output: path.join(dir, 'o.mp4'), preset: 'ultrafast' });
       const seen: number[] = [];
       await runRender(ffmpegPath(), plan, { onProgress: (p) => seen.push(p) });
       expect(seen.at(-1)).toBe(1);
@@ -62,7 +66,7 @@ describe('export render', () => {
       // A stand-in ffmpeg that reports its own niceness (field 19 of /proc/<pid>/stat) and fails.
       const fake = path.join(dir, 'ffmpeg');
       await writeFile(fake, '#!/bin/sh\nsleep 0.3\necho "nice=$(cut -d" " -f19 /proc/$$/stat)" >&2\nexit 1\n', { mode: 0o755 });
-      const plan = buildRender({ clips: [{ path: 'a.mp4', durationS: 1 }], musicPath: null, width: 160, height: 90, output: path.join(dir, 'o.mp4') });
+      const plan = buildRender({ clips: [{ path: 'a.mp4' }], timeline: oneClip, musicPath: null, width: 160, height: 90, output: path.join(dir, 'o.mp4') });
       await expect(runRender(fake, plan)).rejects.toThrow(`nice=${EXPORT_NICENESS}`);
     } finally {
       await rm(dir, { recursive: true, force: true });

@@ -98,7 +98,7 @@ export function summarise(events: PlayerEvent[], clipCount: number) {
 /**
  * Signs in, makes a project of `clips` solid-colour clips (red, green, blue…) with a tone a few
  * seconds longer than the film, opens the player, plays it to the end and measures the
- * hand-over between clips from player.js's requestVideoFrameCallback timings.
+ * hand-over between clips from the player's requestVideoFrameCallback timings (public/js/player/videos.js).
  */
 export async function runFilmScenario(opts: FilmOptions): Promise<FilmResult> {
   const started = Date.now();

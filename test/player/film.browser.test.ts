@@ -47,6 +47,8 @@ describe('the player in a real browser', () => {
       const until = (fn: () => boolean) => page.waitForFunction(fn, undefined, { polling: 50, timeout: 5000 });
       const media = () => page.evaluate('[...document.querySelectorAll("video, audio")].map((m) => m.paused)') as Promise<boolean[]>;
 
+      // The crossfade in the CSS is the playlist's, not a number of its own.
+      expect(await page.evaluate('getComputedStyle(document.querySelector(".player-video.is-live")).transitionDuration')).toBe('0.3s');
       await page.keyboard.press('Space');
       await until(() => (window as any).__echoesPlayer.state().time > 0.3);
       expect((await state()).musicPaused).toBe(false);

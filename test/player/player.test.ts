@@ -16,7 +16,14 @@ const clipIds = (html: string) => [...html.matchAll(/data-clip-id="([^"]+)"/g)].
 const playlistOf = (html: string) => {
   const m = /<script type="application\/json" id="playlist">([\s\S]*?)<\/script>/.exec(html);
   if (!m) throw new Error('no playlist JSON on the page');
-  return JSON.parse(m[1]!) as { clips: Array<{ id: string; url: string; durationS: number }>; music: { url: string } | null; ratio: { value: string } };
+  return JSON.parse(m[1]!) as {
+    clips: Array<{ id: string; url: string; startS: number; outS: number }>;
+    music: { url: string } | null;
+    ratio: { value: string };
+    crossfadeS: number;
+    musicFadeOutS: number;
+    totalS: number;
+  };
 };
 
 beforeAll(async () => {
@@ -60,6 +67,16 @@ describe('GET /projects/:id/play', () => {
       expect(res.body).not.toContain(`"clips/${owner.id}`); // never a bare storage key
     }
     expect(playlist.music?.url).toMatch(/^\/media\/music\/.+\?exp=\d+&sig=/);
+    // The timeline comes computed (src/film/): each clip's start and out point, the crossfade, the fades.
+    expect(playlist.crossfadeS).toBe(0.3);
+    expect(playlist.clips[0]!.startS).toBe(0);
+    playlist.clips.slice(1).forEach((c, i) => {
+      const before = playlist.clips[i]!;
+      expect(c.startS).toBeCloseTo(before.startS + before.outS - playlist.crossfadeS, 6);
+    });
+    const last = playlist.clips.at(-1)!;
+    expect(playlist.totalS).toBeCloseTo(last.startS + last.outS, 6);
+    expect(playlist.musicFadeOutS).toBe(1.5);
     expect(res.body).toContain('Night drive.m4a');
     expect(res.headers['cache-control']).toBe('no-store');
   });
@@ -83,7 +100,7 @@ describe('GET /projects/:id/play', () => {
     expect(res.body).not.toMatch(/\sstyle="/);
     expect(res.body.match(/<video\b/g)).toHaveLength(2);
     expect(res.body).toContain('preload="auto"');
-    expect(res.body).toContain('src="/assets/js/player.js"');
+    expect(res.body).toContain('type="module" src="/assets/js/player/main.js"');
   });
 
   it('answers 404 for another user, a malformed id and an unknown id; signs out to the login page', async () => {

@@ -51,7 +51,7 @@ describe('first run', () => {
     expect(page.body).toContain(`href="/projects/${id}/share"`);
     expect(page.body).toContain(`href="/projects/${id}/export"`);
     expect(page.body).toContain(`action="/projects/${id}/music?_csrf=`);
-    expect(page.body).toContain('/assets/js/upload.js');
+    expect(page.body).toContain('<script type="module" src="/assets/js/upload.js"></script>');
   });
 
   it('asks for sign-in first', async () => {

@@ -11,10 +11,11 @@
  * - THE CUT is the transition's MIDPOINT: `cutS = endS - crossfadeS / 2`. That is what lands on a
  *   beat. (crossfadeS = 0 means a hard cut at endS.) The last clip has no cut (`cutS` null) and is
  *   shown whole; the film ends at `totalS` = its endS.
- * - Export: trim clip i to `outS`, `xfade=duration=crossfadeS:offset=segments[i+1].startS`.
- *   Player: start clip i+1 (its fade-in) when the music clock reaches `segments[i+1].startS`,
- *   finish the fade over crossfadeS, drop clip i at its `endS`. Both read `startS`/`outS` from here
- *   and never re-derive them from clip lengths.
+ * - The crossfade is CROSSFADE_S, but never more than half of the shortest clip (crossfadeFor).
+ * - Export: trim clip i to `outS`, `xfade=duration=crossfadeS:offset=segments[i+1].startS`
+ *   (render-timeline.ts). Player: start clip i+1 (its fade-in) when the music clock reaches
+ *   `segments[i+1].startS`, finish the fade over crossfadeS, drop clip i at its `endS`
+ *   (playlist.ts gives it `startS`/`outS`). Neither re-derives them from clip lengths.
  *
  * Rules (cut on the beat)
  * - Each clip's cut goes to the LATEST grid time (beat, or bar start in `downbeat` mode) that is no
@@ -28,6 +29,10 @@
  *   `aligned` false, with a `note` saying why.
  */
 
+import { CROSSFADE_S, crossfadeFor, endOf, nextStartS, roundS as round } from './timeline.js';
+
+export { CROSSFADE_S };
+
 export type CutMode = 'beat' | 'downbeat';
 
 export interface PlanInput {
@@ -39,7 +44,7 @@ export interface PlanInput {
   musicDurationS: number | null;
   cutOnBeat: boolean;
   mode: CutMode;
-  /** The transition length; defaults to CROSSFADE_S, which player and export should both use. */
+  /** The transition length; defaults to CROSSFADE_S (capped at half the shortest clip). */
   crossfadeS?: number;
   /** No beats to follow (the track has no clear beat): cut at an even pace instead. */
   evenCuts?: boolean;
@@ -71,14 +76,9 @@ export interface CutPlan {
   note?: string;
 }
 
-/** The crossfade between clips, in seconds: the player's and the export's, one number. */
-export const CROSSFADE_S = 0.3;
-
 /** A clip keeps at least this much when trimmed to a beat (or all of itself when shorter). */
 export const MIN_SHOWN_S = 1;
 const EPS = 1e-6;
-
-const round = (t: number) => Math.round(t * 1e6) / 1e6;
 
 /** The latest time in ascending `grid` within [from, to], or null. */
 function latestIn(grid: number[], from: number, to: number): number | null {
@@ -99,7 +99,7 @@ function latestIn(grid: number[], from: number, to: number): number | null {
 
 export function planCuts(input: PlanInput): CutPlan {
   // Every time is on a microsecond grid, so startS, outS and endS add up exactly as the contract says.
-  const fade = round(Math.max(0, input.crossfadeS ?? CROSSFADE_S));
+  const fade = crossfadeFor(input.clips.map((c) => c.durationS), input.crossfadeS ?? CROSSFADE_S);
   const musicEnd = input.musicDurationS ?? Infinity;
   const beats = input.beats.filter((b) => b >= 0 && b <= musicEnd);
   const bars = input.downbeats.filter((b) => b >= 0 && b <= musicEnd);
@@ -129,9 +129,9 @@ export function planCuts(input: PlanInput): CutPlan {
       out = Math.min(length, Math.max(even, Math.min(MIN_SHOWN_S, length)));
     }
     out = Math.min(round(out), Math.floor(length * 1e6) / 1e6);
-    const end = round(start + out);
+    const end = endOf(start, out);
     segments.push({ clipId: clip.id, index, startS: start, inS: 0, outS: out, endS: end, cutS: last ? null : round(end - fade / 2), snappedTo });
-    start = round(end - fade);
+    start = nextStartS(end, fade);
   });
 
   const totalS = segments.length ? segments[segments.length - 1]!.endS : 0;

@@ -1,0 +1,91 @@
+import type { Project } from '../platform/db-types.js';
+import { ratioOrDefault } from '../generation/ratios.js';
+import type { Storage } from '../storage/types.js';
+import type { CutPlan } from './plan.js';
+import type { PlayableClip } from './queries.js';
+import { musicFadeOut } from './timeline.js';
+
+export interface PlaylistClip {
+  id: string;
+  index: number;
+  url: string;
+  thumbUrl: string | null;
+  /** When the clip appears on the film's timeline (its fade-in begins): the cut plan's. */
+  startS: number;
+  /** How much of the clip is shown, fades included: the cut plan's. */
+  outS: number;
+  startLabel: string;
+  durationLabel: string;
+}
+
+export interface Playlist {
+  title: string;
+  ratio: { value: string; width: number; height: number };
+  clips: PlaylistClip[];
+  music: { url: string; name: string; durationS: number | null } | null;
+  totalS: number;
+  totalLabel: string;
+  crossfadeS: number;
+  /** The music fades out over the film's last `musicFadeOutS` seconds. */
+  musicFadeOutS: number;
+}
+
+/** m:ss, rounded down like the player's own clock (public/js/player/timeline.js), so both agree. */
+export function formatClock(seconds: number): string {
+  const s = Math.max(0, Math.floor(seconds + 0.001));
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+}
+
+/**
+ * The film as plain data for the page and the player script: the cut plan's start and out points
+ * as they are (never re-derived from clip lengths), and signed, short-lived media URLs only (never
+ * storage keys, never prompts). `rows` are the clips the plan was made from, in its order.
+ */
+export async function buildPlaylist(storage: Storage, project: Project, rows: PlayableClip[], plan: CutPlan): Promise<Playlist> {
+  const ratio = ratioOrDefault(project.ratio, '1280:720');
+  const clips: PlaylistClip[] = [];
+  for (const [index, row] of rows.entries()) {
+    const seg = plan.segments[index]!;
+    clips.push({
+      id: row.id,
+      index,
+      url: await storage.signedUrl(row.video_key!),
+      thumbUrl: row.thumb_key ? await storage.signedUrl(row.thumb_key) : null,
+      startS: seg.startS,
+      outS: seg.outS,
+      startLabel: formatClock(seg.startS),
+      durationLabel: formatClock(seg.outS),
+    });
+  }
+  const music = project.music_key
+    ? { url: await storage.signedUrl(project.music_key), name: project.music_name ?? 'Music', durationS: project.music_duration_s }
+    : null;
+  return {
+    title: project.title,
+    ratio: { value: ratio.value, width: ratio.width, height: ratio.height },
+    clips,
+    music,
+    totalS: plan.totalS,
+    totalLabel: formatClock(plan.totalS),
+    crossfadeS: plan.crossfadeS,
+    musicFadeOutS: musicFadeOut(plan.totalS).durationS,
+  };
+}
+
+/** What public/js/player reads (its PlaylistData type): the timeline as computed here, nothing to re-derive. */
+export function playlistData(p: Playlist) {
+  return {
+    title: p.title,
+    ratio: p.ratio,
+    crossfadeS: p.crossfadeS,
+    musicFadeOutS: p.musicFadeOutS,
+    totalS: p.totalS,
+    music: p.music,
+    clips: p.clips.map((c) => ({ id: c.id, url: c.url, thumbUrl: c.thumbUrl, startS: c.startS, outS: c.outS })),
+  };
+}
+
+/** JSON for a `<script type="application/json">` block: `<` escaped so no text can close the tag. */
+export function playlistJson(p: Playlist): string {
+  return JSON.stringify(playlistData(p)).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+}
