@@ -3,14 +3,15 @@ import type { Conn, Tx } from '../platform/db.js';
 
 /**
  * Bytes a person stores: images and thumbnails, clip videos, music, exports, as recorded on the rows
- * that name them. A size not recorded yet (rows older than the sizes) counts as 0.
+ * that name them (an export whose file was replaced names none). A size not recorded yet (rows
+ * older than the sizes) counts as 0.
  */
 export async function storageUsedBytes(db: Conn, userId: string): Promise<number> {
   const { rows } = await sql<{ used: number }>`
     select (
       (select coalesce(sum(coalesce(image_bytes, 0) + coalesce(video_bytes, 0)), 0) from clips where user_id = ${userId})
-      + (select coalesce(sum(music_bytes), 0) from projects where user_id = ${userId})
-      + (select coalesce(sum(size_bytes), 0) from exports where user_id = ${userId})
+      + (select coalesce(sum(music_bytes), 0) from projects where user_id = ${userId} and music_key is not null)
+      + (select coalesce(sum(size_bytes), 0) from exports where user_id = ${userId} and object_key is not null)
     )::bigint as used`.execute(db);
   return rows[0]?.used ?? 0;
 }
@@ -56,4 +57,9 @@ export async function setClipSizes(db: Conn, clipId: string, sizes: { imageKey: 
 
 export async function setMusicSize(db: Conn, projectId: string, musicKey: string, bytes: number) {
   await db.updateTable('projects').set({ music_bytes: bytes }).where('id', '=', projectId).where('music_key', '=', musicKey).where('music_bytes', 'is', null).execute();
+}
+
+export async function projectMusicBytes(db: Conn, projectId: string): Promise<number> {
+  const row = await db.selectFrom('projects').select('music_bytes').where('id', '=', projectId).executeTakeFirst();
+  return row?.music_bytes ?? 0;
 }
