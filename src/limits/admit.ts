@@ -20,6 +20,6 @@ export async function admitShare(ctx: AppContext, userId: string): Promise<void>
  * addresses from one place, or one account from many, is slowed either way.
  */
 export async function admitSignIn(ctx: AppContext, who: { ip?: string; email?: string }): Promise<void> {
-  if (who.ip) await enforceRate(ctx, 'sign-in', `addr:${who.ip}`);
-  if (who.email) await enforceRate(ctx, 'sign-in', `email:${who.email.toLowerCase()}`);
+  if (who.ip) await enforceRate(ctx, 'sign-in-address', who.ip);
+  if (who.email) await enforceRate(ctx, 'sign-in-email', who.email.toLowerCase());
 }

@@ -13,7 +13,8 @@ export const RATES = {
   'analysis-minutes': { setting: 'analysisMinutesPerHour', label: 'Beat analysis (minutes of audio)', unit: (n: number) => `${n} minute${n === 1 ? '' : 's'} of music analysed` },
   share: { setting: 'sharesPerHour', label: 'Shares', unit: (n: number) => `${n} share${n === 1 ? '' : 's'}` },
   export: { setting: 'exportsPerHour', label: 'Exports', unit: (n: number) => `${n} export${n === 1 ? '' : 's'}` },
-  'sign-in': { setting: 'signInsPerHour', label: 'Sign-in attempts', unit: (n: number) => `${n} sign-in attempt${n === 1 ? '' : 's'}` },
+  'sign-in-email': { setting: 'signInsPerHourPerEmail', label: 'Sign-in attempts (this email)', unit: (n: number) => `${n} sign-in attempt${n === 1 ? '' : 's'} for one email` },
+  'sign-in-address': { setting: 'signInsPerHourPerAddress', label: 'Sign-in attempts (per address)', unit: (n: number) => `${n} sign-in attempt${n === 1 ? '' : 's'} from one address` },
 } as const satisfies Record<string, { setting: keyof Settings; label: string; unit: (n: number) => string }>;
 
 export type RateAction = keyof typeof RATES;

@@ -15,11 +15,12 @@ export interface LimitsSummary {
 export async function limitsSummary(ctx: AppContext, user: { id: string; email: string }): Promise<LimitsSummary> {
   const settings = await getSettings(ctx.db);
   const limiter = limiterFor(ctx);
-  const actions = Object.keys(RATES) as RateAction[];
+  // Per person (the address limit belongs to no one).
+  const actions = (Object.keys(RATES) as RateAction[]).filter((a) => a !== 'sign-in-address');
   const [storage, projectCount, usages] = await Promise.all([
     storageUse(ctx.db, settings, user.id),
     countProjects(ctx.db, user.id),
-    Promise.all(actions.map((a) => limiter.usage(a, a === 'sign-in' ? `email:${user.email.toLowerCase()}` : user.id))),
+    Promise.all(actions.map((a) => limiter.usage(a, a === 'sign-in-email' ? user.email.toLowerCase() : user.id))),
   ]);
   return {
     storage,

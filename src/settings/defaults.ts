@@ -26,7 +26,9 @@ export const settingsSchema = z.object({
   analysisMinutesPerHour: z.number().int().min(1).max(100000).default(120),
   sharesPerHour: z.number().int().min(1).max(100000).default(30),
   exportsPerHour: z.number().int().min(1).max(100000).default(10),
-  signInsPerHour: z.number().int().min(1).max(100000).default(30),
+  signInsPerHourPerEmail: z.number().int().min(1).max(100000).default(20),
+  // Loose: many people can share one address (an office, a mobile carrier's NAT).
+  signInsPerHourPerAddress: z.number().int().min(1).max(100000).default(300),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;

@@ -30,7 +30,8 @@ const MESSAGES: Record<keyof Settings, string> = {
   analysisMinutesPerHour: 'Minutes of beat analysis per hour must be a whole number from 1 to 100000.',
   sharesPerHour: 'Shares per hour must be a whole number from 1 to 100000.',
   exportsPerHour: 'Exports per hour must be a whole number from 1 to 100000.',
-  signInsPerHour: 'Sign-in attempts per hour must be a whole number from 1 to 100000.',
+  signInsPerHourPerEmail: 'Sign-in attempts per email per hour must be a whole number from 1 to 100000.',
+  signInsPerHourPerAddress: 'Sign-in attempts per address per hour must be a whole number from 1 to 100000.',
 };
 
 /** The abuse limits, as the settings form lists them (docs/decisions/0010-abuse-limits-and-quotas.md). */
@@ -43,7 +44,8 @@ export const LIMIT_FIELDS: Array<{ key: keyof Settings; label: string; max: numb
   { key: 'analysisMinutesPerHour', label: 'Minutes of music analysed per hour', max: 100000 },
   { key: 'sharesPerHour', label: 'Shares per hour', max: 100000 },
   { key: 'exportsPerHour', label: 'Exports per hour', max: 100000 },
-  { key: 'signInsPerHour', label: 'Sign-in attempts per hour (per address and per email)', max: 100000 },
+  { key: 'signInsPerHourPerEmail', label: 'Sign-in attempts per email per hour', max: 100000 },
+  { key: 'signInsPerHourPerAddress', label: 'Sign-in attempts per address per hour', max: 100000 },
 ];
 
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined || v === '' ? [] : [v]);
