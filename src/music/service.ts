@@ -16,6 +16,8 @@ import { swapProjectMusic, type MusicFields } from './queries.js';
 
 type Ctx = Pick<AppContext, 'db' | 'storage' | 'logger' | 'config' | 'queues' | 'redis'>;
 
+const MULTIPART_SLACK = 8 * 1024;
+
 /** Old objects are removed after the row no longer names them; a failure only leaves garbage. */
 async function forget(ctx: Ctx, key: string | null | undefined): Promise<void> {
   if (!key) return;
@@ -47,7 +49,9 @@ async function swap(ctx: Ctx, userId: string, projectId: string, next: MusicFiel
 export async function replaceMusic(ctx: Ctx, userId: string, projectId: string, upload: { stream: Readable; filename: string; declaredBytes?: number }): Promise<AudioInfo> {
   const settings = await getSettings(ctx.db);
   const freed = await projectMusicBytes(ctx.db, projectId);
-  const room = (await roomLeft(ctx.db, settings, userId, Math.max(0, (upload.declaredBytes ?? 0) - freed))) + freed;
+  // A declared length also counts the multipart framing: a few hundred bytes, allowed for here.
+  const declared = Math.max(0, (upload.declaredBytes ?? 0) - MULTIPART_SLACK);
+  const room = (await roomLeft(ctx.db, settings, userId, Math.max(0, declared - freed))) + freed;
   const max = Math.min(ctx.config.MAX_MUSIC_BYTES, room);
   const tooLargeMessage =
     max < ctx.config.MAX_MUSIC_BYTES
