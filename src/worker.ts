@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { exportProcessor } from './export/jobs.js';
+import { storageSizeTasks } from './limits/backfill.js';
 import { generationProcessor, generationTasks } from './generation/jobs.js';
 import { analysisProcessor } from './music/jobs.js';
 import { loadConfig } from './platform/config.js';
@@ -21,7 +22,7 @@ export const processors: ProcessorSpec[] = [
   { queue: 'analysis', concurrency: 2, make: analysisProcessor },
 ];
 
-export const periodicTasks: PeriodicTask[] = [...generationTasks, ...sessionTasks];
+export const periodicTasks: PeriodicTask[] = [...generationTasks, ...sessionTasks, ...storageSizeTasks];
 
 export interface RunningWorkers {
   workers: Worker[];

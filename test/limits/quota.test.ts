@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { LIMIT_FIELDS } from '../../src/admin/service/settings.js';
 import { completeGeneration } from '../../src/generation/service.js';
+import { backfillStorageSizes } from '../../src/limits/backfill.js';
 import { storageUsedBytes } from '../../src/limits/queries.js';
 import { replaceMusic } from '../../src/music/service.js';
 import { DEFAULT_SETTINGS } from '../../src/settings/service.js';
@@ -11,7 +12,7 @@ import { storageKeys } from '../../src/storage/index.js';
 import { createTestApp, type TestApp } from '../setup/context.js';
 import { ADMIN_PASSWORD, adminBrowser } from '../factories/admin.js';
 import { expectLedgerBalanced } from '../factories.js';
-import { balanceOf, latestClip, testImage, uploadClip } from '../factories/clips.js';
+import { balanceOf, createClip, latestClip, testImage, uploadClip } from '../factories/clips.js';
 import { creator } from '../generation/world.js';
 import { makeTones } from '../music/fixtures.js';
 import { setLimits } from './helpers.js';
@@ -94,6 +95,22 @@ describe('storage use is counted exactly', () => {
     expect(dash.body).toContain('Storage: 1.5 MB of 3.0 MB used');
     const page = await b.get(`/projects/${project.id}`);
     expect(page.body).toContain('Storage: 1.5 MB of 3.0 MB used');
+  });
+});
+
+describe('rows stored before sizes were recorded', () => {
+  it('count as 0 until the worker task asks storage for their sizes, once', async () => {
+    const { user, project } = await creator(t, 3);
+    const video = Buffer.alloc(5000, 2);
+    const clip = await createClip(t.ctx.db, t.ctx.storage, { userId: user.id, projectId: project.id, video });
+    const musicKey = storageKeys.music(user.id, project.id, 'old.wav');
+    await t.ctx.storage.put(musicKey, tones.files.wav, 'audio/wav');
+    await t.ctx.db.updateTable('projects').set({ music_key: musicKey, music_name: 'Old' }).where('id', '=', project.id).execute();
+    expect(await used(user.id)).toBe(0);
+
+    expect(await backfillStorageSizes(t.ctx)).toBeGreaterThanOrEqual(2);
+    expect(await used(user.id)).toBe((await sizeOf(clip.image_key)) + 5000 + tones.files.wav.length);
+    expect(await backfillStorageSizes(t.ctx)).toBe(0);
   });
 });
 
