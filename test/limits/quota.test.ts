@@ -191,6 +191,23 @@ describe('caps on projects and clips', () => {
   });
 });
 
+describe('/admin/settings', () => {
+  it('sets the limits, refusing values out of range with a message', async () => {
+    const admin = await adminBrowser(t.app);
+    const page = await admin.get('/admin/settings');
+    expect(page.body).toContain('name="storageQuotaMb" value="2048"');
+    const form = { ...DEFAULT_SETTINGS, allowedDurations: DEFAULT_SETTINGS.allowedDurations.map(String), provider: '' } as Record<string, unknown>;
+    const bad = await admin.post('/admin/settings', { ...(form as Record<string, string>), maxProjects: '0' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain('Projects per person must be a whole number from 1 to 10000.');
+    const ok = await admin.post('/admin/settings', { ...(form as Record<string, string>), storageQuotaMb: '512', maxProjects: '7' });
+    expect(ok.statusCode).toBe(303);
+    const saved = await admin.get('/admin/settings');
+    expect(saved.body).toContain('name="storageQuotaMb" value="512"');
+    expect(saved.body).toContain('name="maxProjects" value="7"');
+  });
+});
+
 describe('/admin/users/:id', () => {
   it('shows storage use, projects against the cap, and this hour\'s use of each limit', async () => {
     await setLimits(t.ctx.db, { storageQuotaMb: 10, imageUploadsPerHour: 7 });
