@@ -36,7 +36,7 @@ export class QuotaExceededError extends UserError {
   constructor(used: number, quota: number) {
     super(
       `This upload does not fit in your storage: you use ${formatBytes(used)} of your ${formatBytes(quota)}. ` +
-        'Delete clips, music or exports you no longer need to make room.',
+        'Delete clips, music or projects you no longer need to make room.',
       413,
       'quota_exceeded',
     );

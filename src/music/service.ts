@@ -55,7 +55,7 @@ export async function replaceMusic(ctx: Ctx, userId: string, projectId: string, 
   const max = Math.min(ctx.config.MAX_MUSIC_BYTES, room);
   const tooLargeMessage =
     max < ctx.config.MAX_MUSIC_BYTES
-      ? `That track does not fit in your storage (${formatBytes(room)} left). Delete clips, music or exports you no longer need to make room.`
+      ? `That track does not fit in your storage (${formatBytes(room)} left). Delete clips, music or projects you no longer need to make room.`
       : `That track is too large. The limit is ${formatBytes(max)}.`;
   const spooled = await spoolUpload(upload.stream, max, { tooLargeMessage });
   try {

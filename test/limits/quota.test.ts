@@ -122,7 +122,7 @@ describe('the storage quota', () => {
     const res = await uploadClip(b, project.id, { image: await testImage(300, 200) });
     expect(res.statusCode).toBe(413);
     expect(res.body).toContain('This upload does not fit in your storage: you use 1023 KB of your 1.0 MB.');
-    expect(res.body).toContain('Delete clips, music or exports you no longer need to make room.');
+    expect(res.body).toContain('Delete clips, music or projects you no longer need to make room.');
     expect(await filesUnder(`images/${user.id}`)).toBe(0);
     expect(await balanceOf(t.ctx.db, user.id)).toBe(5);
     expect(await t.ctx.db.selectFrom('clips').select('id').where('user_id', '=', user.id).execute()).toEqual([]);
