@@ -3,6 +3,9 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { LIMIT_FIELDS } from '../../src/admin/service/settings.js';
+import { createClip as createClipService } from '../../src/clips/charge.js';
+import { normalizeImage } from '../../src/clips/image.js';
+import { QuotaExceededError } from '../../src/limits/quota.js';
 import { completeGeneration } from '../../src/generation/service.js';
 import { backfillStorageSizes } from '../../src/limits/backfill.js';
 import { storageUsedBytes } from '../../src/limits/queries.js';
@@ -126,6 +129,25 @@ describe('the storage quota', () => {
     expect(await filesUnder(`images/${user.id}`)).toBe(0);
     expect(await balanceOf(t.ctx.db, user.id)).toBe(5);
     expect(await t.ctx.db.selectFrom('clips').select('id').where('user_id', '=', user.id).execute()).toEqual([]);
+  });
+
+  it('two uploads at once into room for one: one is stored and charged, the other refused in its transaction and its objects deleted', async () => {
+    await setLimits(t.ctx.db, { storageQuotaMb: 1 });
+    const { user, project } = await creator(t, 5);
+    const image = await normalizeImage(await testImage(300, 200), { width: 1280, height: 720, maxPixels: 60_000_000 });
+    const bytes = image.image.length + image.thumb.length;
+    await fillWithExport(user.id, project.id, MB - Math.floor(bytes * 1.5));
+    // Straight into the service, both at once: both pass the check before storing, so only the
+    // claim inside the transaction (under the person's row lock) can refuse one.
+    const make = () => createClipService(t.ctx, { userId: user.id, project, image, prompt: '', durationS: 5, requestId: 'race' });
+    const results = await Promise.allSettled([make(), make()]);
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const refused = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    expect(refused.reason).toBeInstanceOf(QuotaExceededError);
+    expect(await t.ctx.db.selectFrom('clips').select('id').where('user_id', '=', user.id).execute()).toHaveLength(1);
+    expect(await filesUnder(`images/${user.id}`)).toBe(2);
+    expect(await balanceOf(t.ctx.db, user.id)).toBe(4);
+    expect(await used(user.id)).toBeLessThanOrEqual(MB);
   });
 
   it('with storage full, refuses an upload before reading it, and the pages say the storage is full', async () => {
