@@ -59,7 +59,8 @@ export async function setMusicSize(db: Conn, projectId: string, musicKey: string
   await db.updateTable('projects').set({ music_bytes: bytes }).where('id', '=', projectId).where('music_key', '=', musicKey).where('music_bytes', 'is', null).execute();
 }
 
-export async function projectMusicBytes(db: Conn, projectId: string): Promise<number> {
-  const row = await db.selectFrom('projects').select('music_bytes').where('id', '=', projectId).executeTakeFirst();
+/** The size of the person's project's current track (0: none, or not recorded yet). */
+export async function projectMusicBytes(db: Conn, userId: string, projectId: string): Promise<number> {
+  const row = await db.selectFrom('projects').select('music_bytes').where('id', '=', projectId).where('user_id', '=', userId).where('music_key', 'is not', null).executeTakeFirst();
   return row?.music_bytes ?? 0;
 }

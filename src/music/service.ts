@@ -30,7 +30,7 @@ async function swap(ctx: Ctx, userId: string, projectId: string, next: MusicFiel
     if (next.music_bytes) {
       // The person's row first (like a new clip), then the project's: one lock order, no deadlock.
       await lockUser(tx, userId);
-      await claimStorage(tx, settings, userId, next.music_bytes, await projectMusicBytes(tx, projectId));
+      await claimStorage(tx, settings, userId, next.music_bytes, await projectMusicBytes(tx, userId, projectId));
     }
     return swapProjectMusic(tx, userId, projectId, next);
   });
@@ -48,7 +48,7 @@ async function swap(ctx: Ctx, userId: string, projectId: string, next: MusicFiel
  */
 export async function replaceMusic(ctx: Ctx, userId: string, projectId: string, upload: { stream: Readable; filename: string; declaredBytes?: number }): Promise<AudioInfo> {
   const settings = await getSettings(ctx.db);
-  const freed = await projectMusicBytes(ctx.db, projectId);
+  const freed = await projectMusicBytes(ctx.db, userId, projectId);
   // A declared length also counts the multipart framing: a few hundred bytes, allowed for here.
   const declared = Math.max(0, (upload.declaredBytes ?? 0) - MULTIPART_SLACK);
   const room = (await roomLeft(ctx.db, settings, userId, Math.max(0, declared - freed))) + freed;
