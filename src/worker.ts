@@ -6,6 +6,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { adminSessionTasks } from './admin/admin-session.js';
 import { exportProcessor } from './export/jobs.js';
+import { storageSizeTasks } from './limits/backfill.js';
 import { generationProcessor, generationTasks } from './generation/jobs.js';
 import { analysisProcessor } from './music/jobs.js';
 import { loadConfig } from './platform/config.js';
@@ -22,7 +23,7 @@ export const processors: ProcessorSpec[] = [
   { queue: 'analysis', concurrency: 2, make: analysisProcessor },
 ];
 
-export const periodicTasks: PeriodicTask[] = [...generationTasks, ...sessionTasks, ...adminSessionTasks];
+export const periodicTasks: PeriodicTask[] = [...generationTasks, ...sessionTasks, ...adminSessionTasks, ...storageSizeTasks];
 
 export interface RunningWorkers {
   workers: Worker[];

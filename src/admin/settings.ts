@@ -5,7 +5,7 @@ import type { Settings } from '../settings/defaults.js';
 import { activeProvider, clipCost, getSettings } from '../settings/service.js';
 import { adminCtx } from './guard.js';
 import { finalPrompt, PROMPT_LIMIT } from './prompt-preview.js';
-import { DURATION_CHOICES, KNOWN_MODELS, parseSettingsForm, updateSettings, type SettingsErrors } from './service/settings.js';
+import { DURATION_CHOICES, KNOWN_MODELS, LIMIT_FIELDS, parseSettingsForm, updateSettings, type SettingsErrors } from './service/settings.js';
 
 const SAMPLE_PROMPT = 'A lighthouse on a cliff at dusk, waves crashing below';
 
@@ -41,6 +41,7 @@ export default async function settingsRoutes(app: FastifyInstance) {
       ratios: RATIOS,
       durations: DURATION_CHOICES,
       models: KNOWN_MODELS,
+      limitFields: LIMIT_FIELDS,
       runwayConfigured: Boolean(config.RUNWAY_API_KEY),
       envProvider: config.activeProvider,
       next,

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { countLedgerForUser, listLedgerForUser } from '../credits/queries.js';
+import { limitsSummary } from '../limits/summary.js';
 import { NotFoundError, UserError } from '../platform/errors.js';
 import { flash } from '../platform/view.js';
 import { adminCtx } from './guard.js';
@@ -25,12 +26,13 @@ export default async function usersRoutes(app: FastifyInstance) {
   async function renderUser(reply: FastifyReply, id: string, page: number, formError: FormError | null = null) {
     const user = await findUser(app.db, id);
     if (!user) throw new NotFoundError('That user does not exist.');
-    const [ledger, ledgerTotal, payments, projects, referrer] = await Promise.all([
+    const [ledger, ledgerTotal, payments, projects, referrer, limits] = await Promise.all([
       listLedgerForUser(app.db, id, LEDGER_PER_PAGE, (page - 1) * LEDGER_PER_PAGE),
       countLedgerForUser(app.db, id),
       listPaymentsForUser(app.db, id, 50),
       listProjectsForUser(app.db, id, 50),
       user.referred_by ? findUserEmail(app.db, user.referred_by) : null,
+      limitsSummary(app.ctx, user),
     ]);
     return reply.render('admin/user', {
       title: `${user.email} · Admin`,
@@ -41,6 +43,7 @@ export default async function usersRoutes(app: FastifyInstance) {
       ledgerPager: pager(`/admin/users/${id}`, {}, page, LEDGER_PER_PAGE, ledgerTotal),
       payments: payments.map((p) => ({ ...p, amount: formatMoney(p.amount_cents, p.currency) })),
       projects,
+      limits,
       formError,
     });
   }

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { admitSignIn } from '../limits/admit.js';
 import { safeReturnPath } from '../platform/view.js';
 import { describeGoogleFailure } from './google.js';
 import type { ProfileInput } from './queries.js';
@@ -31,11 +32,13 @@ export function googleRoutes(app: FastifyInstance): void {
       await reply.render('auth/failed', { heading: failure.title, message: failure.message, retryUrl: `/auth/google?next=${encodeURIComponent(next)}`, title: `${failure.title} · Echoes` });
       return;
     }
+    await admitSignIn(app.ctx, { email: (profile as ProfileInput).email });
     const user = await signInProfile(app.db, profile as ProfileInput, rememberedReferral(req));
     await finishSignIn(req, reply, user, next);
   });
 
   app.get('/auth/google/callback', async (req: FastifyRequest, reply: FastifyReply) => {
+    await admitSignIn(app.ctx, { ip: req.ip });
     await finishGoogle.call(app, req, reply);
     return reply;
   });

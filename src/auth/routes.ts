@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin';
 import { z } from 'zod';
+import { admitSignIn } from '../limits/admit.js';
 import { safeReturnPath } from '../platform/view.js';
 import { UserError } from '../platform/errors.js';
 import { googleRoutes } from './google-routes.js';
@@ -39,6 +40,7 @@ export default fp(
         const parsed = devForm.safeParse(req.body ?? {});
         if (!parsed.success) throw new UserError(parsed.error.issues[0]!.message);
         const { email, name, next } = parsed.data;
+        await admitSignIn(app.ctx, { ip: req.ip, email });
         const user = await signInProfile(
           app.db,
           { googleSub: `dev:${email}`, email, name: name || email.split('@')[0]!, avatarUrl: null },

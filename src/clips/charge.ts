@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { getBalance } from '../credits/queries.js';
 import { InsufficientCreditsError, spendCredits } from '../credits/service.js';
+import { checkClipCap, claimStorage, roomLeft } from '../limits/quota.js';
 import type { AppContext } from '../platform/context.js';
 import { withTx } from '../platform/db.js';
 import type { Clip, Project } from '../platform/db-types.js';
@@ -39,8 +40,9 @@ export interface NewClipInput {
  * Stores the image under fresh keys, then one short transaction debits the credits (a conditional
  * update that cannot go below zero) and inserts the clip `queued` with the ledger row naming it.
  * No storage I/O runs inside the transaction, so it never holds the balance row or a pooled
- * connection while an upload crawls. A balance check first means a clear refusal stores nothing;
- * if the debit still fails (a race) or anything else does, the stored objects are deleted. Then
+ * connection while an upload crawls. A balance and quota check first means a clear refusal stores nothing;
+ * the transaction claims the storage and checks the clip cap exactly (under the person's row lock);
+ * if that or the debit still fails (a race) or anything else does, the stored objects are deleted. Then
  * the job is enqueued (or left to the sweeper).
  */
 export async function createClip(ctx: AppContext, input: NewClipInput): Promise<Clip> {
@@ -51,6 +53,8 @@ export async function createClip(ctx: AppContext, input: NewClipInput): Promise<
   const { userId, project, image } = input;
   const balance = await getBalance(ctx.db, userId);
   if (balance < cost) throw new InsufficientCreditsError(cost, balance);
+  const bytes = image.image.length + image.thumb.length;
+  await roomLeft(ctx.db, settings, userId, bytes);
 
   const imageKey = storageKeys.image(userId, project.id, clipId, image.ext);
   const thumbKey = storageKeys.thumb(userId, project.id, clipId);
@@ -71,6 +75,8 @@ export async function createClip(ctx: AppContext, input: NewClipInput): Promise<
   let clip: Clip;
   try {
     clip = await withTx(ctx.db, async (tx) => {
+      await claimStorage(tx, settings, userId, bytes);
+      await checkClipCap(tx, settings, project.id);
       await spendCredits(tx, userId, cost, 'generation', ledgerReference(clipId, 1), 'Clip generation');
       return q.insertClip(tx, {
         id: clipId,
@@ -78,6 +84,7 @@ export async function createClip(ctx: AppContext, input: NewClipInput): Promise<
         user_id: userId,
         image_key: imageKey,
         thumb_key: thumbKey,
+        image_bytes: bytes,
         prompt: input.prompt,
         status: 'queued',
         duration_s: input.durationS,

@@ -10,6 +10,7 @@ import { flash } from '../platform/view.js';
 import { findProjectForUser } from '../projects/queries.js';
 import { clipCost, getSettings } from '../settings/service.js';
 import { ratioOrDefault } from '../generation/ratios.js';
+import { admitClipUpload } from './admission.js';
 import { toClipCard } from './cards.js';
 import { createClip, regenerateClip } from './charge.js';
 import { findClipForUser } from './queries.js';
@@ -51,6 +52,12 @@ export default fp(
       if (!project) throw new NotFoundError();
       if (!req.isMultipart()) throw new UserError('This form must be sent as a file upload.', 400);
       const settings = await getSettings(app.db);
+      try {
+        await admitClipUpload(app.ctx, settings, user.id, project);
+      } catch (err) {
+        if (err instanceof InsufficientCreditsError) return noCredits(req, reply, err, project.id);
+        throw err;
+      }
       const size = ratioOrDefault(project.ratio, settings.defaultRatio);
       const upload = await readClipUpload(req, settings, {
         maxBytes: app.config.MAX_IMAGE_BYTES,

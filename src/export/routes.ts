@@ -2,7 +2,8 @@ import fp from 'fastify-plugin';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { currentUser, requireUser } from '../auth/require-user.js';
 import type { Project } from '../platform/db-types.js';
-import { NotFoundError, UserError } from '../platform/errors.js';
+import { admitExport } from '../limits/admit.js';
+import { NotFoundError, RateLimitedError, UserError } from '../platform/errors.js';
 import { findProjectForUser } from '../projects/queries.js';
 import { startExport } from './service.js';
 import { exportStatusView } from './status.js';
@@ -30,9 +31,11 @@ export default fp(
     app.post('/projects/:id/export', { preHandler: requireUser, config: { rateLimit: { max: 20, timeWindow: '1 minute' } } }, async (req, reply) => {
       const project = await loadProject(req);
       try {
+        await admitExport(app.ctx, project.user_id);
         await startExport(app.ctx, project);
       } catch (err) {
-        // Refusals (nothing approved, one already running) show the export state with the reason.
+        // Refusals (nothing approved, one already running, a limit) show the export state with the reason.
+        if (err instanceof RateLimitedError) reply.header('retry-after', String(err.retryAfterS));
         if (err instanceof UserError && !(err instanceof NotFoundError)) return show(req, reply, project, err.message, err.statusCode);
         throw err;
       }

@@ -71,10 +71,10 @@ export async function lockUnfinished(db: Conn, clipId: string, attempt: number) 
     .executeTakeFirst();
 }
 
-export async function markReady(db: Conn, clipId: string, videoKey: string): Promise<void> {
+export async function markReady(db: Conn, clipId: string, videoKey: string, videoBytes: number | null = null): Promise<void> {
   await db
     .updateTable('clips')
-    .set({ status: 'ready', video_key: videoKey, progress: 1, finished_at: new Date(), updated_at: new Date(), error_code: null, error_message: null, error_detail: null })
+    .set({ status: 'ready', video_key: videoKey, video_bytes: videoBytes, progress: 1, finished_at: new Date(), updated_at: new Date(), error_code: null, error_message: null, error_detail: null })
     .where('id', '=', clipId)
     .execute();
 }

@@ -5,6 +5,7 @@ export interface MusicFields {
   music_key: string | null;
   music_name: string | null;
   music_duration_s: number | null;
+  music_bytes: number | null;
 }
 
 /**

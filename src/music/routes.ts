@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin';
 import { currentUser, requireUser } from '../auth/require-user.js';
+import { enforceRate } from '../limits/rates.js';
 import { UserError } from '../platform/errors.js';
 import { flash } from '../platform/view.js';
 import { durationLabel } from '../projects/present.js';
@@ -17,13 +18,14 @@ export default fp(
       // Ownership before a single byte of the body is read.
       const project = await loadOwnProject(req);
       if (!req.isMultipart()) throw new UserError('Send the track as a file upload.', 400);
+      await enforceRate(ctx, 'music-upload', currentUser(req).id);
       const file = await req.file();
       if (!file) throw new UserError('Choose a music file to upload.', 400);
       if (file.fieldname !== 'music') {
         file.file.resume();
         throw new UserError('Choose a music file to upload.', 400);
       }
-      const info = await replaceMusic(ctx, currentUser(req).id, project.id, { stream: file.file, filename: file.filename });
+      const info = await replaceMusic(ctx, currentUser(req).id, project.id, { stream: file.file, filename: file.filename, declaredBytes: Number(req.headers['content-length']) || 0 });
       flash(reply, 'notice', `Added “${info.name}” (${durationLabel(info.durationS)}).`);
       return reply.redirect(`/projects/${project.id}#music`, 303);
     });

@@ -41,6 +41,8 @@ export interface ProjectsTable {
   music_key: string | null;
   music_name: string | null;
   music_duration_s: number | null;
+  /** Size of the stored track (null: stored before sizes were recorded, not yet backfilled). */
+  music_bytes: number | null;
   status: Generated<ProjectStatus>;
   share_token: string | null;
   shared_at: Date | null;
@@ -57,6 +59,9 @@ export interface ClipsTable {
   image_key: string;
   thumb_key: string | null;
   video_key: string | null;
+  /** Stored image plus thumbnail, and stored video, in bytes (null: not recorded yet). */
+  image_bytes: number | null;
+  video_bytes: number | null;
   prompt: string;
   status: Generated<ClipStatus>;
   duration_s: number;

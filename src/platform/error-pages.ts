@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin';
 import type { FastifyError } from 'fastify';
-import { UserError } from './errors.js';
+import { RateLimitedError, UserError } from './errors.js';
 
 const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08006', '08001', '08003']);
 
@@ -37,6 +37,7 @@ export default fp(
       else if (status >= 500) req.log.error({ err }, 'request failed');
       else req.log.info({ code: err.code, status, msg: err.message }, 'request refused');
       reply.code(status);
+      if (err instanceof RateLimitedError) reply.header('retry-after', String(err.retryAfterS));
       if (req.headers.accept?.includes('application/json') && !req.headers.accept.includes('text/html')) {
         return reply.send({ error: message, reference: req.id });
       }

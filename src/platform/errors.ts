@@ -20,3 +20,10 @@ export function isCheckViolation(err: unknown, constraint?: string): boolean {
   const e = err as { code?: string; constraint?: string };
   return e?.code === '23514' && (!constraint || e.constraint === constraint);
 }
+
+/** A limit was reached: 429 with a Retry-After of `retryAfterS` (the message says when, in words). */
+export class RateLimitedError extends UserError {
+  constructor(message: string, public retryAfterS: number) {
+    super(message, 429, 'rate_limited');
+  }
+}

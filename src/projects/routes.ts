@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { currentUser, requireUser } from '../auth/require-user.js';
+import { CapReachedError } from '../limits/quota.js';
 import { UserError } from '../platform/errors.js';
 import { flash } from '../platform/view.js';
 import { createForm, firstIssue, renameForm } from './forms.js';
@@ -28,7 +29,14 @@ export default fp(
         reply.code(400);
         return renderDashboard(req, reply, { title: String(body.title ?? ''), ratio: String(body.ratio ?? ''), error: firstIssue(parsed.error) });
       }
-      const project = await createProject(ctx, currentUser(req).id, parsed.data);
+      let project;
+      try {
+        project = await createProject(ctx, currentUser(req).id, parsed.data);
+      } catch (err) {
+        if (!(err instanceof CapReachedError)) throw err;
+        reply.code(409);
+        return renderDashboard(req, reply, { title: parsed.data.title, ratio: parsed.data.ratio ?? '', error: err.message });
+      }
       return reply.redirect(`/projects/${project.id}`, 303);
     });
 

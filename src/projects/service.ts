@@ -2,7 +2,10 @@ import { toClipCards } from '../clips/cards.js';
 import { loadAnalysisView } from '../music/analysis-view.js';
 import { listClipsForProject } from '../clips/queries.js';
 import { RATIOS } from '../generation/ratios.js';
+import { countProjects } from '../limits/queries.js';
+import { checkProjectCap, clipCapMessage, projectCapMessage, storageUse } from '../limits/quota.js';
 import type { AppContext } from '../platform/context.js';
+import { withTx } from '../platform/db.js';
 import type { Project, User } from '../platform/db-types.js';
 import { NotFoundError } from '../platform/errors.js';
 import { clipCost, getSettings } from '../settings/service.js';
@@ -11,6 +14,9 @@ import { durationLabel, ratioLabel, STATUS_LABELS, timeAgo } from './present.js'
 import { countClipsForUser, deleteProjectRow, insertProject, listProjectSummaries, renameProject, type ProjectSummaryRow } from './queries.js';
 
 type Ctx = Pick<AppContext, 'db' | 'storage' | 'logger' | 'config'>;
+
+// listProjectSummaries' default page: below it, the rows are all the person's projects.
+const PROJECT_LIST_LIMIT = 500;
 
 export const RATIO_CHOICES = RATIOS.map((r) => ({ value: r.value, label: r.label }));
 
@@ -34,18 +40,26 @@ async function toSummary(ctx: Ctx, row: ProjectSummaryRow, now: Date) {
 export type ProjectSummary = Awaited<ReturnType<typeof toSummary>>;
 
 export async function dashboard(ctx: Ctx, user: User) {
-  const [rows, settings] = await Promise.all([listProjectSummaries(ctx.db, user.id), getSettings(ctx.db)]);
+  const settings = await getSettings(ctx.db);
+  const [rows, storage] = await Promise.all([listProjectSummaries(ctx.db, user.id), storageUse(ctx.db, settings, user.id)]);
   const now = new Date();
   return {
     projects: await Promise.all(rows.map((r) => toSummary(ctx, r, now))),
     ratios: RATIO_CHOICES,
     defaultRatio: settings.defaultRatio,
+    storage,
+    projectCap: (rows.length < PROJECT_LIST_LIMIT ? rows.length : await countProjects(ctx.db, user.id)) >= settings.maxProjects ? projectCapMessage(settings.maxProjects) : null,
   };
 }
 
+/** A new project, unless the person has reached the project cap (counted under their row lock). */
 export async function createProject(ctx: Ctx, userId: string, input: { title: string; ratio?: string }) {
-  const ratio = input.ratio ?? (await getSettings(ctx.db)).defaultRatio;
-  return insertProject(ctx.db, { userId, title: input.title, ratio });
+  const settings = await getSettings(ctx.db);
+  const ratio = input.ratio ?? settings.defaultRatio;
+  return withTx(ctx.db, async (tx) => {
+    await checkProjectCap(tx, settings, userId);
+    return insertProject(tx, { userId, title: input.title, ratio });
+  });
 }
 
 export async function rename(ctx: Ctx, userId: string, projectId: string, title: string): Promise<Project> {
@@ -69,10 +83,11 @@ export async function deleteProject(ctx: Ctx, userId: string, projectId: string)
 
 /** Everything the project page shows, as plain data with signed URLs. */
 export async function projectPage(ctx: Ctx, user: User, project: Project) {
-  const [clips, settings, userClipCount] = await Promise.all([
+  const settings = await getSettings(ctx.db);
+  const [clips, userClipCount, storage] = await Promise.all([
     listClipsForProject(ctx.db, user.id, project.id),
-    getSettings(ctx.db),
     countClipsForUser(ctx.db, user.id),
+    storageUse(ctx.db, settings, user.id),
   ]);
   const cards = await toClipCards(ctx.storage, clips, { costFor: (d) => clipCost(settings, d), urlTtlS: ctx.config.SIGNED_URL_TTL_S });
   const analysis = project.music_key ? await loadAnalysisView(ctx.db, project) : null;
@@ -98,5 +113,7 @@ export async function projectPage(ctx: Ctx, user: User, project: Project) {
     settings,
     balance: user.credit_balance,
     firstClipFree: userClipCount === 0 && user.credit_balance > 0,
+    storage,
+    clipCap: clips.length >= settings.maxClipsPerProject ? clipCapMessage(settings.maxClipsPerProject) : null,
   };
 }

@@ -17,6 +17,18 @@ export const settingsSchema = z.object({
   referralReward: z.number().int().min(0).max(1000).default(2),
   shareReward: z.number().int().min(0).max(1000).default(1),
   maxRewardedShares: z.number().int().min(0).max(1000).default(3),
+  // Abuse limits (docs/decisions/0010-abuse-limits-and-quotas.md): per person, rates per rolling hour.
+  storageQuotaMb: z.number().int().min(1).max(1024 * 1024).default(2048),
+  maxProjects: z.number().int().min(1).max(10000).default(50),
+  maxClipsPerProject: z.number().int().min(1).max(10000).default(100),
+  imageUploadsPerHour: z.number().int().min(1).max(100000).default(60),
+  musicUploadsPerHour: z.number().int().min(1).max(100000).default(20),
+  analysisMinutesPerHour: z.number().int().min(1).max(100000).default(120),
+  sharesPerHour: z.number().int().min(1).max(100000).default(30),
+  exportsPerHour: z.number().int().min(1).max(100000).default(10),
+  signInsPerHourPerEmail: z.number().int().min(1).max(100000).default(20),
+  // Loose: many people can share one address (an office, a mobile carrier's NAT).
+  signInsPerHourPerAddress: z.number().int().min(1).max(100000).default(300),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;

@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin';
 import { currentUser, requireUser } from '../auth/require-user.js';
 import { getBalance } from '../credits/queries.js';
+import { admitShare } from '../limits/admit.js';
 import { NotFoundError } from '../platform/errors.js';
 import { flash, safeReturnPath } from '../platform/view.js';
 import { listPlayableClips } from '../film/queries.js';
@@ -46,6 +47,7 @@ export default fp(
 
     app.post<IdParams>('/projects/:id/share', { preHandler: requireUser }, async (req, reply) => {
       const user = currentUser(req);
+      await admitShare(app.ctx, user.id);
       const { earned } = await shareProject(db, user.id, req.params.id);
       const next = nextOf(req.body, `/projects/${req.params.id}/share`);
       if (req.isHtmx) {

@@ -22,7 +22,31 @@ const MESSAGES: Record<keyof Settings, string> = {
   referralReward: 'The referral reward must be a whole number from 0 to 1000.',
   shareReward: 'The share reward must be a whole number from 0 to 1000.',
   maxRewardedShares: 'Rewarded shares must be a whole number from 0 to 1000.',
+  storageQuotaMb: 'The storage quota must be a whole number of MB from 1 to 1048576.',
+  maxProjects: 'Projects per person must be a whole number from 1 to 10000.',
+  maxClipsPerProject: 'Clips per project must be a whole number from 1 to 10000.',
+  imageUploadsPerHour: 'Image uploads per hour must be a whole number from 1 to 100000.',
+  musicUploadsPerHour: 'Music uploads per hour must be a whole number from 1 to 100000.',
+  analysisMinutesPerHour: 'Minutes of beat analysis per hour must be a whole number from 1 to 100000.',
+  sharesPerHour: 'Shares per hour must be a whole number from 1 to 100000.',
+  exportsPerHour: 'Exports per hour must be a whole number from 1 to 100000.',
+  signInsPerHourPerEmail: 'Sign-in attempts per email per hour must be a whole number from 1 to 100000.',
+  signInsPerHourPerAddress: 'Sign-in attempts per address per hour must be a whole number from 1 to 100000.',
 };
+
+/** The abuse limits, as the settings form lists them (docs/decisions/0010-abuse-limits-and-quotas.md). */
+export const LIMIT_FIELDS: Array<{ key: keyof Settings; label: string; max: number }> = [
+  { key: 'storageQuotaMb', label: 'Storage per person (MB)', max: 1024 * 1024 },
+  { key: 'maxProjects', label: 'Projects per person', max: 10000 },
+  { key: 'maxClipsPerProject', label: 'Clips per project', max: 10000 },
+  { key: 'imageUploadsPerHour', label: 'Image uploads per hour', max: 100000 },
+  { key: 'musicUploadsPerHour', label: 'Music uploads per hour', max: 100000 },
+  { key: 'analysisMinutesPerHour', label: 'Minutes of music analysed per hour', max: 100000 },
+  { key: 'sharesPerHour', label: 'Shares per hour', max: 100000 },
+  { key: 'exportsPerHour', label: 'Exports per hour', max: 100000 },
+  { key: 'signInsPerHourPerEmail', label: 'Sign-in attempts per email per hour', max: 100000 },
+  { key: 'signInsPerHourPerAddress', label: 'Sign-in attempts per address per hour', max: 100000 },
+];
 
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined || v === '' ? [] : [v]);
 const int = (v: unknown): unknown => (typeof v === 'string' && /^\s*-?\d+\s*$/.test(v) ? Number(v) : v);
@@ -43,6 +67,8 @@ export function parseSettingsForm(body: unknown, config: Config): { values: Sett
     referralReward: int(b.referralReward),
     shareReward: int(b.shareReward),
     maxRewardedShares: int(b.maxRewardedShares),
+    // A limit missing from the form falls back to its default.
+    ...Object.fromEntries(LIMIT_FIELDS.map((f) => [f.key, int(b[f.key])])),
   };
   const errors: SettingsErrors = {};
   const parsed = settingsSchema.safeParse(raw);

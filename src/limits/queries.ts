@@ -1,0 +1,66 @@
+import { sql } from 'kysely';
+import type { Conn, Tx } from '../platform/db.js';
+
+/**
+ * Bytes a person stores: images and thumbnails, clip videos, music, exports, as recorded on the rows
+ * that name them (an export whose file was replaced names none). A size not recorded yet (rows
+ * older than the sizes) counts as 0.
+ */
+export async function storageUsedBytes(db: Conn, userId: string): Promise<number> {
+  const { rows } = await sql<{ used: number }>`
+    select (
+      (select coalesce(sum(coalesce(image_bytes, 0) + coalesce(video_bytes, 0)), 0) from clips where user_id = ${userId})
+      + (select coalesce(sum(music_bytes), 0) from projects where user_id = ${userId} and music_key is not null)
+      + (select coalesce(sum(size_bytes), 0) from exports where user_id = ${userId} and object_key is not null)
+    )::bigint as used`.execute(db);
+  return rows[0]?.used ?? 0;
+}
+
+/** Locks the person's row: quota and cap checks that count then insert run one at a time per person. */
+export async function lockUser(tx: Tx, userId: string): Promise<void> {
+  await tx.selectFrom('users').select('id').where('id', '=', userId).forUpdate().executeTakeFirst();
+}
+
+export async function countProjects(db: Conn, userId: string): Promise<number> {
+  const row = await db.selectFrom('projects').select(sql<number>`count(*)`.as('n')).where('user_id', '=', userId).executeTakeFirstOrThrow();
+  return row.n;
+}
+
+export async function countClipsInProject(db: Conn, projectId: string): Promise<number> {
+  const row = await db.selectFrom('clips').select(sql<number>`count(*)`.as('n')).where('project_id', '=', projectId).executeTakeFirstOrThrow();
+  return row.n;
+}
+
+/** Rows whose object sizes were never recorded (before migration 0010), a batch at a time. */
+export async function clipsWithoutSizes(db: Conn, limit: number) {
+  return db
+    .selectFrom('clips')
+    .select(['id', 'image_key', 'thumb_key', 'video_key', 'image_bytes', 'video_bytes'])
+    .where((eb) => eb.or([eb('image_bytes', 'is', null), eb.and([eb('video_key', 'is not', null), eb('video_bytes', 'is', null)])]))
+    .limit(limit)
+    .execute();
+}
+
+export async function projectsWithoutMusicSize(db: Conn, limit: number) {
+  return db.selectFrom('projects').select(['id', 'music_key']).where('music_key', 'is not', null).where('music_bytes', 'is', null).limit(limit).execute();
+}
+
+/** Records sizes only for the objects the row still names (a newer upload may have replaced them). */
+export async function setClipSizes(db: Conn, clipId: string, sizes: { imageKey: string; imageBytes: number | null; videoKey: string | null; videoBytes: number | null }) {
+  if (sizes.imageBytes !== null) {
+    await db.updateTable('clips').set({ image_bytes: sizes.imageBytes }).where('id', '=', clipId).where('image_key', '=', sizes.imageKey).where('image_bytes', 'is', null).execute();
+  }
+  if (sizes.videoKey && sizes.videoBytes !== null) {
+    await db.updateTable('clips').set({ video_bytes: sizes.videoBytes }).where('id', '=', clipId).where('video_key', '=', sizes.videoKey).where('video_bytes', 'is', null).execute();
+  }
+}
+
+export async function setMusicSize(db: Conn, projectId: string, musicKey: string, bytes: number) {
+  await db.updateTable('projects').set({ music_bytes: bytes }).where('id', '=', projectId).where('music_key', '=', musicKey).where('music_bytes', 'is', null).execute();
+}
+
+/** The size of the person's project's current track (0: none, or not recorded yet). */
+export async function projectMusicBytes(db: Conn, userId: string, projectId: string): Promise<number> {
+  const row = await db.selectFrom('projects').select('music_bytes').where('id', '=', projectId).where('user_id', '=', userId).where('music_key', 'is not', null).executeTakeFirst();
+  return row?.music_bytes ?? 0;
+}
