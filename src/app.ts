@@ -22,6 +22,7 @@ import player from './player/routes.js';
 import sharing from './sharing/routes.js';
 import exportFeature from './export/routes.js';
 import admin from './admin/routes.js';
+import live from './live/routes.js';
 
 /** Builds the web app: platform plugins first, then one line per feature (the table of contents). */
 export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
@@ -61,5 +62,6 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   await app.register(sharing);
   await app.register(exportFeature);
   await app.register(admin);
+  await app.register(live);
   return app;
 }

@@ -38,7 +38,7 @@ export default fp(
     app.get<WithId>('/projects/:id', auth, async (req, reply) => {
       const project = await loadOwnProject(req);
       const page = await projectPage(ctx, currentUser(req), project);
-      return reply.render('projects/show', { ...page, title: `${project.title} · Echoes`, head: PROJECT_HEAD });
+      return reply.render('projects/show', { ...page, title: `${project.title} · Echoes`, head: PROJECT_HEAD, liveProject: project.id });
     });
 
     // Rename: a full redirect without JavaScript, or just the title block for htmx.
