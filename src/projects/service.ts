@@ -1,4 +1,4 @@
-import { toClipCards } from '../clips/cards.js';
+import { stableUrl, toClipCards } from '../clips/cards.js';
 import { loadAnalysisView } from '../music/analysis-view.js';
 import { listClipsForProject } from '../clips/queries.js';
 import { RATIOS } from '../generation/ratios.js';
@@ -8,7 +8,7 @@ import { NotFoundError } from '../platform/errors.js';
 import { clipCost, getSettings } from '../settings/service.js';
 import { storageKeys } from '../storage/index.js';
 import { durationLabel, ratioLabel, STATUS_LABELS, timeAgo } from './present.js';
-import { countClipsForUser, deleteProjectRow, insertProject, listProjectSummaries, renameProject, type ProjectSummaryRow } from './queries.js';
+import { deleteProjectRow, hasAnyClip, insertProject, listProjectSummaries, renameProject, type ProjectSummaryRow } from './queries.js';
 
 type Ctx = Pick<AppContext, 'db' | 'storage' | 'logger' | 'config'>;
 
@@ -25,7 +25,7 @@ async function toSummary(ctx: Ctx, row: ProjectSummaryRow, now: Date) {
     pendingCount: row.pending_count,
     shared: Boolean(row.share_token),
     hasMusic: Boolean(row.music_name),
-    coverUrl: row.cover_key ? await ctx.storage.signedUrl(row.cover_key) : null,
+    coverUrl: row.cover_key ? await stableUrl(ctx.storage, row.cover_key, ctx.config.SIGNED_URL_TTL_S) : null,
     changedAt: new Date(row.changed_at).toISOString(),
     changedAgo: timeAgo(new Date(row.changed_at), now),
   };
@@ -69,11 +69,9 @@ export async function deleteProject(ctx: Ctx, userId: string, projectId: string)
 
 /** Everything the project page shows, as plain data with signed URLs. */
 export async function projectPage(ctx: Ctx, user: User, project: Project) {
-  const [clips, settings, userClipCount] = await Promise.all([
-    listClipsForProject(ctx.db, user.id, project.id),
-    getSettings(ctx.db),
-    countClipsForUser(ctx.db, user.id),
-  ]);
+  const [clips, settings] = await Promise.all([listClipsForProject(ctx.db, user.id, project.id), getSettings(ctx.db)]);
+  // The first clip is free only for someone with no clip at all: a project with clips answers that.
+  const anyClip = clips.length > 0 || (user.credit_balance > 0 && (await hasAnyClip(ctx.db, user.id)));
   const cards = await toClipCards(ctx.storage, clips, { costFor: (d) => clipCost(settings, d), urlTtlS: ctx.config.SIGNED_URL_TTL_S });
   const analysis = project.music_key ? await loadAnalysisView(ctx.db, project) : null;
   const music = project.music_key
@@ -97,6 +95,6 @@ export async function projectPage(ctx: Ctx, user: User, project: Project) {
     analysis,
     settings,
     balance: user.credit_balance,
-    firstClipFree: userClipCount === 0 && user.credit_balance > 0,
+    firstClipFree: !anyClip && user.credit_balance > 0,
   };
 }
