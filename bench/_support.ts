@@ -63,7 +63,8 @@ export async function startServer(env: Record<string, string>): Promise<ServerCh
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 100; i++) {
+  // Up to a minute: a busy machine starts tsx slowly.
+  for (let i = 0; i < 300; i++) {
     try {
       if ((await fetch(`${url}/healthz`)).ok) break;
     } catch {
