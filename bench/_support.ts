@@ -109,6 +109,16 @@ export async function signIn(url: string, email: string): Promise<string> {
   return cookie();
 }
 
+/**
+ * CPU time (user + system) a process has used, in ms, from /proc (Linux). Per request it is a
+ * figure a busy, shared machine disturbs far less than requests per second.
+ */
+export async function cpuMs(pid: number): Promise<number> {
+  const { readFile } = await import('node:fs/promises');
+  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ 100)
+}
+
 /** The CPU-side resident memory of a child process, from /proc (Linux). */
 export async function rssMb(pid: number): Promise<number> {
   const { readFile } = await import('node:fs/promises');

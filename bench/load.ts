@@ -16,10 +16,13 @@ import { freshDatabase, print, rssMb, startServer } from './_support.js';
 const USERS = Number(process.env.BENCH_LOAD_USERS ?? 100);
 const SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 60);
 const MODE = process.env.BENCH_LOAD_MODE === 'poll' ? 'poll' : 'live';
+/** How long the (fake) provider takes per clip; a real one takes a minute or more. */
+const GENERATION_S = Number(process.env.BENCH_LOAD_GENERATION_S ?? 20);
 
 export async function main() {
   const database = await freshDatabase(`echoes_bench_load_${process.pid}`);
   const fake = await startRunwayFake();
+  fake.setDefaultPlan([{ status: 'PENDING', ms: 1000 }, { status: 'RUNNING', progress: 0.4, ms: Math.max(0, GENERATION_S * 1000 - 1000) }, { status: 'SUCCEEDED' }]);
   const env = {
     DATABASE_URL: database.url,
     RUN_WORKERS: 'false',
