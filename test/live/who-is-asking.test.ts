@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import pg from 'pg';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.js';
 import { setDisabled } from '../../src/admin/service/users.js';
@@ -8,6 +7,7 @@ import { withTx } from '../../src/platform/db.js';
 import type { User } from '../../src/platform/db-types.js';
 import { createTestContext, type TestContext } from '../setup/context.js';
 import { TestBrowser } from '../setup/browser.js';
+import { withSqlSpy } from '../setup/sql-spy.js';
 
 // Two web apps over one database and Redis, as two web processes behind a load balancer: what a
 // person does (or an admin does to them) on one shows on the very next request to the other.
@@ -41,19 +41,7 @@ const balanceShown = (html: string) => Number(/data-credit-balance="(\d+)"/.exec
 describe('who is asking', () => {
   it('is learnt with one query: the session and its user together', async () => {
     const { user, onB } = await signedIn('one-query@example.com');
-    const sent: string[] = [];
-    const original = pg.Client.prototype.query;
-    pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-      const first = args[0] as string | { text?: string };
-      sent.push(typeof first === 'string' ? first : first?.text ?? '');
-      return (original as (...a: unknown[]) => unknown).apply(this, args);
-    } as typeof original;
-    let res;
-    try {
-      res = await onB('/test/whoami');
-    } finally {
-      pg.Client.prototype.query = original;
-    }
+    const { result: res, sql: sent } = await withSqlSpy(() => onB('/test/whoami'));
     expect(res.json()).toEqual({ id: user.id, balance: user.credit_balance });
     expect(sent).toHaveLength(1);
     expect(sent[0]).toMatch(/from "sessions" left join "users"/);

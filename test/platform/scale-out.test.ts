@@ -121,7 +121,7 @@ describe('two web processes and two workers', () => {
     const ids: string[] = [];
     for (let i = 0; i < CLIPS; i++) {
       const form = new FormData();
-      form.append('image', new Blob([await testImage()], { type: 'image/png' }), 'photo.png');
+      form.append('image', new Blob([new Uint8Array(await testImage())], { type: 'image/png' }), 'photo.png');
       form.append('prompt', `clip ${i}`);
       const res = await browser.fetch(`${webA}/projects/${projectId}/clips`, { method: 'POST', body: form, headers: { 'x-csrf-token': browser.csrf, 'hx-request': 'true' } });
       expect(res.status).toBe(200);

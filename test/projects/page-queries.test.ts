@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import pg from 'pg';
 import { createTestApp, type TestApp } from '../setup/context.js';
 import { TestBrowser } from '../setup/browser.js';
+import { withSqlSpy } from '../setup/sql-spy.js';
 import { createProject } from '../factories.js';
 import { createClip } from '../factories/clips.js';
 
@@ -27,19 +27,8 @@ afterAll(async () => {
 
 async function queriesOf(url: string): Promise<{ status: number; body: string; sql: string[] }> {
   await b.get(url); // warm the settings cache, as a running process has it
-  const sql: string[] = [];
-  const original = pg.Client.prototype.query;
-  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-    const first = args[0] as string | { text?: string };
-    sql.push(typeof first === 'string' ? first : first?.text ?? '');
-    return (original as (...a: unknown[]) => unknown).apply(this, args);
-  } as typeof original;
-  try {
-    const res = await b.get(url);
-    return { status: res.statusCode, body: res.body, sql };
-  } finally {
-    pg.Client.prototype.query = original;
-  }
+  const { result: res, sql } = await withSqlSpy(() => b.get(url));
+  return { status: res.statusCode, body: res.body, sql };
 }
 
 describe('page queries', () => {
