@@ -2,7 +2,7 @@
 // Fastify route answering a fixed string in the same run (the ratio is what travels across machines).
 import autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
-import { freePort, freshDatabase, print, signIn, startServer } from './_support.js';
+import { cpuMs, freePort, freshDatabase, print, signIn, startServer } from './_support.js';
 
 const DURATION_S = Number(process.env.BENCH_SECONDS ?? 8);
 
@@ -37,6 +37,7 @@ export async function main() {
       await database.db.insertInto('projects').values({ user_id: user.id, title: `Project ${p + 1}`, ratio: '1280:720' }).execute();
     }
     const project = await database.db.selectFrom('projects').select('id').where('user_id', '=', user.id).executeTakeFirstOrThrow();
+    let cardId = '';
     for (let i = 0; i < 30; i++) {
       const ready = i % 3 !== 2;
       await database.db
@@ -55,16 +56,26 @@ export async function main() {
           approved: i % 2 === 0,
           prompt: `A slow dolly shot, take ${i}`,
         })
-        .execute();
+        .returning('id')
+        .executeTakeFirstOrThrow()
+        .then((r) => (cardId ||= r.id));
     }
 
     const bareRun = await cannon(bare.url);
     print('bare_fastify_rps', bareRun.requests.average, 'req/s');
     print('bare_fastify_p99', bareRun.latency.p99, 'ms');
-    for (const [name, path] of [['dashboard', '/projects'], ['project_page_30_clips', `/projects/${project.id}`]] as const) {
-      const run = await cannon(server.url + path, { cookie });
+    const pages = [
+      ['dashboard', '/projects', {}],
+      ['project_page_30_clips', `/projects/${project.id}`, {}],
+      ['clip_card_fragment', `/clips/${cardId}`, { 'hx-request': 'true' }],
+    ] as const;
+    for (const [name, path, headers] of pages) {
+      const cpuBefore = await cpuMs(server.child.pid!);
+      const run = await cannon(server.url + path, { cookie, ...headers });
+      const cpu = (await cpuMs(server.child.pid!)) - cpuBefore;
       const non2xx = run.non2xx + run.errors;
       print(`${name}_rps`, run.requests.average, 'req/s');
+      print(`${name}_server_cpu_per_request`, cpu / run.requests.total, 'ms');
       print(`${name}_p99`, run.latency.p99, 'ms');
       print(`${name}_vs_bare`, run.requests.average / bareRun.requests.average, 'ratio');
       if (non2xx) print(`${name}_errors`, non2xx, 'responses');

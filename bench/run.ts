@@ -6,10 +6,10 @@ import { fileURLToPath } from 'node:url';
 
 const dir = path.dirname(fileURLToPath(import.meta.url));
 const only = process.argv.slice(2);
-const scripts = readdirSync(dir)
-  .filter((f) => f.endsWith('.ts') && f !== 'run.ts' && !f.startsWith('_'))
-  .filter((f) => only.length === 0 || only.some((o) => f.includes(o)))
-  .sort();
+const all = readdirSync(dir).filter((f) => f.endsWith('.ts') && f !== 'run.ts' && !f.startsWith('_'));
+// A name picks that script ("load" is load.ts, not upload.ts); otherwise every script containing it.
+const exact = all.filter((f) => only.includes(f.replace(/\.ts$/, '')));
+const scripts = (only.length === 0 ? all : exact.length ? exact : all.filter((f) => only.some((o) => f.includes(o)))).sort();
 
 let failed = 0;
 for (const script of scripts) {

@@ -24,6 +24,7 @@ import player from './player/routes.js';
 import sharing from './sharing/routes.js';
 import exportFeature from './export/routes.js';
 import admin from './admin/routes.js';
+import live from './live/routes.js';
 
 /** Builds the web app: platform plugins first, then one line per feature (the table of contents). */
 export async function buildApp(ctx: AppContext, opts: { logStream?: DestinationStream } = {}): Promise<FastifyInstance> {
@@ -64,5 +65,6 @@ export async function buildApp(ctx: AppContext, opts: { logStream?: DestinationS
   await app.register(sharing);
   await app.register(exportFeature);
   await app.register(admin);
+  await app.register(live);
   return app;
 }

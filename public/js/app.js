@@ -2,9 +2,20 @@
 import { csrfToken } from './csrf.js';
 
 (function () {
+  // The page's live stream (src/live/, opened by htmx's SSE extension) pushes what changes; the
+  // fragments' own polls ("every 10s") are the fallback for when it cannot be open.
+  var live = false;
+  document.addEventListener('htmx:sse:after:connection', function () { live = true; });
+  document.addEventListener('htmx:sse:error', function () { live = false; });
+  document.addEventListener('htmx:sse:close', function () { live = false; });
+
   // htmx requests carry the CSRF token as a header.
   document.addEventListener('htmx:config:request', function (evt) {
     var ctx = evt.detail && evt.detail.ctx;
+    if (live && ctx && ctx.sourceEvent && ctx.sourceEvent.type === 'every') {
+      evt.preventDefault();
+      return;
+    }
     if (ctx && ctx.request && ctx.request.headers) ctx.request.headers['x-csrf-token'] = csrfToken();
   });
 

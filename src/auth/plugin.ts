@@ -3,6 +3,7 @@ import { Authenticator } from '@fastify/passport';
 import { createGoogleStrategy } from './google.js';
 import { findUserById } from './queries.js';
 import { guardRoute } from './require-user.js';
+import { takeJoinedUser } from '../platform/session-store.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -13,15 +14,17 @@ declare module 'fastify' {
 
 /**
  * Sessions carry only the user id; each request loads the user fresh, so a disabled account
- * (or a deleted one) is signed out at its next request.
+ * (or a deleted one) is signed out at its next request. The session store reads the user in the
+ * same query as the session (a join); the lookup here is only the fallback.
  */
 export default fp(
   async (app) => {
     const passport = new Authenticator();
     passport.registerUserSerializer(async (user: { id: string }) => user.id);
-    passport.registerUserDeserializer(async (id: string) => {
+    passport.registerUserDeserializer(async (id: string, req: { session?: { sessionId?: string } }) => {
       if (typeof id !== 'string') return null;
-      const user = await findUserById(app.db, id);
+      const joined = takeJoinedUser(req.session?.sessionId);
+      const user = joined !== undefined && (joined === null || joined.id === id) ? joined : await findUserById(app.db, id);
       if (!user || user.disabled_at) return null;
       return user;
     });

@@ -8,6 +8,7 @@ import type { Clip, Project } from '../platform/db-types.js';
 import { NotFoundError, UserError } from '../platform/errors.js';
 import { activeProvider, clipCost, getSettings, type Settings } from '../settings/service.js';
 import { storageKeys } from '../storage/index.js';
+import { clipChanged } from '../generation/service.js';
 import { ledgerReference } from '../generation/keys.js';
 import { ratioOrDefault } from '../generation/ratios.js';
 import { enqueueGeneration } from '../generation/service.js';
@@ -117,6 +118,7 @@ export async function regenerateClip(ctx: AppContext, userId: string, clipId: st
     await spendCredits(tx, userId, cost, 'generation', ledgerReference(clipId, attempt), 'Clip regeneration');
     const next = await q.startNextAttempt(tx, clipId, { attempt, ...providerAndModel(ctx, settings), creditsSpent: cost, requestId });
     if (!next) throw new UserError('This clip is still being generated.', 409, 'clip_busy');
+    clipChanged(tx, next);
     return next;
   });
   await queue(ctx, clip);

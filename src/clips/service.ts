@@ -7,7 +7,7 @@ import { findProjectForUser } from '../projects/queries.js';
 import { ledgerReference, videoKeyFor } from '../generation/keys.js';
 import { MESSAGES } from '../generation/messages.js';
 import { providerFor } from '../generation/providers/index.js';
-import { failGeneration } from '../generation/service.js';
+import { clipChanged, failGeneration } from '../generation/service.js';
 import * as q from './queries.js';
 
 const unfinished = (c: Clip) => c.status === 'queued' || c.status === 'generating';
@@ -32,6 +32,7 @@ export async function approveClip(ctx: AppContext, userId: string, clipId: strin
   const clip = await mustFind(ctx, userId, clipId);
   const updated = await q.setApproved(ctx.db, userId, clip.id, approved);
   if (!updated) throw new UserError('Only a finished clip can be approved.', 409, 'clip_not_ready');
+  clipChanged(ctx.db, updated);
   return updated;
 }
 

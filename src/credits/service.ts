@@ -1,6 +1,7 @@
 import { onCommit, type Tx } from '../platform/db.js';
 import type { LedgerType } from '../platform/db-types.js';
 import { UserError } from '../platform/errors.js';
+import { publishLive } from '../platform/live.js';
 import { creditsMoved } from '../platform/metrics.js';
 import * as q from './queries.js';
 
@@ -10,6 +11,11 @@ import * as q from './queries.js';
 /** Counts credits in /metrics once the transaction that moved them has committed. */
 function count(tx: Tx, direction: 'granted' | 'spent', type: LedgerType, amount: number): void {
   onCommit(tx, () => creditsMoved.inc({ direction, type }, amount));
+}
+
+/** The person's open pages show the new balance once the transaction has committed. */
+function announce(tx: Tx, userId: string): void {
+  publishLive(tx, userId, { t: 'balance' });
 }
 
 export class InsufficientCreditsError extends UserError {
@@ -32,6 +38,7 @@ export async function grantCredits(
   if (!fresh) return false;
   await q.addToBalance(tx, userId, amount);
   count(tx, 'granted', type, amount);
+  announce(tx, userId);
   return true;
 }
 
@@ -54,6 +61,7 @@ export async function spendCredits(
   // A duplicate debit reference means the caller retried: undo by failing the transaction.
   if (!fresh) throw new Error(`ledger row ${type}:${referenceId} already exists`);
   count(tx, 'spent', type, amount);
+  announce(tx, userId);
   return balance;
 }
 
@@ -69,5 +77,6 @@ export async function takeBackCredits(tx: Tx, userId: string, amount: number, ty
   await q.insertLedgerRowOnce(tx, { userId, amount: -take, type, referenceId, note });
   await q.addToBalance(tx, userId, -take);
   count(tx, 'spent', type, take);
+  announce(tx, userId);
   return take;
 }

@@ -21,7 +21,7 @@ export default fp(
       const view = await exportStatusView(app.ctx, project, notice);
       reply.code(status);
       if (req.isHtmx) return reply.render('export/_status', { view });
-      return reply.render('export/page', { view, title: `Export · ${project.title} · Echoes` });
+      return reply.render('export/page', { view, title: `Export · ${project.title} · Echoes`, liveProject: project.id });
     }
 
     app.get('/projects/:id/export', { preHandler: requireUser }, async (req, reply) => {

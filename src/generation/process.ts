@@ -10,7 +10,7 @@ import { describeProviderError, describeTaskFailure, MESSAGES, type Failure } fr
 import { providerFor, ProviderError, type Provider } from './providers/index.js';
 import * as q from './queries.js';
 import { ratioOrDefault } from './ratios.js';
-import { completeGeneration, failGeneration, type GenerationJobData } from './service.js';
+import { clipChanged, completeGeneration, failGeneration, type GenerationJobData } from './service.js';
 
 /** A claim older than this without a recorded task means its submitter died: submit again. */
 const SUBMIT_STALE_MS = 2 * 60_000;
@@ -77,6 +77,7 @@ export function makeGenerationProcessor(ctx: AppContext, hooks: ProcessorHooks =
         const s = await settings();
         const claimed = await q.claimForSubmit(ctx.db, clipId, attempt, new Date(Date.now() - SUBMIT_STALE_MS));
         if (!claimed) return await park(pollDelay(provider.pollIntervalMs), { step: 'submit' });
+        clipChanged(ctx.db, claimed);
         let taskId: string;
         try {
           ({ taskId } = await wrap(() => provider.submit(inputFor(claimed, s), log)));
@@ -130,7 +131,10 @@ export function makeGenerationProcessor(ctx: AppContext, hooks: ProcessorHooks =
     const st = await wrap(() => provider.status(taskId, log));
     if (st.state === 'pending' || st.state === 'running') {
       const progress = Math.min(0.99, st.progress ?? 0);
-      if (progress - clip.progress >= 0.01) await q.saveProgress(ctx.db, clip.id, clip.attempt, progress);
+      if (progress - clip.progress >= 0.01) {
+        await q.saveProgress(ctx.db, clip.id, clip.attempt, progress);
+        clipChanged(ctx.db, clip);
+      }
       return park(pollDelay(provider.pollIntervalMs), { step: 'poll', failures: 0 });
     }
     if (st.state === 'succeeded') {

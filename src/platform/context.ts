@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Config } from './config.js';
 import { createDb, ensureDatabase, migrateToLatest, type DB } from './db.js';
+import { registerLivePublisher } from './live.js';
 import { createLogger, type Logger } from './logger.js';
 import { createQueues, type Queues } from './queues.js';
 import { createRedis } from './redis.js';
@@ -38,10 +39,12 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
   }
   const storage = opts.storage ?? createStorage(config);
   await storage.ensureReady();
+  const redis = createRedis(config.REDIS_URL);
+  registerLivePublisher(db, redis, config.QUEUE_PREFIX);
   return {
     config,
     db,
-    redis: createRedis(config.REDIS_URL),
+    redis,
     storage,
     queues: createQueues(config.REDIS_URL, config.QUEUE_PREFIX),
     logger,

@@ -25,12 +25,19 @@ export function createDb(databaseUrl: string, max = 20): DB {
 }
 
 const afterCommit = new WeakMap<Tx, Array<() => void>>();
+const owners = new WeakMap<Tx, DB>();
+
+/** The database handle a transaction opened by withTx belongs to. */
+export function txOwner(tx: Tx): DB | undefined {
+  return owners.get(tx);
+}
 
 /** Runs `fn` in one transaction; callbacks registered with onCommit run only once it has committed. */
 export async function withTx<T>(db: DB, fn: (tx: Tx) => Promise<T>): Promise<T> {
   const callbacks: Array<() => void> = [];
   const result = await db.transaction().execute(async (tx) => {
     afterCommit.set(tx, callbacks);
+    owners.set(tx, db);
     return fn(tx);
   });
   for (const cb of callbacks) cb();

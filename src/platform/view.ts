@@ -82,6 +82,12 @@ function isPlainPath(path: string): boolean {
   return decoded !== null && !LEAVES_SITE.test(decoded) && !UNSAFE_CHARS.test(decoded);
 }
 
+/** The page's stream; `since` (its render time) lets the first connection catch up on what changed meanwhile. */
+function liveUrl(projectId: unknown): string {
+  const project = typeof projectId === 'string' ? `&project=${encodeURIComponent(projectId)}` : '';
+  return `/events?since=${Date.now()}${project}`;
+}
+
 /**
  * `reply.render(template, data)`: every page gets the signed-in user, the CSRF token and the flash
  * message without each route passing them. Templates receive plain objects and never query.
@@ -101,6 +107,8 @@ export default fp(
         devSignIn: app.config.devSignIn,
         requestId: req.id,
         title: 'Echoes',
+        // A signed-in page opens its live-update stream (src/live/), scoped to the project it shows.
+        liveUrl: user ? liveUrl(data.liveProject) : null,
       };
       const html = await this.viewAsync(template, { ...locals, ...data });
       return this.type('text/html; charset=utf-8').send(html);

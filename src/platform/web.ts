@@ -104,7 +104,7 @@ export default fp(
       root: path.join(ROOT, 'node_modules/htmx.org/dist'),
       prefix: '/vendor/htmx/',
       decorateReply: false,
-      allowedPath: (p) => p === '/htmx.min.js' || p === '/htmx.js',
+      allowedPath: (p) => p === '/htmx.min.js' || p === '/htmx.js' || p === '/ext/hx-sse.min.js',
     });
 
     await app.register(view, {

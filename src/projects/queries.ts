@@ -27,15 +27,8 @@ export async function listProjectSummaries(db: Conn, userId: string, limit = 500
       sql<number>`count(c.id) filter (where c.approved)`.as('approved_count'),
       sql<number>`count(c.id) filter (where c.status in ('queued', 'generating'))`.as('pending_count'),
       sql<Date>`greatest(p.updated_at, max(c.updated_at))`.as('changed_at'),
-      (eb) =>
-        eb
-          .selectFrom('clips as fc')
-          .select(sql<string>`coalesce(fc.thumb_key, fc.image_key)`.as('k'))
-          .whereRef('fc.project_id', '=', 'p.id')
-          .orderBy('fc.position')
-          .orderBy('fc.created_at')
-          .limit(1)
-          .as('cover_key'),
+      // The first clip's picture, from the same pass over the clips (no subquery per project).
+      sql<string | null>`(array_agg(coalesce(c.thumb_key, c.image_key) order by c.position, c.created_at) filter (where c.id is not null))[1]`.as('cover_key'),
     ])
     .orderBy('p.created_at', 'desc')
     .orderBy('p.id')
@@ -68,7 +61,7 @@ export async function deleteProjectRow(db: Conn, userId: string, projectId: stri
   return db.deleteFrom('projects').where('id', '=', projectId).where('user_id', '=', userId).returning(['id', 'title']).executeTakeFirst();
 }
 
-export async function countClipsForUser(db: Conn, userId: string): Promise<number> {
-  const row = await db.selectFrom('clips').select(sql<number>`count(*)`.as('n')).where('user_id', '=', userId).executeTakeFirstOrThrow();
-  return row.n;
+export async function hasAnyClip(db: Conn, userId: string): Promise<boolean> {
+  const row = await db.selectFrom('clips').select('id').where('user_id', '=', userId).limit(1).executeTakeFirst();
+  return Boolean(row);
 }

@@ -43,7 +43,7 @@ export default fp(
     app.get<WithId>('/projects/:id', auth, async (req, reply) => {
       const project = await loadOwnProject(req);
       const page = await projectPage(ctx, currentUser(req), project);
-      return reply.render('projects/show', { ...page, title: `${project.title} · Echoes` });
+      return reply.render('projects/show', { ...page, title: `${project.title} · Echoes`, liveProject: project.id });
     });
 
     // Rename: a full redirect without JavaScript, or just the title block for htmx.

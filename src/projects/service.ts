@@ -1,4 +1,4 @@
-import { toClipCards } from '../clips/cards.js';
+import { stableUrl, toClipCards } from '../clips/cards.js';
 import { loadAnalysisView } from '../music/analysis-view.js';
 import { listClipsForProject } from '../clips/queries.js';
 import { RATIOS } from '../generation/ratios.js';
@@ -11,7 +11,7 @@ import { NotFoundError } from '../platform/errors.js';
 import { clipCost, getSettings } from '../settings/service.js';
 import { storageKeys } from '../storage/index.js';
 import { durationLabel, ratioLabel, STATUS_LABELS, timeAgo } from './present.js';
-import { countClipsForUser, deleteProjectRow, insertProject, listProjectSummaries, renameProject, type ProjectSummaryRow } from './queries.js';
+import { deleteProjectRow, hasAnyClip, insertProject, listProjectSummaries, renameProject, type ProjectSummaryRow } from './queries.js';
 
 type Ctx = Pick<AppContext, 'db' | 'storage' | 'logger' | 'config'>;
 
@@ -31,7 +31,7 @@ async function toSummary(ctx: Ctx, row: ProjectSummaryRow, now: Date) {
     pendingCount: row.pending_count,
     shared: Boolean(row.share_token),
     hasMusic: Boolean(row.music_name),
-    coverUrl: row.cover_key ? await ctx.storage.signedUrl(row.cover_key) : null,
+    coverUrl: row.cover_key ? await stableUrl(ctx.storage, row.cover_key, ctx.config.SIGNED_URL_TTL_S) : null,
     changedAt: new Date(row.changed_at).toISOString(),
     changedAgo: timeAgo(new Date(row.changed_at), now),
   };
@@ -84,11 +84,9 @@ export async function deleteProject(ctx: Ctx, userId: string, projectId: string)
 /** Everything the project page shows, as plain data with signed URLs. */
 export async function projectPage(ctx: Ctx, user: User, project: Project) {
   const settings = await getSettings(ctx.db);
-  const [clips, userClipCount, storage] = await Promise.all([
-    listClipsForProject(ctx.db, user.id, project.id),
-    countClipsForUser(ctx.db, user.id),
-    storageUse(ctx.db, settings, user.id),
-  ]);
+  const [clips, storage] = await Promise.all([listClipsForProject(ctx.db, user.id, project.id), storageUse(ctx.db, settings, user.id)]);
+  // The first clip is free only for someone with no clip at all: a project with clips answers that.
+  const anyClip = clips.length > 0 || (user.credit_balance > 0 && (await hasAnyClip(ctx.db, user.id)));
   const cards = await toClipCards(ctx.storage, clips, { costFor: (d) => clipCost(settings, d), urlTtlS: ctx.config.SIGNED_URL_TTL_S });
   const analysis = project.music_key ? await loadAnalysisView(ctx.db, project) : null;
   const music = project.music_key
@@ -112,7 +110,7 @@ export async function projectPage(ctx: Ctx, user: User, project: Project) {
     analysis,
     settings,
     balance: user.credit_balance,
-    firstClipFree: userClipCount === 0 && user.credit_balance > 0,
+    firstClipFree: !anyClip && user.credit_balance > 0,
     storage,
     clipCap: clips.length >= settings.maxClipsPerProject ? clipCapMessage(settings.maxClipsPerProject) : null,
   };

@@ -34,7 +34,7 @@ describe('beat sync routes', () => {
     expect(frag.body).toContain(`id="beat-sync-${projectId}"`);
     expect(frag.body).toContain('data-analysis-status="none"');
     expect(frag.body).not.toContain('<html');
-    expect(frag.body).not.toContain('hx-trigger="every 2s"');
+    expect(frag.body).not.toContain('hx-trigger="every 10s');
     const page = await owner.get(`/projects/${projectId}/analysis`);
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('<html');
@@ -88,7 +88,7 @@ describe('beat sync routes', () => {
     await t.ctx.db.updateTable('projects').set({ music_key: 'music/u/p/late.mp3', music_duration_s: 30 }).where('id', '=', projectId).execute();
     const frag = await owner.get(`/projects/${projectId}/analysis`, htmx);
     expect(frag.body).toContain('data-analysis-status="pending"');
-    expect(frag.body).toContain(`hx-get="/projects/${projectId}/analysis" hx-trigger="every 2s" hx-swap="outerHTML"`);
+    expect(frag.body).toContain(`hx-get="/projects/${projectId}/analysis" hx-trigger="every 10s, live-analysis from:body" hx-swap="outerHTML"`);
     expect((await findAnalysis(t.ctx.db, projectId))?.status).toBe('queued');
     const job = await t.ctx.queues.analysis.getJob(analysisJobId(projectId, 'music/u/p/late.mp3'));
     expect(job?.data).toEqual({ projectId, musicKey: 'music/u/p/late.mp3' });

@@ -40,7 +40,7 @@ describe('buying a credit pack', () => {
     const waiting = await browser.get(`/credits/success?session_id=${sessionId}`);
     expect(waiting.statusCode).toBe(200);
     expect(waiting.body).toContain('data-payment-state="processing"');
-    expect(waiting.body).toContain('hx-trigger="every 2s"');
+    expect(waiting.body).toContain('hx-trigger="every 10s');
 
     const res = await deliver(t.app, fake, 'checkout.session.completed', fake.complete(sessionId));
     expect(res.statusCode).toBe(200);

@@ -62,7 +62,7 @@ describe('regenerate', () => {
     expect(res.statusCode).toBe(200);
     expect(res.body).toContain('data-status="queued"');
     expect(res.body).toMatch(/<video /); // the old video stays visible meanwhile
-    expect(res.body).toContain('hx-trigger="every 2s"');
+    expect(res.body).toContain('hx-trigger="every 10s');
     expect(res.body).toContain('data-credit-balance-update="1"');
     const queued = await getClip(w.t.ctx.db, clip.id);
     expect(queued).toMatchObject({ attempt: 2, status: 'queued', video_key: clip.video_key, credits_spent: 1, provider_task_id: null });

@@ -51,7 +51,7 @@ describe('POST /projects/:id/clips', () => {
     expect(clip.position).toBe(2);
     expect(res.body).toContain(`data-clip-id="${clip.id}"`);
     expect(res.body).toContain('data-status="queued"');
-    expect(res.body).toContain(`hx-get="/clips/${clip.id}" hx-trigger="every 2s" hx-swap="outerHTML"`);
+    expect(res.body).toContain(`hx-get="/clips/${clip.id}" hx-trigger="every 10s" hx-swap="outerHTML"`);
     expect(res.body).toContain('data-credit-balance-update="1"');
     // Media appear only as signed URLs, never as storage keys.
     expect(res.body.replace(/\/media\/[^"]+/g, '')).not.toContain('images/');

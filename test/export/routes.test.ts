@@ -60,7 +60,7 @@ describe('export routes', () => {
 
     const page = await browser.get(`/projects/${seeded.project.id}/export`);
     expect(page.body).toContain('data-export-status="queued"');
-    expect(page.body).toContain('hx-trigger="every 2s"');
+    expect(page.body).toContain('hx-trigger="every 10s');
     expect(page.body).toContain('/assets/css/export.css');
 
     // Already running: refused cleanly (409, the running export shown), never a second row.

@@ -41,7 +41,7 @@ describe('export through the worker (S3 storage)', () => {
       const res = await browser.get(`/projects/${projectId}/export`, HTMX);
       const status = /data-export-status="(\w+)"/.exec(res.body)![1]!;
       if (status === 'ready' || status === 'error') return res.body;
-      expect(res.body).toContain('hx-trigger="every 2s"');
+      expect(res.body).toContain('hx-trigger="every 10s');
       if (Date.now() > until) throw new Error(`export still ${status}`);
       await new Promise((r) => setTimeout(r, 200));
     }

@@ -7,12 +7,13 @@ import { testImage, waitFor } from '../factories/clips.js';
 import { startWorld, type World } from '../generation/world.js';
 import { count5xx, emptyResult, percentile, runLoad, signInAll } from './scenario.js';
 
-// 100 signed-in people at once over real HTTP against the app, real workers and the Runway fake:
-// no 5xx, no lost clip, and every balance equal to its ledger. bench/load.ts runs the same for a
-// full minute and prints the figures.
+// A smoke version of bench/load.ts (100 people for a minute; the former 20-second test is
+// `BENCH_LOAD_SECONDS=20 npm run bench -- load`): a few signed-in people at once over real HTTP
+// against the app, real workers and the Runway fake, their pages told by the live stream: no 5xx,
+// no lost clip, no card poll needed, and every balance equal to its ledger.
 
-const USERS = 100;
-const SECONDS = Number(process.env.LOAD_TEST_SECONDS ?? 20);
+const USERS = Number(process.env.LOAD_TEST_USERS ?? 10);
+const SECONDS = Number(process.env.LOAD_TEST_SECONDS ?? 4);
 let w: World;
 let baseUrl: string;
 
@@ -27,7 +28,7 @@ afterAll(async () => {
 });
 
 describe(`${USERS} people at once`, () => {
-  it('creating projects, uploading images and polling cards: no 5xx, no lost clip, ledger equal to balances', async () => {
+  it('creating projects, uploading images and waiting for pushed cards: no 5xx, no lost clip, ledger equal to balances', async () => {
     const opts = { baseUrl, users: USERS, seconds: SECONDS, image: await testImage(640, 360, 'jpeg') };
     const result = emptyResult();
     const people = await signInAll(opts, result, 'test');
@@ -41,6 +42,8 @@ describe(`${USERS} people at once`, () => {
     expect(count5xx(result)).toBe(0);
     expect(result.networkErrors).toBe(0);
     expect(result.clipIds.length).toBeGreaterThanOrEqual(USERS);
+    expect(result.streams).toBeGreaterThanOrEqual(USERS);
+    expect(result.byKind.get('card') ?? []).toEqual([]); // every card was pushed
 
     // Every accepted clip exists, belongs to one of them, and finishes; nothing else appeared.
     const ids = users.map((u) => u.id);

@@ -1,7 +1,9 @@
 // Many signed-in people using Echoes at once over real HTTP, as their browsers would: each
-// creates a project, opens it, uploads an image (htmx form), polls the new clip's card until it
-// is ready, and looks at the dashboard, again and again until time is up. Used by the load test
-// (short) and bench/load.ts (a full minute).
+// creates a project, opens it (and its live stream), uploads an image (htmx form), waits for the
+// new clip's card to say ready (pushed on the stream; or, with `poll`, by polling the card as
+// pages did before live updates), and looks at the dashboard, again and again until time is up.
+// Used by the load smoke test (short) and bench/load.ts (a full minute).
+import http from 'node:http';
 
 export interface LoadOptions {
   baseUrl: string;
@@ -10,12 +12,17 @@ export interface LoadOptions {
   image: Buffer;
   /** Pause between one person's requests, like a person reading the page. */
   thinkMs?: number;
-  /** How often a card is polled while its clip is generating (the page polls every 2 s). */
+  /** Poll the card this often instead of listening to the live stream (what pages did before: 2 s). */
   pollMs?: number;
+  /** How long to wait for a pushed card before giving up on that clip. */
+  liveTimeoutMs?: number;
 }
 
 export interface LoadResult {
+  /** Every request, a live stream counting as one. */
   requests: number;
+  /** Live streams opened (one per project page). */
+  streams: number;
   byStatus: Map<number, number>;
   /** Requests that got no answer at all (connection refused or reset). */
   networkErrors: number;
@@ -74,6 +81,58 @@ class Person {
     return { status: res.status, body, location: res.headers.get('location') };
   }
 
+  /**
+   * Opens the page's live stream (as htmx's SSE extension does) and resolves once a message
+   * matches, or after timeoutMs; counts as one request, its latency the time to the first byte.
+   */
+  openStream(path: string): { until(match: (data: string) => boolean, timeoutMs: number): Promise<boolean>; close(): void } {
+    const url = new URL(this.base + path);
+    let buffer = '';
+    let wake: (() => void) | null = null;
+    let ended = false;
+    const started = performance.now();
+    const req = http.get(url, { headers: { cookie: this.cookie(), accept: 'text/event-stream', 'hx-request': 'true' } }, (res) => {
+      this.result.requests++;
+      this.result.streams++;
+      this.result.byStatus.set(res.statusCode!, (this.result.byStatus.get(res.statusCode!) ?? 0) + 1);
+      const list = this.result.byKind.get('stream') ?? [];
+      list.push(performance.now() - started);
+      this.result.byKind.set('stream', list);
+      if (res.statusCode !== 200) this.result.firstFailure ??= `GET ${path}: ${res.statusCode}`;
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        buffer += chunk;
+        wake?.();
+      });
+      res.on('close', () => {
+        ended = true;
+        wake?.();
+      });
+    });
+    req.on('error', () => {
+      ended = true;
+      wake?.();
+    });
+    return {
+      async until(match, timeoutMs) {
+        const deadline = Date.now() + timeoutMs;
+        while (!match(buffer)) {
+          if (ended || Date.now() >= deadline) return false;
+          await new Promise<void>((r) => {
+            const timer = setTimeout(r, deadline - Date.now());
+            wake = () => {
+              clearTimeout(timer);
+              wake = null;
+              r();
+            };
+          });
+        }
+        return true;
+      },
+      close: () => req.destroy(),
+    };
+  }
+
   async signIn(): Promise<void> {
     await this.request('/login');
     const form = new URLSearchParams({ _csrf: this.token, email: this.email, name: 'Load Tester' });
@@ -94,12 +153,11 @@ export async function signInAll(opts: LoadOptions, result: LoadResult, tag: stri
 }
 
 export function emptyResult(): LoadResult {
-  return { requests: 0, byStatus: new Map(), networkErrors: 0, latenciesMs: [], byKind: new Map(), projects: 0, clipIds: [], emails: [] };
+  return { requests: 0, streams: 0, byStatus: new Map(), networkErrors: 0, latenciesMs: [], byKind: new Map(), projects: 0, clipIds: [], emails: [] };
 }
 
 async function session(p: Person, opts: LoadOptions, result: LoadResult, deadline: number): Promise<void> {
   const think = opts.thinkMs ?? 500;
-  const poll = opts.pollMs ?? 2000;
   let n = 0;
   // Spread the start so 100 people do not all click at the same millisecond.
   await sleep(Math.random() * think * 2);
@@ -109,7 +167,9 @@ async function session(p: Person, opts: LoadOptions, result: LoadResult, deadlin
     if (created.status !== 303 || !created.location) continue;
     result.projects++;
     const projectPath = created.location;
-    await p.request(projectPath, { kind: 'project' });
+    const page = await p.request(projectPath, { kind: 'project' });
+    const connect = /sse-connect="([^"]+)"/.exec(page.body)?.[1]?.replace(/&amp;/g, '&');
+    const stream = opts.pollMs || !connect ? null : p.openStream(connect);
     await sleep(think);
 
     const form = new FormData();
@@ -119,13 +179,22 @@ async function session(p: Person, opts: LoadOptions, result: LoadResult, deadlin
     const clipId = /data-clip-id="([^"]+)"/.exec(uploaded.body)?.[1];
     if (uploaded.status === 200 && clipId) {
       result.clipIds.push(clipId);
-      // Poll the card as the page does, until the clip is ready or time is up.
-      while (Date.now() < deadline) {
-        await sleep(poll);
-        const card = await p.request(`/clips/${clipId}`, { htmx: true, kind: 'card' });
-        if (card.status !== 200 || /data-status="(ready|failed)"/.test(card.body)) break;
+      const done = new RegExp(`data-clip-id="${clipId}" data-status="(ready|error)"`);
+      if (stream) {
+        // The page is told when the card changes; it polls only if the stream says nothing.
+        if (!(await stream.until((data) => done.test(data), opts.liveTimeoutMs ?? 60_000))) {
+          await p.request(`/clips/${clipId}`, { htmx: true, kind: 'card' });
+        }
+      } else {
+        // Poll the card as pages did before live updates, until the clip is ready or time is up.
+        while (Date.now() < deadline) {
+          await sleep(opts.pollMs ?? 2000);
+          const card = await p.request(`/clips/${clipId}`, { htmx: true, kind: 'card' });
+          if (card.status !== 200 || /data-status="(ready|error)"/.test(card.body)) break;
+        }
       }
     }
+    stream?.close();
     await p.request('/projects', { kind: 'dashboard' });
     await sleep(think);
   }

@@ -1,0 +1,26 @@
+import type { Conn } from '../platform/db.js';
+
+/** The person's clips in a project changed since `since` (a reconnecting page catches up on them). */
+export async function listClipsChangedSince(db: Conn, userId: string, projectId: string, since: Date, limit = 200) {
+  return db
+    .selectFrom('clips')
+    .selectAll()
+    .where('user_id', '=', userId)
+    .where('project_id', '=', projectId)
+    .where('updated_at', '>', since)
+    .orderBy('updated_at')
+    .limit(limit)
+    .execute();
+}
+
+/** Which of these sessions still exist (unexpired): a stream whose session is gone ends. */
+export async function liveSessionIds(db: Conn, sids: string[]): Promise<Set<string>> {
+  if (sids.length === 0) return new Set();
+  const rows = await db.selectFrom('sessions').select('sid').where('sid', 'in', sids).where('expires_at', '>', new Date()).execute();
+  return new Set(rows.map((r) => r.sid));
+}
+
+export async function findBalance(db: Conn, userId: string): Promise<number | undefined> {
+  const row = await db.selectFrom('users').select('credit_balance').where('id', '=', userId).where('disabled_at', 'is', null).executeTakeFirst();
+  return row?.credit_balance;
+}

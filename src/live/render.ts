@@ -1,0 +1,32 @@
+import type { FastifyInstance } from 'fastify';
+import { toClipCard } from '../clips/cards.js';
+import type { Clip } from '../platform/db-types.js';
+import { clipCost, getSettings } from '../settings/service.js';
+import type { LiveStream } from './stream.js';
+
+/** The header's balance, swapped in place (out of band) on every open page of the person. */
+export function balanceHtml(balance: number): string {
+  return `<span data-credit-balance="${balance}" id="credit-balance" hx-swap-oob="true">${balance}</span>`;
+}
+
+/**
+ * Sends each stream the clip's card, swapped in place of the one the page shows (out of band, by
+ * its id); a page that does not show it ignores it. Rendered once per CSRF token (one per browser).
+ */
+export async function sendCards(app: FastifyInstance, streams: LiveStream[], clips: Clip[]): Promise<void> {
+  if (clips.length === 0 || streams.length === 0) return;
+  const settings = await getSettings(app.db);
+  const cards = await Promise.all(
+    clips.map((c) => toClipCard(app.storage, c, { regenerateCost: clipCost(settings, c.duration_s), urlTtlS: app.config.SIGNED_URL_TTL_S })),
+  );
+  const byToken = new Map<string, string>();
+  for (const s of streams) {
+    let html = byToken.get(s.csrfToken);
+    if (html === undefined) {
+      const parts = await Promise.all(cards.map((clip) => app.view('clips/_card', { clip, csrfToken: s.csrfToken, balanceUpdate: null, oob: true }) as Promise<string>));
+      html = parts.join('\n');
+      byToken.set(s.csrfToken, html);
+    }
+    s.send(html);
+  }
+}

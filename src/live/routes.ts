@@ -1,0 +1,122 @@
+import fp from 'fastify-plugin';
+import { randomUUID } from 'node:crypto';
+import { currentUser, requireUser } from '../auth/require-user.js';
+import { findClipForUser } from '../clips/queries.js';
+import type { LiveEvent } from '../platform/live.js';
+import { NotFoundError, UserError } from '../platform/errors.js';
+import { findProjectForUser } from '../projects/queries.js';
+import { LiveHub } from './hub.js';
+import { findBalance, listClipsChangedSince, liveSessionIds } from './queries.js';
+import { balanceHtml, sendCards } from './render.js';
+import { LiveStream } from './stream.js';
+
+/** How far back a reconnecting page is caught up beyond its last event (clocks of other processes). */
+const CATCH_UP_SLACK_MS = 5000;
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    liveHub: LiveHub;
+  }
+}
+
+function parseSince(value: unknown): Date | null {
+  const n = Number(typeof value === 'string' ? value : NaN);
+  return Number.isFinite(n) && n > 0 ? new Date(n - CATCH_UP_SLACK_MS) : null;
+}
+
+/**
+ * `GET /events[?project=<id>]`: the page's live updates as server-sent events (htmx's SSE
+ * extension opens it, see views/layouts/main.eta). Signed-in and scoped to the person: a project
+ * that is not theirs is a 404. Ends when the session does.
+ */
+export default fp(
+  async (app) => {
+    const sub = app.ctx.redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
+    sub.on('error', () => {}); // reconnects (and resubscribes) by itself
+    const hub = new LiveHub(app.ctx.redis, sub, app.config.QUEUE_PREFIX, {
+      deliver: (streams, event) => deliver(streams, event),
+      liveSessions: (sids) => liveSessionIds(app.db, sids),
+    }, app.log as never);
+    app.decorate('liveHub', hub);
+    // Open streams would keep the server from closing: end them first (the pages reconnect elsewhere).
+    app.addHook('preClose', async () => hub.close());
+
+    async function deliver(streams: LiveStream[], event: LiveEvent): Promise<void> {
+      const userId = streams[0]!.userId;
+      switch (event.t) {
+        case 'clip': {
+          const showing = streams.filter((s) => s.projectId === event.project);
+          if (showing.length === 0) return;
+          const clip = await findClipForUser(app.db, userId, event.clip);
+          if (clip) await sendCards(app, showing, [clip]);
+          return;
+        }
+        case 'balance': {
+          const balance = await findBalance(app.db, userId);
+          if (balance !== undefined) for (const s of streams) s.send(balanceHtml(balance));
+          return;
+        }
+        case 'export':
+        case 'analysis':
+          for (const s of streams) if (s.projectId === event.project) s.send(JSON.stringify({ project: event.project }), `live-${event.t}`);
+          return;
+        case 'payment':
+          for (const s of streams) s.send('{}', 'live-payment');
+          return;
+      }
+    }
+
+    app.get<{ Querystring: { project?: string; since?: string } }>('/events', { preHandler: requireUser }, async (req, reply) => {
+      const user = currentUser(req);
+      let projectId: string | null = null;
+      if (req.query.project !== undefined) {
+        const project = await findProjectForUser(app.db, user.id, String(req.query.project));
+        if (!project) throw new NotFoundError();
+        projectId = project.id;
+      }
+      const since = parseSince(req.headers['last-event-id'] ?? req.query.since);
+      const streamId = randomUUID();
+      let reserved: boolean;
+      try {
+        reserved = await hub.reserve(user.id, streamId);
+      } catch {
+        throw new UserError('Live updates are unavailable just now; the page checks by itself instead.', 503, 'live_unavailable');
+      }
+      if (!reserved) throw new UserError('Too many open pages are receiving live updates; this one checks by itself instead.', 429, 'too_many_streams');
+
+      const csrfToken = reply.generateCsrf();
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, {
+        ...(reply.getHeaders() as Record<string, string>),
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-store',
+        'x-accel-buffering': 'no',
+      });
+      res.write(': open\n\n');
+      const stream = new LiveStream(streamId, user.id, req.session.sessionId, projectId, csrfToken, res);
+      req.raw.on('close', () => {
+        stream.close();
+        hub.detach(stream);
+      });
+      try {
+        await hub.attach(stream);
+        // What changed while the page was away (or since it was rendered), now that nothing new can be missed.
+        stream.send(balanceHtml(user.credit_balance));
+        if (since) {
+          if (projectId) await sendCards(app, [stream], await listClipsChangedSince(app.db, user.id, projectId, since));
+          if (projectId) {
+            stream.send(JSON.stringify({ project: projectId }), 'live-export');
+            stream.send(JSON.stringify({ project: projectId }), 'live-analysis');
+          }
+          stream.send('{}', 'live-payment');
+        }
+      } catch (err) {
+        req.log.warn({ err }, 'live stream setup failed');
+        stream.close();
+        hub.detach(stream);
+      }
+    });
+  },
+  { name: 'live', dependencies: ['auth', 'view'] },
+);

@@ -1,0 +1,81 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../src/app.js';
+import { setDisabled } from '../../src/admin/service/users.js';
+import { grantCredits } from '../../src/credits/service.js';
+import { withTx } from '../../src/platform/db.js';
+import type { User } from '../../src/platform/db-types.js';
+import { createTestContext, type TestContext } from '../setup/context.js';
+import { TestBrowser } from '../setup/browser.js';
+import { withSqlSpy } from '../setup/sql-spy.js';
+
+// Two web apps over one database and Redis, as two web processes behind a load balancer: what a
+// person does (or an admin does to them) on one shows on the very next request to the other.
+
+let t: TestContext;
+let a: FastifyInstance;
+let b: FastifyInstance;
+beforeAll(async () => {
+  t = await createTestContext();
+  a = await buildApp(t.ctx);
+  b = await buildApp(t.ctx);
+  b.get('/test/whoami', async (req) => ({ id: (req.user as User).id, balance: (req.user as User).credit_balance }));
+  await Promise.all([a.ready(), b.ready()]);
+});
+afterAll(async () => {
+  await a?.close();
+  await b?.close();
+  await t?.close();
+});
+
+async function signedIn(email: string) {
+  const browser = new TestBrowser(a);
+  await browser.signInDev(email);
+  const user = await t.ctx.db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirstOrThrow();
+  const onB = (url: string) => b.inject({ url, headers: { cookie: browser.cookieHeader } });
+  return { browser, user, onB };
+}
+
+const balanceShown = (html: string) => Number(/data-credit-balance="(\d+)"/.exec(html)?.[1]);
+
+describe('who is asking', () => {
+  it('is learnt with one query: the session and its user together', async () => {
+    const { user, onB } = await signedIn('one-query@example.com');
+    const { result: res, sql: sent } = await withSqlSpy(() => onB('/test/whoami'));
+    expect(res.json()).toEqual({ id: user.id, balance: user.credit_balance });
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatch(/from "sessions" left join "users"/);
+  });
+
+  it('a session made on one web process is valid on the other', async () => {
+    const { onB } = await signedIn('valid-on-b@example.com');
+    const res = await onB('/projects');
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain('data-credit-balance=');
+  });
+
+  it('signing out on one shows on the next request to the other', async () => {
+    const { browser, onB } = await signedIn('sign-out@example.com');
+    expect((await onB('/projects')).statusCode).toBe(200);
+    const copy = browser.cookieHeader;
+    await browser.post('/logout');
+    const res = await b.inject({ url: '/projects', headers: { cookie: copy } });
+    expect(res.statusCode).toBe(303);
+    expect(res.headers.location).toMatch(/^\/login/);
+  });
+
+  it('an admin disabling the account shows on the next request to the other', async () => {
+    const { user, onB } = await signedIn('disabled@example.com');
+    expect((await onB('/projects')).statusCode).toBe(200);
+    await setDisabled(t.ctx.db, { ip: '127.0.0.1' }, user.id, true);
+    const res = await onB('/projects');
+    expect(res.statusCode).toBe(303);
+  });
+
+  it('a balance change shows on the next request to the other', async () => {
+    const { user, onB } = await signedIn('balance@example.com');
+    const before = balanceShown((await onB('/projects')).body);
+    await withTx(t.ctx.db, (tx) => grantCredits(tx, user.id, 7, 'admin', null, 'test'));
+    expect(balanceShown((await onB('/projects')).body)).toBe(before + 7);
+  });
+});

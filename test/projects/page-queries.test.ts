@@ -1,0 +1,49 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../setup/context.js';
+import { TestBrowser } from '../setup/browser.js';
+import { withSqlSpy } from '../setup/sql-spy.js';
+import { createProject } from '../factories.js';
+import { createClip } from '../factories/clips.js';
+
+// Pages that do little: each signed-in page is a handful of indexed queries, none run per row.
+
+let t: TestApp;
+let b: TestBrowser;
+let projectId: string;
+beforeAll(async () => {
+  t = await createTestApp();
+  b = new TestBrowser(t.app);
+  await b.signInDev('pages@example.com');
+  const user = await t.ctx.db.selectFrom('users').selectAll().where('email', '=', 'pages@example.com').executeTakeFirstOrThrow();
+  for (let p = 0; p < 3; p++) {
+    const project = await createProject(t.ctx.db, user.id, { title: `P${p}` });
+    projectId = project.id;
+    for (let c = 0; c < 3; c++) await createClip(t.ctx.db, t.ctx.storage, { userId: user.id, projectId: project.id, credits: 0 });
+  }
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+async function queriesOf(url: string): Promise<{ status: number; body: string; sql: string[] }> {
+  await b.get(url); // warm the settings cache, as a running process has it
+  const { result: res, sql } = await withSqlSpy(() => b.get(url));
+  return { status: res.statusCode, body: res.body, sql };
+}
+
+describe('page queries', () => {
+  it('the dashboard: who is asking, then one list with counts and covers, no subquery per project', async () => {
+    const { status, body, sql } = await queriesOf('/projects');
+    expect(status).toBe(200);
+    expect(sql).toHaveLength(2);
+    expect(sql[1]).toMatch(/from "projects"/);
+    expect(sql[1]).not.toMatch(/\(\s*select/i);
+    expect(body.match(/<img[^>]+\/media\/images\//g)?.length).toBeGreaterThanOrEqual(3); // each project's cover
+  });
+
+  it('a project page with clips: who is asking, the project, its clips (no count of all the person’s clips)', async () => {
+    const { status, sql } = await queriesOf(`/projects/${projectId}`);
+    expect(status).toBe(200);
+    expect(sql).toHaveLength(3);
+  });
+});
