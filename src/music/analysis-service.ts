@@ -7,7 +7,6 @@ import { pipeline } from 'node:stream/promises';
 import type { AppContext } from '../platform/context.js';
 import type { Conn } from '../platform/db.js';
 import type { CutMode, MusicAnalysis, Project } from '../platform/db-types.js';
-import { ffmpegPath } from '../platform/ffmpeg.js';
 import { enqueue } from '../platform/queues.js';
 import { analyseFile } from './analysis.js';
 import { findAnalysis, findProjectMusic, markRunning, saveError, saveResult, updateBeatSync, upsertQueued } from './analysis-queries.js';
@@ -84,7 +83,7 @@ export async function runAnalysis(ctx: AppContext, projectId: string, musicKey: 
   try {
     const file = path.join(dir, 'track');
     await pipeline(await ctx.storage.get(musicKey), createWriteStream(file));
-    const result = await analyseFile(ffmpegPath(ctx.config.FFMPEG_PATH), file);
+    const result = await analyseFile(ctx.ffmpeg.ffmpeg, file);
     await saveResult(ctx.db, projectId, musicKey, result);
     ctx.logger.info({ projectId, status: result.status, tempo: result.tempoBpm, beats: result.beats.length }, 'track analysed');
     return 'done';

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { run } from '../platform/ffmpeg.js';
 
 /** Sample rate of the analysis: plenty for beats (onsets live below 11 kHz) at half the memory of 44.1k. */
 export const ANALYSIS_RATE = 22050;
@@ -17,37 +17,28 @@ export class DecodeError extends Error {
  * it comes (`-f f32le -ac 1 -ar …  pipe:1`) into a buffer that grows by doubling, so memory is the
  * decoded signal itself (~21 MB for 4 minutes) and never the compressed file or a second copy.
  */
-export function decodeMono(ffmpeg: string, inputPath: string, opts: { rate?: number; maxSeconds?: number; signal?: AbortSignal } = {}): Promise<Float32Array> {
+export async function decodeMono(ffmpeg: string, inputPath: string, opts: { rate?: number; maxSeconds?: number; signal?: AbortSignal } = {}): Promise<Float32Array> {
   const rate = opts.rate ?? ANALYSIS_RATE;
   const maxSeconds = opts.maxSeconds ?? MAX_ANALYSIS_S;
   const args = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-i', inputPath, '-vn', '-t', String(maxSeconds), '-f', 'f32le', '-ac', '1', '-ar', String(rate), 'pipe:1'];
-  return new Promise((resolve, reject) => {
-    const child = spawn(ffmpeg, args, { stdio: ['ignore', 'pipe', 'pipe'], signal: opts.signal });
-    let bytes = new Uint8Array(rate * 4 * 30);
-    let used = 0;
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      if (used + chunk.length > bytes.length) {
-        const grown = new Uint8Array(Math.max(bytes.length * 2, used + chunk.length));
-        grown.set(bytes.subarray(0, used));
-        bytes = grown;
-      }
-      bytes.set(chunk, used);
-      used += chunk.length;
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr = (stderr + d.toString()).slice(-4096);
-    });
-    child.on('error', (err) => reject(err));
-    child.on('close', (code) => {
-      const detail = stderr.trim().split('\n').slice(-2).join(' | ');
-      if (code !== 0) return reject(new DecodeError('We could not read this audio file: it is damaged or not a format we support.', detail));
-      const count = Math.floor(used / 4);
-      if (count < rate / 2) return reject(new DecodeError('This audio file holds no sound we could read (it is empty or shorter than half a second).', detail));
-      // Copy out exactly the decoded samples, aligned, and let the oversized buffer go.
-      const samples = new Float32Array(count);
-      new Uint8Array(samples.buffer).set(bytes.subarray(0, count * 4));
-      resolve(samples);
-    });
-  });
+  let bytes = new Uint8Array(rate * 4 * 30);
+  let used = 0;
+  const onData = (chunk: Buffer) => {
+    if (used + chunk.length > bytes.length) {
+      const grown = new Uint8Array(Math.max(bytes.length * 2, used + chunk.length));
+      grown.set(bytes.subarray(0, used));
+      bytes = grown;
+    }
+    bytes.set(chunk, used);
+    used += chunk.length;
+  };
+  const { code, stderr } = await run(ffmpeg, args, { onData, signal: opts.signal });
+  const detail = stderr.trim().split('\n').slice(-2).join(' | ');
+  if (code !== 0) throw new DecodeError('We could not read this audio file: it is damaged or not a format we support.', detail);
+  const count = Math.floor(used / 4);
+  if (count < rate / 2) throw new DecodeError('This audio file holds no sound we could read (it is empty or shorter than half a second).', detail);
+  // Copy out exactly the decoded samples, aligned, and let the oversized buffer go.
+  const samples = new Float32Array(count);
+  new Uint8Array(samples.buffer).set(bytes.subarray(0, count * 4));
+  return samples;
 }

@@ -10,7 +10,7 @@ import { formatBytes, spoolUpload } from '../storage/spool.js';
 import { inspectAudio, type AudioInfo } from './inspect.js';
 import { swapProjectMusic, type MusicFields } from './queries.js';
 
-type Ctx = Pick<AppContext, 'db' | 'storage' | 'logger' | 'config' | 'queues'>;
+type Ctx = Pick<AppContext, 'db' | 'storage' | 'logger' | 'config' | 'queues' | 'ffmpeg'>;
 
 /** Old objects are removed after the row no longer names them; a failure only leaves garbage. */
 async function forget(ctx: Ctx, key: string | null | undefined): Promise<void> {
@@ -33,7 +33,7 @@ export async function replaceMusic(ctx: Ctx, userId: string, projectId: string, 
   const max = ctx.config.MAX_MUSIC_BYTES;
   const spooled = await spoolUpload(upload.stream, max, { tooLargeMessage: `That track is too large. The limit is ${formatBytes(max)}.` });
   try {
-    const info = await inspectAudio(spooled.path, upload.filename);
+    const info = await inspectAudio(ctx.ffmpeg.ffmpeg, spooled.path, upload.filename);
     const key = storageKeys.music(userId, projectId, `${randomUUID()}.${info.ext}`);
     try {
       await ctx.storage.put(key, createReadStream(spooled.path), info.contentType);

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Config } from './config.js';
 import { createDb, ensureDatabase, migrateToLatest, type DB } from './db.js';
+import { resolveFfmpeg, type FfmpegBinaries } from './ffmpeg.js';
 import { createLogger, type Logger } from './logger.js';
 import { createQueues, type Queues } from './queues.js';
 import { createRedis } from './redis.js';
@@ -17,6 +18,8 @@ export interface AppContext {
   storage: Storage;
   queues: Queues;
   logger: Logger;
+  /** The ffmpeg and ffprobe every feature runs, found once at start. */
+  ffmpeg: FfmpegBinaries;
 }
 
 export interface ContextOptions {
@@ -45,6 +48,7 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
     storage,
     queues: createQueues(config.REDIS_URL, config.QUEUE_PREFIX),
     logger,
+    ffmpeg: resolveFfmpeg(config),
   };
 }
 
