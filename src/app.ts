@@ -15,7 +15,7 @@ import pages from './pages/routes.js';
 import projects from './projects/routes.js';
 import clips from './clips/routes.js';
 import music from './music/routes.js';
-import musicAnalysis from './music/analysis-routes.js';
+import beats from './beats/routes.js';
 import credits from './credits/routes.js';
 import billing from './billing/routes.js';
 import player from './player/routes.js';
@@ -54,7 +54,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   await app.register(projects);
   await app.register(clips);
   await app.register(music);
-  await app.register(musicAnalysis);
+  await app.register(beats);
   await app.register(credits);
   await app.register(billing);
   await app.register(player);

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { exportProcessor } from './export/jobs.js';
 import { generationProcessor, generationTasks } from './generation/jobs.js';
-import { analysisProcessor } from './music/jobs.js';
+import { analysisProcessor } from './beats/jobs.js';
 import { loadConfig } from './platform/config.js';
 import { closeContext, createContext, type AppContext } from './platform/context.js';
 import type { PeriodicTask, ProcessorSpec } from './platform/jobs.js';

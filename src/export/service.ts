@@ -3,7 +3,7 @@ import type { AppContext } from '../platform/context.js';
 import type { ExportRow, Project } from '../platform/db-types.js';
 import { isUniqueViolation, UserError } from '../platform/errors.js';
 import { enqueue } from '../platform/queues.js';
-import { planForProject } from '../music/analysis-service.js';
+import { planForProject } from '../beats/service.js';
 import type { CutPlan } from '../music/plan.js';
 import { findRunningExport, insertExport, listExportableClips, markError } from './queries.js';
 

@@ -1,4 +1,4 @@
-import { enqueueAnalysis } from './analysis-service.js';
+import { enqueueAnalysis } from '../beats/service.js';
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';

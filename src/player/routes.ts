@@ -6,7 +6,7 @@ import { flash, safeReturnPath } from '../platform/view.js';
 import type { ProjectStatus } from '../platform/db-types.js';
 import { findProjectForUser } from '../projects/queries.js';
 import { sharePanel } from '../sharing/panel.js';
-import { planForProject } from '../music/analysis-service.js';
+import { planForProject } from '../beats/service.js';
 import { buildPlaylist, playlistJson } from './playlist.js';
 import { listPlayableClips } from './queries.js';
 import { changeStatus } from './service.js';

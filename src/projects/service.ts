@@ -1,5 +1,5 @@
 import { toClipCards } from '../clips/cards.js';
-import { loadAnalysisView } from '../music/analysis-view.js';
+import { loadAnalysisView } from '../beats/view.js';
 import { listClipsForProject } from '../clips/queries.js';
 import { RATIOS } from '../generation/ratios.js';
 import type { AppContext } from '../platform/context.js';

@@ -3,7 +3,7 @@ import { currentUser, requireUser } from '../auth/require-user.js';
 import { getBalance } from '../credits/queries.js';
 import { NotFoundError } from '../platform/errors.js';
 import { flash, safeReturnPath } from '../platform/view.js';
-import { planForProject } from '../music/analysis-service.js';
+import { planForProject } from '../beats/service.js';
 import { buildPlaylist, playlistJson } from '../player/playlist.js';
 import { listPlayableClips } from '../player/queries.js';
 import { findProjectForUser } from '../projects/queries.js';

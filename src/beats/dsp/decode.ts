@@ -1,4 +1,4 @@
-import { run } from '../platform/ffmpeg.js';
+import { run } from '../../platform/ffmpeg.js';
 
 /** Sample rate of the analysis: plenty for beats (onsets live below 11 kHz) at half the memory of 44.1k. */
 export const ANALYSIS_RATE = 22050;

@@ -8,10 +8,10 @@ import type { AppContext } from '../platform/context.js';
 import type { Conn } from '../platform/db.js';
 import type { CutMode, MusicAnalysis, Project } from '../platform/db-types.js';
 import { enqueue } from '../platform/queues.js';
-import { analyseFile } from './analysis.js';
-import { findAnalysis, findProjectMusic, markRunning, saveError, saveResult, updateBeatSync, upsertQueued } from './analysis-queries.js';
-import { DecodeError } from './decode.js';
-import { CROSSFADE_S, planCuts, type CutPlan } from './plan.js';
+import { analyseFile } from './dsp/analysis.js';
+import { findAnalysis, findProjectMusic, markRunning, saveError, saveResult, updateBeatSync, upsertQueued } from './queries.js';
+import { DecodeError } from './dsp/decode.js';
+import { CROSSFADE_S, planCuts, type CutPlan } from '../music/plan.js';
 
 export const ANALYSIS_ATTEMPTS = 3;
 
