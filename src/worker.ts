@@ -9,6 +9,7 @@ import { generationProcessor, generationTasks } from './generation/jobs.js';
 import { analysisProcessor } from './beats/jobs.js';
 import { loadConfig } from './platform/config.js';
 import { closeContext, createContext, type AppContext } from './platform/context.js';
+import { createStorage } from './storage/index.js';
 import type { PeriodicTask, ProcessorSpec } from './platform/jobs.js';
 import { redisOptions } from './platform/redis.js';
 import { sessionTasks } from './platform/session-store.js';
@@ -100,7 +101,7 @@ function beat(ctx: AppContext): NodeJS.Timeout {
 
 async function main() {
   const config = loadConfig();
-  const ctx = await createContext(config);
+  const ctx = await createContext(config, { storage: createStorage(config) });
   const running = startWorkers(ctx);
   beat(ctx);
   ctx.logger.info({ queues: processors.map((p) => p.queue) }, 'workers started');

@@ -8,7 +8,7 @@ import { NotFoundError, UserError } from '../platform/errors.js';
 import { activeProvider, clipCost, getSettings, type Settings } from '../settings/service.js';
 import { storageKeys } from '../storage/index.js';
 import { ledgerReference } from '../generation/keys.js';
-import { ratioOrDefault } from '../generation/ratios.js';
+import { ratioOrDefault } from '../settings/ratios.js';
 import { enqueueGeneration } from '../generation/service.js';
 import type { NormalizedImage } from './image.js';
 import * as q from './queries.js';

@@ -5,7 +5,7 @@ import { resolveFfmpeg, type FfmpegBinaries } from './ffmpeg.js';
 import { createLogger, type Logger } from './logger.js';
 import { createQueues, type Queues } from './queues.js';
 import { createRedis } from './redis.js';
-import { createStorage, type Storage } from '../storage/index.js';
+import type { Storage } from './storage.js';
 
 /**
  * The shared services, built once per process and handed to the web app and to the workers alike,
@@ -26,10 +26,11 @@ export interface ContextOptions {
   /** Skip creating and migrating the database (tests hand in a migrated copy). */
   skipMigrate?: boolean;
   logger?: Logger;
-  storage?: Storage;
+  /** The media store (src/storage's createStorage(config)); handed in so the platform imports no feature. */
+  storage: Storage;
 }
 
-export async function createContext(config: Config, opts: ContextOptions = {}): Promise<AppContext> {
+export async function createContext(config: Config, opts: ContextOptions): Promise<AppContext> {
   const logger = opts.logger ?? createLogger(config.LOG_LEVEL);
   if (!opts.skipMigrate) {
     await ensureDatabase(config.DATABASE_URL);
@@ -39,7 +40,7 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
     const applied = await migrateToLatest(db);
     if (applied.length) logger.info({ applied }, 'database migrated');
   }
-  const storage = opts.storage ?? createStorage(config);
+  const { storage } = opts;
   await storage.ensureReady();
   return {
     config,

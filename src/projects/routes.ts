@@ -1,15 +1,13 @@
 import fp from 'fastify-plugin';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { currentUser, requireUser } from '../auth/require-user.js';
-import { CLIPS_HEAD } from '../clips/cards.js';
 import { UserError } from '../platform/errors.js';
 import { flash } from '../platform/view.js';
 import { createForm, firstIssue, renameForm } from './forms.js';
 import { loadOwnProject } from './load.js';
-import { createProject, dashboard, deleteProject, projectPage, rename } from './service.js';
+import { createProject, dashboard, deleteProject, rename } from './service.js';
 
 const HEAD = '<link rel="stylesheet" href="/assets/css/projects.css"><script src="/assets/js/upload.js" defer></script>';
-const PROJECT_HEAD = `${HEAD}${CLIPS_HEAD}<link rel="stylesheet" href="/assets/css/beats.css">`;
 type WithId = { Params: { id: string } };
 
 export default fp(
@@ -33,12 +31,6 @@ export default fp(
       }
       const project = await createProject(ctx, currentUser(req).id, parsed.data);
       return reply.redirect(`/projects/${project.id}`, 303);
-    });
-
-    app.get<WithId>('/projects/:id', auth, async (req, reply) => {
-      const project = await loadOwnProject(req);
-      const page = await projectPage(ctx, currentUser(req), project);
-      return reply.render('projects/show', { ...page, title: `${project.title} · Echoes`, head: PROJECT_HEAD });
     });
 
     // Rename: a full redirect without JavaScript, or just the title block for htmx.
