@@ -6,11 +6,13 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { exportProcessor } from './export/jobs.js';
 import { generationProcessor, generationTasks } from './generation/jobs.js';
+import { shutdownProviders } from './generation/providers/index.js';
 import { analysisProcessor } from './beats/jobs.js';
 import { loadConfig } from './platform/config.js';
 import { closeContext, createContext, type AppContext } from './platform/context.js';
 import { createStorage } from './storage/index.js';
 import type { PeriodicTask, ProcessorSpec } from './platform/jobs.js';
+import { observeJobWait } from './platform/metrics.js';
 import { redisOptions } from './platform/redis.js';
 import { sessionTasks } from './platform/session-store.js';
 
@@ -40,7 +42,11 @@ export function startWorkers(ctx: AppContext, opts: WorkerOptions = {}): Running
   const connection = { ...redisOptions(ctx.config.REDIS_URL), maxRetriesPerRequest: null };
   const lockDuration = opts.lockDurationMs ?? 30_000;
   const workers = processors.map((spec) => {
-    const worker = new Worker(spec.queue, spec.make(ctx), {
+    const handle = spec.make(ctx);
+    const worker = new Worker(spec.queue, (job, token) => {
+      observeJobWait(spec.queue, job);
+      return handle(job, token);
+    }, {
       connection,
       prefix: ctx.config.QUEUE_PREFIX,
       concurrency: spec.concurrency,
@@ -77,6 +83,8 @@ export function startWorkers(ctx: AppContext, opts: WorkerOptions = {}): Running
       timers.forEach(clearInterval);
       // close() lets running jobs finish; step jobs release their slot quickly by design.
       await Promise.all(workers.map((w) => w.close()));
+      // Local renders outlive their step jobs: stop them so their leases free up for another worker.
+      shutdownProviders(ctx);
     },
   };
 }
