@@ -1,16 +1,25 @@
 import os from 'node:os';
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { accessSync, constants, statSync } from 'node:fs';
+import path from 'node:path';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 
-function works(bin: string): boolean {
-  try {
-    execFileSync(bin, ['-version'], { stdio: 'ignore', timeout: 5000 });
-    return true;
-  } catch {
-    return false;
-  }
+/**
+ * Whether an executable of this name is on PATH. Looked up, not run: running `ffmpeg -version`
+ * costs seconds on a busy machine, and every process resolves its binaries as it starts.
+ */
+function onPath(bin: string): boolean {
+  return (process.env.PATH ?? '').split(path.delimiter).some((dir) => {
+    if (!dir) return false;
+    try {
+      accessSync(path.join(dir, bin), constants.X_OK);
+      return statSync(path.join(dir, bin)).isFile();
+    } catch {
+      return false;
+    }
+  });
 }
 
 function bundled(pkg: string): string | null {
@@ -25,7 +34,7 @@ const cache = new Map<string, string>();
 
 function find(name: 'ffmpeg' | 'ffprobe', configured: string | undefined): string {
   const key = `${name}:${configured ?? ''}`;
-  if (!cache.has(key)) cache.set(key, configured ?? (works(name) ? name : bundled(`@${name}-installer/${name}`) ?? name));
+  if (!cache.has(key)) cache.set(key, configured ?? (onPath(name) ? name : bundled(`@${name}-installer/${name}`) ?? name));
   return cache.get(key)!;
 }
 
