@@ -2,10 +2,12 @@
 // its own CPU time and peak memory when asked to stop.
 import { loadConfig } from '../src/platform/config.js';
 import { closeContext, createContext } from '../src/platform/context.js';
+import { createStorage } from '../src/storage/index.js';
 import { startWorkers } from '../src/worker.js';
 
 const startup = process.cpuUsage();
-const ctx = await createContext(loadConfig(), { skipMigrate: true });
+const config = loadConfig();
+const ctx = await createContext(config, { skipMigrate: true, storage: createStorage(config) });
 const running = startWorkers(ctx, { periodic: false });
 process.send?.({ type: 'ready' });
 process.on('message', async (msg: { type?: string }) => {

@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/platform/config.js';
 import { closeContext, createContext } from '../src/platform/context.js';
+import { createStorage } from '../src/storage/index.js';
 import { runExportDrift, type ExportDrift } from '../test/beats/beat-export.js';
 import { runPlayerDrift, type PlayerDrift } from '../test/beats/beat-player.js';
 import { DRIFT_FILE } from '../test/beats/beat-scenario.js';
@@ -33,7 +34,7 @@ export async function measure(): Promise<{ player: PlayerDrift; exported: Export
     DATA_DIR: dataDir,
     SESSION_SECRET: 'bench-session-secret-that-is-long-enough-123',
   });
-  const ctx = await createContext(config, { skipMigrate: true });
+  const ctx = await createContext(config, { skipMigrate: true, storage: createStorage(config) });
   const app = await buildApp(ctx);
   try {
     await app.listen({ host: '127.0.0.1', port: 0 });

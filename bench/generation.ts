@@ -13,6 +13,7 @@ import { normalizeImage } from '../src/clips/image.js';
 import { grantCredits } from '../src/credits/service.js';
 import { loadConfig } from '../src/platform/config.js';
 import { closeContext, createContext } from '../src/platform/context.js';
+import { createStorage } from '../src/storage/index.js';
 import { withTx } from '../src/platform/db.js';
 import type { Project } from '../src/platform/db-types.js';
 import { startRunwayFake, type FakeStep } from '../test/fakes/runway.js';
@@ -51,7 +52,7 @@ export async function main(): Promise<void> {
     RUNWAY_OUTPUT_HOSTS: '127.0.0.1',
   };
   const config = loadConfig(env);
-  const ctx = await createContext(config, { skipMigrate: true });
+  const ctx = await createContext(config, { skipMigrate: true, storage: createStorage(config) });
   let child: ChildProcess | undefined;
   try {
     child = fork(path.join(HERE, '_generation-worker.ts'), [], { env: { ...process.env, ...env }, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });

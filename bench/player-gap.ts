@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/platform/config.js';
 import { closeContext, createContext } from '../src/platform/context.js';
+import { createStorage } from '../src/storage/index.js';
 import { GAPS_FILE, runFilmScenario, type FilmResult } from '../test/player/film-scenario.js';
 import { freshDatabase, print } from './_support.js';
 
@@ -28,7 +29,7 @@ export async function measure(): Promise<FilmResult> {
     DATA_DIR: dataDir,
     SESSION_SECRET: 'bench-session-secret-that-is-long-enough-123',
   });
-  const ctx = await createContext(config, { skipMigrate: true });
+  const ctx = await createContext(config, { skipMigrate: true, storage: createStorage(config) });
   const app = await buildApp(ctx);
   try {
     await app.listen({ host: '127.0.0.1', port: 0 });

@@ -6,6 +6,7 @@ import { completeGeneration } from '../src/generation/service.js';
 import { HEARTBEAT_MS } from '../src/live/hub.js';
 import { loadConfig } from '../src/platform/config.js';
 import { closeContext, createContext } from '../src/platform/context.js';
+import { createStorage } from '../src/storage/index.js';
 import { clipIdOf, SseClient } from '../test/setup/sse.js';
 import { freshDatabase, print, rssMb, signIn, startServer } from './_support.js';
 
@@ -22,10 +23,8 @@ export async function main() {
   const database = await freshDatabase(`echoes_bench_sse_${process.pid}`);
   const server = await startServer({ DATABASE_URL: database.url });
   // The "worker": a context over the same database and Redis, recording results as a worker does.
-  const ctx = await createContext(
-    loadConfig({ DATABASE_URL: database.url, QUEUE_PREFIX: `bench-${process.pid}`, NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: server.dataDir, SESSION_SECRET: 'bench-session-secret-long-enough-0123456789' }),
-    { skipMigrate: true },
-  );
+  const config = loadConfig({ DATABASE_URL: database.url, QUEUE_PREFIX: `bench-${process.pid}`, NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: server.dataDir, SESSION_SECRET: 'bench-session-secret-long-enough-0123456789' });
+  const ctx = await createContext(config, { skipMigrate: true, storage: createStorage(config) });
   const streams: SseClient[] = [];
   try {
     // 1. Push latency.

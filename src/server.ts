@@ -2,6 +2,7 @@ import 'dotenv/config';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './platform/config.js';
 import { closeContext, createContext } from './platform/context.js';
+import { createStorage } from './storage/index.js';
 import { startWorkers } from './worker.js';
 
 async function main() {
@@ -15,7 +16,7 @@ async function main() {
     }
     throw err;
   }
-  const ctx = await createContext(config);
+  const ctx = await createContext(config, { storage: createStorage(config) });
   const app = await buildApp(ctx);
   const workers = config.RUN_WORKERS ? startWorkers(ctx) : null;
 

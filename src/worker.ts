@@ -8,10 +8,13 @@ import { adminSessionTasks } from './admin/admin-session.js';
 import { exportProcessor } from './export/jobs.js';
 import { storageSizeTasks } from './limits/backfill.js';
 import { generationProcessor, generationTasks } from './generation/jobs.js';
-import { analysisProcessor } from './music/jobs.js';
+import { shutdownProviders } from './generation/providers/index.js';
+import { analysisProcessor } from './beats/jobs.js';
 import { loadConfig } from './platform/config.js';
 import { closeContext, createContext, type AppContext } from './platform/context.js';
+import { createStorage } from './storage/index.js';
 import type { PeriodicTask, ProcessorSpec } from './platform/jobs.js';
+import { observeJobWait } from './platform/metrics.js';
 import { redisOptions } from './platform/redis.js';
 import { sessionTasks } from './platform/session-store.js';
 
@@ -41,7 +44,11 @@ export function startWorkers(ctx: AppContext, opts: WorkerOptions = {}): Running
   const connection = { ...redisOptions(ctx.config.REDIS_URL), maxRetriesPerRequest: null };
   const lockDuration = opts.lockDurationMs ?? 30_000;
   const workers = processors.map((spec) => {
-    const worker = new Worker(spec.queue, spec.make(ctx), {
+    const handle = spec.make(ctx);
+    const worker = new Worker(spec.queue, (job, token) => {
+      observeJobWait(spec.queue, job);
+      return handle(job, token);
+    }, {
       connection,
       prefix: ctx.config.QUEUE_PREFIX,
       concurrency: spec.concurrency,
@@ -78,6 +85,8 @@ export function startWorkers(ctx: AppContext, opts: WorkerOptions = {}): Running
       timers.forEach(clearInterval);
       // close() lets running jobs finish; step jobs release their slot quickly by design.
       await Promise.all(workers.map((w) => w.close()));
+      // Local renders outlive their step jobs: stop them so their leases free up for another worker.
+      shutdownProviders(ctx);
     },
   };
 }
@@ -102,7 +111,7 @@ function beat(ctx: AppContext): NodeJS.Timeout {
 
 async function main() {
   const config = loadConfig();
-  const ctx = await createContext(config);
+  const ctx = await createContext(config, { storage: createStorage(config) });
   const running = startWorkers(ctx);
   beat(ctx);
   ctx.logger.info({ queues: processors.map((p) => p.queue) }, 'workers started');

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { RATIOS } from '../generation/ratios.js';
+import { RATIOS } from '../settings/ratios.js';
 import { flash } from '../platform/view.js';
 import type { Settings } from '../settings/defaults.js';
 import { activeProvider, clipCost, getSettings } from '../settings/service.js';

@@ -10,7 +10,7 @@ import { activeProvider, clipCost, getSettings, type Settings } from '../setting
 import { storageKeys } from '../storage/index.js';
 import { clipChanged } from '../generation/service.js';
 import { ledgerReference } from '../generation/keys.js';
-import { ratioOrDefault } from '../generation/ratios.js';
+import { ratioOrDefault } from '../settings/ratios.js';
 import { enqueueGeneration } from '../generation/service.js';
 import type { NormalizedImage } from './image.js';
 import * as q from './queries.js';

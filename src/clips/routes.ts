@@ -9,7 +9,7 @@ import { NotFoundError, UserError } from '../platform/errors.js';
 import { flash } from '../platform/view.js';
 import { findProjectForUser } from '../projects/queries.js';
 import { clipCost, getSettings } from '../settings/service.js';
-import { ratioOrDefault } from '../generation/ratios.js';
+import { ratioOrDefault } from '../settings/ratios.js';
 import { admitClipUpload } from './admission.js';
 import { toClipCard } from './cards.js';
 import { createClip, regenerateClip } from './charge.js';

@@ -7,7 +7,6 @@ import { publishLive } from '../platform/live.js';
 import type { AppContext } from '../platform/context.js';
 import { withTx } from '../platform/db.js';
 import type { ExportRow, Project } from '../platform/db-types.js';
-import { ffmpegPath, ffprobePath } from '../platform/ffmpeg.js';
 import type { Logger } from '../platform/logger.js';
 import { renderTimeline } from '../film/render-timeline.js';
 import { findProjectForUser } from '../projects/queries.js';
@@ -77,8 +76,7 @@ export async function runExport(ctx: AppContext, exportId: string): Promise<void
 }
 
 async function render(ctx: AppContext, exp: ExportRow, project: Project, dir: string, log: Logger, announce: () => void) {
-  const ffmpeg = ffmpegPath(ctx.config.FFMPEG_PATH);
-  const ffprobe = ffprobePath(ctx.config.FFPROBE_PATH);
+  const { ffmpeg, ffprobe } = ctx.ffmpeg;
   if (!(await hasXfade(ffmpeg))) {
     throw new ExportFailure(`Exports need an ffmpeg with the xfade filter (4.3 or newer); "${ffmpeg}" lacks it. Set FFMPEG_PATH to a newer ffmpeg.`);
   }

@@ -1,5 +1,6 @@
 import type { AppContext } from '../platform/context.js';
 import type { ExportRow, Project } from '../platform/db-types.js';
+import { formatBytes } from '../platform/format.js';
 import { findLatestExport, findLatestStoredExport } from './queries.js';
 import { currentSourceHash } from './service.js';
 
@@ -31,13 +32,6 @@ export interface ExportStatusView {
 export function downloadName(title: string): string {
   const clean = title.replace(/[\\/:*?"<>|\x00-\x1f\x7f]+/g, '-').replace(/\s+/g, ' ').trim().slice(0, 100);
   return `${clean || 'Echoes export'}.mp4`;
-}
-
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(0)} KB`;
-  if (n < 1024 ** 3) return `${(n / 1024 / 1024).toFixed(1)} MB`;
-  return `${(n / 1024 ** 3).toFixed(2)} GB`;
 }
 
 export function formatDuration(s: number): string {

@@ -1,5 +1,5 @@
 import type { Project } from '../platform/db-types.js';
-import { ratioOrDefault } from '../generation/ratios.js';
+import { ratioOrDefault } from '../settings/ratios.js';
 import type { Storage } from '../storage/types.js';
 import type { CutPlan } from './plan.js';
 import type { PlayableClip } from './queries.js';

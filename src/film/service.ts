@@ -1,8 +1,8 @@
 import type { AppContext } from '../platform/context.js';
 import type { Conn } from '../platform/db.js';
 import type { Project } from '../platform/db-types.js';
-import { planForProject } from '../music/analysis-service.js';
-import type { CutPlan } from './plan.js';
+import { currentAnalysis } from '../beats/service.js';
+import { CROSSFADE_S, planCuts, type CutPlan } from './plan.js';
 import { buildPlaylist, playlistJson, type Playlist } from './playlist.js';
 import { listPlayableClips, type PlayableClip } from './queries.js';
 
@@ -25,4 +25,40 @@ export async function loadFilm(ctx: Pick<AppContext, 'db' | 'storage'>, project:
   const plan = await planFilm(ctx.db, project, clips);
   const playlist = await buildPlaylist(ctx.storage, project, clips, plan);
   return { clips, plan, playlist, playlistJson: playlistJson(playlist) };
+}
+
+type PlanProject = Pick<Project, 'id' | 'music_key' | 'music_duration_s' | 'cut_on_beat' | 'cut_mode'>;
+
+/**
+ * The cut plan of a project (see plan.ts): its clips in play order with the lengths both player
+ * and export use, its beat analysis and its beat-sync setting. The one call the player, the
+ * share page and the export make.
+ */
+export async function planForProject(db: Conn, project: PlanProject, clips: Array<{ id: string; durationS: number }>, crossfadeS = CROSSFADE_S): Promise<CutPlan> {
+  const analysis = await currentAnalysis(db, project);
+  const ready = analysis?.status === 'ready';
+  // A track without a clear beat (or one that could not be analysed) gets even cuts instead.
+  const evenCuts = Boolean(project.music_key) && (analysis?.status === 'no_beat' || analysis?.status === 'error');
+  const plan = planCuts({
+    clips,
+    beats: ready ? analysis.beats : [],
+    downbeats: ready ? analysis.downbeats : [],
+    musicDurationS: analysis?.duration_s ?? project.music_duration_s,
+    cutOnBeat: project.cut_on_beat,
+    mode: project.cut_mode,
+    crossfadeS,
+    evenCuts,
+  });
+  if (project.cut_on_beat && !ready) {
+    // planCuts cuts evenly only when there is more than one clip to cut between.
+    const how = evenCuts && clips.length > 1 ? 'clips are cut evenly' : 'clips play whole';
+    plan.note = !project.music_key
+      ? 'No music yet: clips play whole.'
+      : analysis?.status === 'no_beat'
+        ? `No clear beat in this track: ${how}.`
+        : analysis?.status === 'error'
+          ? `The track could not be analysed: ${how}.`
+          : 'The track is still being analysed: clips play whole for now.';
+  }
+  return plan;
 }

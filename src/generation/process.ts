@@ -9,7 +9,7 @@ import { videoKeyFor } from './keys.js';
 import { describeProviderError, describeTaskFailure, MESSAGES, type Failure } from './messages.js';
 import { providerFor, ProviderError, type Provider } from './providers/index.js';
 import * as q from './queries.js';
-import { ratioOrDefault } from './ratios.js';
+import { ratioOrDefault } from '../settings/ratios.js';
 import { clipChanged, completeGeneration, failGeneration, type GenerationJobData } from './service.js';
 
 /** A claim older than this without a recorded task means its submitter died: submit again. */

@@ -1,4 +1,4 @@
-import { formatBytes } from '../export/status.js';
+import { formatBytes } from '../platform/format.js';
 import type { Conn, Tx } from '../platform/db.js';
 import { UserError } from '../platform/errors.js';
 import type { Settings } from '../settings/defaults.js';

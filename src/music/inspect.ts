@@ -1,4 +1,4 @@
-import { ffmpegPath, run } from '../platform/ffmpeg.js';
+import { run } from '../platform/ffmpeg.js';
 import { fileTypeFromFile } from 'file-type';
 import { parseFile } from 'music-metadata';
 import { stat } from 'node:fs/promises';
@@ -39,7 +39,7 @@ function displayName(filename: string, artist?: string, title?: string): string 
 }
 
 /** Decides the type by the bytes and reads the duration; refuses anything else with a clear 4xx. */
-export async function inspectAudio(file: string, filename: string): Promise<AudioInfo> {
+export async function inspectAudio(ffmpeg: string, file: string, filename: string): Promise<AudioInfo> {
   const size = (await stat(file)).size;
   if (size === 0) throw refuse('The file is empty. Choose a song and try again.');
   const type = await fileTypeFromFile(file);
@@ -64,7 +64,7 @@ export async function inspectAudio(file: string, filename: string): Promise<Audi
     throw refuse('That track is incomplete (it may not have finished downloading). Try another copy.');
   }
   // Its tags can be fine while its sound is not: decode the first seconds, as the player will.
-  const decoded = await run(ffmpegPath(), ['-v', 'error', '-xerror', '-t', '3', '-i', file, '-f', 'null', '-']);
+  const decoded = await run(ffmpeg, ['-v', 'error', '-xerror', '-t', '3', '-i', file, '-f', 'null', '-']);
   if (decoded.code !== 0) throw refuse('That track is damaged and cannot be played. Try exporting it again.');
   return { ...accepted, durationS: duration, name: displayName(filename, common.artist, common.title) };
 }

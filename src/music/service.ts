@@ -1,4 +1,4 @@
-import { enqueueAnalysis } from './analysis-service.js';
+import { enqueueAnalysis } from '../beats/service.js';
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
@@ -14,7 +14,7 @@ import { getSettings } from '../settings/service.js';
 import { inspectAudio, type AudioInfo } from './inspect.js';
 import { swapProjectMusic, type MusicFields } from './queries.js';
 
-type Ctx = Pick<AppContext, 'db' | 'storage' | 'logger' | 'config' | 'queues' | 'redis'>;
+type Ctx = Pick<AppContext, 'db' | 'storage' | 'logger' | 'config' | 'queues' | 'redis' | 'ffmpeg'>;
 
 const MULTIPART_SLACK = 8 * 1024;
 
@@ -59,7 +59,7 @@ export async function replaceMusic(ctx: Ctx, userId: string, projectId: string, 
       : `That track is too large. The limit is ${formatBytes(max)}.`;
   const spooled = await spoolUpload(upload.stream, max, { tooLargeMessage });
   try {
-    const info = await inspectAudio(spooled.path, upload.filename);
+    const info = await inspectAudio(ctx.ffmpeg.ffmpeg, spooled.path, upload.filename);
     await enforceRate(ctx, 'analysis-minutes', userId, Math.ceil(info.durationS / 60));
     const key = storageKeys.music(userId, projectId, `${randomUUID()}.${info.ext}`);
     try {

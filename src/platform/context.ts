@@ -2,10 +2,11 @@ import type { Redis } from 'ioredis';
 import type { Config } from './config.js';
 import { createDb, ensureDatabase, migrateToLatest, type DB } from './db.js';
 import { registerLivePublisher } from './live.js';
+import { resolveFfmpeg, type FfmpegBinaries } from './ffmpeg.js';
 import { createLogger, type Logger } from './logger.js';
 import { createQueues, type Queues } from './queues.js';
 import { createRedis } from './redis.js';
-import { createStorage, type Storage } from '../storage/index.js';
+import type { Storage } from './storage.js';
 
 /**
  * The shared services, built once per process and handed to the web app and to the workers alike,
@@ -18,16 +19,19 @@ export interface AppContext {
   storage: Storage;
   queues: Queues;
   logger: Logger;
+  /** The ffmpeg and ffprobe every feature runs, found once at start. */
+  ffmpeg: FfmpegBinaries;
 }
 
 export interface ContextOptions {
   /** Skip creating and migrating the database (tests hand in a migrated copy). */
   skipMigrate?: boolean;
   logger?: Logger;
-  storage?: Storage;
+  /** The media store (src/storage's createStorage(config)); handed in so the platform imports no feature. */
+  storage: Storage;
 }
 
-export async function createContext(config: Config, opts: ContextOptions = {}): Promise<AppContext> {
+export async function createContext(config: Config, opts: ContextOptions): Promise<AppContext> {
   const logger = opts.logger ?? createLogger(config.LOG_LEVEL);
   if (!opts.skipMigrate) {
     await ensureDatabase(config.DATABASE_URL);
@@ -37,7 +41,7 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
     const applied = await migrateToLatest(db);
     if (applied.length) logger.info({ applied }, 'database migrated');
   }
-  const storage = opts.storage ?? createStorage(config);
+  const { storage } = opts;
   await storage.ensureReady();
   const redis = createRedis(config.REDIS_URL);
   registerLivePublisher(db, redis, config.QUEUE_PREFIX);
@@ -48,6 +52,7 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
     storage,
     queues: createQueues(config.REDIS_URL, config.QUEUE_PREFIX),
     logger,
+    ffmpeg: resolveFfmpeg(config),
   };
 }
 

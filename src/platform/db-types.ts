@@ -1,4 +1,4 @@
-// Hand-kept Kysely types; keep in step with migrations/ (a test compares them with the live schema).
+// Hand-kept Kysely types; keep in step with migrations/ (test/platform/db-types.test.ts compares them with the migrated schema).
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;

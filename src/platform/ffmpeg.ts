@@ -1,16 +1,25 @@
 import os from 'node:os';
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { accessSync, constants, statSync } from 'node:fs';
+import path from 'node:path';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 
-function works(bin: string): boolean {
-  try {
-    execFileSync(bin, ['-version'], { stdio: 'ignore', timeout: 5000 });
-    return true;
-  } catch {
-    return false;
-  }
+/**
+ * Whether an executable of this name is on PATH. Looked up, not run: running `ffmpeg -version`
+ * costs seconds on a busy machine, and every process resolves its binaries as it starts.
+ */
+function onPath(bin: string): boolean {
+  return (process.env.PATH ?? '').split(path.delimiter).some((dir) => {
+    if (!dir) return false;
+    try {
+      accessSync(path.join(dir, bin), constants.X_OK);
+      return statSync(path.join(dir, bin)).isFile();
+    } catch {
+      return false;
+    }
+  });
 }
 
 function bundled(pkg: string): string | null {
@@ -23,25 +32,33 @@ function bundled(pkg: string): string | null {
 
 const cache = new Map<string, string>();
 
+function find(name: 'ffmpeg' | 'ffprobe', configured: string | undefined): string {
+  const key = `${name}:${configured ?? ''}`;
+  if (!cache.has(key)) cache.set(key, configured ?? (onPath(name) ? name : bundled(`@${name}-installer/${name}`) ?? name));
+  return cache.get(key)!;
+}
+
 /**
  * The ffmpeg to run: FFMPEG_PATH, else the system's (newer, has xfade), else the one shipped in
  * the npm package (@ffmpeg-installer), so a fresh machine works without installing anything.
  */
 export function ffmpegPath(configured?: string): string {
-  const key = `ffmpeg:${configured ?? ''}`;
-  if (!cache.has(key)) {
-    cache.set(key, configured ?? (works('ffmpeg') ? 'ffmpeg' : bundled('@ffmpeg-installer/ffmpeg') ?? 'ffmpeg'));
-  }
-  return cache.get(key)!;
+  return find('ffmpeg', configured);
 }
 
 /** ffprobe, found the same way (FFPROBE_PATH, system, @ffprobe-installer). */
 export function ffprobePath(configured?: string): string {
-  const key = `ffprobe:${configured ?? ''}`;
-  if (!cache.has(key)) {
-    cache.set(key, configured ?? (works('ffprobe') ? 'ffprobe' : bundled('@ffprobe-installer/ffprobe') ?? 'ffprobe'));
-  }
-  return cache.get(key)!;
+  return find('ffprobe', configured);
+}
+
+/** The binaries this process runs; resolved once when the context is built (ctx.ffmpeg). */
+export interface FfmpegBinaries {
+  ffmpeg: string;
+  ffprobe: string;
+}
+
+export function resolveFfmpeg(config: { FFMPEG_PATH?: string; FFPROBE_PATH?: string }): FfmpegBinaries {
+  return { ffmpeg: ffmpegPath(config.FFMPEG_PATH), ffprobe: ffprobePath(config.FFPROBE_PATH) };
 }
 
 export interface RunResult {
@@ -50,10 +67,15 @@ export interface RunResult {
 }
 
 /**
- * Runs a binary, keeping the last 8 KB of stderr for error messages; onStdout gets progress lines.
+ * Runs a binary, keeping the last 8 KB of stderr for error messages; onStdout gets progress lines,
+ * onData the raw stdout bytes (decoded audio).
  * niceness (1..19) lowers its CPU priority, so background renders yield to the rest.
  */
-export function run(bin: string, args: string[], opts: { onStdout?: (line: string) => void; signal?: AbortSignal; niceness?: number } = {}): Promise<RunResult> {
+export function run(
+  bin: string,
+  args: string[],
+  opts: { onStdout?: (line: string) => void; onData?: (chunk: Buffer) => void; signal?: AbortSignal; niceness?: number } = {},
+): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], signal: opts.signal });
     if (opts.niceness && child.pid) {
@@ -66,6 +88,7 @@ export function run(bin: string, args: string[], opts: { onStdout?: (line: strin
     let stderr = '';
     let buf = '';
     child.stdout.on('data', (d: Buffer) => {
+      opts.onData?.(d);
       if (!opts.onStdout) return;
       buf += d.toString();
       const lines = buf.split('\n');

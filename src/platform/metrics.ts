@@ -51,6 +51,17 @@ export const jobWait = new Histogram({
   registers: [registry],
 });
 
+/**
+ * Records jobWait when a worker starts a job: from when it could first run (added, plus any delay
+ * it was added with) to its start. Only the first start counts: a step job coming back from its
+ * own delay (moveToDelayed), or a retry, did not wait in the queue for a worker.
+ */
+export function observeJobWait(queue: string, job: { timestamp: number; processedOn?: number; attemptsStarted: number; opts: { delay?: number } }): void {
+  if (job.attemptsStarted > 1) return;
+  const readyAt = job.timestamp + (job.opts.delay ?? 0);
+  jobWait.observe({ queue }, Math.max(0, (job.processedOn ?? Date.now()) - readyAt) / 1000);
+}
+
 function tokenMatches(header: string | undefined, token: string): boolean {
   const got = Buffer.from(header ?? '');
   const want = Buffer.from(`Bearer ${token}`);

@@ -1,7 +1,7 @@
 import type { AppContext } from './context.js';
 import type { Config } from './config.js';
 import type { DB } from './db.js';
-import type { Storage } from '../storage/types.js';
+import type { Storage } from './storage.js';
 import type { Queues } from './queues.js';
 import type { User } from './db-types.js';
 

@@ -11,7 +11,6 @@ import view from '@fastify/view';
 import { Eta } from 'eta';
 import path from 'node:path';
 import qs from 'node:querystring';
-import { S3Storage } from '../storage/s3.js';
 import { PUBLIC_DIR, ROOT, VIEWS_DIR } from './paths.js';
 import { PgSessionStore } from './session-store.js';
 import { cookieSecure, httpsOnly } from './cookies.js';
@@ -27,7 +26,7 @@ export default fp(
     const production = config.NODE_ENV === 'production';
     const secure = cookieSecure(config);
     const https = httpsOnly(config);
-    const mediaOrigins = app.storage instanceof S3Storage ? [app.storage.publicOrigin] : [];
+    const mediaOrigins = app.storage.mediaOrigins;
 
     await app.register(helmet, {
       contentSecurityPolicy: {

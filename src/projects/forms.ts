@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { findRatio } from '../generation/ratios.js';
+import { findRatio } from '../settings/ratios.js';
 
 export const titleField = z
   .string({ error: 'Give your project a name.' })

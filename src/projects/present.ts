@@ -1,4 +1,4 @@
-import { findRatio } from '../generation/ratios.js';
+import { findRatio } from '../settings/ratios.js';
 import type { ProjectStatus } from '../platform/db-types.js';
 
 const rtf = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });

@@ -6,7 +6,7 @@ import { UserError } from '../platform/errors.js';
 import { flash } from '../platform/view.js';
 import { createForm, firstIssue, renameForm } from './forms.js';
 import { loadOwnProject } from './load.js';
-import { createProject, dashboard, deleteProject, projectPage, rename } from './service.js';
+import { createProject, dashboard, deleteProject, rename } from './service.js';
 
 type WithId = { Params: { id: string } };
 
@@ -38,12 +38,6 @@ export default fp(
         return renderDashboard(req, reply, { title: parsed.data.title, ratio: parsed.data.ratio ?? '', error: err.message });
       }
       return reply.redirect(`/projects/${project.id}`, 303);
-    });
-
-    app.get<WithId>('/projects/:id', auth, async (req, reply) => {
-      const project = await loadOwnProject(req);
-      const page = await projectPage(ctx, currentUser(req), project);
-      return reply.render('projects/show', { ...page, title: `${project.title} · Echoes`, liveProject: project.id });
     });
 
     // Rename: a full redirect without JavaScript, or just the title block for htmx.

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RATIOS } from '../generation/ratios.js';
+import { RATIOS } from './ratios.js';
 
 const ratioValues = RATIOS.map((r) => r.value) as [string, ...string[]];
 

@@ -12,6 +12,8 @@ import type { SignOptions, Storage } from './types.js';
  */
 export class LocalStorage implements Storage {
   readonly driver = 'local' as const;
+  /** Served by this app under /media. */
+  readonly mediaOrigins: string[] = [];
   readonly root: string;
 
   constructor(dataDir: string, private secret: string, private defaultTtlS: number, private baseUrl = '') {

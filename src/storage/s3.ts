@@ -127,6 +127,10 @@ export class S3Storage implements Storage {
     return new URL(this.o.publicEndpoint ?? this.o.endpoint).origin;
   }
 
+  get mediaOrigins(): string[] {
+    return [this.publicOrigin];
+  }
+
   destroy(): void {
     this.s3.destroy();
     this.signer.destroy();

@@ -1,26 +1,4 @@
-import type { Readable } from 'node:stream';
-
-export interface SignOptions {
-  expiresInS?: number;
-  /** When set, the browser downloads the object under this file name. */
-  downloadName?: string;
-}
-
-/** The one small interface over media storage; keys follow the design's layout. */
-export interface Storage {
-  readonly driver: 'local' | 's3';
-  put(key: string, body: Readable | Buffer, contentType: string): Promise<void>;
-  get(key: string): Promise<Readable>;
-  size(key: string): Promise<number | null>;
-  delete(key: string): Promise<void>;
-  deleteMany(keys: string[]): Promise<void>;
-  deletePrefix(prefix: string): Promise<void>;
-  signedUrl(key: string, opts?: SignOptions): Promise<string>;
-  /** Throws when the store cannot be reached (health check). */
-  check(): Promise<void>;
-  /** Creates what the driver needs (a bucket, a folder). */
-  ensureReady(): Promise<void>;
-}
+export type { SignOptions, Storage } from '../platform/storage.js';
 
 export function contentDisposition(name: string): string {
   const ascii = name.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');

@@ -1,8 +1,9 @@
 import { Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { analysisProcessor } from '../../src/music/jobs.js';
-import { enqueueAnalysis, planForProject, runAnalysis } from '../../src/music/analysis-service.js';
-import { findAnalysis } from '../../src/music/analysis-queries.js';
+import { analysisProcessor } from '../../src/beats/jobs.js';
+import { enqueueAnalysis, runAnalysis } from '../../src/beats/service.js';
+import { planForProject } from '../../src/film/service.js';
+import { findAnalysis } from '../../src/beats/queries.js';
 import { redisOptions } from '../../src/platform/redis.js';
 import type { MusicAnalysis } from '../../src/platform/db-types.js';
 import { createTestContext, type TestContext } from '../setup/context.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportStatusView } from '../../src/export/status.js';
 import { sourceHash } from '../../src/export/service.js';
-import { setBeatSync } from '../../src/music/analysis-service.js';
+import { setBeatSync } from '../../src/beats/service.js';
 import { planCuts } from '../../src/film/plan.js';
 import { createTestContext, type TestContext } from '../setup/context.js';
 import { createUser } from '../factories.js';

@@ -1,10 +1,12 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { analyseSamples } from '../../src/music/analysis.js';
-import { downbeatPhase, downbeats } from '../../src/music/downbeats.js';
-import { spectralFlux } from '../../src/music/spectral-flux.js';
-import { waveformPeaks } from '../../src/music/waveform.js';
-import { analysisView, waveformSvg } from '../../src/music/analysis-view.js';
+import { analyseSamples } from '../../src/beats/dsp/analysis.js';
+import { beatRoot } from '../../src/beats/dsp/beatroot.js';
+import { normalize } from '../../src/beats/dsp/beatroot/onset-peaks.js';
+import { downbeatPhase, downbeats } from '../../src/beats/dsp/downbeats.js';
+import { spectralFlux } from '../../src/beats/dsp/spectral-flux.js';
+import { waveformPeaks } from '../../src/beats/dsp/waveform.js';
+import { analysisView, waveformSvg } from '../../src/beats/view.js';
 
 const require = createRequire(import.meta.url);
 
@@ -23,15 +25,23 @@ function clicks(seconds: number, times: number[], accented: (i: number) => boole
 }
 
 describe('beat analysis internals', () => {
-  it("computes music-tempo's spectral flux exactly, faster", async () => {
-    const OnsetDetection = require('music-tempo/dist/node/OnsetDetection.js');
-    const FFT = require('music-tempo/dist/node/FFT.js');
-    const signal = new Float32Array(RATE * 2);
-    for (let i = 0; i < signal.length; i++) signal[i] = Math.sin(i * 0.05) * (i % 5000 < 400 ? 1 : 0.1) + Math.sin(i * 0.9) * 0.05;
-    const theirs: number[] = OnsetDetection.calculateSF(Array.from(signal), FFT, { bufferSize: 1024, hopSize: 220 });
-    const ours = await spectralFlux(signal, 1024, 220);
-    expect(ours).toHaveLength(theirs.length);
-    ours.forEach((v, i) => expect(v).toBeCloseTo(theirs[i]!, 9));
+  it("computes music-tempo's spectral flux and BeatRoot beats exactly (its public API as the reference)", async () => {
+    const MusicTempo = require('music-tempo');
+    const times = Array.from({ length: 32 }, (_, i) => 0.4 + i * 0.6);
+    const signal = clicks(20, times, (i) => i % 4 === 1);
+    for (let i = 0; i < signal.length; i++) signal[i] = signal[i]! + Math.sin(i * 0.9) * 0.01;
+    // The parameters beatRoot() derives for 22.05 kHz: a 1024-sample window, 10 ms hop, 60–180 BPM.
+    const hop = Math.round(RATE / 100);
+    const theirs = new MusicTempo(signal, { bufferSize: 1024, hopSize: hop, timeStep: hop / RATE, minBeatInterval: 1 / 3, maxBeatInterval: 1 });
+    const flux = await spectralFlux(signal, 1024, hop);
+    normalize(flux);
+    expect(flux).toHaveLength(theirs.spectralFlux.length);
+    flux.forEach((v, i) => expect(v).toBeCloseTo(theirs.spectralFlux[i], 9));
+    const ours = await beatRoot(signal, RATE);
+    expect(ours!.beats.length).toBeGreaterThan(20);
+    expect(ours!.beats).toHaveLength(theirs.beats.length);
+    ours!.beats.forEach((b, i) => expect(b).toBeCloseTo(theirs.beats[i], 9));
+    expect(ours!.beatIntervalS).toBeCloseTo(theirs.beatInterval, 9);
   });
 
   it('finds a 100 BPM pulse with accents on the second beat of each bar', async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findAnalysis } from '../../src/music/analysis-queries.js';
-import { analysisJobId } from '../../src/music/analysis-service.js';
+import { findAnalysis } from '../../src/beats/queries.js';
+import { analysisJobId } from '../../src/beats/service.js';
 import { createTestApp, type TestApp } from '../setup/context.js';
 import { TestBrowser } from '../setup/browser.js';
 import { createProject, createUser } from '../factories.js';

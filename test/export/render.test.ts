@@ -145,7 +145,7 @@ describe('export render', () => {
 
   it('fails with a clear message when the configured ffmpeg has no xfade filter', async () => {
     const bundled = (createRequire(import.meta.url)('@ffmpeg-installer/ffmpeg') as { path: string }).path; // a 4.x build without xfade
-    const ctx = { ...tc.ctx, config: { ...tc.ctx.config, FFMPEG_PATH: bundled } };
+    const ctx = { ...tc.ctx, ffmpeg: { ...tc.ctx.ffmpeg, ffmpeg: bundled } };
     const user = await createUser(ctx.db);
     const seeded = await seedExportProject(ctx, user.id, { clips: [{ width: 160, height: 90, durationS: 1 }] });
     const project = await ctx.db.selectFrom('projects').selectAll().where('id', '=', seeded.project.id).executeTakeFirstOrThrow();

@@ -77,6 +77,20 @@ describe('the local provider', () => {
     expect(await t.ctx.storage.size(input.outputKey)).toBeGreaterThan(1000);
   }, 40_000);
 
+  it("closing the workers stops this process's renders and frees their leases for another worker", async () => {
+    const running = startWorkers(t.ctx, { periodic: false });
+    const local = providerFor(t.ctx, 'local');
+    const input = await renderInput('shutdown', '1280:720', 20); // far longer to render than this test waits
+    const { taskId } = await local.submit(input);
+    const task = `${t.ctx.config.QUEUE_PREFIX}:local-render:${taskId}`;
+    await waitFor(async () => ((await t.ctx.redis.hget(task, 'state')) === 'running' ? true : undefined), 'render to start', 10_000, 50);
+    expect(await t.ctx.redis.exists(`${task}:lease`)).toBe(1);
+    await running.close();
+    await waitFor(async () => ((await t.ctx.redis.exists(`${task}:lease`)) === 0 ? true : undefined), 'lease released', 5_000, 50);
+    // The task stays open: the next status() call, from any worker, renders it again.
+    expect(await t.ctx.redis.hget(task, 'state')).toBe('running');
+  }, 30_000);
+
   it('cancel stops a render and stores nothing', async () => {
     const local = providerFor(t.ctx, 'local');
     const input = await renderInput('c', '1280:720', 10);

@@ -1,8 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
 import { grantCredits, spendCredits } from '../../src/credits/service.js';
 import { withTx } from '../../src/platform/db.js';
 import { createUser } from '../factories.js';
 import { createTestApp, type TestApp } from '../setup/context.js';
+import { waitFor } from '../factories/clips.js';
+import { startWorkers } from '../../src/worker.js';
 
 let open: TestApp;
 let guarded: TestApp;
@@ -55,5 +58,25 @@ describe('credits counter', () => {
 
     expect(await counted('granted', 'admin')).toBe(granted + 5);
     expect(await counted('spent', 'generation')).toBe(spent + 2);
+  });
+});
+
+describe('job waits', () => {
+  const counted = async () => {
+    const line = (await open.app.inject('/metrics')).body.split('\n').find((l) => l.startsWith('echoes_job_wait_seconds_count{queue="analysis"}'));
+    return line ? Number(line.split(' ').pop()) : 0;
+  };
+
+  it('records how long a job waited for a worker when the worker starts it', async () => {
+    const before = await counted();
+    // A job about a project that does not exist: the worker starts it and finds nothing to do.
+    await open.ctx.queues.analysis.add('analyse', { projectId: randomUUID(), musicKey: 'music/none' });
+    const workers = startWorkers(open.ctx, { periodic: false });
+    try {
+      await waitFor(async () => ((await counted()) > before ? true : undefined), 'the job wait to be recorded', 10_000, 50);
+    } finally {
+      await workers.close();
+    }
+    expect(await counted()).toBe(before + 1);
   });
 });

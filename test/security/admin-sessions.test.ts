@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/platform/config.js';
 import { closeContext, createContext, type AppContext } from '../../src/platform/context.js';
+import { createStorage } from '../../src/storage/index.js';
 import { periodicTasks } from '../../src/worker.js';
 import { ADMIN_PASSWORD, adminBrowser, auditRows } from '../factories/admin.js';
 import { TestBrowser } from '../setup/browser.js';
@@ -27,7 +28,8 @@ afterAll(async () => {
 
 /** Another web process over the same database and Redis, optionally with other settings. */
 async function anotherProcess(env: Record<string, string> = {}): Promise<FastifyInstance> {
-  const ctx = await createContext(loadConfig({ ...t.env, ...env }), { skipMigrate: true });
+  const config = loadConfig({ ...t.env, ...env });
+  const ctx = await createContext(config, { skipMigrate: true, storage: createStorage(config) });
   const app = await buildApp(ctx);
   await app.ready();
   others.push({ app, ctx });

@@ -8,6 +8,7 @@ import { Redis } from 'ioredis';
 import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/platform/config.js';
 import { closeContext, createContext, type AppContext } from '../../src/platform/context.js';
+import { createStorage } from '../../src/storage/index.js';
 import { TEMPLATE_DB, TEST_PG_URL, dbUrl } from './template-db.js';
 
 export interface TestContext {
@@ -66,7 +67,7 @@ export async function createTestContext(env: Record<string, string | undefined> 
     ...env,
   };
   const config = loadConfig(settings);
-  const ctx = await createContext(config, { skipMigrate: true });
+  const ctx = await createContext(config, { skipMigrate: true, storage: createStorage(config) });
   return {
     ctx,
     env: Object.fromEntries(Object.entries(settings).filter((e): e is [string, string] => e[1] !== undefined)),

@@ -3,9 +3,11 @@
 // within seconds rather than the production 30 s. Tells its parent when it is ready.
 import { loadConfig } from '../../src/platform/config.js';
 import { closeContext, createContext } from '../../src/platform/context.js';
+import { createStorage } from '../../src/storage/index.js';
 import { startWorkers } from '../../src/worker.js';
 
-const ctx = await createContext(loadConfig(), { skipMigrate: true });
+const config = loadConfig();
+const ctx = await createContext(config, { skipMigrate: true, storage: createStorage(config) });
 const running = startWorkers(ctx, { periodic: false, lockDurationMs: Number(process.env.TEST_WORKER_LOCK_MS ?? 2000) });
 await Promise.all(running.workers.map((w) => w.waitUntilReady()));
 process.send?.('ready');

@@ -1,5 +1,4 @@
 import type { AppContext } from '../../platform/context.js';
-import { ffmpegPath } from '../../platform/ffmpeg.js';
 import { createLocalProvider } from './local.js';
 import { createRunwayProvider } from './runway.js';
 import { ProviderError, type Provider } from './types.js';
@@ -30,7 +29,7 @@ function build(ctx: AppContext, name: ProviderName): Provider {
     redis: ctx.redis,
     storage: ctx.storage,
     logger: ctx.logger.child({ provider: 'local' }),
-    ffmpeg: ffmpegPath(config.FFMPEG_PATH),
+    ffmpeg: ctx.ffmpeg.ffmpeg,
     keyPrefix: config.QUEUE_PREFIX,
     pollIntervalMs: Math.min(LOCAL_POLL_MS, config.RUNWAY_POLL_INTERVAL_MS),
   });

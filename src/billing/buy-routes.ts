@@ -2,7 +2,7 @@ import fp from 'fastify-plugin';
 import { z } from 'zod';
 import { currentUser, requireUser } from '../auth/require-user.js';
 import { clipCost, getSettings } from '../settings/service.js';
-import { ledgerPage, packCards, paymentRows } from './page.js';
+import { ledgerPage, packCards, paymentRows } from './buy-page.js';
 
 const pageQuery = z.object({
   page: z.coerce.number().int().min(1).max(100_000).catch(1).default(1),
@@ -11,7 +11,7 @@ const pageQuery = z.object({
 
 export default fp(
   async (app) => {
-    // The credits page: balance, packs to buy, the ledger (paginated) and past payments.
+    // The buy page (/credits): balance, packs to buy, the ledger (paginated) and past payments.
     app.get('/credits', { preHandler: requireUser }, async (req, reply) => {
       const query = pageQuery.parse(req.query ?? {});
       const user = currentUser(req);

@@ -8,12 +8,10 @@ import { publishLive } from '../platform/live.js';
 import type { AppContext } from '../platform/context.js';
 import type { Conn } from '../platform/db.js';
 import type { CutMode, MusicAnalysis, Project } from '../platform/db-types.js';
-import { ffmpegPath } from '../platform/ffmpeg.js';
 import { enqueue } from '../platform/queues.js';
-import { analyseFile } from './analysis.js';
-import { findAnalysis, findProjectMusic, markRunning, saveError, saveResult, updateBeatSync, upsertQueued } from './analysis-queries.js';
-import { DecodeError } from './decode.js';
-import { CROSSFADE_S, planCuts, type CutPlan } from '../film/plan.js';
+import { analyseFile } from './dsp/analysis.js';
+import { findAnalysis, findProjectMusic, markRunning, saveError, saveResult, updateBeatSync, upsertQueued } from './queries.js';
+import { DecodeError } from './dsp/decode.js';
 
 export const ANALYSIS_ATTEMPTS = 3;
 
@@ -85,7 +83,7 @@ export async function runAnalysis(ctx: AppContext, projectId: string, musicKey: 
   try {
     const file = path.join(dir, 'track');
     await pipeline(await ctx.storage.get(musicKey), createWriteStream(file));
-    const result = await analyseFile(ffmpegPath(ctx.config.FFMPEG_PATH), file);
+    const result = await analyseFile(ctx.ffmpeg.ffmpeg, file);
     await saveResult(ctx.db, projectId, musicKey, result);
     ctx.logger.info({ projectId, status: result.status, tempo: result.tempoBpm, beats: result.beats.length }, 'track analysed');
     return 'done';
@@ -112,40 +110,4 @@ export async function currentAnalysis(db: Conn, project: Pick<Project, 'id' | 'm
 
 export function setBeatSync(db: Conn, projectId: string, cutOnBeat: boolean, cutMode: CutMode) {
   return updateBeatSync(db, projectId, cutOnBeat, cutMode);
-}
-
-type PlanProject = Pick<Project, 'id' | 'music_key' | 'music_duration_s' | 'cut_on_beat' | 'cut_mode'>;
-
-/**
- * The cut plan of a project (see plan.ts): its clips in play order with the lengths both player
- * and export use, its beat analysis and its beat-sync setting. The one call the player, the
- * share page and the export make.
- */
-export async function planForProject(db: Conn, project: PlanProject, clips: Array<{ id: string; durationS: number }>, crossfadeS = CROSSFADE_S): Promise<CutPlan> {
-  const analysis = await currentAnalysis(db, project);
-  const ready = analysis?.status === 'ready';
-  // A track without a clear beat (or one that could not be analysed) gets even cuts instead.
-  const evenCuts = Boolean(project.music_key) && (analysis?.status === 'no_beat' || analysis?.status === 'error');
-  const plan = planCuts({
-    clips,
-    beats: ready ? analysis.beats : [],
-    downbeats: ready ? analysis.downbeats : [],
-    musicDurationS: analysis?.duration_s ?? project.music_duration_s,
-    cutOnBeat: project.cut_on_beat,
-    mode: project.cut_mode,
-    crossfadeS,
-    evenCuts,
-  });
-  if (project.cut_on_beat && !ready) {
-    // planCuts cuts evenly only when there is more than one clip to cut between.
-    const how = evenCuts && clips.length > 1 ? 'clips are cut evenly' : 'clips play whole';
-    plan.note = !project.music_key
-      ? 'No music yet: clips play whole.'
-      : analysis?.status === 'no_beat'
-        ? `No clear beat in this track: ${how}.`
-        : analysis?.status === 'error'
-          ? `The track could not be analysed: ${how}.`
-          : 'The track is still being analysed: clips play whole for now.';
-  }
-  return plan;
 }

@@ -1,8 +1,8 @@
 import type { Conn } from '../platform/db.js';
 import type { CutMode, MusicAnalysis, Project } from '../platform/db-types.js';
-import { currentAnalysis } from './analysis-service.js';
+import { currentAnalysis } from './service.js';
 
-/** What views/music/_analysis.eta shows; plain data, SVG geometry included (templates never compute). */
+/** What views/beats/_analysis.eta shows; plain data, SVG geometry included (templates never compute). */
 export interface AnalysisView {
   projectId: string;
   /** none: no track; pending: queued or running; then the outcome. */

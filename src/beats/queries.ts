@@ -1,7 +1,7 @@
 import { sql, type Updateable } from 'kysely';
 import type { Conn } from '../platform/db.js';
 import type { CutMode, MusicAnalysesTable } from '../platform/db-types.js';
-import type { TrackAnalysis } from './analysis.js';
+import type { TrackAnalysis } from './dsp/analysis.js';
 
 /** The project's analysis row, whatever track it describes (compare music_key with the project's). */
 export function findAnalysis(db: Conn, projectId: string) {

@@ -4,8 +4,8 @@ import { currentUser, requireUser } from '../auth/require-user.js';
 import { NotFoundError, UserError } from '../platform/errors.js';
 import { flash } from '../platform/view.js';
 import { findProjectForUser } from '../projects/queries.js';
-import { ensureAnalysis, setBeatSync } from './analysis-service.js';
-import { loadAnalysisView } from './analysis-view.js';
+import { ensureAnalysis, setBeatSync } from './service.js';
+import { loadAnalysisView } from './view.js';
 
 const Params = z.object({ id: z.string() });
 
@@ -32,8 +32,8 @@ export default fp(
       await ensureAnalysis(app.ctx, project);
       const analysis = await loadAnalysisView(app.db, project);
       const data = { project, analysis };
-      if (req.isHtmx) return reply.render('music/_analysis', data);
-      return reply.render('music/analysis', { ...data, title: `Beat sync · ${project.title}`, head: HEAD });
+      if (req.isHtmx) return reply.render('beats/_analysis', data);
+      return reply.render('beats/analysis', { ...data, title: `Beat sync · ${project.title}`, head: HEAD });
     });
 
     app.post('/projects/:id/beat-sync', { preHandler: requireUser }, async (req, reply) => {
@@ -43,10 +43,10 @@ export default fp(
       const ticked = [form.data.cut_on_beat ?? []].flat();
       const cutOnBeat = ticked.length > 0 && !ticked.every((v) => ['0', 'false', 'off', ''].includes(v));
       const updated = await setBeatSync(app.db, project.id, cutOnBeat, form.data.cut_mode);
-      if (req.isHtmx) return reply.render('music/_analysis', { project: updated, analysis: await loadAnalysisView(app.db, updated) });
+      if (req.isHtmx) return reply.render('beats/_analysis', { project: updated, analysis: await loadAnalysisView(app.db, updated) });
       flash(reply, 'notice', cutOnBeat ? `Cuts will land on the ${form.data.cut_mode === 'downbeat' ? 'bar starts' : 'beat'}.` : 'Cut on the beat is off.');
       return reply.redirect(`/projects/${project.id}`, 303);
     });
   },
-  { name: 'music-analysis', dependencies: ['view', 'auth'] },
+  { name: 'beats', dependencies: ['view', 'auth'] },
 );

@@ -1,5 +1,5 @@
 import type { ProcessorFactory } from '../platform/jobs.js';
-import { runAnalysis } from './analysis-service.js';
+import { runAnalysis } from './service.js';
 
 /** `analysis` queue: one job per uploaded track ({projectId, musicKey}). Costs no credits. */
 export const analysisProcessor: ProcessorFactory = (ctx) => async (job) => {

@@ -1,8 +1,8 @@
-import { listActivePacks, listPaymentsForUser } from '../billing/queries.js';
-import { formatMoney, pricePerCredit } from '../billing/money.js';
+import { countLedgerForUser, listLedgerForUser } from '../credits/queries.js';
+import { describeLedgerRow, formatWhen, PAYMENT_STATUS } from '../credits/words.js';
 import type { Conn } from '../platform/db.js';
-import { countLedgerForUser, listLedgerForUser } from './queries.js';
-import { describeLedgerRow, formatWhen, PAYMENT_STATUS } from './words.js';
+import { formatMoney, pricePerCredit } from './money.js';
+import { listActivePacks, listPaymentsForUser } from './queries.js';
 
 export const LEDGER_PAGE_SIZE = 20;
 const PAYMENTS_SHOWN = 10;

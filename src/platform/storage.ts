@@ -1,0 +1,27 @@
+import type { Readable } from 'node:stream';
+
+// The platform holds the storage interface; the drivers (src/storage/) implement it, so the
+// platform never imports a feature.
+export interface SignOptions {
+  expiresInS?: number;
+  /** When set, the browser downloads the object under this file name. */
+  downloadName?: string;
+}
+
+/** The one small interface over media storage; keys follow the design's layout. */
+export interface Storage {
+  readonly driver: 'local' | 's3';
+  put(key: string, body: Readable | Buffer, contentType: string): Promise<void>;
+  get(key: string): Promise<Readable>;
+  size(key: string): Promise<number | null>;
+  delete(key: string): Promise<void>;
+  deleteMany(keys: string[]): Promise<void>;
+  deletePrefix(prefix: string): Promise<void>;
+  signedUrl(key: string, opts?: SignOptions): Promise<string>;
+  /** Throws when the store cannot be reached (health check). */
+  check(): Promise<void>;
+  /** Creates what the driver needs (a bucket, a folder). */
+  ensureReady(): Promise<void>;
+  /** Origins other than this app's that browsers load media from (the Content-Security-Policy). */
+  readonly mediaOrigins: string[];
+}

@@ -1,0 +1,46 @@
+import { loadAnalysisView } from '../beats/view.js';
+import { toClipCards } from '../clips/cards.js';
+import { listClipsForProject } from '../clips/queries.js';
+import { clipCapMessage, storageUse } from '../limits/quota.js';
+import type { AppContext } from '../platform/context.js';
+import type { Project, User } from '../platform/db-types.js';
+import { durationLabel, ratioLabel, STATUS_LABELS, timeAgo } from '../projects/present.js';
+import { hasAnyClip } from '../projects/queries.js';
+import { clipCost, getSettings } from '../settings/service.js';
+
+type Ctx = Pick<AppContext, 'db' | 'storage' | 'logger' | 'config'>;
+
+/** Everything the project page shows, as plain data with signed URLs. */
+export async function projectPage(ctx: Ctx, user: User, project: Project) {
+  const settings = await getSettings(ctx.db);
+  const [clips, storage] = await Promise.all([listClipsForProject(ctx.db, user.id, project.id), storageUse(ctx.db, settings, user.id)]);
+  // The first clip is free only for someone with no clip at all: a project with clips answers that.
+  const anyClip = clips.length > 0 || (user.credit_balance > 0 && (await hasAnyClip(ctx.db, user.id)));
+  const cards = await toClipCards(ctx.storage, clips, { costFor: (d) => clipCost(settings, d), urlTtlS: ctx.config.SIGNED_URL_TTL_S });
+  const analysis = project.music_key ? await loadAnalysisView(ctx.db, project) : null;
+  const music = project.music_key
+    ? { name: project.music_name ?? 'Music', duration: durationLabel(project.music_duration_s), url: await ctx.storage.signedUrl(project.music_key) }
+    : null;
+  return {
+    project,
+    view: {
+      id: project.id,
+      title: project.title,
+      ratioLabel: ratioLabel(project.ratio),
+      status: STATUS_LABELS[project.status],
+      shareToken: project.share_token,
+      clipCount: clips.length,
+      approvedCount: clips.filter((c) => c.approved).length,
+      // Like the dashboard: the project changes when any of its clips does.
+      changedAgo: timeAgo(new Date(Math.max(project.updated_at.getTime(), ...clips.map((c) => c.updated_at.getTime())))),
+    },
+    cards,
+    music,
+    analysis,
+    settings,
+    balance: user.credit_balance,
+    firstClipFree: !anyClip && user.credit_balance > 0,
+    storage,
+    clipCap: clips.length >= settings.maxClipsPerProject ? clipCapMessage(settings.maxClipsPerProject) : null,
+  };
+}
