@@ -15,7 +15,6 @@ const BeatSyncForm = z.object({
   cut_mode: z.enum(['beat', 'downbeat'], { message: 'Choose whether cuts land on beats or on bar starts.' }).default('beat'),
 });
 
-const HEAD = '<link rel="stylesheet" href="/assets/css/beats.css">';
 
 /** Beat sync: the analysis fragment of a project (polled while the track is analysed) and its cut setting. */
 export default fp(
@@ -33,7 +32,7 @@ export default fp(
       const analysis = await loadAnalysisView(app.db, project);
       const data = { project, analysis };
       if (req.isHtmx) return reply.render('beats/_analysis', data);
-      return reply.render('beats/analysis', { ...data, title: `Beat sync · ${project.title}`, head: HEAD });
+      return reply.render('beats/analysis', { ...data, title: `Beat sync · ${project.title}` });
     });
 
     app.post('/projects/:id/beat-sync', { preHandler: requireUser }, async (req, reply) => {
