@@ -4,6 +4,7 @@ import * as m0004 from './0004_billing.js';
 import * as m0006 from './0006_export_details.js';
 import * as m0008 from './0008_referral_index.js';
 import * as m0009 from './0009_beat_sync.js';
+import * as m0013 from './0013_provider_attempts.js';
 
 // Listed explicitly (not read from disk) so the same list works under tsx, vitest and bundlers.
 export const migrations: Record<string, Migration> = {
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '0006_export_details': m0006,
   '0008_referral_index': m0008,
   '0009_beat_sync': m0009,
+  '0013_provider_attempts': m0013,
 };

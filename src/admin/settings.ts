@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { RATIOS } from '../generation/ratios.js';
 import { flash } from '../platform/view.js';
 import type { Settings } from '../settings/defaults.js';
-import { activeProvider, clipCost, getSettings } from '../settings/service.js';
+import { activeProvider, clipCost, getSettings, modelFor } from '../settings/service.js';
 import { adminCtx } from './guard.js';
 import { finalPrompt, PROMPT_LIMIT } from './prompt-preview.js';
 import { DURATION_CHOICES, KNOWN_MODELS, parseSettingsForm, updateSettings, type SettingsErrors } from './service/settings.js';
@@ -27,7 +27,7 @@ export default async function settingsRoutes(app: FastifyInstance) {
     const form: FormValues = given ?? saved;
     const next = {
       provider: activeProvider(saved, config),
-      model: saved.model,
+      model: modelFor(saved, activeProvider(saved, config)),
       ratio: RATIOS.find((r) => r.value === saved.defaultRatio)?.label ?? saved.defaultRatio,
       costs: saved.allowedDurations.map((d) => ({ seconds: d, credits: clipCost(saved, d), isDefault: d === saved.defaultDuration })),
       timeoutMin: saved.generationTimeoutMin,
@@ -42,6 +42,7 @@ export default async function settingsRoutes(app: FastifyInstance) {
       durations: DURATION_CHOICES,
       models: KNOWN_MODELS,
       runwayConfigured: Boolean(config.RUNWAY_API_KEY),
+      lumaConfigured: Boolean(config.LUMA_API_KEY),
       envProvider: config.activeProvider,
       next,
     });

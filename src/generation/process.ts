@@ -2,13 +2,14 @@ import { DelayedError, type Job } from 'bullmq';
 import type { AppContext } from '../platform/context.js';
 import type { Clip } from '../platform/db-types.js';
 import type { Logger } from '../platform/logger.js';
-import { getSettings, type Settings } from '../settings/service.js';
+import { getSettings } from '../settings/service.js';
 import { downloadToStorage } from './download.js';
 import { videoKeyFor } from './keys.js';
 import { describeTaskFailure, MESSAGES, type Failure } from './messages.js';
 import { providerFor, ProviderError, type Provider } from './providers/index.js';
 import * as q from './queries.js';
-import { ratioOrDefault } from './ratios.js';
+import { asProviderError, startAttempt } from './submit.js';
+import { probeStoredDuration } from './video-duration.js';
 import { completeGeneration, failGeneration, type GenerationJobData } from './service.js';
 
 /** A claim older than this without a recorded task means its submitter died: submit again. */
@@ -25,11 +26,6 @@ export interface ProcessorHooks {
 /** Spec: never poll more often than the interval; jitter only adds (0–30%). */
 export function pollDelay(intervalMs: number): number {
   return Math.round(intervalMs * (1 + Math.random() * 0.3));
-}
-
-function asProviderError(err: unknown): ProviderError {
-  if (err instanceof ProviderError) return err;
-  return new ProviderError((err as Error)?.message ?? String(err), true, 'UNEXPECTED');
 }
 
 /**
@@ -76,13 +72,15 @@ export function makeGenerationProcessor(ctx: AppContext, hooks: ProcessorHooks =
         const s = await settings();
         const claimed = await q.claimForSubmit(ctx.db, clipId, attempt, new Date(Date.now() - SUBMIT_STALE_MS));
         if (!claimed) return await park(pollDelay(provider.pollIntervalMs), { step: 'submit' });
-        let taskId: string;
+        let started: Awaited<ReturnType<typeof startAttempt>>;
         try {
-          ({ taskId } = await wrap(() => provider.submit(inputFor(claimed, s), log)));
+          started = await startAttempt(ctx, claimed, s, log);
         } catch (err) {
           await q.releaseClaim(ctx.db, clipId, attempt);
           throw err;
         }
+        const { taskId } = started;
+        provider = started.provider;
         try {
           if (!(await q.recordTask(ctx.db, clipId, attempt, taskId))) {
             log.warn({ taskId }, 'clip ended while submitting; cancelling the new task');
@@ -136,7 +134,8 @@ export function makeGenerationProcessor(ctx: AppContext, hooks: ProcessorHooks =
       const key = videoKeyFor(clip, clip.attempt);
       if (st.outputUrl) await wrap(() => downloadToStorage(ctx.storage, st.outputUrl!, key));
       else if (st.outputKey !== key) throw new ProviderError(`task ${taskId} succeeded without an output`, false, 'NO_OUTPUT');
-      const done = await completeGeneration(ctx, clip.id, clip.attempt, key);
+      const durationS = await probeStoredDuration(ctx, key, log);
+      const done = await completeGeneration(ctx, clip.id, clip.attempt, key, durationS);
       log.info({ taskId, stored: done }, done ? 'generation ready' : 'generation finished after the clip ended; video dropped');
       return 'ready';
     }
@@ -160,22 +159,4 @@ async function cancelQuietly(ctx: AppContext, clip: Clip, log: Logger): Promise<
   } catch (err) {
     log.warn({ err: (err as Error).message, taskId: clip.provider_task_id }, 'could not cancel the task at the provider');
   }
-}
-
-function inputFor(clip: Clip, s: Settings) {
-  const size = ratioOrDefault(clip.ratio, s.defaultRatio);
-  return {
-    clipId: clip.id,
-    requestId: clip.request_id ?? undefined,
-    attempt: clip.attempt,
-    imageKey: clip.image_key,
-    outputKey: videoKeyFor(clip, clip.attempt),
-    prompt: clip.prompt,
-    systemPrompt: s.systemPrompt,
-    model: clip.model ?? s.model,
-    ratio: size.value,
-    width: size.width,
-    height: size.height,
-    durationS: clip.duration_s,
-  };
 }

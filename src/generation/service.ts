@@ -59,10 +59,10 @@ export async function failGeneration(ctx: AppContext, clipId: string, attempt: n
  * Marks the attempt ready with its stored video. The previous attempt's video (a regeneration) is
  * deleted after the commit; when the attempt had ended meanwhile (cancelled), the new object is.
  */
-export async function completeGeneration(ctx: AppContext, clipId: string, attempt: number, videoKey: string): Promise<boolean> {
+export async function completeGeneration(ctx: AppContext, clipId: string, attempt: number, videoKey: string, videoDurationS: number | null = null): Promise<boolean> {
   const before = await withTx(ctx.db, async (tx) => {
     const row = await q.lockUnfinished(tx, clipId, attempt);
-    if (row) await q.markReady(tx, clipId, videoKey);
+    if (row) await q.markReady(tx, clipId, videoKey, videoDurationS);
     return row;
   });
   if (!before) {

@@ -22,14 +22,22 @@ const MESSAGES: Record<keyof Settings, string> = {
   referralReward: 'The referral reward must be a whole number from 0 to 1000.',
   shareReward: 'The share reward must be a whole number from 0 to 1000.',
   maxRewardedShares: 'Rewarded shares must be a whole number from 0 to 1000.',
+  lumaModel: 'Choose one of the listed Luma models.',
+  fallbackProvider: 'Choose a configured provider other than the primary, or none.',
+  providersDown: 'Choose among the listed providers.',
+  providerCosts: 'Credits per 5 seconds must be whole numbers from 1 to 100.',
 };
+
+/** Settings kept by the providers section (its own form), left alone by the main form. */
+export const PROVIDER_SECTION_KEYS = ['lumaModel', 'fallbackProvider', 'providersDown', 'providerCosts'] as const;
+type MainSettings = Omit<Settings, (typeof PROVIDER_SECTION_KEYS)[number]>;
 
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined || v === '' ? [] : [v]);
 const int = (v: unknown): unknown => (typeof v === 'string' && /^\s*-?\d+\s*$/.test(v) ? Number(v) : v);
 const text = (v: unknown): string => (typeof v === 'string' ? v : '');
 
 /** Reads the settings form (strings from the browser) into the settings' types, then checks them. */
-export function parseSettingsForm(body: unknown, config: Config): { values: Settings } | { errors: SettingsErrors; raw: Record<string, unknown> } {
+export function parseSettingsForm(body: unknown, config: Config): { values: MainSettings } | { errors: SettingsErrors; raw: Record<string, unknown> } {
   const b = (body ?? {}) as Record<string, unknown>;
   const raw = {
     systemPrompt: text(b.systemPrompt).replace(/\r\n/g, '\n').trim(),
@@ -56,16 +64,21 @@ export function parseSettingsForm(body: unknown, config: Config): { values: Sett
   if (raw.provider === 'runway' && !config.RUNWAY_API_KEY) {
     errors.provider = 'Runway needs RUNWAY_API_KEY in the server’s environment; until it is set, generations use the local provider.';
   }
+  if (raw.provider === 'luma' && !config.LUMA_API_KEY) {
+    errors.provider = 'Luma needs LUMA_API_KEY in the server’s environment; until it is set, generations use the local provider.';
+  }
   if (parsed.success && !parsed.data.allowedDurations.includes(parsed.data.defaultDuration)) errors.defaultDuration = MESSAGES.defaultDuration;
   if (!parsed.success || Object.keys(errors).length) return { errors, raw };
-  return { values: parsed.data };
+  const values: Partial<Settings> = { ...parsed.data };
+  for (const k of PROVIDER_SECTION_KEYS) delete values[k];
+  return { values: values as MainSettings };
 }
 
 /**
  * Saves the settings and audits what changed. New generations read settings when they are
  * submitted; running ones carry their provider, model, ratio and duration on the clip row.
  */
-export async function updateSettings(db: DB, who: AdminCtx, values: Settings): Promise<boolean> {
+export async function updateSettings(db: DB, who: AdminCtx, values: Partial<Settings>): Promise<boolean> {
   return withTx(db, async (tx) => {
     const before = await getSettings(tx);
     const change = diff(before, values);
