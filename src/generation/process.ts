@@ -9,6 +9,7 @@ import { describeTaskFailure, MESSAGES, type Failure } from './messages.js';
 import { providerFor, ProviderError, type Provider } from './providers/index.js';
 import * as q from './queries.js';
 import { asProviderError, startAttempt } from './submit.js';
+import { measuringStorage } from './mp4-duration.js';
 import { probeStoredDuration } from './video-duration.js';
 import { completeGeneration, failGeneration, type GenerationJobData } from './service.js';
 
@@ -132,9 +133,14 @@ export function makeGenerationProcessor(ctx: AppContext, hooks: ProcessorHooks =
     }
     if (st.state === 'succeeded') {
       const key = videoKeyFor(clip, clip.attempt);
-      if (st.outputUrl) await wrap(() => downloadToStorage(ctx.storage, st.outputUrl!, key));
-      else if (st.outputKey !== key) throw new ProviderError(`task ${taskId} succeeded without an output`, false, 'NO_OUTPUT');
-      const durationS = await probeStoredDuration(ctx, key, log);
+      let durationS: number | null = null;
+      if (st.outputUrl) {
+        // The MP4's real length is read from its header on the way into storage (Luma's 10 s is 9 s).
+        const measured = measuringStorage(ctx.storage);
+        await wrap(() => downloadToStorage(measured.storage, st.outputUrl!, key));
+        durationS = measured.durationS();
+      } else if (st.outputKey !== key) throw new ProviderError(`task ${taskId} succeeded without an output`, false, 'NO_OUTPUT');
+      durationS ??= await probeStoredDuration(ctx, key, log);
       const done = await completeGeneration(ctx, clip.id, clip.attempt, key, durationS);
       log.info({ taskId, stored: done }, done ? 'generation ready' : 'generation finished after the clip ended; video dropped');
       return 'ready';

@@ -36,6 +36,7 @@ function build(ctx: AppContext, name: ProviderName): Provider {
       pollIntervalMs: config.LUMA_POLL_INTERVAL_MS,
       storage: ctx.storage,
       logger: ctx.logger.child({ provider: 'luma' }),
+      publicUrl: config.publicUrl,
       // Only a configured public address can receive callbacks; without one, polling alone.
       callbackUrl: config.PUBLIC_URL ? `${config.publicUrl}/webhooks/luma` : undefined,
     });

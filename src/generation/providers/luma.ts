@@ -55,6 +55,8 @@ export interface LumaDeps {
   pollIntervalMs: number;
   storage: Storage;
   logger: Logger;
+  /** The app's public address: local-disk media URLs are relative to it (PUBLIC_URL + /media/...). */
+  publicUrl: string;
   /** Where Luma posts its callbacks (PUBLIC_URL + /webhooks/luma); none: polling alone. */
   callbackUrl?: string;
   http?: Partial<LumaHttpOptions>;
@@ -75,7 +77,8 @@ export function createLumaProvider(d: LumaDeps): Provider & { check(): Promise<v
     async submit(input: GenerationInput, log?: Logger) {
       const aspect = LUMA_ASPECT[input.ratio];
       if (!aspect) throw new ProviderError(`Luma has no aspect ratio for ${input.ratio}`, false, 'BAD_INPUT');
-      const frameUrl = await d.storage.signedUrl(input.imageKey, { expiresInS: FRAME_URL_TTL_S });
+      const signed = await d.storage.signedUrl(input.imageKey, { expiresInS: FRAME_URL_TTL_S });
+      const frameUrl = signed.startsWith('/') ? `${d.publicUrl}${signed}` : signed;
       const body = {
         generation_type: 'video',
         model: input.model,
