@@ -1,9 +1,9 @@
 import type { Redis } from 'ioredis';
 
-// A failure opens the breaker after `threshold` in a row (within one cool-down), or at once when
+// A failure opens the breaker after `threshold` in a row (none more than 10 cool-downs apart), or at once when
 // the provider is on probation (it was open recently and the cool-down has just passed).
 const FAIL = `local n = redis.call('INCR', KEYS[1])
-redis.call('PEXPIRE', KEYS[1], ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
 if n >= tonumber(ARGV[1]) or redis.call('EXISTS', KEYS[3]) == 1 then
   redis.call('SET', KEYS[2], '1', 'PX', ARGV[2])
   redis.call('SET', KEYS[3], '1', 'PX', ARGV[3])

@@ -117,6 +117,8 @@ export interface RunwayFake {
   setDefaultPlan(steps: FakeStep[]): void;
   /** The next `times` requests of this kind get this answer instead. */
   failNext(op: FakeOp, failure: FakeFailure, times?: number): void;
+  /** Forgets scripted failures not yet used. */
+  clearFailures(): void;
   statusOf(taskId: string): FakeStatus | 'DELETED' | undefined;
   close(): Promise<void>;
 }
@@ -259,6 +261,9 @@ export async function startRunwayFake(opts: { apiKey?: string } = {}): Promise<R
     },
     failNext(op, failure, times = 1) {
       for (let i = 0; i < times; i++) failures[op].push(failure);
+    },
+    clearFailures() {
+      for (const list of Object.values(failures)) list.length = 0;
     },
     statusOf(taskId) {
       const t = tasks.get(taskId);
