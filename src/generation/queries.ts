@@ -141,16 +141,6 @@ export async function markVanished(db: Conn, clipId: string, attempt: number): P
   return rows.length;
 }
 
-export async function submissionsForClips(db: Conn, clipIds: string[]) {
-  if (!clipIds.length) return [];
-  return db
-    .selectFrom('provider_submissions')
-    .select(['clip_id', 'attempt', 'provider', 'model', 'status', 'task_id', 'reason', 'detail', 'created_at'])
-    .where('clip_id', 'in', clipIds)
-    .orderBy('created_at')
-    .execute();
-}
-
 /** Moves an unsubmitted attempt to the fallback provider, once (never after a task id exists). */
 export async function switchProvider(db: Conn, clipId: string, attempt: number, to: { provider: string; model: string; from: string; reason: string }) {
   return db

@@ -24,6 +24,8 @@ export interface LumaStep {
 }
 
 export interface LumaFailure {
+  /** With `hold`: the generation is created as usual but the answer never comes (a lost 201). */
+  hold?: boolean;
   status: number;
   detail?: string;
   retryAfter?: number;
@@ -204,7 +206,8 @@ export async function startLumaFake(opts: { apiKey?: string } = {}): Promise<Lum
         if (req.headers.authorization !== `Bearer ${apiKey}`) return send(401, { detail: 'Invalid API key' });
 
         if (req.method === 'POST' && (url.pathname === '/generations' || url.pathname === '/generations/video')) {
-          if (scripted('submit')) return;
+          const hold = failures.submit[0]?.hold ? Boolean(failures.submit.shift()) : false;
+          if (!hold && scripted('submit')) return;
           if (!String(req.headers['content-type'] ?? '').startsWith('application/json')) return send(400, { detail: 'Content-Type must be application/json' });
           let body: Record<string, unknown>;
           try {
@@ -217,7 +220,8 @@ export async function startLumaFake(opts: { apiKey?: string } = {}): Promise<Lum
           const g: LumaGeneration = { id: randomUUID(), body, state: 'queued', failure_reason: null, created_at: new Date().toISOString(), deleted: false, timers: [] };
           byId.set(g.id, g);
           fake.generations.push(g);
-          send(201, json(g));
+          if (hold) fake.requests.push({ method: 'POST', path: url.pathname, status: -1, at: Date.now() });
+          else send(201, json(g));
           void start(g, planned.shift() ?? LUMA_DEFAULT_STEPS);
           return;
         }
