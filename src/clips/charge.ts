@@ -5,7 +5,7 @@ import type { AppContext } from '../platform/context.js';
 import { withTx } from '../platform/db.js';
 import type { Clip, Project } from '../platform/db-types.js';
 import { NotFoundError, UserError } from '../platform/errors.js';
-import { activeProvider, clipCost, getSettings, modelFor, type Settings } from '../settings/service.js';
+import { clipCost, getSettings, primaryRoute, type Settings } from '../settings/service.js';
 import { storageKeys } from '../storage/index.js';
 import { ledgerReference } from '../generation/keys.js';
 import { ratioOrDefault } from '../generation/ratios.js';
@@ -17,8 +17,7 @@ import * as q from './queries.js';
 
 /** The primary provider and its model: what the clip is meant for and priced by (a failover keeps the price). */
 function providerAndModel(ctx: AppContext, settings: Settings) {
-  const provider = activeProvider(settings, ctx.config);
-  return { provider, model: modelFor(settings, provider) };
+  return primaryRoute(settings, ctx.config);
 }
 
 async function queue(ctx: AppContext, clip: Clip): Promise<void> {

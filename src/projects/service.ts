@@ -5,7 +5,7 @@ import { RATIOS } from '../generation/ratios.js';
 import type { AppContext } from '../platform/context.js';
 import type { Project, User } from '../platform/db-types.js';
 import { NotFoundError } from '../platform/errors.js';
-import { clipCost, getSettings } from '../settings/service.js';
+import { clipCost, getSettings, pricedSettings, primaryRoute } from '../settings/service.js';
 import { storageKeys } from '../storage/index.js';
 import { durationLabel, ratioLabel, STATUS_LABELS, timeAgo } from './present.js';
 import { countClipsForUser, deleteProjectRow, insertProject, listProjectSummaries, renameProject, type ProjectSummaryRow } from './queries.js';
@@ -74,7 +74,8 @@ export async function projectPage(ctx: Ctx, user: User, project: Project) {
     getSettings(ctx.db),
     countClipsForUser(ctx.db, user.id),
   ]);
-  const cards = await toClipCards(ctx.storage, clips, { costFor: (d) => clipCost(settings, d), urlTtlS: ctx.config.SIGNED_URL_TTL_S });
+  const route = primaryRoute(settings, ctx.config);
+  const cards = await toClipCards(ctx.storage, clips, { costFor: (d) => clipCost(settings, d, route), urlTtlS: ctx.config.SIGNED_URL_TTL_S });
   const analysis = project.music_key ? await loadAnalysisView(ctx.db, project) : null;
   const music = project.music_key
     ? { name: project.music_name ?? 'Music', duration: durationLabel(project.music_duration_s), url: await ctx.storage.signedUrl(project.music_key) }
@@ -95,7 +96,7 @@ export async function projectPage(ctx: Ctx, user: User, project: Project) {
     cards,
     music,
     analysis,
-    settings,
+    settings: pricedSettings(settings, ctx.config),
     balance: user.credit_balance,
     firstClipFree: userClipCount === 0 && user.credit_balance > 0,
   };

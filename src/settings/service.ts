@@ -1,9 +1,9 @@
 import type { Config } from '../platform/config.js';
 import { onCommit, type Conn, type DB, type Tx } from '../platform/db.js';
-import { DEFAULT_SETTINGS, settingsSchema, type ProviderName, type Settings } from './defaults.js';
+import { creditsPer5sFor, DEFAULT_SETTINGS, modelFor, settingsSchema, type ProviderName, type Settings } from './defaults.js';
 import { readAllSettings, upsertSetting } from './queries.js';
 
-export { clipCost, DEFAULT_SETTINGS, modelFor, type ProviderName, type Settings } from './defaults.js';
+export { clipCost, creditsPer5sFor, DEFAULT_SETTINGS, modelFor, type ProviderName, type Settings } from './defaults.js';
 
 // Settings are read by nearly every request (card polls included), so a process keeps them for a
 // few seconds. A save in this process takes effect at once; other processes see it within CACHE_MS.
@@ -55,6 +55,17 @@ export function providerConfigured(config: Config, name: ProviderName): boolean 
 export function activeProvider(settings: Settings, config: Config): ProviderName {
   const chosen = settings.provider ?? config.activeProvider;
   return providerConfigured(config, chosen) ? chosen : 'local';
+}
+
+/** The provider and model new clips are meant for, and priced by (a failover keeps the price). */
+export function primaryRoute(settings: Settings, config: Config): { provider: ProviderName; model: string } {
+  const provider = activeProvider(settings, config);
+  return { provider, model: modelFor(settings, provider) };
+}
+
+/** Settings as a creator's page prices them: the general price replaced by the primary's. */
+export function pricedSettings(settings: Settings, config: Config): Settings {
+  return Object.freeze({ ...settings, creditsPer5s: creditsPer5sFor(settings, primaryRoute(settings, config)) });
 }
 
 /** The admin's fallback, when it is configured and differs from the primary. */
