@@ -61,18 +61,20 @@ export function makeGenerationProcessor(ctx: AppContext, hooks: ProcessorHooks =
       return 'error';
     };
 
-    let provider: Provider;
+    // A provider this process cannot build (its key was removed) may still fail over at submit.
+    let provider: Provider | undefined;
     try {
       provider = providerFor(ctx, clip.provider);
     } catch (err) {
-      return end({ code: asProviderError(err).code, message: MESSAGES.unavailable, detail: (err as Error).message });
+      if (clip.provider_task_id) return end({ code: asProviderError(err).code, message: MESSAGES.unavailable, detail: (err as Error).message });
     }
+    const intervalMs = () => provider?.pollIntervalMs ?? ctx.config.RUNWAY_POLL_INTERVAL_MS;
 
     try {
       if (!clip.provider_task_id) {
         const s = await settings();
         const claimed = await q.claimForSubmit(ctx.db, clipId, attempt, new Date(Date.now() - SUBMIT_STALE_MS));
-        if (!claimed) return await park(pollDelay(provider.pollIntervalMs), { step: 'submit' });
+        if (!claimed) return await park(pollDelay(intervalMs()), { step: 'submit' });
         let started: Awaited<ReturnType<typeof startAttempt>>;
         try {
           started = await startAttempt(ctx, claimed, s, log);
@@ -96,7 +98,7 @@ export function makeGenerationProcessor(ctx: AppContext, hooks: ProcessorHooks =
         await hooks.afterSubmit?.(clipId, taskId);
         return await park(pollDelay(provider.pollIntervalMs), { step: 'poll', failures: 0, timeoutMin: s.generationTimeoutMin });
       }
-      return await poll(clip, provider, log, park, end, job.data.timeoutMin ?? (await settings()).generationTimeoutMin);
+      return await poll(clip, provider!, log, park, end, job.data.timeoutMin ?? (await settings()).generationTimeoutMin);
     } catch (err) {
       // Our own failures (database, Redis) go to BullMQ's retries; provider trouble has a budget here.
       if (!(err instanceof ProviderError)) throw err;
@@ -106,7 +108,7 @@ export function makeGenerationProcessor(ctx: AppContext, hooks: ProcessorHooks =
         if (clip.provider_task_id) await cancelQuietly(ctx, clip, log);
         return end({ code: pe.code, message: pe.retryable ? MESSAGES.unavailable : MESSAGES.refused, detail: pe.message });
       }
-      const wait = Math.min(MAX_BACKOFF_MS, Math.max(pe.retryAfterMs ?? 0, provider.pollIntervalMs * 2 ** failures));
+      const wait = Math.min(MAX_BACKOFF_MS, Math.max(pe.retryAfterMs ?? 0, intervalMs() * 2 ** failures));
       log.warn({ err: pe.message, failures, waitMs: wait }, 'provider call failed; trying again later');
       return await park(wait, { failures });
     }

@@ -41,12 +41,14 @@ async function failovers(reason: string): Promise<number> {
 }
 
 describe('failover from Runway to Luma', () => {
-  it('Runway answering 503 to every create: the clip is made by Luma, charged once', async () => {
+  it('Runway answering 503 to every create: the clip is made by Luma, charged once at the price shown', async () => {
     w.startWorkers();
     const { user, project, b } = await creator(w.t, 3);
     const runwayBefore = w.runway.submissions.length;
     const metricBefore = await failovers('server_error');
     w.runway.failNext('submit', { status: 503 }, 20);
+    // Luma costs more here: the creator still pays the Runway price they were shown.
+    await saveSettings(w.t.ctx.db, { providerCosts: { 'luma:ray-2': 3 } });
     try {
       await uploadClip(b, project.id, { duration: 5 });
       const clip = await waitForClipDone(w.t.ctx.db, (await latestClip(w.t.ctx.db, project.id)).id, 20_000);
@@ -63,6 +65,7 @@ describe('failover from Runway to Luma', () => {
       expect(await failovers('server_error')).toBe(metricBefore + 1);
     } finally {
       w.runway.clearFailures();
+      await saveSettings(w.t.ctx.db, { providerCosts: {} });
     }
   }, 30_000);
 

@@ -57,6 +57,11 @@ describe('generation against Luma', () => {
       expect((await ledgerFor(w.t.ctx.db, user.id)).filter((l) => l.type === 'generation')).toEqual([{ amount: -2, type: 'generation', reference_id: `${clip.id}:1` }]);
       expect(await balanceOf(w.t.ctx.db, user.id)).toBe(3);
 
+      // Creators see a clip, not a vendor.
+      const card = await b.get(`/clips/${clip.id}`);
+      expect(card.statusCode).toBe(200);
+      expect(card.body).not.toMatch(/luma|ray-flash|dream machine/i);
+
       // The player and the export plan the film on the video's real length.
       await b.post(`/clips/${clip.id}/approve`, {});
       const [playable] = await listPlayableClips(w.t.ctx.db, project.id);
