@@ -106,7 +106,7 @@ export function makeGenerationProcessor(ctx: AppContext, hooks: ProcessorHooks =
       const failures = (job.data.failures ?? 0) + 1;
       if (!pe.retryable || failures >= MAX_FAILURES) {
         if (clip.provider_task_id) await cancelQuietly(ctx, clip, log);
-        return end({ code: pe.code, message: pe.retryable ? MESSAGES.unavailable : MESSAGES.refused, detail: pe.message });
+        return end({ code: pe.code, message: pe.retryable || pe.code === 'NOT_CONFIGURED' ? MESSAGES.unavailable : MESSAGES.refused, detail: pe.message });
       }
       const wait = Math.min(MAX_BACKOFF_MS, Math.max(pe.retryAfterMs ?? 0, intervalMs() * 2 ** failures));
       log.warn({ err: pe.message, failures, waitMs: wait }, 'provider call failed; trying again later');

@@ -69,6 +69,21 @@ describe('failover from Runway to Luma', () => {
     }
   }, 30_000);
 
+  it('fails over on a 429 with no room soon and on Runway being out of credits, naming the reason', async () => {
+    w.startWorkers();
+    const { project, b } = await creator(w.t, 2);
+    w.runway.failNext('submit', { status: 429, retryAfter: 3600 });
+    await uploadClip(b, project.id);
+    const limited = await waitForClipDone(w.t.ctx.db, (await latestClip(w.t.ctx.db, project.id)).id);
+    expect(limited).toMatchObject({ status: 'ready', provider: 'luma', failover_reason: 'rate_limited' });
+
+    w.runway.failNext('submit', { status: 400, error: 'You do not have enough credits to run this task.' });
+    await uploadClip(b, project.id);
+    const broke = await waitForClipDone(w.t.ctx.db, (await latestClip(w.t.ctx.db, project.id)).id);
+    expect(broke).toMatchObject({ status: 'ready', provider: 'luma', failover_reason: 'out_of_credits' });
+    expect((await submissions(broke.id))[0]).toMatchObject({ provider: 'runway', status: 'refused', reason: 'out_of_credits' });
+  });
+
   it('a Runway SAFETY failure is the creator’s outcome: no failover, refunded', async () => {
     w.startWorkers();
     const { user, project, b } = await creator(w.t, 1);

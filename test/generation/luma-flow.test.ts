@@ -91,6 +91,25 @@ describe('generation against Luma', () => {
   });
 });
 
+describe('Luma fetching the start image', () => {
+  it('a start image Luma cannot fetch fails the generation plainly and refunds it', async () => {
+    await w.stopWorkers();
+    try {
+      const { user, project, b } = await creator(w.t, 1);
+      await uploadClip(b, project.id);
+      const queued = await latestClip(w.t.ctx.db, project.id);
+      await w.t.ctx.storage.delete(queued.image_key); // the signed URL now answers 404
+      w.startWorkers();
+      const clip = await waitForClipDone(w.t.ctx.db, queued.id);
+      expect(clip).toMatchObject({ status: 'error', error_code: 'ASSET.LUMA', error_message: MESSAGES.asset });
+      expect(w.luma.find(clip.provider_task_id!)!.frameFetch!.status).toBe(404);
+      expect(await balanceOf(w.t.ctx.db, user.id)).toBe(1);
+    } finally {
+      if (!w.workers) w.startWorkers();
+    }
+  });
+});
+
 describe('Luma callbacks', () => {
   it('a callback that arrives before the poll makes the clip ready within a second of it', async () => {
     await w.stopWorkers();
