@@ -24,6 +24,7 @@ import billing from './billing/routes.js';
 import player from './player/routes.js';
 import sharing from './sharing/routes.js';
 import exportFeature from './export/routes.js';
+import generation from './generation/routes.js';
 import admin from './admin/routes.js';
 import live from './live/routes.js';
 
@@ -66,6 +67,7 @@ export async function buildApp(ctx: AppContext, opts: { logStream?: DestinationS
   await app.register(player);
   await app.register(sharing);
   await app.register(exportFeature);
+  await app.register(generation);
   await app.register(admin);
   await app.register(live);
   return app;

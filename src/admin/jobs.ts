@@ -3,11 +3,11 @@ import { flash } from '../platform/view.js';
 import { getSettings } from '../settings/service.js';
 import { adminCtx } from './guard.js';
 import { pageParam, pager, uuidParam } from './http.js';
-import { countProblemClips, errorCodeCounts, listProblemClips, type JobFilter } from './queries/jobs.js';
+import { countProblemClips, errorCodeCounts, listProblemClips, providerTries, type JobFilter } from './queries/jobs.js';
 import { refundGeneration, retryGeneration } from './service/jobs.js';
 
 const PER_PAGE = 20;
-const FILTERS: JobFilter[] = ['all', 'error', 'stuck'];
+const FILTERS: JobFilter[] = ['all', 'error', 'stuck', 'failover'];
 
 /** /admin/jobs: failed and stuck generations with everything needed to debug them; retry or refund. */
 export default async function jobsRoutes(app: FastifyInstance) {
@@ -21,13 +21,14 @@ export default async function jobsRoutes(app: FastifyInstance) {
       countProblemClips(app.db, filter, timeoutMin),
       errorCodeCounts(app.db, 7),
     ]);
+    const tries = await providerTries(app.db, clips.map((c) => c.id));
     return reply.render('admin/jobs', {
       title: 'Failed jobs · Admin',
       section: 'jobs',
       filter,
       filters: FILTERS,
       timeoutMin,
-      clips,
+      clips: clips.map((c) => ({ ...c, tries: tries.filter((t) => t.clip_id === c.id) })),
       codes,
       pager: pager('/admin/jobs', { filter: filter === 'all' ? '' : filter }, page, PER_PAGE, total),
     });

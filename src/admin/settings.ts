@@ -2,8 +2,10 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { RATIOS } from '../settings/ratios.js';
 import { flash } from '../platform/view.js';
 import type { Settings } from '../settings/defaults.js';
-import { activeProvider, clipCost, getSettings } from '../settings/service.js';
+import { activeProvider, clipCost, getSettings, modelFor, primaryRoute } from '../settings/service.js';
 import { adminCtx } from './guard.js';
+import { providerRoutes } from './providers.js';
+import { providersView, type ProviderErrors } from './service/providers.js';
 import { finalPrompt, PROMPT_LIMIT } from './prompt-preview.js';
 import { DURATION_CHOICES, KNOWN_MODELS, LIMIT_FIELDS, parseSettingsForm, updateSettings, type SettingsErrors } from './service/settings.js';
 
@@ -22,14 +24,14 @@ export default async function settingsRoutes(app: FastifyInstance) {
   const { config } = app;
 
   /** The page for `form` (the saved settings when null: what a GET shows). */
-  async function renderPage(reply: FastifyReply, given: FormValues | null, extra: { errors?: SettingsErrors; sample?: unknown } = {}) {
+  async function renderPage(reply: FastifyReply, given: FormValues | null, extra: { errors?: SettingsErrors; sample?: unknown; providerErrors?: ProviderErrors } = {}) {
     const saved = await getSettings(app.db);
     const form: FormValues = given ?? saved;
     const next = {
       provider: activeProvider(saved, config),
-      model: saved.model,
+      model: modelFor(saved, activeProvider(saved, config)),
       ratio: RATIOS.find((r) => r.value === saved.defaultRatio)?.label ?? saved.defaultRatio,
-      costs: saved.allowedDurations.map((d) => ({ seconds: d, credits: clipCost(saved, d), isDefault: d === saved.defaultDuration })),
+      costs: saved.allowedDurations.map((d) => ({ seconds: d, credits: clipCost(saved, d, primaryRoute(saved, config)), isDefault: d === saved.defaultDuration })),
       timeoutMin: saved.generationTimeoutMin,
     };
     return reply.render('admin/settings', {
@@ -43,12 +45,16 @@ export default async function settingsRoutes(app: FastifyInstance) {
       models: KNOWN_MODELS,
       limitFields: LIMIT_FIELDS,
       runwayConfigured: Boolean(config.RUNWAY_API_KEY),
+      lumaConfigured: Boolean(config.LUMA_API_KEY),
       envProvider: config.activeProvider,
       next,
+      providers: await providersView(app.ctx, saved),
+      providerErrors: extra.providerErrors ?? {},
     });
   }
 
   app.get('/settings', async (_req, reply) => renderPage(reply, null));
+  providerRoutes(app, (reply, extra) => renderPage(reply, null, extra));
 
   app.post('/settings', async (req, reply) => {
     const body = (req.body ?? {}) as Record<string, unknown>;

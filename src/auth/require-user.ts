@@ -34,7 +34,7 @@ export function currentUser(req: FastifyRequest): User {
 }
 
 /** Pages anyone may see. /admin has its own sign-in; /auth/* and /logout are the way in and out. */
-const PUBLIC_EXACT = new Set(['/', '/login', '/logout', '/healthz', '/metrics', '/manifest.webmanifest', '/webhooks/stripe', '/admin']);
+const PUBLIC_EXACT = new Set(['/', '/login', '/logout', '/healthz', '/metrics', '/manifest.webmanifest', '/webhooks/stripe', '/webhooks/luma', '/admin']);
 const PUBLIC_PREFIXES = ['/auth/', '/s/', '/r/', '/media/', '/assets/', '/vendor/', '/admin/'];
 
 export function isPublicRoute(url: string): boolean {

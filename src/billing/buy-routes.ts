@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin';
 import { z } from 'zod';
 import { currentUser, requireUser } from '../auth/require-user.js';
-import { clipCost, getSettings } from '../settings/service.js';
+import { clipCost, getSettings, primaryRoute } from '../settings/service.js';
 import { ledgerPage, packCards, paymentRows } from './buy-page.js';
 
 const pageQuery = z.object({
@@ -27,7 +27,7 @@ export default fp(
         payments,
         ledger,
         clipSeconds: 5,
-        clipCost: clipCost(settings, 5),
+        clipCost: clipCost(settings, 5, primaryRoute(settings, app.config)),
       });
     });
   },

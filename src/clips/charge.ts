@@ -6,7 +6,7 @@ import type { AppContext } from '../platform/context.js';
 import { withTx } from '../platform/db.js';
 import type { Clip, Project } from '../platform/db-types.js';
 import { NotFoundError, UserError } from '../platform/errors.js';
-import { activeProvider, clipCost, getSettings, type Settings } from '../settings/service.js';
+import { clipCost, getSettings, primaryRoute, type Settings } from '../settings/service.js';
 import { storageKeys } from '../storage/index.js';
 import { clipChanged } from '../generation/service.js';
 import { ledgerReference } from '../generation/keys.js';
@@ -17,9 +17,9 @@ import * as q from './queries.js';
 
 // Charging and queueing a generation: a new clip, or the next attempt of one.
 
+/** The primary provider and its model: what the clip is meant for and priced by (a failover keeps the price). */
 function providerAndModel(ctx: AppContext, settings: Settings) {
-  const provider = activeProvider(settings, ctx.config);
-  return { provider, model: provider === 'runway' ? settings.model : 'ffmpeg-zoompan' };
+  return primaryRoute(settings, ctx.config);
 }
 
 async function queue(ctx: AppContext, clip: Clip): Promise<void> {
@@ -48,7 +48,8 @@ export interface NewClipInput {
  */
 export async function createClip(ctx: AppContext, input: NewClipInput): Promise<Clip> {
   const settings = await getSettings(ctx.db);
-  const cost = clipCost(settings, input.durationS);
+  const route = providerAndModel(ctx, settings);
+  const cost = clipCost(settings, input.durationS, route);
   const ratio = ratioOrDefault(input.project.ratio, settings.defaultRatio);
   const clipId = randomUUID();
   const { userId, project, image } = input;
@@ -90,7 +91,7 @@ export async function createClip(ctx: AppContext, input: NewClipInput): Promise<
         status: 'queued',
         duration_s: input.durationS,
         ratio: ratio.value,
-        ...providerAndModel(ctx, settings),
+        ...route,
         credits_spent: cost,
         request_id: input.requestId,
       });
@@ -114,9 +115,10 @@ export async function regenerateClip(ctx: AppContext, userId: string, clipId: st
     if (!current) throw new NotFoundError();
     if (current.status !== 'ready' && current.status !== 'error') throw new UserError('This clip is still being generated.', 409, 'clip_busy');
     const attempt = current.attempt + 1;
-    const cost = clipCost(settings, current.duration_s);
+    const route = providerAndModel(ctx, settings);
+    const cost = clipCost(settings, current.duration_s, route);
     await spendCredits(tx, userId, cost, 'generation', ledgerReference(clipId, attempt), 'Clip regeneration');
-    const next = await q.startNextAttempt(tx, clipId, { attempt, ...providerAndModel(ctx, settings), creditsSpent: cost, requestId });
+    const next = await q.startNextAttempt(tx, clipId, { attempt, ...route, creditsSpent: cost, requestId });
     if (!next) throw new UserError('This clip is still being generated.', 409, 'clip_busy');
     clipChanged(tx, next);
     return next;

@@ -82,6 +82,8 @@ export async function startNextAttempt(db: Conn, clipId: string, next: { attempt
       provider: next.provider,
       model: next.model,
       provider_task_id: null,
+      failover_from: null,
+      failover_reason: null,
       progress: 0,
       error_code: null,
       error_message: null,

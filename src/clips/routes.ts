@@ -8,7 +8,7 @@ import type { Clip } from '../platform/db-types.js';
 import { NotFoundError, UserError } from '../platform/errors.js';
 import { flash } from '../platform/view.js';
 import { findProjectForUser } from '../projects/queries.js';
-import { clipCost, getSettings } from '../settings/service.js';
+import { clipCost, getSettings, primaryRoute } from '../settings/service.js';
 import { ratioOrDefault } from '../settings/ratios.js';
 import { admitClipUpload } from './admission.js';
 import { toClipCard } from './cards.js';
@@ -28,7 +28,7 @@ export default fp(
   async (app) => {
     async function card(req: FastifyRequest, reply: FastifyReply, clip: Clip, balance?: number) {
       const settings = await getSettings(app.db);
-      const view = await toClipCard(app.storage, clip, { regenerateCost: clipCost(settings, clip.duration_s), urlTtlS: app.config.SIGNED_URL_TTL_S });
+      const view = await toClipCard(app.storage, clip, { regenerateCost: clipCost(settings, clip.duration_s, primaryRoute(settings, app.config)), urlTtlS: app.config.SIGNED_URL_TTL_S });
       const balanceUpdate = req.isHtmx ? balance ?? currentUser(req).credit_balance : null;
       return reply.render('clips/_card', { clip: view, balanceUpdate });
     }

@@ -6,7 +6,8 @@ import type { ExportRow } from '../platform/db-types.js';
 export async function listExportableClips(db: Conn, userId: string, projectId: string) {
   return db
     .selectFrom('clips')
-    .select(['id', 'video_key', 'position', 'duration_s'])
+    // The length of the video received (Luma's 10 s is 9 s), else the one asked for.
+    .select(['id', 'video_key', 'position', sql<number>`coalesce(video_duration_s, duration_s)`.as('duration_s')])
     .where('project_id', '=', projectId)
     .where('user_id', '=', userId)
     .where('approved', '=', true)

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Conn } from '../platform/db.js';
 
 /**
@@ -7,7 +8,8 @@ import type { Conn } from '../platform/db.js';
 export async function listPlayableClips(db: Conn, projectId: string) {
   return db
     .selectFrom('clips')
-    .select(['id', 'video_key', 'image_key', 'thumb_key', 'duration_s', 'position'])
+    // The length of the video received (Luma's 10 s is 9 s), else the one asked for.
+    .select(['id', 'video_key', 'image_key', 'thumb_key', sql<number>`coalesce(video_duration_s, duration_s)`.as('duration_s'), 'position'])
     .where('project_id', '=', projectId)
     .where('approved', '=', true)
     .where('video_key', 'is not', null)

@@ -38,7 +38,7 @@ export function describeProviderError(err: { code: string; retryable: boolean; m
   const message =
     err.code === 'OUTPUT_REFUSED' ? MESSAGES.outputRefused
     : err.code === 'OUTPUT_TOO_LARGE' ? MESSAGES.outputTooLarge
-    : err.retryable ? MESSAGES.unavailable
+    : err.retryable || err.code === 'NOT_CONFIGURED' ? MESSAGES.unavailable
     : MESSAGES.refused;
   return { code: err.code, message, detail: err.message };
 }

@@ -26,7 +26,7 @@ export function parseHosts(list: string): string[] {
 /** The policy for a provider's output URLs; a provider without a list of its own may fetch nothing. */
 export function outputPolicy(config: Config, provider: string): OutputPolicy {
   return {
-    hosts: provider === 'runway' ? parseHosts(config.RUNWAY_OUTPUT_HOSTS) : [],
+    hosts: provider === 'runway' ? parseHosts(config.RUNWAY_OUTPUT_HOSTS) : provider === 'luma' ? parseHosts(config.LUMA_OUTPUT_HOSTS) : [],
     allowLoopback: config.NODE_ENV === 'test',
     maxBytes: config.MAX_VIDEO_BYTES,
   };

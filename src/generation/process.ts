@@ -2,14 +2,16 @@ import { DelayedError, type Job } from 'bullmq';
 import type { AppContext } from '../platform/context.js';
 import type { Clip } from '../platform/db-types.js';
 import type { Logger } from '../platform/logger.js';
-import { getSettings, type Settings } from '../settings/service.js';
+import { getSettings } from '../settings/service.js';
 import { downloadToStorage } from './download.js';
 import { outputPolicy } from './output-url.js';
 import { videoKeyFor } from './keys.js';
 import { describeProviderError, describeTaskFailure, MESSAGES, type Failure } from './messages.js';
 import { providerFor, ProviderError, type Provider } from './providers/index.js';
 import * as q from './queries.js';
-import { ratioOrDefault } from '../settings/ratios.js';
+import { asProviderError, startAttempt } from './submit.js';
+import { measuringStorage } from './mp4-duration.js';
+import { probeStoredDuration } from './video-duration.js';
 import { clipChanged, completeGeneration, failGeneration, type GenerationJobData } from './service.js';
 
 /** A claim older than this without a recorded task means its submitter died: submit again. */
@@ -26,11 +28,6 @@ export interface ProcessorHooks {
 /** Spec: never poll more often than the interval; jitter only adds (0–30%). */
 export function pollDelay(intervalMs: number): number {
   return Math.round(intervalMs * (1 + Math.random() * 0.3));
-}
-
-function asProviderError(err: unknown): ProviderError {
-  if (err instanceof ProviderError) return err;
-  return new ProviderError((err as Error)?.message ?? String(err), true, 'UNEXPECTED');
 }
 
 /**
@@ -65,26 +62,30 @@ export function makeGenerationProcessor(ctx: AppContext, hooks: ProcessorHooks =
       return 'error';
     };
 
-    let provider: Provider;
+    // A provider this process cannot build (its key was removed) may still fail over at submit.
+    let provider: Provider | undefined;
     try {
       provider = providerFor(ctx, clip.provider);
     } catch (err) {
-      return end({ code: asProviderError(err).code, message: MESSAGES.unavailable, detail: (err as Error).message });
+      if (clip.provider_task_id) return end({ code: asProviderError(err).code, message: MESSAGES.unavailable, detail: (err as Error).message });
     }
+    const intervalMs = () => provider?.pollIntervalMs ?? ctx.config.RUNWAY_POLL_INTERVAL_MS;
 
     try {
       if (!clip.provider_task_id) {
         const s = await settings();
         const claimed = await q.claimForSubmit(ctx.db, clipId, attempt, new Date(Date.now() - SUBMIT_STALE_MS));
-        if (!claimed) return await park(pollDelay(provider.pollIntervalMs), { step: 'submit' });
+        if (!claimed) return await park(pollDelay(intervalMs()), { step: 'submit' });
         clipChanged(ctx.db, claimed);
-        let taskId: string;
+        let started: Awaited<ReturnType<typeof startAttempt>>;
         try {
-          ({ taskId } = await wrap(() => provider.submit(inputFor(claimed, s), log)));
+          started = await startAttempt(ctx, claimed, s, log);
         } catch (err) {
           await q.releaseClaim(ctx.db, clipId, attempt);
           throw err;
         }
+        const { taskId } = started;
+        provider = started.provider;
         try {
           if (!(await q.recordTask(ctx.db, clipId, attempt, taskId))) {
             log.warn({ taskId }, 'clip ended while submitting; cancelling the new task');
@@ -99,7 +100,7 @@ export function makeGenerationProcessor(ctx: AppContext, hooks: ProcessorHooks =
         await hooks.afterSubmit?.(clipId, taskId);
         return await park(pollDelay(provider.pollIntervalMs), { step: 'poll', failures: 0, timeoutMin: s.generationTimeoutMin });
       }
-      return await poll(clip, provider, log, park, end, job.data.timeoutMin ?? (await settings()).generationTimeoutMin);
+      return await poll(clip, provider!, log, park, end, job.data.timeoutMin ?? (await settings()).generationTimeoutMin);
     } catch (err) {
       // Our own failures (database, Redis) go to BullMQ's retries; provider trouble has a budget here.
       if (!(err instanceof ProviderError)) throw err;
@@ -109,7 +110,7 @@ export function makeGenerationProcessor(ctx: AppContext, hooks: ProcessorHooks =
         if (clip.provider_task_id) await cancelQuietly(ctx, clip, log);
         return end(describeProviderError(pe));
       }
-      const wait = Math.min(MAX_BACKOFF_MS, Math.max(pe.retryAfterMs ?? 0, provider.pollIntervalMs * 2 ** failures));
+      const wait = Math.min(MAX_BACKOFF_MS, Math.max(pe.retryAfterMs ?? 0, intervalMs() * 2 ** failures));
       log.warn({ err: pe.message, failures, waitMs: wait }, 'provider call failed; trying again later');
       return await park(wait, { failures });
     }
@@ -139,9 +140,15 @@ export function makeGenerationProcessor(ctx: AppContext, hooks: ProcessorHooks =
     }
     if (st.state === 'succeeded') {
       const key = videoKeyFor(clip, clip.attempt);
-      if (st.outputUrl) await wrap(() => downloadToStorage(ctx.storage, st.outputUrl!, key, outputPolicy(ctx.config, provider.name)));
-      else if (st.outputKey !== key) throw new ProviderError(`task ${taskId} succeeded without an output`, false, 'NO_OUTPUT');
-      const done = await completeGeneration(ctx, clip.id, clip.attempt, key);
+      let durationS: number | null = null;
+      if (st.outputUrl) {
+        // The MP4's real length is read from its header on the way into storage (Luma's 10 s is 9 s).
+        const measured = measuringStorage(ctx.storage);
+        await wrap(() => downloadToStorage(measured.storage, st.outputUrl!, key, outputPolicy(ctx.config, provider.name)));
+        durationS = measured.durationS();
+      } else if (st.outputKey !== key) throw new ProviderError(`task ${taskId} succeeded without an output`, false, 'NO_OUTPUT');
+      durationS ??= await probeStoredDuration(ctx, key, log);
+      const done = await completeGeneration(ctx, clip.id, clip.attempt, key, durationS);
       log.info({ taskId, stored: done }, done ? 'generation ready' : 'generation finished after the clip ended; video dropped');
       return 'ready';
     }
@@ -165,22 +172,4 @@ async function cancelQuietly(ctx: AppContext, clip: Clip, log: Logger): Promise<
   } catch (err) {
     log.warn({ err: (err as Error).message, taskId: clip.provider_task_id }, 'could not cancel the task at the provider');
   }
-}
-
-function inputFor(clip: Clip, s: Settings) {
-  const size = ratioOrDefault(clip.ratio, s.defaultRatio);
-  return {
-    clipId: clip.id,
-    requestId: clip.request_id ?? undefined,
-    attempt: clip.attempt,
-    imageKey: clip.image_key,
-    outputKey: videoKeyFor(clip, clip.attempt),
-    prompt: clip.prompt,
-    systemPrompt: s.systemPrompt,
-    model: clip.model ?? s.model,
-    ratio: size.value,
-    width: size.width,
-    height: size.height,
-    durationS: clip.duration_s,
-  };
 }

@@ -71,10 +71,10 @@ export async function lockUnfinished(db: Conn, clipId: string, attempt: number) 
     .executeTakeFirst();
 }
 
-export async function markReady(db: Conn, clipId: string, videoKey: string, videoBytes: number | null = null): Promise<void> {
+export async function markReady(db: Conn, clipId: string, videoKey: string, video: { bytes: number | null; durationS: number | null }): Promise<void> {
   await db
     .updateTable('clips')
-    .set({ status: 'ready', video_key: videoKey, video_bytes: videoBytes, progress: 1, finished_at: new Date(), updated_at: new Date(), error_code: null, error_message: null, error_detail: null })
+    .set({ status: 'ready', video_key: videoKey, video_bytes: video.bytes, video_duration_s: video.durationS, progress: 1, finished_at: new Date(), updated_at: new Date(), error_code: null, error_message: null, error_detail: null })
     .where('id', '=', clipId)
     .execute();
 }
@@ -102,4 +102,66 @@ export async function findUnfinishedBefore(db: Conn, before: Date, limit: number
 /** Moves a clip's timestamp so the sweeper does not look at it again at once. */
 export async function touchClip(db: Conn, clipId: string): Promise<void> {
   await db.updateTable('clips').set({ updated_at: sql`now()` }).where('id', '=', clipId).execute();
+}
+
+// Every try to start an attempt at a provider (queries): the admin's record of who ran it and why a
+// failover happened, and of a submitter that vanished between the provider's answer and our record.
+
+export async function startSubmission(db: Conn, row: { clip_id: string; attempt: number; provider: string; model: string | null }): Promise<string> {
+  const r = await db.insertInto('provider_submissions').values(row).returning('id').executeTakeFirstOrThrow();
+  return r.id;
+}
+
+export async function finishSubmission(db: Conn, id: string, f: { status: 'accepted' | 'refused'; task_id?: string; reason?: string; detail?: string }): Promise<void> {
+  await db
+    .updateTable('provider_submissions')
+    .set({ status: f.status, task_id: f.task_id ?? null, reason: f.reason ?? null, detail: f.detail?.slice(0, 1000) ?? null, finished_at: new Date() })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** A try that never reached the provider (breaker open, marked down): recorded as refused at once. */
+export async function recordSkipped(db: Conn, row: { clip_id: string; attempt: number; provider: string; model: string | null; reason: string }): Promise<void> {
+  await db.insertInto('provider_submissions').values({ ...row, status: 'refused', finished_at: new Date() }).execute();
+}
+
+/**
+ * Submissions of this attempt still `submitting`: their worker died before recording the answer.
+ * A generation may exist at the provider that nobody follows; the admin sees them as `vanished`.
+ */
+export async function markVanished(db: Conn, clipId: string, attempt: number): Promise<number> {
+  const rows = await db
+    .updateTable('provider_submissions')
+    .set({ status: 'vanished', reason: 'submitter_died', detail: 'The worker stopped after sending the request and before recording the answer: the provider may have started a generation Echoes does not follow.', finished_at: new Date() })
+    .where('clip_id', '=', clipId)
+    .where('attempt', '=', attempt)
+    .where('status', '=', 'submitting')
+    .returning('id')
+    .execute();
+  return rows.length;
+}
+
+/** Moves an unsubmitted attempt to the fallback provider, once (never after a task id exists). */
+export async function switchProvider(db: Conn, clipId: string, attempt: number, to: { provider: string; model: string; from: string; reason: string }) {
+  return db
+    .updateTable('clips')
+    .set({ provider: to.provider, model: to.model, failover_from: to.from, failover_reason: to.reason, updated_at: new Date() })
+    .where('id', '=', clipId)
+    .where('attempt', '=', attempt)
+    .where('status', '=', 'generating')
+    .where('provider_task_id', 'is', null)
+    .where('failover_from', 'is', null)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** The unfinished attempt following this provider task (the Luma callback's lookup). */
+export async function findUnfinishedByTask(db: Conn, provider: string, taskId: string) {
+  return db
+    .selectFrom('clips')
+    .select(['id', 'attempt', 'status'])
+    .where('provider', '=', provider)
+    .where('provider_task_id', '=', taskId)
+    .where('status', 'in', UNFINISHED)
+    .executeTakeFirst();
 }

@@ -66,13 +66,13 @@ export async function failGeneration(ctx: AppContext, clipId: string, attempt: n
  * Marks the attempt ready with its stored video. The previous attempt's video (a regeneration) is
  * deleted after the commit; when the attempt had ended meanwhile (cancelled), the new object is.
  */
-export async function completeGeneration(ctx: AppContext, clipId: string, attempt: number, videoKey: string): Promise<boolean> {
+export async function completeGeneration(ctx: AppContext, clipId: string, attempt: number, videoKey: string, videoDurationS: number | null = null): Promise<boolean> {
   // Recorded for the storage quota (which a paid generation's video is never refused by).
   const videoBytes = await ctx.storage.size(videoKey).catch(() => null);
   const before = await withTx(ctx.db, async (tx) => {
     const row = await q.lockUnfinished(tx, clipId, attempt);
     if (row) {
-      await q.markReady(tx, clipId, videoKey, videoBytes);
+      await q.markReady(tx, clipId, videoKey, { bytes: videoBytes, durationS: videoDurationS });
       clipChanged(tx, row);
     }
     return row;

@@ -39,7 +39,7 @@ const settingsShape = z.object({
     STRIPE_SECRET_KEY: z.string().optional(),
     STRIPE_WEBHOOK_SECRET: z.string().optional(),
     STRIPE_API_URL: url.optional(),
-    ACTIVE_AI_PROVIDER: z.enum(['runway', 'local']).optional(),
+    ACTIVE_AI_PROVIDER: z.enum(['runway', 'luma', 'local']).optional(),
     RUNWAY_API_KEY: z.string().optional(),
     RUNWAY_API_URL: url.default('https://api.dev.runwayml.com'),
     RUNWAY_POLL_INTERVAL_MS: z.coerce.number().int().min(1).default(5000),
@@ -49,6 +49,16 @@ const settingsShape = z.object({
       .string()
       .regex(/^\s*[A-Za-z0-9.-]+\s*(,\s*[A-Za-z0-9.-]+\s*)*$/, 'must be host names separated by commas')
       .default('dnznrvs05pmza.cloudfront.net,d2jqrm6oza8nb6.cloudfront.net,runway-task-artifacts.s3.amazonaws.com,runwayml.com'),
+    LUMA_API_KEY: z.string().optional(),
+    LUMA_API_URL: url.default('https://api.lumalabs.ai/dream-machine/v1'),
+    LUMA_POLL_INTERVAL_MS: z.coerce.number().int().min(1).default(5000),
+    // Hosts Luma's finished videos may be downloaded from: its CDN (storage.cdn-luma.com).
+    LUMA_OUTPUT_HOSTS: z
+      .string()
+      .regex(/^\s*[A-Za-z0-9.-]+\s*(,\s*[A-Za-z0-9.-]+\s*)*$/, 'must be host names separated by commas')
+      .default('cdn-luma.com'),
+    PROVIDER_BREAKER_FAILURES: z.coerce.number().int().min(1).default(5),
+    PROVIDER_BREAKER_COOLDOWN_MS: z.coerce.number().int().min(1).default(60_000),
     ADMIN_PASSWORD: z.string().optional(),
     FFMPEG_PATH: z.string().optional(),
     FFPROBE_PATH: z.string().optional(),
@@ -86,14 +96,31 @@ const schema = settingsShape.superRefine((c, ctx) => {
     if (c.ACTIVE_AI_PROVIDER === 'runway' && !c.RUNWAY_API_KEY) {
       ctx.addIssue({ code: 'custom', path: ['RUNWAY_API_KEY'], message: 'is required when ACTIVE_AI_PROVIDER=runway' });
     }
+    if (c.ACTIVE_AI_PROVIDER === 'luma' && !c.LUMA_API_KEY) {
+      ctx.addIssue({ code: 'custom', path: ['LUMA_API_KEY'], message: 'is required when ACTIVE_AI_PROVIDER=luma' });
+    }
+    // Luma fetches the start image by URL: in production the media origin must be reachable from outside.
+    if (c.NODE_ENV === 'production' && c.LUMA_API_KEY) {
+      if (!c.S3_ENDPOINT && (!c.PUBLIC_URL || isLoopback(c.PUBLIC_URL))) {
+        ctx.addIssue({ code: 'custom', path: ['PUBLIC_URL'], message: 'must be a public address when LUMA_API_KEY is set with local media storage (Luma fetches images from PUBLIC_URL/media)' });
+      } else if (c.S3_ENDPOINT && isLoopback(c.S3_PUBLIC_ENDPOINT ?? c.S3_ENDPOINT)) {
+        ctx.addIssue({ code: 'custom', path: [c.S3_PUBLIC_ENDPOINT ? 'S3_PUBLIC_ENDPOINT' : 'S3_ENDPOINT'], message: 'must be a public address when LUMA_API_KEY is set (Luma fetches images from signed media URLs)' });
+      }
+    }
   });
+
+/** True for localhost, 127.0.0.0/8, ::1 and 0.0.0.0: addresses no outside service can reach. */
+export function isLoopback(address: string): boolean {
+  const host = new URL(address).hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return host === 'localhost' || host.endsWith('.localhost') || host === '::1' || host === '0.0.0.0' || /^127\./.test(host);
+}
 
 export type RawConfig = z.infer<typeof schema>;
 
 /** Every setting name the app reads from the environment. */
 export const SETTING_NAMES = Object.keys(settingsShape.shape) as Array<keyof RawConfig>;
 export type Config = RawConfig & {
-  activeProvider: 'runway' | 'local';
+  activeProvider: 'runway' | 'luma' | 'local';
   googleEnabled: boolean;
   stripeEnabled: boolean;
   sessionSecret: string;

@@ -82,6 +82,28 @@ export interface ClipsTable {
   finished_at: Date | null;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
+  /** The length of the MP4 received (ffprobe); null until ready or when it could not be read. */
+  video_duration_s: number | null;
+  /** The provider this attempt was first meant for, when it went to the fallback instead. */
+  failover_from: string | null;
+  failover_reason: string | null;
+}
+
+export type SubmissionStatus = 'submitting' | 'accepted' | 'refused' | 'vanished';
+
+/** One try to start an attempt at a provider (admin view: who ran it, why a failover happened). */
+export interface ProviderSubmissionsTable {
+  id: Generated<string>;
+  clip_id: string;
+  attempt: number;
+  provider: string;
+  model: string | null;
+  status: Generated<SubmissionStatus>;
+  task_id: string | null;
+  reason: string | null;
+  detail: string | null;
+  created_at: Generated<Date>;
+  finished_at: Date | null;
 }
 
 export interface CreditTransactionsTable {
@@ -196,6 +218,7 @@ export interface Database {
   admin_audit: AdminAuditTable;
   admin_sessions: AdminSessionsTable;
   music_analyses: MusicAnalysesTable;
+  provider_submissions: ProviderSubmissionsTable;
 }
 
 export type User = Selectable<UsersTable>;

@@ -43,6 +43,13 @@ export const webhookEvents = new Counter({
   registers: [registry],
 });
 
+export const failoversTotal = new Counter({
+  name: 'echoes_provider_failovers_total',
+  help: 'Generation attempts sent to the fallback provider, by primary, fallback and reason',
+  labelNames: ['from', 'to', 'reason'] as const,
+  registers: [registry],
+});
+
 export const jobWait = new Histogram({
   name: 'echoes_job_wait_seconds',
   help: 'Time a job waited in its queue before a worker took it',

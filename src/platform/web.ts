@@ -17,7 +17,7 @@ import { cookieSecure, httpsOnly } from './cookies.js';
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** Routes that authenticate by other means (a signature) and take no browser form. */
-const CSRF_EXEMPT = new Set(['/webhooks/stripe']);
+const CSRF_EXEMPT = new Set(['/webhooks/stripe', '/webhooks/luma']);
 
 /** HTTP plumbing shared by every feature: security headers, cookies, sessions, CSRF, views, static files. */
 export default fp(

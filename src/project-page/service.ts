@@ -6,7 +6,7 @@ import type { AppContext } from '../platform/context.js';
 import type { Project, User } from '../platform/db-types.js';
 import { durationLabel, ratioLabel, STATUS_LABELS, timeAgo } from '../projects/present.js';
 import { hasAnyClip } from '../projects/queries.js';
-import { clipCost, getSettings } from '../settings/service.js';
+import { clipCost, getSettings, pricedSettings, primaryRoute } from '../settings/service.js';
 
 type Ctx = Pick<AppContext, 'db' | 'storage' | 'logger' | 'config'>;
 
@@ -16,7 +16,8 @@ export async function projectPage(ctx: Ctx, user: User, project: Project) {
   const [clips, storage] = await Promise.all([listClipsForProject(ctx.db, user.id, project.id), storageUse(ctx.db, settings, user.id)]);
   // The first clip is free only for someone with no clip at all: a project with clips answers that.
   const anyClip = clips.length > 0 || (user.credit_balance > 0 && (await hasAnyClip(ctx.db, user.id)));
-  const cards = await toClipCards(ctx.storage, clips, { costFor: (d) => clipCost(settings, d), urlTtlS: ctx.config.SIGNED_URL_TTL_S });
+  const route = primaryRoute(settings, ctx.config);
+  const cards = await toClipCards(ctx.storage, clips, { costFor: (d) => clipCost(settings, d, route), urlTtlS: ctx.config.SIGNED_URL_TTL_S });
   const analysis = project.music_key ? await loadAnalysisView(ctx.db, project) : null;
   const music = project.music_key
     ? { name: project.music_name ?? 'Music', duration: durationLabel(project.music_duration_s), url: await ctx.storage.signedUrl(project.music_key) }
@@ -37,7 +38,7 @@ export async function projectPage(ctx: Ctx, user: User, project: Project) {
     cards,
     music,
     analysis,
-    settings,
+    settings: pricedSettings(settings, ctx.config),
     balance: user.credit_balance,
     firstClipFree: !anyClip && user.credit_balance > 0,
     storage,

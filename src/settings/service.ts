@@ -1,9 +1,9 @@
 import type { Config } from '../platform/config.js';
 import { onCommit, type Conn, type DB, type Tx } from '../platform/db.js';
-import { DEFAULT_SETTINGS, settingsSchema, type Settings } from './defaults.js';
+import { creditsPer5sFor, DEFAULT_SETTINGS, modelFor, settingsSchema, type ProviderName, type Settings } from './defaults.js';
 import { readAllSettings, upsertSetting } from './queries.js';
 
-export { clipCost, DEFAULT_SETTINGS, type Settings } from './defaults.js';
+export { clipCost, creditsPer5sFor, DEFAULT_SETTINGS, modelFor, type ProviderName, type Settings } from './defaults.js';
 
 // Settings are read by nearly every request (card polls included), so a process keeps them for a
 // few seconds. A save in this process takes effect at once; other processes see it within CACHE_MS.
@@ -44,8 +44,32 @@ export async function saveSettings(db: Conn, changes: Partial<Settings>): Promis
   if (db.isTransaction) onCommit(db as Tx, () => version++);
 }
 
+/** Whether this process has what a provider needs (its key); local always does. */
+export function providerConfigured(config: Config, name: ProviderName): boolean {
+  if (name === 'runway') return Boolean(config.RUNWAY_API_KEY);
+  if (name === 'luma') return Boolean(config.LUMA_API_KEY);
+  return true;
+}
+
 /** The provider new generations use: the admin's choice, else the environment's. */
-export function activeProvider(settings: Settings, config: Config): 'runway' | 'local' {
+export function activeProvider(settings: Settings, config: Config): ProviderName {
   const chosen = settings.provider ?? config.activeProvider;
-  return chosen === 'runway' && !config.RUNWAY_API_KEY ? 'local' : chosen;
+  return providerConfigured(config, chosen) ? chosen : 'local';
+}
+
+/** The provider and model new clips are meant for, and priced by (a failover keeps the price). */
+export function primaryRoute(settings: Settings, config: Config): { provider: ProviderName; model: string } {
+  const provider = activeProvider(settings, config);
+  return { provider, model: modelFor(settings, provider) };
+}
+
+/** Settings as a creator's page prices them: the general price replaced by the primary's. */
+export function pricedSettings(settings: Settings, config: Config): Settings {
+  return Object.freeze({ ...settings, creditsPer5s: creditsPer5sFor(settings, primaryRoute(settings, config)) });
+}
+
+/** The admin's fallback, when it is configured and differs from the primary. */
+export function fallbackProvider(settings: Settings, config: Config, primary: string): ProviderName | null {
+  const f = settings.fallbackProvider;
+  return f && f !== primary && providerConfigured(config, f) ? f : null;
 }

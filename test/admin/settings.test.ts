@@ -33,7 +33,8 @@ describe('generation settings', () => {
   it('shows every setting with the current values', async () => {
     const res = await w.b.get('/admin/settings');
     expect(res.statusCode).toBe(200);
-    for (const name of Object.keys(DEFAULT_SETTINGS)) expect(res.body, name).toContain(`name="${name}"`);
+    // Prices per provider and model are one input each (name="cost:<provider>:<model>").
+    for (const name of Object.keys(DEFAULT_SETTINGS)) expect(res.body, name).toContain(name === 'providerCosts' ? 'name="cost:' : `name="${name}"`);
     expect(res.body).toContain(DEFAULT_SETTINGS.systemPrompt);
     expect(res.body).toContain('RUNWAY_API_KEY</code> is not set');
   });

@@ -122,6 +122,8 @@ export interface RunwayFake {
   setDefaultPlan(steps: FakeStep[]): void;
   /** The next `times` requests of this kind get this answer instead. */
   failNext(op: FakeOp, failure: FakeFailure, times?: number): void;
+  /** Forgets scripted failures not yet used. */
+  clearFailures(): void;
   statusOf(taskId: string): FakeStatus | 'DELETED' | undefined;
   /** Rewrites the output URLs of succeeded tasks (null: back to this server's own). */
   setOutputUrl(make: ((taskId: string, own: string) => string) | null): void;
@@ -214,6 +216,10 @@ export async function startRunwayFake(opts: { apiKey?: string } = {}): Promise<R
       if (req.headers.authorization !== `Bearer ${apiKey}`) return send(401, { error: 'Invalid API key' });
       if (req.headers['x-runway-version'] !== '2024-11-06') return send(400, { error: 'Invalid or missing X-Runway-Version header' });
 
+      if (req.method === 'GET' && url.pathname === '/v1/organization') {
+        return send(200, { creditBalance: 1000, tier: { maxMonthlyCreditSpend: 10000, models: { gen4_turbo: { maxConcurrentGenerations: 2, maxDailyGenerations: 500 } } }, usage: { models: {} } });
+      }
+
       if (req.method === 'POST' && url.pathname === '/v1/image_to_video') {
         if (scripted('submit')) return;
         if (!String(req.headers['content-type'] ?? '').startsWith('application/json')) return send(400, { error: 'Content-Type must be application/json' });
@@ -278,6 +284,9 @@ export async function startRunwayFake(opts: { apiKey?: string } = {}): Promise<R
     },
     setOutputUrl(make) {
       outputUrl = make;
+    },
+    clearFailures() {
+      for (const list of Object.values(failures)) list.length = 0;
     },
     statusOf(taskId) {
       const t = tasks.get(taskId);

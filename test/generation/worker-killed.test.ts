@@ -1,41 +1,19 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { fork, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import { balanceOf, latestClip, ledgerFor, uploadClip, waitFor, waitForClipDone } from '../factories/clips.js';
 import { creator, useWorld, type World } from './world.js';
+import { exited, forkWorker, stopAll } from './worker-fork.js';
 
 // A worker process killed with SIGKILL in the middle of a job (downloading the finished video):
 // another worker takes the job back once its lock lapses and finishes the clip, with the same
 // provider task and one charge.
 
-const WORKER = path.join(path.dirname(fileURLToPath(import.meta.url)), '../setup/worker-process.ts');
 const world = useWorld();
 const children: ChildProcess[] = [];
-
-async function startWorkerProcess(w: World): Promise<ChildProcess> {
-  const child = fork(WORKER, [], {
-    env: { ...process.env, ...w.t.env, TEST_WORKER_LOCK_MS: '2000' },
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  children.push(child);
-  await new Promise<void>((resolve, reject) => {
-    child.once('message', () => resolve());
-    child.once('exit', (code) => reject(new Error(`worker process exited early (${code})`)));
-  });
-  return child;
-}
-
-function exited(child: ChildProcess): Promise<unknown> {
-  return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', resolve));
-}
+const startWorkerProcess = (w: World) => forkWorker(w.t.env, children);
 
 afterEach(async () => {
-  for (const child of children.splice(0)) {
-    child.kill('SIGTERM');
-    await exited(child);
-  }
+  await stopAll(children);
 });
 
 describe('a worker killed with SIGKILL mid-job', () => {

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Conn } from '../../platform/db.js';
 import type { ClipUpdate } from '../../platform/db-types.js';
 
-export type JobFilter = 'all' | 'error' | 'stuck';
+export type JobFilter = 'all' | 'error' | 'stuck' | 'failover';
 
 /**
  * A clip is stuck when it has been queued, or generating since its submission, for longer than
@@ -14,10 +14,17 @@ function stuck(timeoutMin: number) {
   return sql<boolean>`((c.status = 'queued' and c.updated_at < ${cutoff}) or (c.status = 'generating' and coalesce(c.submitted_at, c.updated_at) < ${cutoff}))`;
 }
 
+/**
+ * The attempt's submitter died between sending the request and recording the answer (vanished),
+ * or has been sending for over a minute: a generation may run at the provider that nobody follows.
+ */
+const lostSubmit = sql<boolean>`exists (select 1 from provider_submissions s where s.clip_id = c.id and s.attempt = c.attempt and (s.status = 'vanished' or (s.status = 'submitting' and s.created_at < now() - interval '1 minute')))`;
+
 function problem(filter: JobFilter, timeoutMin: number) {
   if (filter === 'error') return sql<boolean>`c.status = 'error'`;
-  if (filter === 'stuck') return stuck(timeoutMin);
-  return sql<boolean>`(c.status = 'error' or ${stuck(timeoutMin)})`;
+  if (filter === 'stuck') return sql<boolean>`(${stuck(timeoutMin)} or ${lostSubmit})`;
+  if (filter === 'failover') return sql<boolean>`(c.failover_from is not null or ${lostSubmit})`;
+  return sql<boolean>`(c.status = 'error' or ${stuck(timeoutMin)} or ${lostSubmit})`;
 }
 
 /** Failed and stuck clips with what it takes to debug them, and whether this attempt was refunded. */
@@ -30,6 +37,7 @@ export async function listProblemClips(db: Conn, opts: { filter: JobFilter; time
       'c.id', 'c.project_id', 'c.user_id', 'c.status', 'c.prompt', 'c.duration_s', 'c.ratio', 'c.progress',
       'c.provider', 'c.model', 'c.provider_task_id', 'c.attempt', 'c.error_code', 'c.error_message', 'c.error_detail',
       'c.request_id', 'c.credits_spent', 'c.submitted_at', 'c.finished_at', 'c.created_at', 'c.updated_at',
+      'c.failover_from', 'c.failover_reason',
       'u.email', 'p.title as project_title',
     ])
     .select(sql<boolean>`exists (select 1 from credit_transactions t where t.type = 'refund' and t.reference_id = c.id || ':' || c.attempt)`.as('refunded'))
@@ -71,4 +79,15 @@ export async function isClipStuck(db: Conn, id: string, timeoutMin: number): Pro
 
 export async function updateClip(db: Conn, id: string, changes: ClipUpdate) {
   return db.updateTable('clips').set({ ...changes, updated_at: new Date() }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+}
+
+/** Every try to start these clips at a provider (who ran each attempt, why one failed over). */
+export async function providerTries(db: Conn, clipIds: string[]) {
+  if (!clipIds.length) return [];
+  return db
+    .selectFrom('provider_submissions')
+    .select(['clip_id', 'attempt', 'provider', 'model', 'status', 'task_id', 'reason', 'detail', 'created_at'])
+    .where('clip_id', 'in', clipIds)
+    .orderBy('created_at')
+    .execute();
 }

@@ -33,7 +33,7 @@ export async function retryGeneration(db: DB, queues: Queues, who: AdminCtx, cli
     const attempt = clip.attempt + 1;
     await updateClip(tx, clip.id, {
       status: 'queued', attempt, credits_spent: creditsSpent, progress: 0,
-      provider_task_id: null, error_code: null, error_message: null, error_detail: null, submitted_at: null, finished_at: null,
+      provider_task_id: null, failover_from: null, failover_reason: null, error_code: null, error_message: null, error_detail: null, submitted_at: null, finished_at: null,
     });
     await recordAudit(tx, who, {
       action: 'clip.retry',

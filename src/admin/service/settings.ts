@@ -32,6 +32,10 @@ const MESSAGES: Record<keyof Settings, string> = {
   exportsPerHour: 'Exports per hour must be a whole number from 1 to 100000.',
   signInsPerHourPerEmail: 'Sign-in attempts per email per hour must be a whole number from 1 to 100000.',
   signInsPerHourPerAddress: 'Sign-in attempts per address per hour must be a whole number from 1 to 100000.',
+  lumaModel: 'Choose one of the listed Luma models.',
+  fallbackProvider: 'Choose a configured provider other than the primary, or none.',
+  providersDown: 'Choose among the listed providers.',
+  providerCosts: 'Credits per 5 seconds must be whole numbers from 1 to 100.',
 };
 
 /** The abuse limits, as the settings form lists them (docs/decisions/0010-abuse-limits-and-quotas.md). */
@@ -48,12 +52,16 @@ export const LIMIT_FIELDS: Array<{ key: keyof Settings; label: string; max: numb
   { key: 'signInsPerHourPerAddress', label: 'Sign-in attempts per address per hour', max: 100000 },
 ];
 
+/** Settings kept by the providers section (its own form), left alone by the main form. */
+export const PROVIDER_SECTION_KEYS = ['lumaModel', 'fallbackProvider', 'providersDown', 'providerCosts'] as const;
+type MainSettings = Omit<Settings, (typeof PROVIDER_SECTION_KEYS)[number]>;
+
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined || v === '' ? [] : [v]);
 const int = (v: unknown): unknown => (typeof v === 'string' && /^\s*-?\d+\s*$/.test(v) ? Number(v) : v);
 const text = (v: unknown): string => (typeof v === 'string' ? v : '');
 
 /** Reads the settings form (strings from the browser) into the settings' types, then checks them. */
-export function parseSettingsForm(body: unknown, config: Config): { values: Settings } | { errors: SettingsErrors; raw: Record<string, unknown> } {
+export function parseSettingsForm(body: unknown, config: Config): { values: MainSettings } | { errors: SettingsErrors; raw: Record<string, unknown> } {
   const b = (body ?? {}) as Record<string, unknown>;
   const raw = {
     systemPrompt: text(b.systemPrompt).replace(/\r\n/g, '\n').trim(),
@@ -82,16 +90,21 @@ export function parseSettingsForm(body: unknown, config: Config): { values: Sett
   if (raw.provider === 'runway' && !config.RUNWAY_API_KEY) {
     errors.provider = 'Runway needs RUNWAY_API_KEY in the server’s environment; until it is set, generations use the local provider.';
   }
+  if (raw.provider === 'luma' && !config.LUMA_API_KEY) {
+    errors.provider = 'Luma needs LUMA_API_KEY in the server’s environment; until it is set, generations use the local provider.';
+  }
   if (parsed.success && !parsed.data.allowedDurations.includes(parsed.data.defaultDuration)) errors.defaultDuration = MESSAGES.defaultDuration;
   if (!parsed.success || Object.keys(errors).length) return { errors, raw };
-  return { values: parsed.data };
+  const values: Partial<Settings> = { ...parsed.data };
+  for (const k of PROVIDER_SECTION_KEYS) delete values[k];
+  return { values: values as MainSettings };
 }
 
 /**
  * Saves the settings and audits what changed. New generations read settings when they are
  * submitted; running ones carry their provider, model, ratio and duration on the clip row.
  */
-export async function updateSettings(db: DB, who: AdminCtx, values: Settings): Promise<boolean> {
+export async function updateSettings(db: DB, who: AdminCtx, values: Partial<Settings>): Promise<boolean> {
   return withTx(db, async (tx) => {
     const before = await getSettings(tx);
     const change = diff(before, values);

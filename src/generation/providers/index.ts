@@ -1,12 +1,14 @@
 import type { AppContext } from '../../platform/context.js';
 import { createLocalProvider } from './local.js';
+import { createLumaProvider } from './luma.js';
 import { createRunwayProvider } from './runway.js';
 import { ProviderError, type Provider } from './types.js';
 
 export type { GenerationInput, Provider, TaskState, TaskStatus } from './types.js';
 export { ProviderError } from './types.js';
 
-export type ProviderName = 'runway' | 'local';
+export type ProviderName = 'runway' | 'luma' | 'local';
+export const PROVIDERS: readonly ProviderName[] = ['runway', 'luma', 'local'];
 
 const cache = new WeakMap<AppContext, Map<ProviderName, Provider>>();
 
@@ -25,6 +27,19 @@ function build(ctx: AppContext, name: ProviderName): Provider {
       logger: ctx.logger.child({ provider: 'runway' }),
     });
   }
+  if (name === 'luma') {
+    if (!config.LUMA_API_KEY) throw new ProviderError('Luma is not configured (LUMA_API_KEY is not set)', false, 'NOT_CONFIGURED');
+    return createLumaProvider({
+      baseUrl: config.LUMA_API_URL,
+      apiKey: config.LUMA_API_KEY,
+      pollIntervalMs: config.LUMA_POLL_INTERVAL_MS,
+      storage: ctx.storage,
+      logger: ctx.logger.child({ provider: 'luma' }),
+      publicUrl: config.publicUrl,
+      // Only a configured public address can receive callbacks; without one, polling alone.
+      callbackUrl: config.PUBLIC_URL ? `${config.publicUrl}/webhooks/luma` : undefined,
+    });
+  }
   return createLocalProvider({
     redis: ctx.redis,
     storage: ctx.storage,
@@ -37,11 +52,11 @@ function build(ctx: AppContext, name: ProviderName): Provider {
 
 /** The provider a clip was started with (one instance per process and context). */
 export function providerFor(ctx: AppContext, name: string | null): Provider {
-  if (name !== 'runway' && name !== 'local') throw new ProviderError(`Unknown provider ${String(name)}`, false, 'UNKNOWN_PROVIDER');
+  if (!PROVIDERS.includes(name as ProviderName)) throw new ProviderError(`Unknown provider ${String(name)}`, false, 'UNKNOWN_PROVIDER');
   let byName = cache.get(ctx);
   if (!byName) cache.set(ctx, (byName = new Map()));
-  let p = byName.get(name);
-  if (!p) byName.set(name, (p = build(ctx, name)));
+  let p = byName.get(name as ProviderName);
+  if (!p) byName.set(name as ProviderName, (p = build(ctx, name as ProviderName)));
   return p;
 }
 

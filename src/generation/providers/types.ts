@@ -24,7 +24,7 @@ export interface TaskStatus {
   state: TaskState;
   /** 0..1 while running. */
   progress?: number;
-  /** A URL to download the MP4 from (runway), or … */
+  /** A URL to download the MP4 from (runway, luma), or … */
   outputUrl?: string;
   /** … the storage key the MP4 already sits at (local). */
   outputKey?: string;
@@ -34,7 +34,7 @@ export interface TaskStatus {
 
 /** One interface for every image-to-video service: start a task, follow it, stop it. */
 export interface Provider {
-  readonly name: 'runway' | 'local';
+  readonly name: 'runway' | 'luma' | 'local';
   /** `log` is the caller's logger (carrying the clip and request ids) for retries and warnings. */
   submit(input: GenerationInput, log?: Logger): Promise<{ taskId: string }>;
   status(taskId: string, log?: Logger): Promise<TaskStatus>;
