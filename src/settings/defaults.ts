@@ -28,7 +28,7 @@ export const settingsSchema = z.object({
   referralReward: z.number().int().min(0).max(1000).default(2),
   shareReward: z.number().int().min(0).max(1000).default(1),
   maxRewardedShares: z.number().int().min(0).max(1000).default(3),
-  // Abuse limits (docs/decisions/0010-abuse-limits-and-quotas.md): per person, rates per rolling hour.
+  // Abuse limits (docs/decisions/0019-abuse-limits-and-quotas.md): per person, rates per rolling hour.
   storageQuotaMb: z.number().int().min(1).max(1024 * 1024).default(2048),
   maxProjects: z.number().int().min(1).max(10000).default(50),
   maxClipsPerProject: z.number().int().min(1).max(10000).default(100),

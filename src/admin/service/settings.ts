@@ -38,7 +38,7 @@ const MESSAGES: Record<keyof Settings, string> = {
   providerCosts: 'Credits per 5 seconds must be whole numbers from 1 to 100.',
 };
 
-/** The abuse limits, as the settings form lists them (docs/decisions/0010-abuse-limits-and-quotas.md). */
+/** The abuse limits, as the settings form lists them (docs/decisions/0019-abuse-limits-and-quotas.md). */
 export const LIMIT_FIELDS: Array<{ key: keyof Settings; label: string; max: number }> = [
   { key: 'storageQuotaMb', label: 'Storage per person (MB)', max: 1024 * 1024 },
   { key: 'maxProjects', label: 'Projects per person', max: 10000 },
