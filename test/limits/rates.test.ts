@@ -9,6 +9,7 @@ import { DEFAULT_SETTINGS } from '../../src/settings/service.js';
 import { createTestApp, type TestApp } from '../setup/context.js';
 import { TestBrowser } from '../setup/browser.js';
 import { createProject, createUser } from '../factories.js';
+import { createWatchableClip } from '../factories/projects.js';
 import { uploadClip } from '../factories/clips.js';
 import { creator } from '../generation/world.js';
 import { makeTones } from '../music/fixtures.js';
@@ -83,7 +84,8 @@ describe('hourly limits per person', () => {
 
   it('two web processes sharing Redis share the count', async () => {
     await setLimits(t.ctx.db, { sharesPerHour: 2 });
-    const { project, b } = await creator(t, 0);
+    const { user, project, b } = await creator(t, 0);
+    await createWatchableClip(t.ctx.db, { userId: user.id, projectId: project.id }); // an empty film cannot be shared
     const b2 = sameBrowserOn(app2, b);
     expect((await b.post(`/projects/${project.id}/share`)).statusCode).toBe(303);
     expect((await b2.post(`/projects/${project.id}/share`)).statusCode).toBe(303);
