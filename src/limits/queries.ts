@@ -3,17 +3,12 @@ import type { Conn, Tx } from '../platform/db.js';
 
 /**
  * Bytes a person stores: images and thumbnails, clip videos, music, exports, as recorded on the rows
- * that name them (an export whose file was replaced names none). A size not recorded yet (rows
- * older than the sizes) counts as 0.
+ * that name them (an export whose file was replaced names none). Triggers keep the total on the
+ * person's row (migration 0014); a size not recorded yet counts as 0 until the backfill records it.
  */
 export async function storageUsedBytes(db: Conn, userId: string): Promise<number> {
-  const { rows } = await sql<{ used: number }>`
-    select (
-      (select coalesce(sum(coalesce(image_bytes, 0) + coalesce(video_bytes, 0)), 0) from clips where user_id = ${userId})
-      + (select coalesce(sum(music_bytes), 0) from projects where user_id = ${userId} and music_key is not null)
-      + (select coalesce(sum(size_bytes), 0) from exports where user_id = ${userId} and object_key is not null)
-    )::bigint as used`.execute(db);
-  return rows[0]?.used ?? 0;
+  const row = await db.selectFrom('users').select('storage_bytes').where('id', '=', userId).executeTakeFirst();
+  return row?.storage_bytes ?? 0;
 }
 
 /** Locks the person's row: quota and cap checks that count then insert run one at a time per person. */

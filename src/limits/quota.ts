@@ -20,8 +20,9 @@ export interface StorageUse {
   full: boolean;
 }
 
-export async function storageUse(db: Conn, settings: Pick<Settings, 'storageQuotaMb'>, userId: string): Promise<StorageUse> {
-  const usedBytes = await storageUsedBytes(db, userId);
+/** A person's use against the quota, from the total on their row (no query). */
+export function storageUse(settings: Pick<Settings, 'storageQuotaMb'>, user: { storage_bytes: number }): StorageUse {
+  const usedBytes = user.storage_bytes;
   const quota = quotaBytes(settings);
   return {
     usedBytes,

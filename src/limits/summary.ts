@@ -1,6 +1,6 @@
 import type { AppContext } from '../platform/context.js';
 import { getSettings } from '../settings/service.js';
-import { countProjects } from './queries.js';
+import { countProjects, storageUsedBytes } from './queries.js';
 import { storageUse, type StorageUse } from './quota.js';
 import { inWords, limiterFor, RATES, type RateAction } from './rates.js';
 
@@ -18,7 +18,7 @@ export async function limitsSummary(ctx: AppContext, user: { id: string; email: 
   // Per person (the address limit belongs to no one).
   const actions = (Object.keys(RATES) as RateAction[]).filter((a) => a !== 'sign-in-address');
   const [storage, projectCount, usages] = await Promise.all([
-    storageUse(ctx.db, settings, user.id),
+    storageUsedBytes(ctx.db, user.id).then((bytes) => storageUse(settings, { storage_bytes: bytes })),
     countProjects(ctx.db, user.id),
     Promise.all(actions.map((a) => limiter.usage(a, a === 'sign-in-email' ? user.email.toLowerCase() : user.id))),
   ]);

@@ -19,6 +19,8 @@ export interface UsersTable {
   name: string;
   avatar_url: string | null;
   credit_balance: Generated<number>;
+  /** Bytes stored (images, videos, music, exports), kept by triggers (migration 0014). */
+  storage_bytes: Generated<number>;
   referral_code: string;
   referred_by: string | null;
   disabled_at: Date | null;

@@ -13,7 +13,8 @@ type Ctx = Pick<AppContext, 'db' | 'storage' | 'logger' | 'config'>;
 /** Everything the project page shows, as plain data with signed URLs. */
 export async function projectPage(ctx: Ctx, user: User, project: Project) {
   const settings = await getSettings(ctx.db);
-  const [clips, storage] = await Promise.all([listClipsForProject(ctx.db, user.id, project.id), storageUse(ctx.db, settings, user.id)]);
+  const clips = await listClipsForProject(ctx.db, user.id, project.id);
+  const storage = storageUse(settings, user);
   // The first clip is free only for someone with no clip at all: a project with clips answers that.
   const anyClip = clips.length > 0 || (user.credit_balance > 0 && (await hasAnyClip(ctx.db, user.id)));
   const route = primaryRoute(settings, ctx.config);

@@ -39,7 +39,8 @@ export type ProjectSummary = Awaited<ReturnType<typeof toSummary>>;
 
 export async function dashboard(ctx: Ctx, user: User) {
   const settings = await getSettings(ctx.db);
-  const [rows, storage] = await Promise.all([listProjectSummaries(ctx.db, user.id), storageUse(ctx.db, settings, user.id)]);
+  const rows = await listProjectSummaries(ctx.db, user.id);
+  const storage = storageUse(settings, user);
   const now = new Date();
   return {
     projects: await Promise.all(rows.map((r) => toSummary(ctx, r, now))),
