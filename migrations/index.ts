@@ -5,6 +5,7 @@ import * as m0006 from './0006_export_details.js';
 import * as m0008 from './0008_referral_index.js';
 import * as m0009 from './0009_beat_sync.js';
 import * as m0012 from './0012_admin_sessions.js';
+import * as m0015 from './0015_account.js';
 
 // Listed explicitly (not read from disk) so the same list works under tsx, vitest and bundlers.
 export const migrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '0008_referral_index': m0008,
   '0009_beat_sync': m0009,
   '0012_admin_sessions': m0012,
+  '0015_account': m0015,
 };

@@ -21,6 +21,7 @@ import billing from './billing/routes.js';
 import player from './player/routes.js';
 import sharing from './sharing/routes.js';
 import exportFeature from './export/routes.js';
+import account from './account/routes.js';
 import admin from './admin/routes.js';
 
 /** Builds the web app: platform plugins first, then one line per feature (the table of contents). */
@@ -60,6 +61,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   await app.register(player);
   await app.register(sharing);
   await app.register(exportFeature);
+  await app.register(account);
   await app.register(admin);
   return app;
 }
