@@ -53,8 +53,8 @@ async function cancelGenerations(ctx: AppContext, userId: string): Promise<void>
   }
   // Includes those stopped by an earlier, interrupted run: a provider's cancel is safe to repeat.
   for (const clip of await q.clipsStoppedByDeletion(ctx.db, userId)) {
-    await providerFor(ctx, clip.provider)
-      .cancel(clip.provider_task_id!, ctx.logger)
+    await Promise.resolve()
+      .then(() => providerFor(ctx, clip.provider).cancel(clip.provider_task_id!, ctx.logger))
       .catch((err) => ctx.logger.warn({ clipId: clip.id, err: (err as Error).message }, 'provider cancel failed during account deletion'));
   }
 }
