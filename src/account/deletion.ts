@@ -1,5 +1,5 @@
 import type { AppContext } from '../platform/context.js';
-import { withTx } from '../platform/db.js';
+import { withTx, type Tx } from '../platform/db.js';
 import type { AccountDeletion, User } from '../platform/db-types.js';
 import { NotFoundError, UserError } from '../platform/errors.js';
 import { enqueue } from '../platform/queues.js';
@@ -22,14 +22,22 @@ export function enqueueDeletion(ctx: AppContext, deletionId: string): Promise<bo
  * until it is done, and their Google subject is remembered (as a hash); then the job does the rest.
  * Asking twice changes nothing.
  */
-export async function requestDeletion(ctx: AppContext, userId: string, requestedBy: 'self' | 'admin'): Promise<AccountDeletion> {
+export async function requestDeletion(
+  ctx: AppContext,
+  userId: string,
+  requestedBy: 'self' | 'admin',
+  /** Runs in the same transaction (the admin's audit row), so both land or neither. */
+  alsoInTx?: (tx: Tx, deletion: AccountDeletion) => Promise<void>,
+): Promise<AccountDeletion> {
   const deletion = await withTx(ctx.db, async (tx) => {
     const user = await q.findUserForUpdate(tx, userId);
     if (!user) throw new NotFoundError();
     await q.disableUserNow(tx, userId);
     if (user.google_sub) await q.rememberDeletedSubject(tx, subjectHash(user.google_sub));
-    await tx.deleteFrom('sessions').where('user_id', '=', userId).execute();
-    return q.insertDeletion(tx, userId, requestedBy);
+    await q.deleteAllSessions(tx, userId);
+    const row = await q.insertDeletion(tx, userId, requestedBy);
+    await alsoInTx?.(tx, row);
+    return row;
   });
   // Redis away: the row stays pending and the sweeper (account-deletion-sweep) queues it later.
   await enqueueDeletion(ctx, deletion.id);

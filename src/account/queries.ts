@@ -24,6 +24,10 @@ export async function deleteOtherSessions(db: Conn, userId: string, keepSid: str
   return Number(res.numDeletedRows);
 }
 
+export async function deleteAllSessions(db: Conn, userId: string): Promise<void> {
+  await db.deleteFrom('sessions').where('user_id', '=', userId).execute();
+}
+
 /** Writes only when the stored time is older than `minAgeS`: several processes may touch one session. */
 export async function touchSession(db: Conn, sid: string, userAgent: string | null, minAgeS: number): Promise<void> {
   await db

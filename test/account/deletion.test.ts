@@ -6,12 +6,13 @@ import { expectLedgerBalanced } from '../factories.js';
 import { runDeletion } from '../../src/account/deletion.js';
 import { isKnownReferralCode } from '../../src/auth/service.js';
 import { providerFor } from '../../src/generation/providers/index.js';
+import { ADMIN_PASSWORD, adminBrowser, auditRows } from '../factories/admin.js';
 import { fullAccount, objectsUnder } from './world.js';
 
 let t: TestApp;
 
 beforeAll(async () => {
-  t = await createTestApp();
+  t = await createTestApp({ ADMIN_PASSWORD });
 });
 afterAll(async () => {
   await t?.close();
@@ -130,5 +131,36 @@ describe('deleting my account', () => {
     // Only the hash is kept: nothing names the old subject.
     const kept = await t.ctx.db.selectFrom('deleted_subjects').selectAll().execute();
     expect(JSON.stringify(kept)).not.toContain(w.user.email);
+  });
+
+  it('an admin sees pending downloads and deletion, and can delete an account the same way, audited without naming the person', async () => {
+    const w = await fullAccount(t.ctx.db, t.ctx.storage);
+    const person = new TestBrowser(t.app);
+    await person.signInDev(w.user.email);
+    await person.post('/account/export');
+    const admin = await adminBrowser(t.app);
+    const page = await admin.get(`/admin/users/${w.user.id}`);
+    expect(page.body).toContain('data-account-export="queued"');
+    expect(page.body).toContain('Delete this account');
+
+    const wrong = await admin.post(`/admin/users/${w.user.id}/delete`, { confirm_email: 'nope@example.com' });
+    expect(wrong.statusCode).toBe(400);
+    expect((await person.get('/projects')).statusCode).toBe(200);
+
+    const res = await admin.post(`/admin/users/${w.user.id}/delete`, { confirm_email: w.user.email });
+    expect(res.statusCode).toBe(303);
+    expect((await person.get('/projects')).headers.location).toMatch(/^\/login/);
+    expect((await admin.get(`/admin/users/${w.user.id}`)).body).toContain('data-deletion-pending');
+    const id = await pendingDeletionId(w.user.id);
+    const d = await t.ctx.db.selectFrom('account_deletions').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    expect(d.requested_by).toBe('admin');
+    const [audit] = await auditRows(t.ctx.db, 'user.delete');
+    expect(audit).toMatchObject({ target: d.anon_id });
+
+    expect(await runDeletion(t.ctx, id)).toBe('done');
+    expect(await rowsReferencing(w.user.id)).toEqual([]);
+    expect(await objectsUnder(t.ctx.storage, w.user.id)).toEqual([]);
+    expect((await admin.get(`/admin/users/${w.user.id}`)).statusCode).toBe(404);
+    await expectLedgerBalanced(t.ctx.db);
   });
 });
