@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { formatMoney } from '../billing/money.js';
+import { listPaymentsForUser } from '../billing/queries.js';
 import { describeLedgerRow, formatWhen } from '../credits/words.js';
 import { countLedgerForUser } from '../credits/queries.js';
 import type { Conn } from '../platform/db.js';
@@ -93,7 +94,7 @@ export async function history(db: Conn, userId: string, requestedPage: number) {
 }
 
 export async function receipts(db: Conn, userId: string) {
-  const rows = await q.listReceipts(db, userId);
+  const rows = (await listPaymentsForUser(db, userId, 100)).filter((p) => p.status === 'paid' || p.status === 'refunded');
   return rows.map((p) => ({
     id: p.id,
     when: formatWhen(p.created_at),

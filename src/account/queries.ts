@@ -76,26 +76,6 @@ export async function paymentsBySession(db: Conn, userId: string, sessionIds: st
   return db.selectFrom('payments').select(['id', 'stripe_session_id']).where('user_id', '=', userId).where('stripe_session_id', 'in', sessionIds).execute();
 }
 
-export async function listReceipts(db: Conn, userId: string) {
-  return db
-    .selectFrom('payments')
-    .innerJoin('credit_packs', 'credit_packs.id', 'payments.credit_pack_id')
-    .select([
-      'payments.id',
-      'payments.status',
-      'payments.amount_cents',
-      'payments.currency',
-      'payments.credits_purchased',
-      'payments.created_at',
-      'credit_packs.name as pack_name',
-    ])
-    .where('payments.user_id', '=', userId)
-    .where('payments.status', 'in', ['paid', 'refunded'])
-    .orderBy('payments.created_at', 'desc')
-    .limit(100)
-    .execute();
-}
-
 // What deletion would take ----------------------------------------------------------------------
 
 export async function accountCounts(db: Conn, userId: string) {

@@ -141,10 +141,9 @@ describe('credit history and receipts', () => {
     const user = await createUser(t.ctx.db);
     const pack = await createPack(t.ctx.db, { name: 'Creator', credits: 20, priceCents: 1800 });
     const payment = await createPayment(t.ctx.db, user.id, pack.id, { credits: 20, cents: 1800 });
-    await withTx(t.ctx.db, async (tx) => {
-      await grantCredits(tx, user.id, 1, 'signup', user.id, 'Welcome credit');
-      await grantCredits(tx, user.id, 20, 'purchase', payment.stripe_session_id!, 'Creator');
-    });
+    // Separate transactions: rows of one transaction share a timestamp, and their order is then arbitrary.
+    await withTx(t.ctx.db, (tx) => grantCredits(tx, user.id, 1, 'signup', user.id, 'Welcome credit'));
+    await withTx(t.ctx.db, (tx) => grantCredits(tx, user.id, 20, 'purchase', payment.stripe_session_id!, 'Creator'));
     const project = await createProject(t.ctx.db, user.id, { title: 'Beach day' });
     const clip = await createClip(t.ctx.db, t.ctx.storage, { userId: user.id, projectId: project.id, credits: 2 });
     await withTx(t.ctx.db, (tx) => grantCredits(tx, user.id, 2, 'share', project.id, 'Share reward'));
