@@ -8,6 +8,8 @@ import { isKnownReferralCode } from '../../src/auth/service.js';
 import { providerFor } from '../../src/generation/providers/index.js';
 import { ADMIN_PASSWORD, adminBrowser, auditRows } from '../factories/admin.js';
 import { fullAccount, objectsUnder } from './world.js';
+import { startWorkers } from '../../src/worker.js';
+import { waitFor } from '../factories/clips.js';
 
 let t: TestApp;
 
@@ -161,6 +163,23 @@ describe('deleting my account', () => {
     expect(await rowsReferencing(w.user.id)).toEqual([]);
     expect(await objectsUnder(t.ctx.storage, w.user.id)).toEqual([]);
     expect((await admin.get(`/admin/users/${w.user.id}`)).statusCode).toBe(404);
+    await expectLedgerBalanced(t.ctx.db);
+  });
+
+  it('is carried out by the queued job on a real worker', async () => {
+    const w = await fullAccount(t.ctx.db, t.ctx.storage);
+    const b = new TestBrowser(t.app);
+    await b.signInDev(w.user.email);
+    await b.post('/account/delete', { confirm_email: w.user.email });
+    const id = await pendingDeletionId(w.user.id);
+    const workers = startWorkers(t.ctx, { periodic: false });
+    try {
+      await waitFor(async () => (await t.ctx.db.selectFrom('account_deletions').select('status').where('id', '=', id).executeTakeFirst())?.status === 'done', 'deletion done');
+    } finally {
+      await workers.close();
+    }
+    expect(await objectsUnder(t.ctx.storage, w.user.id)).toEqual([]);
+    expect(await t.ctx.db.selectFrom('users').select('id').where('id', '=', w.user.id).execute()).toEqual([]);
     await expectLedgerBalanced(t.ctx.db);
   });
 });
