@@ -67,4 +67,19 @@ describe('/account in a real browser', () => {
       await other.close();
     });
   }
+
+  it('prepares a download with one click and shows the link when it is ready, without a reload', async () => {
+    const w = await fullAccount(t.ctx.db, t.ctx.storage);
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await signIn(page, w.user.email);
+    await page.goto(`${base}/account`);
+    await page.click('#download button[type=submit]');
+    await page.waitForSelector('#download[data-download-state="queued"] progress');
+    const row = await t.ctx.db.selectFrom('account_exports').select('id').where('user_id', '=', w.user.id).executeTakeFirstOrThrow();
+    await buildAccountExport(t.ctx, row.id);
+    await page.waitForSelector('#download[data-download-state="ready"] [data-download-link]', { timeout: 10_000 });
+    expect(page.url()).toMatch(/\/account$/);
+    await context.close();
+  });
 });
