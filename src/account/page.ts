@@ -93,7 +93,8 @@ export async function history(db: Conn, userId: string, requestedPage: number) {
   };
 }
 
-export async function receipts(db: Conn, userId: string) {
+/** Paid (or later refunded) payments; with Stripe set up each links to its receipt (fetched on click). */
+export async function receipts(db: Conn, userId: string, stripeEnabled: boolean) {
   const rows = (await listPaymentsForUser(db, userId, 100)).filter((p) => p.status === 'paid' || p.status === 'refunded');
   return rows.map((p) => ({
     id: p.id,
@@ -103,8 +104,7 @@ export async function receipts(db: Conn, userId: string) {
     credits: p.credits_purchased,
     amount: formatMoney(p.amount_cents, p.currency),
     refunded: p.status === 'refunded',
-    // Stripe's receipt link is not stored by billing yet (see the report); the slot is here.
-    receiptUrl: null as string | null,
+    receiptUrl: stripeEnabled ? `/account/receipts/${p.id}` : null,
   }));
 }
 

@@ -76,6 +76,16 @@ export async function paymentsBySession(db: Conn, userId: string, sessionIds: st
   return db.selectFrom('payments').select(['id', 'stripe_session_id']).where('user_id', '=', userId).where('stripe_session_id', 'in', sessionIds).execute();
 }
 
+export async function findPaidPaymentForUser(db: Conn, userId: string, paymentId: string) {
+  return db
+    .selectFrom('payments')
+    .select(['id', 'stripe_payment_intent'])
+    .where('user_id', '=', userId)
+    .where('id', '=', paymentId)
+    .where('status', 'in', ['paid', 'refunded'])
+    .executeTakeFirst();
+}
+
 // What deletion would take ----------------------------------------------------------------------
 
 export async function accountCounts(db: Conn, userId: string) {

@@ -8,7 +8,9 @@ import { downloadView, startAccountExport } from './data-export.js';
 import { confirmEmailMatches, requestDeletion } from './deletion.js';
 import { trackLastSeen } from './last-seen.js';
 import { devices, history, receipts, sidForDevice } from './page.js';
-import { accountCounts, deleteOtherSessions, deleteSessionForUser } from './queries.js';
+import { accountCounts, deleteOtherSessions, deleteSessionForUser, findPaidPaymentForUser } from './queries.js';
+import { createStripeGateway, StripeRequestError } from '../billing/stripe.js';
+import { isUuid } from '../platform/ids.js';
 
 const HEAD = '<link rel="stylesheet" href="/assets/css/account.css"><link rel="stylesheet" href="/assets/css/credits.css">';
 const pageQuery = z.object({ page: z.coerce.number().int().min(1).max(100_000).catch(1).default(1) });
@@ -25,7 +27,7 @@ export default fp(
       const [deviceList, ledger, receiptList, download, counts] = await Promise.all([
         devices(app.db, user.id, req.session.sessionId),
         history(app.db, user.id, page),
-        receipts(app.db, user.id),
+        receipts(app.db, user.id, app.config.stripeEnabled),
         downloadView(app.ctx, user.id),
         accountCounts(app.db, user.id),
       ]);
@@ -68,6 +70,25 @@ export default fp(
       const n = await deleteOtherSessions(app.db, currentUser(req).id, req.session.sessionId);
       flash(reply, 'notice', n === 0 ? 'No other device was signed in.' : `Signed out of ${n} other device${n === 1 ? '' : 's'}.`);
       return reply.redirect('/account#devices', 303);
+    });
+
+    // Stripe's receipt page, looked up when asked for: billing does not store its address.
+    const gateway = createStripeGateway(app.config);
+    app.get('/account/receipts/:id', { preHandler: requireUser }, async (req, reply) => {
+      const id = (req.params as { id: string }).id;
+      const payment = isUuid(id) ? await findPaidPaymentForUser(app.db, currentUser(req).id, id) : undefined;
+      if (!payment) throw new NotFoundError();
+      if (!gateway || !payment.stripe_payment_intent) throw new NotFoundError('Stripe has no receipt for this payment.');
+      let url: string | null;
+      try {
+        url = await gateway.receiptUrl(payment.stripe_payment_intent);
+      } catch (err) {
+        if (!(err instanceof StripeRequestError)) throw err;
+        req.log.warn({ err: err.message, status: err.status }, 'could not fetch a Stripe receipt');
+        throw new UserError('Stripe did not answer just now. Please try again in a minute.', 502, 'stripe_unavailable');
+      }
+      if (!url) throw new NotFoundError('Stripe has no receipt for this payment yet.');
+      return reply.redirect(url, 303);
     });
 
     async function renderDownload(req: FastifyRequest, reply: FastifyReply, notice: string | null = null, status = 200) {
