@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { AxeBuilder } from '@axe-core/playwright';
 import { createTestApp, type TestApp } from '../setup/context.js';
 import { launchChromium } from '../setup/chromium.js';
 import { buildAccountExport } from '../../src/account/data-export.js';
@@ -49,6 +50,8 @@ describe('/account in a real browser', () => {
       await expect(page.locator('[data-download-link]').isVisible()).resolves.toBe(true);
       expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
       if (SHOTS) await page.screenshot({ path: `${SHOTS}/account-${name}.png`, fullPage: true });
+      const axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
+      expect(axe.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
 
       // Deleting: open the form, type the email, and the page asks once more; dismissing keeps everything.
       await page.click('.delete-confirm summary');
@@ -65,7 +68,7 @@ describe('/account in a real browser', () => {
       expect(errors).toEqual([]);
       await context.close();
       await other.close();
-    });
+    }, 120_000);
   }
 
   it('prepares a download with one click and shows the link when it is ready, without a reload', async () => {
