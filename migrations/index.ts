@@ -8,6 +8,7 @@ import * as m0010 from './0010_quotas.js';
 import * as m0012 from './0012_admin_sessions.js';
 import * as m0013 from './0013_provider_attempts.js';
 import * as m0014 from './0014_storage_total.js';
+import * as m0015 from './0015_account.js';
 
 // Listed explicitly (not read from disk) so the same list works under tsx, vitest and bundlers.
 export const migrations: Record<string, Migration> = {
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '0012_admin_sessions': m0012,
   '0013_provider_attempts': m0013,
   '0014_storage_total': m0014,
+  '0015_account': m0015,
 };

@@ -25,6 +25,7 @@ import player from './player/routes.js';
 import sharing from './sharing/routes.js';
 import exportFeature from './export/routes.js';
 import generation from './generation/routes.js';
+import account from './account/routes.js';
 import admin from './admin/routes.js';
 import live from './live/routes.js';
 
@@ -68,6 +69,7 @@ export async function buildApp(ctx: AppContext, opts: { logStream?: DestinationS
   await app.register(sharing);
   await app.register(exportFeature);
   await app.register(generation);
+  await app.register(account);
   await app.register(admin);
   await app.register(live);
   return app;

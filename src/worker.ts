@@ -4,6 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { accountProcessor, accountTasks } from './account/jobs.js';
 import { adminSessionTasks } from './admin/admin-session.js';
 import { exportProcessor } from './export/jobs.js';
 import { storageSizeTasks } from './limits/backfill.js';
@@ -24,9 +25,10 @@ export const processors: ProcessorSpec[] = [
   { queue: 'generation', concurrency: 20, make: generationProcessor },
   { queue: 'export', concurrency: 1, make: exportProcessor },
   { queue: 'analysis', concurrency: 2, make: analysisProcessor },
+  { queue: 'account', concurrency: 1, make: accountProcessor },
 ];
 
-export const periodicTasks: PeriodicTask[] = [...generationTasks, ...sessionTasks, ...adminSessionTasks, ...storageSizeTasks];
+export const periodicTasks: PeriodicTask[] = [...generationTasks, ...sessionTasks, ...adminSessionTasks, ...storageSizeTasks, ...accountTasks];
 
 export interface RunningWorkers {
   workers: Worker[];

@@ -7,7 +7,8 @@ import { adminCtx } from './guard.js';
 import { pageParam, pager, textParam, uuidParam } from './http.js';
 import { formatMoney } from './money.js';
 import { countUsers, findUser, findUserEmail, listPaymentsForUser, listProjectsForUser, searchUsers } from './queries/users.js';
-import { adjustCredits, parseCreditsForm, setDisabled } from './service/users.js';
+import { adjustCredits, deleteAccountAsAdmin, parseCreditsForm, setDisabled } from './service/users.js';
+import { pendingForUser } from '../account/queries.js';
 
 const USERS_PER_PAGE = 25;
 const LEDGER_PER_PAGE = 30;
@@ -26,13 +27,14 @@ export default async function usersRoutes(app: FastifyInstance) {
   async function renderUser(reply: FastifyReply, id: string, page: number, formError: FormError | null = null) {
     const user = await findUser(app.db, id);
     if (!user) throw new NotFoundError('That user does not exist.');
-    const [ledger, ledgerTotal, payments, projects, referrer, limits] = await Promise.all([
+    const [ledger, ledgerTotal, payments, projects, referrer, limits, pending] = await Promise.all([
       listLedgerForUser(app.db, id, LEDGER_PER_PAGE, (page - 1) * LEDGER_PER_PAGE),
       countLedgerForUser(app.db, id),
       listPaymentsForUser(app.db, id, 50),
       listProjectsForUser(app.db, id, 50),
       user.referred_by ? findUserEmail(app.db, user.referred_by) : null,
       limitsSummary(app.ctx, user),
+      pendingForUser(app.db, id),
     ]);
     return reply.render('admin/user', {
       title: `${user.email} · Admin`,
@@ -44,6 +46,7 @@ export default async function usersRoutes(app: FastifyInstance) {
       payments: payments.map((p) => ({ ...p, amount: formatMoney(p.amount_cents, p.currency) })),
       projects,
       limits,
+      pending,
       formError,
     });
   }
@@ -66,6 +69,13 @@ export default async function usersRoutes(app: FastifyInstance) {
       }
     });
   }
+
+  app.post('/users/:id/delete', async (req, reply) => {
+    const id = uuidParam(req.params);
+    await deleteAccountAsAdmin(app.ctx, adminCtx(req), id, (req.body as Record<string, unknown> | undefined)?.confirm_email);
+    flash(reply, 'notice', 'Account deletion started: they are signed out; their media and rows go in a minute or two.');
+    return reply.redirect(`/admin/users/${id}`, 303);
+  });
 
   for (const [action, disabled] of [['disable', true], ['enable', false]] as const) {
     app.post(`/users/:id/${action}`, async (req, reply) => {

@@ -66,3 +66,12 @@ export async function sumReferralCredits(db: Conn, userId: string): Promise<numb
     .executeTakeFirstOrThrow();
   return row.total;
 }
+
+/** Deleted accounts' Google subjects, hashed (deleted-subjects.ts): a returning person gets no second sign-up credit. */
+export async function rememberDeletedSubject(db: Conn, subjectHash: string): Promise<void> {
+  await db.insertInto('deleted_subjects').values({ subject_hash: subjectHash }).onConflict((oc) => oc.doNothing()).execute();
+}
+
+export async function subjectWasDeleted(db: Conn, subjectHash: string): Promise<boolean> {
+  return Boolean(await db.selectFrom('deleted_subjects').select('subject_hash').where('subject_hash', '=', subjectHash).executeTakeFirst());
+}

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { subjectHash } from './deleted-subjects.js';
 import { grantCredits } from '../credits/service.js';
 import { getSettings } from '../settings/service.js';
 import { withTx, type DB } from '../platform/db.js';
@@ -9,6 +10,7 @@ import {
   findReferrerId,
   findUserById,
   referralCodeExists,
+  subjectWasDeleted,
   sumReferralCredits,
   upsertUserByGoogleSub,
   type ProfileInput,
@@ -47,9 +49,11 @@ export async function signInProfile(db: DB, profile: ProfileInput, rememberedRef
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       const userId = await withTx(db, async (tx) => {
-        const referrer = code ? await findReferrerId(tx, code, profile.googleSub) : null;
+        // Someone who deleted their account gets a new, empty one: no second gift, no referral.
+        const returning = await subjectWasDeleted(tx, subjectHash(profile.googleSub));
+        const referrer = code && !returning ? await findReferrerId(tx, code, profile.googleSub) : null;
         const row = await upsertUserByGoogleSub(tx, profile, newReferralCode(), referrer);
-        if (row.inserted) await grantCredits(tx, row.id, SIGNUP_CREDITS, 'signup', row.id, 'Welcome credit');
+        if (row.inserted && !returning) await grantCredits(tx, row.id, SIGNUP_CREDITS, 'signup', row.id, 'Welcome credit');
         return row.id;
       });
       const user = (await findUserById(db, userId))!;

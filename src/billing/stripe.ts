@@ -54,6 +54,8 @@ export class StripeRequestError extends Error {
 export interface StripeGateway {
   createCheckoutSession(input: NewCheckout, idempotencyKey: string): Promise<CheckoutSession>;
   retrieveCheckoutSession(id: string): Promise<CheckoutSession>;
+  /** Stripe's receipt page for a PaymentIntent's charge; null while there is none. */
+  receiptUrl(paymentIntentId: string): Promise<string | null>;
 }
 
 export const WEBHOOK_TOLERANCE_S = 300;
@@ -134,6 +136,11 @@ export function createStripeGateway(config: Pick<Config, 'STRIPE_SECRET_KEY' | '
     },
     async retrieveCheckoutSession(id) {
       return toSession(await call(() => stripe.checkout.sessions.retrieve(id)));
+    },
+    async receiptUrl(paymentIntentId) {
+      const pi = await call(() => stripe.paymentIntents.retrieve(paymentIntentId, { expand: ['latest_charge'] }));
+      const charge = pi.latest_charge;
+      return charge && typeof charge !== 'string' ? (charge.receipt_url ?? null) : null;
     },
   };
 }

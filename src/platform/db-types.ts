@@ -24,6 +24,8 @@ export interface UsersTable {
   referral_code: string;
   referred_by: string | null;
   disabled_at: Date | null;
+  /** Set only on the anonymous row that keeps a deleted account's payments and ledger. */
+  deleted_at: Date | null;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
 }
@@ -33,6 +35,44 @@ export interface SessionsTable {
   user_id: string | null;
   data: Json;
   expires_at: Timestamp;
+  user_agent: string | null;
+  created_at: Generated<Date>;
+  last_seen_at: Generated<Date>;
+}
+
+/** A hash of a deleted account's Google subject, and nothing else (no second sign-up credit). */
+export interface DeletedSubjectsTable {
+  subject_hash: string;
+  created_at: Generated<Date>;
+}
+
+export type AccountDeletionStatus = 'pending' | 'done';
+
+/** A deletion being carried out; user_id is cleared when it is done, anon_id then holds the books. */
+export interface AccountDeletionsTable {
+  id: Generated<string>;
+  user_id: string | null;
+  anon_id: Generated<string>;
+  requested_by: 'self' | 'admin';
+  status: Generated<AccountDeletionStatus>;
+  step: string | null;
+  created_at: Generated<Date>;
+  finished_at: Date | null;
+}
+
+export type AccountExportStatus = 'queued' | 'building' | 'ready' | 'error';
+
+/** A "download my data" ZIP. */
+export interface AccountExportsTable {
+  id: Generated<string>;
+  user_id: string;
+  status: Generated<AccountExportStatus>;
+  progress: Generated<number>;
+  object_key: string | null;
+  size_bytes: number | null;
+  error_message: string | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
 }
 
 export interface ProjectsTable {
@@ -221,6 +261,9 @@ export interface Database {
   admin_sessions: AdminSessionsTable;
   music_analyses: MusicAnalysesTable;
   provider_submissions: ProviderSubmissionsTable;
+  deleted_subjects: DeletedSubjectsTable;
+  account_deletions: AccountDeletionsTable;
+  account_exports: AccountExportsTable;
 }
 
 export type User = Selectable<UsersTable>;
@@ -233,3 +276,5 @@ export type Payment = Selectable<PaymentsTable>;
 export type CreditPack = Selectable<CreditPacksTable>;
 export type ExportRow = Selectable<ExportsTable>;
 export type MusicAnalysis = Selectable<MusicAnalysesTable>;
+export type AccountExport = Selectable<AccountExportsTable>;
+export type AccountDeletion = Selectable<AccountDeletionsTable>;

@@ -92,7 +92,7 @@ export default fp(
       registers: [registry],
       async collect() {
         this.reset();
-        const queues = { generation: app.queues.generation, export: app.queues.export, analysis: app.queues.analysis };
+        const queues = { generation: app.queues.generation, export: app.queues.export, analysis: app.queues.analysis, account: app.queues.account };
         const results = await Promise.all(
           Object.entries(queues).map(async ([name, queue]) => {
             const counts = await Promise.race([

@@ -1,7 +1,7 @@
 import { Queue, type JobsOptions } from 'bullmq';
 import { redisOptions } from './redis.js';
 
-export const QUEUE_NAMES = { generation: 'generation', export: 'export', analysis: 'analysis' } as const;
+export const QUEUE_NAMES = { generation: 'generation', export: 'export', analysis: 'analysis', account: 'account' } as const;
 export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];
 
 export type Queues = Record<QueueName, Queue> & { close(): Promise<void> };
@@ -17,6 +17,7 @@ export function createQueues(redisUrl: string, prefix: string): Queues {
     generation: make('generation'),
     export: make('export'),
     analysis: make('analysis'),
+    account: make('account'),
   };
   return {
     ...queues,

@@ -8,6 +8,11 @@ export interface SignOptions {
   downloadName?: string;
 }
 
+export interface StoredObject {
+  key: string;
+  size: number;
+}
+
 /** The one small interface over media storage; keys follow the design's layout. */
 export interface Storage {
   readonly driver: 'local' | 's3';
@@ -17,6 +22,8 @@ export interface Storage {
   delete(key: string): Promise<void>;
   deleteMany(keys: string[]): Promise<void>;
   deletePrefix(prefix: string): Promise<void>;
+  /** Every object whose key starts with `prefix`, a page at a time. */
+  list(prefix: string): AsyncIterable<StoredObject>;
   signedUrl(key: string, opts?: SignOptions): Promise<string>;
   /** Throws when the store cannot be reached (health check). */
   check(): Promise<void>;

@@ -1,10 +1,10 @@
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat, unlink, access } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat, unlink, access } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { SignOptions, Storage } from './types.js';
+import type { SignOptions, Storage, StoredObject } from './types.js';
 
 /**
  * Media on local disk under DATA_DIR/objects. Signed URLs point at the app's own /media route,
@@ -66,6 +66,30 @@ export class LocalStorage implements Storage {
 
   async deletePrefix(prefix: string): Promise<void> {
     await rm(this.filePath(prefix.replace(/\/$/, '')), { recursive: true, force: true });
+  }
+
+  async *list(prefix: string): AsyncIterable<StoredObject> {
+    // Keys are paths; list the folder the prefix names (or sits in) and keep what matches.
+    const base = prefix.endsWith('/') ? prefix.slice(0, -1) : path.posix.dirname(prefix);
+    const start = base === '.' ? this.root : this.filePath(base);
+    const walk = async function* (dir: string, rel: string): AsyncGenerator<string> {
+      let entries;
+      try {
+        entries = await readdir(dir, { withFileTypes: true });
+      } catch {
+        return;
+      }
+      for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+        const r = rel ? `${rel}/${e.name}` : e.name;
+        if (e.isDirectory()) yield* walk(path.join(dir, e.name), r);
+        else if (e.isFile() && !e.name.endsWith('.part')) yield r;
+      }
+    };
+    for await (const rel of walk(start, base === '.' ? '' : base)) {
+      if (!rel.startsWith(prefix)) continue;
+      const s = await stat(this.filePath(rel)).catch(() => null);
+      if (s) yield { key: rel, size: s.size };
+    }
   }
 
   sign(key: string, exp: number, dl: string): string {

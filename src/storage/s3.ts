@@ -11,7 +11,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { Readable } from 'node:stream';
-import { contentDisposition, type SignOptions, type Storage } from './types.js';
+import { contentDisposition, type SignOptions, type Storage, type StoredObject } from './types.js';
 
 export interface S3Options {
   endpoint: string;
@@ -95,6 +95,15 @@ export class S3Storage implements Storage {
         new ListObjectsV2Command({ Bucket: this.o.bucket, Prefix: prefix, ContinuationToken: token }),
       );
       await this.deleteMany((page.Contents ?? []).map((c) => c.Key!).filter(Boolean));
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+  }
+
+  async *list(prefix: string): AsyncIterable<StoredObject> {
+    let token: string | undefined;
+    do {
+      const page = await this.s3.send(new ListObjectsV2Command({ Bucket: this.o.bucket, Prefix: prefix, ContinuationToken: token }));
+      for (const c of page.Contents ?? []) if (c.Key) yield { key: c.Key, size: c.Size ?? 0 };
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
   }

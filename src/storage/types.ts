@@ -1,4 +1,4 @@
-export type { SignOptions, Storage } from '../platform/storage.js';
+export type { SignOptions, Storage, StoredObject } from '../platform/storage.js';
 
 export function contentDisposition(name: string): string {
   const ascii = name.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');

@@ -226,6 +226,16 @@ export class StripeFake {
       if (idempotencyKey) this.idempotent.set(idempotencyKey, { body: raw, status: 200, response: { ...session } });
       return this.send(res, 200, { ...session });
     }
+    const intent = /^\/v1\/payment_intents\/([\w-]+)$/.exec(path);
+    if (req.method === 'GET' && intent) {
+      const s = [...this.sessions.values()].find((x) => x.payment_intent === intent[1]);
+      if (!s) return this.error(res, 404, { code: 'resource_missing', param: 'intent', message: `No such payment_intent: '${intent[1]}'` });
+      const chargeId = `ch_for_${intent[1]}`;
+      return this.send(res, 200, {
+        id: intent[1], object: 'payment_intent', amount: s.amount_total, currency: s.currency, status: 'succeeded',
+        latest_charge: { id: chargeId, object: 'charge', amount: s.amount_total, payment_intent: intent[1], receipt_url: `${this.url}/receipts/${chargeId}` },
+      });
+    }
     const match = /^\/v1\/checkout\/sessions\/([\w-]+)$/.exec(path);
     if (req.method === 'GET' && match) {
       const s = this.sessions.get(match[1]!);

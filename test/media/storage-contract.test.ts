@@ -71,6 +71,18 @@ function contract(name: string, make: () => Promise<Driver>) {
       await storage.deletePrefix(`${base}/does-not-exist/`);
     });
 
+    it('lists every object under a prefix with its size, and nothing under a look-alike prefix', async () => {
+      for (const k of ['p5/a', 'p5/sub/b', 'p5/sub/deeper/c', 'p50/not-mine']) await storage.put(`${base}/${k}`, Buffer.from(k), 'text/plain');
+      const listed = [];
+      for await (const o of storage.list(`${base}/p5/`)) listed.push(o);
+      expect(listed.sort((a, b) => a.key.localeCompare(b.key))).toEqual(
+        ['p5/a', 'p5/sub/b', 'p5/sub/deeper/c'].map((k) => ({ key: `${base}/${k}`, size: Buffer.from(k).length })),
+      );
+      const none = [];
+      for await (const o of storage.list(`${base}/nothing-here/`)) none.push(o);
+      expect(none).toEqual([]);
+    });
+
     it('serves a signed URL, and refuses it tampered, expired or moved to another key', async () => {
       const key = `${base}/p4/photo.jpg`;
       await storage.put(key, body, 'image/jpeg');

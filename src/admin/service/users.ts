@@ -1,3 +1,5 @@
+import { confirmEmailMatches, requestDeletion } from '../../account/deletion.js';
+import type { AppContext } from '../../platform/context.js';
 import { grantCredits, InsufficientCreditsError, spendCredits } from '../../credits/service.js';
 import { withTx, type DB } from '../../platform/db.js';
 import { NotFoundError, UserError } from '../../platform/errors.js';
@@ -69,4 +71,17 @@ export async function setDisabled(db: DB, who: AdminCtx, userId: string, disable
   });
   // After the commit: sign-in already refuses a disabled account, this ends the open sessions.
   if (disabled) await destroyUserSessions(db, userId);
+}
+
+/**
+ * Deletes an account as the person would (src/account/deletion.ts). The audit row names the
+ * anonymous id that keeps the books, not the person: after deletion nothing should name them.
+ */
+export async function deleteAccountAsAdmin(ctx: AppContext, who: AdminCtx, userId: string, typedEmail: unknown): Promise<void> {
+  const user = await findUserForUpdate(ctx.db, userId);
+  if (!user || user.deleted_at) throw new NotFoundError('That user does not exist.');
+  confirmEmailMatches(user, typedEmail);
+  await requestDeletion(ctx, userId, 'admin', (tx, d) =>
+    recordAudit(tx, who, { action: 'user.delete', target: d.anon_id, before: null, after: { deletion_id: d.id, credits_forfeited: user.credit_balance } }),
+  );
 }

@@ -1,0 +1,140 @@
+import type { PassThrough } from 'node:stream';
+import yazl from 'yazl';
+import type { AppContext } from '../platform/context.js';
+import type { AccountExport, User } from '../platform/db-types.js';
+import { isUniqueViolation, UserError } from '../platform/errors.js';
+import { enqueue } from '../platform/queues.js';
+import * as q from './queries.js';
+import { formatBytes } from './page.js';
+
+export const DOWNLOAD_LINK_TTL_S = 24 * 3600;
+export const KEEP_EXPORTS_MS = 7 * 24 * 3600 * 1000;
+/** The media the ZIP holds: the design's four prefixes (never downloads/, the ZIPs themselves). */
+const MEDIA_KINDS = ['images', 'clips', 'music', 'exports'];
+const QUEUE_DOWN = 'Downloads cannot be prepared right now. Please try again in a minute.';
+
+export const downloadKey = (userId: string, exportId: string) => `downloads/${userId}/${exportId}.zip`;
+const jobId = (id: string) => `account-export-${id}`;
+
+/** Queues a download of all the person's data; one at a time (409 while one is being built). */
+export async function startAccountExport(ctx: AppContext, userId: string): Promise<AccountExport> {
+  let row: AccountExport;
+  try {
+    row = await q.insertAccountExport(ctx.db, userId);
+  } catch (err) {
+    if (isUniqueViolation(err, 'account_exports_one_running')) throw new UserError('Your download is already being prepared.', 409, 'account_export_running');
+    throw err;
+  }
+  if (!(await enqueue(ctx.queues.account, 'account-export', { exportId: row.id }, { jobId: jobId(row.id), attempts: 3, backoff: { type: 'exponential', delay: 5000 } }))) {
+    await q.updateAccountExport(ctx.db, row.id, { status: 'error', error_message: QUEUE_DOWN });
+    throw new UserError(QUEUE_DOWN, 503, 'queue_unavailable');
+  }
+  return row;
+}
+
+async function listMedia(ctx: AppContext, userId: string) {
+  const objects: Array<{ key: string; size: number }> = [];
+  for (const kind of MEDIA_KINDS) for await (const o of ctx.storage.list(`${kind}/${userId}/`)) objects.push(o);
+  return objects;
+}
+
+/** data.json: profile, projects, clips with prompts, ledger, payments, shares, referrals. */
+async function dataJson(ctx: AppContext, user: User, files: string[]): Promise<Buffer> {
+  const d = await q.dataForExport(ctx.db, user.id);
+  const inZip = (key: string | null) => (key && files.includes(key) ? key : null);
+  const data = {
+    exported_at: new Date().toISOString(),
+    profile: { name: user.name, email: user.email, avatar_url: user.avatar_url, referral_code: user.referral_code, credit_balance: user.credit_balance, created_at: user.created_at },
+    projects: d.projects.map(({ share_token, shared_at, ...p }) => ({ ...p, shared: Boolean(share_token), shared_at })),
+    clips: d.clips.map(({ image_key, video_key, ...c }) => ({ ...c, image_file: inZip(image_key), video_file: inZip(video_key) })),
+    exports: d.exports.map(({ object_key, ...e }) => ({ ...e, file: inZip(object_key) })),
+    ledger: d.ledger,
+    payments: d.payments,
+    shares: d.projects.filter((p) => p.share_token).map((p) => ({ project_id: p.id, title: p.title, link: `${ctx.config.publicUrl}/s/${p.share_token}`, shared_at: p.shared_at })),
+    // Only when people signed up through the link: who they are is their data, not this person's.
+    referrals: { link: `${ctx.config.publicUrl}/r/${user.referral_code}`, signups: d.referred.map((r) => ({ signed_up_at: r.created_at })) },
+  };
+  return Buffer.from(JSON.stringify(data, null, 2));
+}
+
+/**
+ * Builds the ZIP as a stream straight into storage: each object is read only when the archive
+ * reaches it (addReadStreamLazy), so memory stays flat however large the account is. Media is
+ * stored uncompressed (it already is); data.json is deflated. Running it again rebuilds it.
+ */
+export async function buildAccountExport(ctx: AppContext, exportId: string): Promise<void> {
+  const row = await q.findAccountExport(ctx.db, exportId);
+  if (!row || row.status === 'ready') return;
+  const user = await ctx.db.selectFrom('users').selectAll().where('id', '=', row.user_id).executeTakeFirst();
+  if (!user) return;
+  await q.updateAccountExport(ctx.db, row.id, { status: 'building', progress: 0 });
+  try {
+    const objects = await listMedia(ctx, user.id);
+    const zip = new yazl.ZipFile();
+    const out = zip.outputStream as unknown as PassThrough;
+    zip.on('error', (err: Error) => out.destroy(err));
+    zip.addBuffer(await dataJson(ctx, user, objects.map((o) => o.key)), 'data.json');
+    let done = 0;
+    let lastWrite = 0;
+    for (const o of objects) {
+      zip.addReadStreamLazy(o.key, { compress: false, size: o.size }, (cb) => {
+        ctx.storage.get(o.key).then((stream) => {
+          stream.once('end', () => {
+            done++;
+            if (Date.now() - lastWrite < 1000) return;
+            lastWrite = Date.now();
+            void q.updateAccountExport(ctx.db, row.id, { progress: Math.floor((done / objects.length) * 99) }).catch(() => {});
+          });
+          cb(null, stream);
+        }, (err: Error) => cb(err, undefined as never));
+      });
+    }
+    zip.end();
+    const key = downloadKey(user.id, row.id);
+    await ctx.storage.put(key, out, 'application/zip');
+    const size = (await ctx.storage.size(key)) ?? 0;
+    await q.updateAccountExport(ctx.db, row.id, { status: 'ready', progress: 100, object_key: key, size_bytes: size });
+  } catch (err) {
+    ctx.logger.error({ exportId, err }, 'account export failed');
+    await q.updateAccountExport(ctx.db, row.id, { status: 'error', error_message: 'Preparing your download failed. Please try again.' });
+  }
+}
+
+/** Downloads older than a week go, object and row. */
+export async function purgeOldAccountExports(ctx: AppContext): Promise<number> {
+  const old = await q.listExpiredAccountExports(ctx.db, new Date(Date.now() - KEEP_EXPORTS_MS));
+  for (const e of old) {
+    if (e.object_key) await ctx.storage.delete(e.object_key);
+    await q.deleteAccountExport(ctx.db, e.id);
+  }
+  return old.length;
+}
+
+export interface DownloadView {
+  state: 'none' | 'queued' | 'building' | 'ready' | 'error';
+  progress: number;
+  polling: boolean;
+  url: string | null;
+  size: string | null;
+  expires: string | null;
+  error: string | null;
+  notice: string | null;
+}
+
+/** The data download's state for the page; a ready one gets a fresh link valid for 24 hours. */
+export async function downloadView(ctx: AppContext, userId: string, notice: string | null = null): Promise<DownloadView> {
+  const row = await q.latestAccountExport(ctx.db, userId);
+  const state = row?.status ?? 'none';
+  const ready = row?.status === 'ready' && row.object_key;
+  const stamp = row ? row.created_at.toISOString().slice(0, 10) : '';
+  return {
+    state,
+    progress: row?.progress ?? 0,
+    polling: state === 'queued' || state === 'building',
+    url: ready ? await ctx.storage.signedUrl(row.object_key!, { expiresInS: DOWNLOAD_LINK_TTL_S, downloadName: `echoes-data-${stamp}.zip` }) : null,
+    size: ready && row.size_bytes ? formatBytes(row.size_bytes) : null,
+    expires: ready ? new Date(row.created_at.getTime() + KEEP_EXPORTS_MS).toISOString().slice(0, 10) : null,
+    error: row?.status === 'error' ? row.error_message : null,
+    notice,
+  };
+}

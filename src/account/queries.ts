@@ -1,0 +1,236 @@
+import { sql } from 'kysely';
+import type { Conn } from '../platform/db.js';
+
+// Devices (sessions) ----------------------------------------------------------------------------
+
+export async function listSessionsForUser(db: Conn, userId: string) {
+  return db
+    .selectFrom('sessions')
+    .select(['sid', 'user_agent', 'created_at', 'last_seen_at'])
+    .where('user_id', '=', userId)
+    .where('expires_at', '>', new Date())
+    .orderBy('last_seen_at', 'desc')
+    .execute();
+}
+
+/** Revocation deletes the row, so any cache keyed on the sid finds it gone (as destroyUserSessions does). */
+export async function deleteSessionForUser(db: Conn, userId: string, sid: string): Promise<boolean> {
+  const res = await db.deleteFrom('sessions').where('user_id', '=', userId).where('sid', '=', sid).executeTakeFirst();
+  return Number(res.numDeletedRows) > 0;
+}
+
+export async function deleteOtherSessions(db: Conn, userId: string, keepSid: string): Promise<number> {
+  const res = await db.deleteFrom('sessions').where('user_id', '=', userId).where('sid', '<>', keepSid).executeTakeFirst();
+  return Number(res.numDeletedRows);
+}
+
+export async function deleteAllSessions(db: Conn, userId: string): Promise<void> {
+  await db.deleteFrom('sessions').where('user_id', '=', userId).execute();
+}
+
+/** Writes only when the stored time is older than `minAgeS`: several processes may touch one session. */
+export async function touchSession(db: Conn, sid: string, userAgent: string | null, minAgeS: number): Promise<void> {
+  await db
+    .updateTable('sessions')
+    .set({ last_seen_at: new Date(), user_agent: userAgent })
+    .where('sid', '=', sid)
+    .where((eb) => eb.or([eb('last_seen_at', '<', sql<Date>`now() - make_interval(secs => ${minAgeS})`), eb('user_agent', 'is', null)]))
+    .execute();
+}
+
+// Credit history and receipts ---------------------------------------------------------------------
+
+/** A page of the ledger, newest first, each row with the balance right after it. */
+export async function ledgerWithBalance(db: Conn, userId: string, limit: number, offset: number) {
+  return db
+    .selectFrom('credit_transactions')
+    .select(['id', 'amount', 'type', 'reference_id', 'note', 'created_at'])
+    .select(sql<number>`(sum(amount) over (order by created_at, id rows unbounded preceding))::int`.as('balance_after'))
+    .where('user_id', '=', userId)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .offset(offset)
+    .execute();
+}
+
+/** Which of these ids are the person's own projects or clips, for links from ledger rows. */
+export async function projectsOfClips(db: Conn, userId: string, clipIds: string[]) {
+  if (clipIds.length === 0) return [];
+  return db
+    .selectFrom('clips')
+    .innerJoin('projects', 'projects.id', 'clips.project_id')
+    .select(['clips.id as clip_id', 'projects.id as project_id', 'projects.title'])
+    .where('clips.user_id', '=', userId)
+    .where('clips.id', 'in', clipIds)
+    .execute();
+}
+
+export async function projectTitles(db: Conn, userId: string, projectIds: string[]) {
+  if (projectIds.length === 0) return [];
+  return db.selectFrom('projects').select(['id', 'title']).where('user_id', '=', userId).where('id', 'in', projectIds).execute();
+}
+
+export async function paymentsBySession(db: Conn, userId: string, sessionIds: string[]) {
+  if (sessionIds.length === 0) return [];
+  return db.selectFrom('payments').select(['id', 'stripe_session_id']).where('user_id', '=', userId).where('stripe_session_id', 'in', sessionIds).execute();
+}
+
+export async function findPaidPaymentForUser(db: Conn, userId: string, paymentId: string) {
+  return db
+    .selectFrom('payments')
+    .select(['id', 'stripe_payment_intent'])
+    .where('user_id', '=', userId)
+    .where('id', '=', paymentId)
+    .where('status', 'in', ['paid', 'refunded'])
+    .executeTakeFirst();
+}
+
+// What deletion would take ----------------------------------------------------------------------
+
+export async function accountCounts(db: Conn, userId: string) {
+  const row = await db
+    .selectNoFrom((eb) => [
+      eb.selectFrom('projects').select(eb.fn.countAll<number>().as('n')).where('user_id', '=', userId).as('projects'),
+      eb.selectFrom('clips').select(eb.fn.countAll<number>().as('n')).where('user_id', '=', userId).as('clips'),
+      eb.selectFrom('users').select(eb.fn.countAll<number>().as('n')).where('referred_by', '=', userId).as('referred'),
+    ])
+    .executeTakeFirstOrThrow();
+  return { projects: Number(row.projects ?? 0), clips: Number(row.clips ?? 0), referred: Number(row.referred ?? 0) };
+}
+
+// Deletion ------------------------------------------------------------------------------------
+
+export async function insertDeletion(db: Conn, userId: string, requestedBy: 'self' | 'admin') {
+  return db
+    .insertInto('account_deletions')
+    .values({ user_id: userId, requested_by: requestedBy })
+    .onConflict((oc) => oc.column('user_id').where(sql<boolean>`status = 'pending'`).doUpdateSet({ user_id: userId }))
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function findDeletion(db: Conn, id: string) {
+  return db.selectFrom('account_deletions').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function findPendingDeletionForUser(db: Conn, userId: string) {
+  return db.selectFrom('account_deletions').selectAll().where('user_id', '=', userId).where('status', '=', 'pending').executeTakeFirst();
+}
+
+export async function listStalePendingDeletions(db: Conn, olderThan: Date) {
+  return db.selectFrom('account_deletions').select('id').where('status', '=', 'pending').where('created_at', '<', olderThan).execute();
+}
+
+export async function setDeletionStep(db: Conn, id: string, step: string): Promise<void> {
+  await db.updateTable('account_deletions').set({ step }).where('id', '=', id).execute();
+}
+
+export async function finishDeletion(db: Conn, id: string): Promise<void> {
+  await db.updateTable('account_deletions').set({ status: 'done', step: 'done', user_id: null, finished_at: new Date() }).where('id', '=', id).execute();
+}
+
+export async function disableUserNow(db: Conn, userId: string): Promise<void> {
+  await db.updateTable('users').set({ disabled_at: new Date() }).where('id', '=', userId).where('disabled_at', 'is', null).execute();
+}
+
+export async function unfinishedClips(db: Conn, userId: string) {
+  return db.selectFrom('clips').selectAll().where('user_id', '=', userId).where('status', 'in', ['queued', 'generating']).execute();
+}
+
+/** Clips this deletion stopped: asked again to cancel at the provider when a run is repeated. */
+export async function clipsStoppedByDeletion(db: Conn, userId: string) {
+  return db.selectFrom('clips').selectAll().where('user_id', '=', userId).where('error_code', '=', 'ACCOUNT_DELETED').where('provider_task_id', 'is not', null).execute();
+}
+
+/** The anonymous row that keeps the books; created once, whatever runs it. */
+export async function ensureAnonHolder(db: Conn, anonId: string): Promise<void> {
+  await db
+    .insertInto('users')
+    .values({
+      id: anonId,
+      google_sub: null,
+      email: `deleted-${anonId}@deleted.invalid`,
+      name: 'Deleted account',
+      avatar_url: null,
+      referral_code: `deleted-${anonId}`,
+      referred_by: null,
+      disabled_at: new Date(),
+      deleted_at: new Date(),
+    })
+    .onConflict((oc) => oc.column('id').doNothing())
+    .execute();
+}
+
+/** Payments and ledger rows move to the anonymous id; other people's referral rows name it instead. */
+export async function handBooksToAnon(db: Conn, userId: string, anonId: string): Promise<void> {
+  await db.updateTable('credit_transactions').set({ user_id: anonId }).where('user_id', '=', userId).execute();
+  await db.updateTable('credit_transactions').set({ reference_id: anonId }).where('reference_id', '=', userId).execute();
+  await db.updateTable('payments').set({ user_id: anonId }).where('user_id', '=', userId).execute();
+  await db
+    .updateTable('users')
+    .set({ credit_balance: sql`(select coalesce(sum(amount), 0) from credit_transactions where user_id = ${anonId})` })
+    .where('id', '=', anonId)
+    .execute();
+}
+
+/** Projects, clips, exports, sessions, data downloads go with the row (on delete cascade). */
+export async function deleteUserRow(db: Conn, userId: string): Promise<void> {
+  await db.deleteFrom('users').where('id', '=', userId).execute();
+}
+
+export async function findUserForUpdate(db: Conn, userId: string) {
+  return db.selectFrom('users').selectAll().where('id', '=', userId).where('deleted_at', 'is', null).forUpdate().executeTakeFirst();
+}
+
+// Data downloads --------------------------------------------------------------------------------
+
+export async function insertAccountExport(db: Conn, userId: string) {
+  return db.insertInto('account_exports').values({ user_id: userId }).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function findAccountExport(db: Conn, id: string) {
+  return db.selectFrom('account_exports').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function latestAccountExport(db: Conn, userId: string) {
+  return db.selectFrom('account_exports').selectAll().where('user_id', '=', userId).orderBy('created_at', 'desc').limit(1).executeTakeFirst();
+}
+
+export async function updateAccountExport(
+  db: Conn,
+  id: string,
+  changes: { status?: 'building' | 'ready' | 'error'; progress?: number; object_key?: string; size_bytes?: number; error_message?: string },
+): Promise<void> {
+  await db.updateTable('account_exports').set({ ...changes, updated_at: new Date() }).where('id', '=', id).execute();
+}
+
+export async function listExpiredAccountExports(db: Conn, before: Date, limit = 100) {
+  return db.selectFrom('account_exports').select(['id', 'object_key']).where('created_at', '<', before).limit(limit).execute();
+}
+
+export async function deleteAccountExport(db: Conn, id: string): Promise<void> {
+  await db.deleteFrom('account_exports').where('id', '=', id).execute();
+}
+
+/** Rows for data.json: what the person made and did, never anyone else's personal data. */
+export async function dataForExport(db: Conn, userId: string) {
+  const [projects, clips, ledger, payments, referred, exports] = await Promise.all([
+    db.selectFrom('projects').select(['id', 'title', 'ratio', 'music_name', 'status', 'share_token', 'shared_at', 'created_at', 'updated_at']).where('user_id', '=', userId).orderBy('created_at').execute(),
+    db.selectFrom('clips').select(['id', 'project_id', 'prompt', 'status', 'duration_s', 'ratio', 'attempt', 'approved', 'position', 'credits_spent', 'image_key', 'video_key', 'created_at']).where('user_id', '=', userId).orderBy('created_at').execute(),
+    db.selectFrom('credit_transactions').select(['amount', 'type', 'reference_id', 'note', 'created_at']).where('user_id', '=', userId).orderBy('created_at').orderBy('id').execute(),
+    db.selectFrom('payments').innerJoin('credit_packs', 'credit_packs.id', 'payments.credit_pack_id').select(['payments.id', 'credit_packs.name as pack', 'payments.amount_cents', 'payments.currency', 'payments.credits_purchased', 'payments.status', 'payments.created_at']).where('payments.user_id', '=', userId).orderBy('payments.created_at').execute(),
+    db.selectFrom('users').select(['created_at']).where('referred_by', '=', userId).orderBy('created_at').execute(),
+    db.selectFrom('exports').select(['id', 'project_id', 'status', 'object_key', 'duration_s', 'created_at']).where('user_id', '=', userId).where('status', '=', 'ready').orderBy('created_at').execute(),
+  ]);
+  return { projects, clips, ledger, payments, referred, exports };
+}
+
+/** The pending downloads and deletion of one person (admin). */
+export async function pendingForUser(db: Conn, userId: string) {
+  const [exports, deletion] = await Promise.all([
+    db.selectFrom('account_exports').select(['id', 'status', 'progress', 'created_at']).where('user_id', '=', userId).orderBy('created_at', 'desc').limit(5).execute(),
+    findPendingDeletionForUser(db, userId),
+  ]);
+  return { exports, deletion };
+}

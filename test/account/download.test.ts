@@ -1,0 +1,99 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import yauzl from 'yauzl';
+import { createTestApp, type TestApp } from '../setup/context.js';
+import { TestBrowser } from '../setup/browser.js';
+import { buildAccountExport, purgeOldAccountExports } from '../../src/account/data-export.js';
+import { fullAccount, objectsUnder } from './world.js';
+
+let t: TestApp;
+
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+function readZip(buf: Buffer): Promise<Map<string, Buffer>> {
+  return new Promise((resolve, reject) => {
+    yauzl.fromBuffer(buf, { lazyEntries: true }, (err, zip) => {
+      if (err || !zip) return reject(err);
+      const out = new Map<string, Buffer>();
+      zip.on('entry', (entry: yauzl.Entry) => {
+        zip.openReadStream(entry, (e, stream) => {
+          if (e || !stream) return reject(e);
+          const chunks: Buffer[] = [];
+          stream.on('data', (c: Buffer) => chunks.push(c));
+          stream.on('end', () => {
+            out.set(entry.fileName, Buffer.concat(chunks));
+            zip.readEntry();
+          });
+        });
+      });
+      zip.on('end', () => resolve(out));
+      zip.on('error', reject);
+      zip.readEntry();
+    });
+  });
+}
+
+async function readAll(key: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of await t.ctx.storage.get(key)) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
+describe('download my data', () => {
+  it('packs every object of the person and their data.json, nothing of anyone else, behind a 24-hour link', async () => {
+    const w = await fullAccount(t.ctx.db, t.ctx.storage);
+    const b = new TestBrowser(t.app);
+    await b.signInDev(w.user.email);
+
+    const started = await b.post('/account/export', {}, { 'hx-request': 'true' });
+    expect(started.statusCode).toBe(200);
+    expect(started.body).toContain('data-download-state="queued"');
+    expect(started.body).toContain('hx-trigger="every 3s"');
+    // One at a time.
+    const again = await b.post('/account/export', {}, { 'hx-request': 'true' });
+    expect(again.statusCode).toBe(409);
+    expect(again.body).toContain('already being prepared');
+
+    const row = await t.ctx.db.selectFrom('account_exports').selectAll().where('user_id', '=', w.user.id).executeTakeFirstOrThrow();
+    await buildAccountExport(t.ctx, row.id);
+
+    const status = await b.get('/account/export', { 'hx-request': 'true' });
+    expect(status.body).toContain('data-download-state="ready"');
+    expect(status.body).not.toContain('hx-trigger');
+    const link = /href="([^"]+)" data-download-link/.exec(status.body)![1]!.replace(/&amp;/g, '&');
+    const exp = Number(new URL(link, 'http://x').searchParams.get('exp'));
+    expect(exp - Date.now() / 1000).toBeGreaterThan(23.9 * 3600);
+    expect(exp - Date.now() / 1000).toBeLessThanOrEqual(24 * 3600);
+    const download = await t.app.inject({ method: 'GET', url: link });
+    expect(download.statusCode).toBe(200);
+    expect(download.headers['content-disposition']).toMatch(/echoes-data-\d{4}-\d{2}-\d{2}\.zip/);
+
+    const files = await readZip(download.rawPayload);
+    const mine = (await objectsUnder(t.ctx.storage, w.user.id)).filter((k) => !k.startsWith('downloads/'));
+    expect([...files.keys()].sort()).toEqual(['data.json', ...mine].sort());
+    for (const key of mine) expect(files.get(key)).toEqual(await readAll(key));
+    expect([...files.keys()].some((k) => k.includes(w.other.id))).toBe(false);
+
+    const data = JSON.parse(files.get('data.json')!.toString());
+    expect(data.profile).toMatchObject({ email: w.user.email, referral_code: w.user.referral_code });
+    expect(data.projects.map((p: { title: string }) => p.title).sort()).toEqual(['Summer reel', 'Winter']);
+    expect(data.clips.map((c: { prompt: string }) => c.prompt)).toContain('a slow pan over the sea');
+    expect(data.clips.every((c: { image_file: string }) => files.has(c.image_file))).toBe(true);
+    expect(data.ledger.length).toBeGreaterThanOrEqual(5);
+    expect(data.payments).toHaveLength(1);
+    expect(data.shares).toHaveLength(1);
+    expect(data.referrals.signups).toHaveLength(1);
+    expect(JSON.stringify(data)).not.toContain(w.friend.email);
+    expect(JSON.stringify(data)).not.toContain(w.other.email);
+
+    // A week later the ZIP and its row are gone.
+    await t.ctx.db.updateTable('account_exports').set({ created_at: new Date(Date.now() - 8 * 86_400_000) }).where('id', '=', row.id).execute();
+    expect(await purgeOldAccountExports(t.ctx)).toBe(1);
+    expect(await t.ctx.storage.size(row.object_key ?? `downloads/${w.user.id}/${row.id}.zip`)).toBeNull();
+    expect((await b.get('/account')).body).toContain('data-download-state="none"');
+  });
+});
