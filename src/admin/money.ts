@@ -1,7 +1,7 @@
-// Stripe amounts are in the currency's smallest unit; these currencies have no minor unit.
-const ZERO_DECIMAL = new Set(['bif', 'clp', 'djf', 'gnf', 'jpy', 'kmf', 'krw', 'mga', 'pyg', 'rwf', 'ugx', 'vnd', 'vuv', 'xaf', 'xof', 'xpf']);
+import { currencyDigits } from '../platform/format.js';
 
-const decimals = (currency: string) => (ZERO_DECIMAL.has(currency.toLowerCase()) ? 0 : 2);
+// Stripe amounts are in the currency's smallest unit; how many digits that is comes from Intl.
+const decimals = currencyDigits;
 
 /** "4.99" in usd → 499; "500" in jpy → 500. A message a person understands when it is not a price. */
 export function parsePrice(input: string, currency: string): { cents: number } | { error: string } {
@@ -21,13 +21,4 @@ export function parsePrice(input: string, currency: string): { cents: number } |
 export function priceInput(cents: number, currency: string): string {
   const d = decimals(currency);
   return d === 0 ? String(cents) : (cents / 100).toFixed(2);
-}
-
-export function formatMoney(cents: number, currency: string): string {
-  const d = decimals(currency);
-  try {
-    return new Intl.NumberFormat('en', { style: 'currency', currency: currency.toUpperCase() }).format(cents / 10 ** d);
-  } catch {
-    return `${priceInput(cents, currency)} ${currency.toUpperCase()}`;
-  }
 }

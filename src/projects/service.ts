@@ -8,9 +8,10 @@ import type { AppContext } from '../platform/context.js';
 import { withTx } from '../platform/db.js';
 import type { Project, User } from '../platform/db-types.js';
 import { NotFoundError } from '../platform/errors.js';
+import { ago, clock } from '../platform/format.js';
 import { clipCost, getSettings } from '../settings/service.js';
 import { storageKeys } from '../storage/index.js';
-import { durationLabel, ratioLabel, STATUS_LABELS, timeAgo } from './present.js';
+import { ratioLabel, STATUS_LABELS } from './present.js';
 import { countClipsForUser, deleteProjectRow, insertProject, listProjectSummaries, renameProject, type ProjectSummaryRow } from './queries.js';
 
 type Ctx = Pick<AppContext, 'db' | 'storage' | 'logger' | 'config'>;
@@ -33,7 +34,7 @@ async function toSummary(ctx: Ctx, row: ProjectSummaryRow, now: Date) {
     hasMusic: Boolean(row.music_name),
     coverUrl: row.cover_key ? await ctx.storage.signedUrl(row.cover_key) : null,
     changedAt: new Date(row.changed_at).toISOString(),
-    changedAgo: timeAgo(new Date(row.changed_at), now),
+    changedAgo: ago(row.changed_at, now),
   };
 }
 
@@ -92,7 +93,7 @@ export async function projectPage(ctx: Ctx, user: User, project: Project) {
   const cards = await toClipCards(ctx.storage, clips, { costFor: (d) => clipCost(settings, d), urlTtlS: ctx.config.SIGNED_URL_TTL_S });
   const analysis = project.music_key ? await loadAnalysisView(ctx.db, project) : null;
   const music = project.music_key
-    ? { name: project.music_name ?? 'Music', duration: durationLabel(project.music_duration_s), url: await ctx.storage.signedUrl(project.music_key) }
+    ? { name: project.music_name ?? 'Music', duration: clock(project.music_duration_s), url: await ctx.storage.signedUrl(project.music_key) }
     : null;
   return {
     project,
@@ -105,7 +106,7 @@ export async function projectPage(ctx: Ctx, user: User, project: Project) {
       clipCount: clips.length,
       approvedCount: clips.filter((c) => c.approved).length,
       // Like the dashboard: the project changes when any of its clips does.
-      changedAgo: timeAgo(new Date(Math.max(project.updated_at.getTime(), ...clips.map((c) => c.updated_at.getTime())))),
+      changedAgo: ago(new Date(Math.max(project.updated_at.getTime(), ...clips.map((c) => c.updated_at.getTime())))),
     },
     cards,
     music,
