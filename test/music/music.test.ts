@@ -10,6 +10,7 @@ import { createProject, createUser } from '../factories.js';
 import { spoolDir } from '../../src/storage/spool.js';
 import { LocalStorage } from '../../src/storage/index.js';
 import { makeTones, type AudioFormat } from './fixtures.js';
+import { waitFor } from '../setup/wait.js';
 
 const MAX = 100_000;
 let t: TestApp;
@@ -56,8 +57,7 @@ async function expectNothingLeft(userId: string, projectId: string, keptKey: str
   expect(await musicObjects(userId, projectId)).toEqual(keptKey ? [keptKey] : []);
   // A refused upload's temp file goes once its request stream closes, which can be just after the answer.
   const spooled = () => readdir(spoolDir()).catch(() => [] as string[]);
-  for (let i = 0; i < 40 && (await spooled()).length > 0; i++) await new Promise((r) => setTimeout(r, 50));
-  expect(await spooled()).toEqual([]);
+  await waitFor(async () => (await spooled()).length === 0, 'the refused upload\'s temp file to go', 10_000, 50);
 }
 
 describe('music upload', () => {
