@@ -5,7 +5,7 @@ import type { AccountExport, User } from '../platform/db-types.js';
 import { isUniqueViolation, UserError } from '../platform/errors.js';
 import { enqueue } from '../platform/queues.js';
 import * as q from './queries.js';
-import { formatBytes } from './page.js';
+import { bytes } from '../platform/format.js';
 
 export const DOWNLOAD_LINK_TTL_S = 24 * 3600;
 export const KEEP_EXPORTS_MS = 7 * 24 * 3600 * 1000;
@@ -132,7 +132,7 @@ export async function downloadView(ctx: AppContext, userId: string, notice: stri
     progress: row?.progress ?? 0,
     polling: state === 'queued' || state === 'building',
     url: ready ? await ctx.storage.signedUrl(row.object_key!, { expiresInS: DOWNLOAD_LINK_TTL_S, downloadName: `echoes-data-${stamp}.zip` }) : null,
-    size: ready && row.size_bytes ? formatBytes(row.size_bytes) : null,
+    size: ready && row.size_bytes ? bytes(row.size_bytes) : null,
     expires: ready ? new Date(row.created_at.getTime() + KEEP_EXPORTS_MS).toISOString().slice(0, 10) : null,
     error: row?.status === 'error' ? row.error_message : null,
     notice,

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { formatMoney } from '../billing/money.js';
 import { listPaymentsForUser } from '../billing/queries.js';
-import { describeLedgerRow, formatWhen } from '../credits/words.js';
+import { describeLedgerRow } from '../credits/words.js';
 import { countLedgerForUser } from '../credits/queries.js';
 import type { Conn } from '../platform/db.js';
+import { ago, bytes, date, money } from '../platform/format.js';
 import * as q from './queries.js';
 import { describeUserAgent } from './user-agent.js';
 
@@ -14,13 +14,9 @@ export function deviceId(sid: string): string {
   return createHash('sha256').update(`device:${sid}`).digest('base64url').slice(0, 22);
 }
 
-function ago(d: Date, now = Date.now()): string {
-  const s = Math.max(0, Math.round((now - d.getTime()) / 1000));
-  if (s < 10 * 60) return 'in the last few minutes';
-  if (s < 3600) return `${Math.round(s / 60)} minutes ago`;
-  if (s < 86_400) return `${Math.round(s / 3600)} hour${Math.round(s / 3600) === 1 ? '' : 's'} ago`;
-  const days = Math.round(s / 86_400);
-  return days === 1 ? 'yesterday' : `${days} days ago`;
+/** Last use is recorded at most every 5 minutes (last-seen.ts), so anything closer reads as recent. */
+function lastUsed(d: Date, now = Date.now()): string {
+  return now - d.getTime() < 10 * 60_000 ? 'in the last few minutes' : ago(d, now);
 }
 
 export async function devices(db: Conn, userId: string, currentSid: string) {
@@ -33,9 +29,9 @@ export async function devices(db: Conn, userId: string, currentSid: string) {
       name: `${d.browser} on ${d.system}`,
       mobile: d.mobile,
       current,
-      lastUsed: current ? 'now' : ago(r.last_seen_at),
+      lastUsed: current ? 'now' : lastUsed(r.last_seen_at),
       lastUsedIso: r.last_seen_at.toISOString(),
-      since: formatWhen(r.created_at),
+      since: date(r.created_at),
     };
   });
   // This device first, then the most recently used.
@@ -81,7 +77,7 @@ export async function history(db: Conn, userId: string, requestedPage: number) {
         r.type === 'purchase' && r.amount > 0 ? byPayment.get(ref ?? '') : undefined;
       return {
         id: r.id,
-        when: formatWhen(r.created_at),
+        when: date(r.created_at),
         iso: r.created_at.toISOString(),
         description: describeLedgerRow(r),
         amount: r.amount,
@@ -98,24 +94,12 @@ export async function receipts(db: Conn, userId: string, stripeEnabled: boolean)
   const rows = (await listPaymentsForUser(db, userId, 100)).filter((p) => p.status === 'paid' || p.status === 'refunded');
   return rows.map((p) => ({
     id: p.id,
-    when: formatWhen(p.created_at),
+    when: date(p.created_at),
     iso: p.created_at.toISOString(),
     pack: p.pack_name,
     credits: p.credits_purchased,
-    amount: formatMoney(p.amount_cents, p.currency),
+    amount: money(p.amount_cents, p.currency),
     refunded: p.status === 'refunded',
     receiptUrl: stripeEnabled ? `/account/receipts/${p.id}` : null,
   }));
-}
-
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[i]}`;
 }

@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin';
 import { storageUse } from '../limits/quota.js';
+import { count } from '../platform/format.js';
 import { getSettings } from '../settings/service.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -67,7 +68,7 @@ export default fp(
 
     app.post('/account/sessions/revoke-others', { preHandler: requireUser }, async (req, reply) => {
       const n = await deleteOtherSessions(app.db, currentUser(req).id, req.session.sessionId);
-      flash(reply, 'notice', n === 0 ? 'No other device was signed in.' : `Signed out of ${n} other device${n === 1 ? '' : 's'}.`);
+      flash(reply, 'notice', n === 0 ? 'No other device was signed in.' : `Signed out of ${count(n, 'other device')}.`);
       return reply.redirect('/account#devices', 303);
     });
 

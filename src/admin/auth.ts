@@ -6,6 +6,7 @@ import { renderDisabled } from './guard.js';
 import type { GlobalLoginLimiter, LoginLimiter } from './login-limiter.js';
 import { AdminPasswordConfigError, checkAdminPassword, passwordMode } from './password.js';
 import { recordAudit } from './service/audit.js';
+import { count } from '../platform/format.js';
 
 const loginForm = z.object({
   password: z.string().max(1024).catch(''),
@@ -19,8 +20,7 @@ function adminReturnPath(value: unknown): string {
 }
 
 function minutesText(seconds: number): string {
-  const minutes = Math.ceil(seconds / 60);
-  return `${minutes} minute${minutes === 1 ? '' : 's'}`;
+  return count(Math.ceil(seconds / 60), 'minute');
 }
 
 function waitMessage(seconds: number): string {

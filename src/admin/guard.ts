@@ -1,6 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { readAdminSession } from './admin-session.js';
-import { fmt } from './format.js';
 import { passwordMode } from './password.js';
 import type { AdminCtx } from './service/audit.js';
 
@@ -18,7 +17,7 @@ export async function requireAdmin(req: FastifyRequest, reply: FastifyReply) {
   if (passwordMode(config.ADMIN_PASSWORD) === 'disabled') return renderDisabled(reply);
   const until = await readAdminSession(req.server.db, req, config);
   if (until) {
-    reply.locals = { ...reply.locals, adminUntil: until, fmt };
+    reply.locals = { ...reply.locals, adminUntil: until };
     return;
   }
   const target = req.method === 'GET' ? `/admin/login?next=${encodeURIComponent(req.url)}` : '/admin/login';

@@ -5,6 +5,7 @@ import { adminCtx } from './guard.js';
 import { pageParam, pager, uuidParam } from './http.js';
 import { countProblemClips, errorCodeCounts, listProblemClips, providerTries, type JobFilter } from './queries/jobs.js';
 import { refundGeneration, retryGeneration } from './service/jobs.js';
+import { credits } from '../platform/format.js';
 
 const PER_PAGE = 20;
 const FILTERS: JobFilter[] = ['all', 'error', 'stuck', 'failover'];
@@ -44,7 +45,7 @@ export default async function jobsRoutes(app: FastifyInstance) {
 
   app.post('/jobs/:id/refund', async (req, reply) => {
     const r = await refundGeneration(app.db, adminCtx(req), uuidParam(req.params));
-    flash(reply, 'notice', r.granted ? `Refunded ${r.amount} credit${r.amount === 1 ? '' : 's'}.` : 'Already refunded (the automatic refund happened), nothing was added.');
+    flash(reply, 'notice', r.granted ? `Refunded ${credits(r.amount)}.` : 'Already refunded (the automatic refund happened), nothing was added.');
     return reply.redirect('/admin/jobs', 303);
   });
 }

@@ -1,13 +1,14 @@
-// Stripe amounts are in the currency's smallest unit; these currencies have no minor unit.
-const ZERO_DECIMAL = new Set(['bif', 'clp', 'djf', 'gnf', 'jpy', 'kmf', 'krw', 'mga', 'pyg', 'rwf', 'ugx', 'vnd', 'vuv', 'xaf', 'xof', 'xpf']);
+import { currencyDigits } from '../platform/format.js';
 
-const decimals = (currency: string) => (ZERO_DECIMAL.has(currency.toLowerCase()) ? 0 : 2);
+// Stripe amounts are in the currency's smallest unit; how many digits that is comes from Intl
+// (platform/format.ts), the same rule the prices are shown with.
+const decimals = currencyDigits;
 
-/** "4.99" in usd → 499; "500" in jpy → 500. A message a person understands when it is not a price. */
+/** "4.99" in usd → 499; "500" in jpy → 500; "1.5" in kwd → 1500. A message a person understands when it is not a price. */
 export function parsePrice(input: string, currency: string): { cents: number } | { error: string } {
   const d = decimals(currency);
   const text = input.trim().replace(/,/g, '.');
-  const pattern = d === 0 ? /^\d{1,9}$/ : /^\d{1,7}(\.\d{1,2})?$/;
+  const pattern = d === 0 ? /^\d{1,9}$/ : new RegExp(`^\\d{1,7}(\\.\\d{1,${d}})?$`);
   if (!pattern.test(text)) {
     return { error: d === 0 ? `Enter the price as a whole number (${currency.toUpperCase()} has no cents).` : 'Enter the price as an amount like 4.99.' };
   }
@@ -20,14 +21,5 @@ export function parsePrice(input: string, currency: string): { cents: number } |
 /** The amount as typed in the form: 499 usd → "4.99". */
 export function priceInput(cents: number, currency: string): string {
   const d = decimals(currency);
-  return d === 0 ? String(cents) : (cents / 100).toFixed(2);
-}
-
-export function formatMoney(cents: number, currency: string): string {
-  const d = decimals(currency);
-  try {
-    return new Intl.NumberFormat('en', { style: 'currency', currency: currency.toUpperCase() }).format(cents / 10 ** d);
-  } catch {
-    return `${priceInput(cents, currency)} ${currency.toUpperCase()}`;
-  }
+  return (cents / 10 ** d).toFixed(d);
 }

@@ -3,7 +3,8 @@ import { NotFoundError, UserError } from '../platform/errors.js';
 import { flash } from '../platform/view.js';
 import { adminCtx } from './guard.js';
 import { uuidParam } from './http.js';
-import { formatMoney, priceInput } from './money.js';
+import { money, perCredit } from '../platform/format.js';
+import { priceInput } from './money.js';
 import { findPack, listPacksWithUse } from './queries/packs.js';
 import { createPack, deletePack, movePack, readPackForm, setPackActive, updatePackValues, validatePack, type PackErrors, type PackForm } from './service/packs.js';
 
@@ -17,8 +18,8 @@ export default async function packsRoutes(app: FastifyInstance) {
       id: p.id,
       name: p.name,
       credits: p.credits,
-      price: formatMoney(p.price_cents, p.currency),
-      perCredit: formatMoney(Math.round(p.price_cents / p.credits), p.currency),
+      price: money(p.price_cents, p.currency),
+      perCredit: perCredit(p.price_cents, p.credits, p.currency),
       active: p.active,
       payments: p.payments ?? 0,
       first: i === 0,

@@ -2,10 +2,10 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { countLedgerForUser, listLedgerForUser } from '../credits/queries.js';
 import { limitsSummary } from '../limits/summary.js';
 import { NotFoundError, UserError } from '../platform/errors.js';
+import { count, money } from '../platform/format.js';
 import { flash } from '../platform/view.js';
 import { adminCtx } from './guard.js';
 import { pageParam, pager, textParam, uuidParam } from './http.js';
-import { formatMoney } from './money.js';
 import { countUsers, findUser, findUserEmail, listPaymentsForUser, listProjectsForUser, searchUsers } from './queries/users.js';
 import { adjustCredits, deleteAccountAsAdmin, parseCreditsForm, setDisabled } from './service/users.js';
 import { pendingForUser } from '../account/queries.js';
@@ -43,7 +43,7 @@ export default async function usersRoutes(app: FastifyInstance) {
       referrer: user.referred_by ? { id: user.referred_by, email: referrer } : null,
       ledger,
       ledgerPager: pager(`/admin/users/${id}`, {}, page, LEDGER_PER_PAGE, ledgerTotal),
-      payments: payments.map((p) => ({ ...p, amount: formatMoney(p.amount_cents, p.currency) })),
+      payments: payments.map((p) => ({ ...p, amount: money(p.amount_cents, p.currency) })),
       projects,
       limits,
       pending,
@@ -59,7 +59,7 @@ export default async function usersRoutes(app: FastifyInstance) {
       try {
         const form = parseCreditsForm(req.body);
         const balance = await adjustCredits(app.db, adminCtx(req), id, kind, form);
-        flash(reply, 'notice', `${kind === 'grant' ? 'Granted' : 'Took'} ${form.amount} credit${form.amount === 1 ? '' : 's'}. Balance is now ${balance}.`);
+        flash(reply, 'notice', `${kind === 'grant' ? 'Granted' : 'Took'} ${count(form.amount, 'credit')}. Balance is now ${balance}.`);
         return reply.redirect(`/admin/users/${id}`, 303);
       } catch (err) {
         if (!(err instanceof UserError) || err instanceof NotFoundError) throw err;

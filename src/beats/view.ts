@@ -1,5 +1,6 @@
 import type { Conn } from '../platform/db.js';
 import type { CutMode, MusicAnalysis, Project } from '../platform/db-types.js';
+import { clock, count } from '../platform/format.js';
 import { currentAnalysis } from './service.js';
 
 /** What views/beats/_analysis.eta shows; plain data, SVG geometry included (templates never compute). */
@@ -49,11 +50,6 @@ export function waveformSvg(peaks: number[], beats: number[], bars: number[], du
   };
 }
 
-function minutes(s: number): string {
-  const whole = Math.round(s);
-  return `${Math.floor(whole / 60)}:${String(whole % 60).padStart(2, '0')}`;
-}
-
 export function analysisView(project: Pick<Project, 'id' | 'music_key' | 'cut_on_beat' | 'cut_mode'>, row: MusicAnalysis | undefined): AnalysisView {
   const base = { projectId: project.id, cutOnBeat: project.cut_on_beat, cutMode: project.cut_mode, tempoLabel: null, summary: null, note: null, errorMessage: null, svg: null };
   if (!project.music_key) return { ...base, state: 'none', polling: false };
@@ -62,7 +58,7 @@ export function analysisView(project: Pick<Project, 'id' | 'music_key' | 'cut_on
   const svg = row.waveform.length ? waveformSvg(row.waveform, row.status === 'ready' ? row.beats : [], row.status === 'ready' ? row.downbeats : [], duration) : null;
   if (row.status === 'error') return { ...base, state: 'error', polling: false, errorMessage: row.error_message ?? 'The track could not be analysed.' };
   if (row.status === 'no_beat') {
-    return { ...base, state: 'no_beat', polling: false, svg, summary: minutes(duration), note: row.note ?? 'No clear beat: clips will be cut evenly.' };
+    return { ...base, state: 'no_beat', polling: false, svg, summary: clock(duration), note: row.note ?? 'No clear beat: clips will be cut evenly.' };
   }
   return {
     ...base,
@@ -70,7 +66,7 @@ export function analysisView(project: Pick<Project, 'id' | 'music_key' | 'cut_on
     polling: false,
     svg,
     tempoLabel: `${Math.round(row.tempo_bpm ?? 0)} BPM`,
-    summary: `${minutes(duration)} · ${row.beats.length} beats · ${row.downbeats.length} bars`,
+    summary: `${clock(duration)} · ${count(row.beats.length, 'beat')} · ${count(row.downbeats.length, 'bar')}`,
   };
 }
 

@@ -1,7 +1,7 @@
 import { countLedgerForUser, listLedgerForUser } from '../credits/queries.js';
-import { describeLedgerRow, formatWhen, PAYMENT_STATUS } from '../credits/words.js';
+import { describeLedgerRow, PAYMENT_STATUS } from '../credits/words.js';
 import type { Conn } from '../platform/db.js';
-import { formatMoney, pricePerCredit } from './money.js';
+import { date, money, perCredit } from '../platform/format.js';
 import { listActivePacks, listPaymentsForUser } from './queries.js';
 
 export const LEDGER_PAGE_SIZE = 20;
@@ -19,7 +19,7 @@ export async function ledgerPage(db: Conn, userId: string, requestedPage: number
     total,
     rows: rows.map((r) => ({
       id: r.id,
-      when: formatWhen(r.created_at),
+      when: date(r.created_at),
       iso: r.created_at.toISOString(),
       description: describeLedgerRow(r),
       amount: r.amount,
@@ -30,15 +30,15 @@ export async function ledgerPage(db: Conn, userId: string, requestedPage: number
 
 export async function packCards(db: Conn) {
   const packs = await listActivePacks(db);
-  const perCredit = packs.map((p) => p.price_cents / p.credits);
-  const best = packs.length > 1 ? Math.min(...perCredit) : -1;
+  const unitPrices = packs.map((p) => p.price_cents / p.credits);
+  const best = packs.length > 1 ? Math.min(...unitPrices) : -1;
   return packs.map((p, i) => ({
     id: p.id,
     name: p.name,
     credits: p.credits,
-    price: formatMoney(p.price_cents, p.currency),
-    perCredit: pricePerCredit(p.price_cents, p.credits, p.currency),
-    bestValue: perCredit[i] === best,
+    price: money(p.price_cents, p.currency),
+    perCredit: perCredit(p.price_cents, p.credits, p.currency),
+    bestValue: unitPrices[i] === best,
   }));
 }
 
@@ -46,11 +46,11 @@ export async function paymentRows(db: Conn, userId: string) {
   const payments = await listPaymentsForUser(db, userId, PAYMENTS_SHOWN);
   return payments.map((p) => ({
     id: p.id,
-    when: formatWhen(p.created_at),
+    when: date(p.created_at),
     iso: p.created_at.toISOString(),
     packName: p.pack_name,
     credits: p.credits_purchased,
-    amount: formatMoney(p.amount_cents, p.currency),
+    amount: money(p.amount_cents, p.currency),
     status: p.status,
     ...PAYMENT_STATUS[p.status],
   }));

@@ -1,5 +1,5 @@
 import type { Payment } from '../platform/db-types.js';
-import { formatMoney } from './money.js';
+import { money } from '../platform/format.js';
 
 export type PurchaseState = 'paid' | 'processing' | 'failed' | 'expired' | 'refunded';
 
@@ -18,6 +18,6 @@ export function successView(payment: Payment & { pack_name: string }) {
     sessionId: payment.stripe_session_id ?? '',
     packName: payment.pack_name,
     credits: payment.credits_purchased,
-    amount: formatMoney(payment.amount_cents, payment.currency),
+    amount: money(payment.amount_cents, payment.currency),
   };
 }

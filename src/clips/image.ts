@@ -3,7 +3,8 @@ import { fileTypeFromBuffer, fileTypeFromFile } from 'file-type';
 import { open, stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { UserError } from '../platform/errors.js';
-import { formatBytes, spoolUpload } from '../storage/spool.js';
+import { bytes } from '../platform/format.js';
+import { spoolUpload } from '../storage/spool.js';
 
 export { spoolUpload, type SpooledFile } from '../storage/spool.js';
 
@@ -105,7 +106,7 @@ async function normalizeFrom(src: string | Buffer, opts: NormalizeOptions): Prom
   const size = Buffer.isBuffer(src) ? src.length : (await stat(src)).size;
   if (size === 0) throw refuse('The file is empty. Choose a photo and try again.', 400, 'empty_file');
   if (opts.maxBytes !== undefined && size > opts.maxBytes) {
-    throw refuse(`That file is too large. The limit is ${formatBytes(opts.maxBytes)}.`, 413, 'too_large');
+    throw refuse(`That file is too large. The limit is ${bytes(opts.maxBytes)}.`, 413, 'too_large');
   }
   const mime = await sniff(src);
   await checkHeader(src, mime, opts.maxPixels);

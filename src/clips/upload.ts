@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { UserError } from '../platform/errors.js';
+import { bytes } from '../platform/format.js';
 import type { Settings } from '../settings/service.js';
 import { normalizeImage, type NormalizedImage } from './image.js';
 
@@ -40,7 +41,7 @@ export async function readClipUpload(
 ): Promise<ClipUpload> {
   let image: NormalizedImage | undefined;
   const fields: Record<string, string> = {};
-  const tooLarge = () => new UserError(`That image is too large. The limit is ${Math.floor(opts.maxBytes / 1024 / 1024)} MB.`, 413, 'too_large');
+  const tooLarge = () => new UserError(`That image is too large. The limit is ${bytes(opts.maxBytes)}.`, 413, 'too_large');
   for await (const part of req.parts({ limits: { fileSize: opts.maxBytes, files: 1 } })) {
     if (part.type === 'file') {
       if (part.fieldname !== 'image' || image) {

@@ -4,6 +4,7 @@ import { UserError } from '../platform/errors.js';
 import { publishLive } from '../platform/live.js';
 import { creditsMoved } from '../platform/metrics.js';
 import * as q from './queries.js';
+import { credits } from '../platform/format.js';
 
 // The ledger: the only code that changes a balance. Every function takes an open transaction,
 // so the ledger row and the balance move together or not at all.
@@ -20,7 +21,7 @@ function announce(tx: Tx, userId: string): void {
 
 export class InsufficientCreditsError extends UserError {
   constructor(public needed: number, public balance: number) {
-    super(`This needs ${needed} credit${needed === 1 ? '' : 's'} and you have ${balance}.`, 402, 'insufficient_credits');
+    super(`This needs ${credits(needed)} and you have ${balance}.`, 402, 'insufficient_credits');
   }
 }
 

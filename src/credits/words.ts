@@ -33,9 +33,3 @@ export const PAYMENT_STATUS: Record<PaymentStatus, { label: string; badge: strin
   expired: { label: 'Expired', badge: '' },
   refunded: { label: 'Refunded', badge: '' },
 };
-
-const dateFormat = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
-
-export function formatWhen(d: Date): string {
-  return `${dateFormat.format(d)} UTC`;
-}

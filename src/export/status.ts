@@ -1,6 +1,6 @@
 import type { AppContext } from '../platform/context.js';
 import type { ExportRow, Project } from '../platform/db-types.js';
-import { formatBytes } from '../platform/format.js';
+import { bytes, clock, date } from '../platform/format.js';
 import { findLatestExport, findLatestStoredExport } from './queries.js';
 import { currentSourceHash } from './service.js';
 
@@ -34,11 +34,6 @@ export function downloadName(title: string): string {
   return `${clean || 'Echoes export'}.mp4`;
 }
 
-export function formatDuration(s: number): string {
-  const total = Math.round(s);
-  return `${Math.floor(total / 60)}:${String(total % 60).padStart(2, '0')}`;
-}
-
 export async function exportStatusView(ctx: AppContext, project: Project, notice: string | null = null): Promise<ExportStatusView> {
   const [latest, stored, source] = await Promise.all([
     findLatestExport(ctx.db, project.id),
@@ -51,10 +46,10 @@ export async function exportStatusView(ctx: AppContext, project: Project, notice
     download = {
       url: await ctx.storage.signedUrl(stored.object_key, { downloadName: fileName }),
       fileName,
-      sizeLabel: stored.size_bytes === null ? '' : formatBytes(stored.size_bytes),
-      durationLabel: stored.duration_s === null ? '' : formatDuration(stored.duration_s),
+      sizeLabel: stored.size_bytes === null ? '' : bytes(stored.size_bytes),
+      durationLabel: clock(stored.duration_s),
       createdAt: stored.created_at.toISOString(),
-      createdLabel: `${stored.created_at.toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' })} UTC`,
+      createdLabel: date(stored.created_at),
       outOfDate: stored.source_hash !== source.hash,
     };
   }

@@ -30,6 +30,7 @@
  */
 
 import { CROSSFADE_S, crossfadeFor, endOf, nextStartS, roundS as round } from './timeline.js';
+import { count } from '../platform/format.js';
 
 export { CROSSFADE_S };
 
@@ -139,6 +140,6 @@ export function planCuts(input: PlanInput): CutPlan {
   if (!input.cutOnBeat) plan.note = 'Cut on the beat is off: clips play whole.';
   else if (even !== null) plan.note = `No clear beat to cut to: clips are cut evenly, every ${round(even)} s.`;
   else if (!sync) plan.note = 'No beats to cut to: clips play whole.';
-  else if (missed > 0) plan.note = `${missed} ${missed === 1 ? 'cut' : 'cuts'} could not land on the beat (a clip too short, or past the end of the music).`;
+  else if (missed > 0) plan.note = `${count(missed, 'cut')} could not land on the beat (a clip too short, or past the end of the music).`;
   return plan;
 }

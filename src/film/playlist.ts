@@ -1,4 +1,5 @@
 import type { Project } from '../platform/db-types.js';
+import { clock } from '../platform/format.js';
 import { ratioOrDefault } from '../settings/ratios.js';
 import type { Storage } from '../storage/types.js';
 import type { CutPlan } from './plan.js';
@@ -30,12 +31,6 @@ export interface Playlist {
   musicFadeOutS: number;
 }
 
-/** m:ss, rounded down like the player's own clock (public/js/player/timeline.js), so both agree. */
-export function formatClock(seconds: number): string {
-  const s = Math.max(0, Math.floor(seconds + 0.001));
-  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
-}
-
 /**
  * The film as plain data for the page and the player script: the cut plan's start and out points
  * as they are (never re-derived from clip lengths), and signed, short-lived media URLs only (never
@@ -53,8 +48,8 @@ export async function buildPlaylist(storage: Storage, project: Project, rows: Pl
       thumbUrl: row.thumb_key ? await storage.signedUrl(row.thumb_key) : null,
       startS: seg.startS,
       outS: seg.outS,
-      startLabel: formatClock(seg.startS),
-      durationLabel: formatClock(seg.outS),
+      startLabel: clock(seg.startS),
+      durationLabel: clock(seg.outS),
     });
   }
   const music = project.music_key
@@ -66,7 +61,7 @@ export async function buildPlaylist(storage: Storage, project: Project, rows: Pl
     clips,
     music,
     totalS: plan.totalS,
-    totalLabel: formatClock(plan.totalS),
+    totalLabel: clock(plan.totalS),
     crossfadeS: plan.crossfadeS,
     musicFadeOutS: musicFadeOut(plan.totalS).durationS,
   };

@@ -1,4 +1,4 @@
-import { formatBytes } from '../platform/format.js';
+import { bytes, count } from '../platform/format.js';
 import type { Conn, Tx } from '../platform/db.js';
 import { UserError } from '../platform/errors.js';
 import type { Settings } from '../settings/defaults.js';
@@ -28,7 +28,7 @@ export function storageUse(settings: Pick<Settings, 'storageQuotaMb'>, user: { s
     usedBytes,
     quotaBytes: quota,
     percent: Math.min(100, Math.floor((usedBytes / quota) * 100)),
-    label: `${formatBytes(usedBytes)} of ${formatBytes(quota)}`,
+    label: `${bytes(usedBytes)} of ${bytes(quota)}`,
     full: usedBytes >= quota,
   };
 }
@@ -36,7 +36,7 @@ export function storageUse(settings: Pick<Settings, 'storageQuotaMb'>, user: { s
 export class QuotaExceededError extends UserError {
   constructor(used: number, quota: number) {
     super(
-      `This upload does not fit in your storage: you use ${formatBytes(used)} of your ${formatBytes(quota)}. ` +
+      `This upload does not fit in your storage: you use ${bytes(used)} of your ${bytes(quota)}. ` +
         'Delete clips, music or projects you no longer need to make room.',
       413,
       'quota_exceeded',
@@ -74,11 +74,11 @@ export class CapReachedError extends UserError {
 }
 
 export function projectCapMessage(max: number): string {
-  return `You have reached the limit of ${max} project${max === 1 ? '' : 's'}. Delete a project you no longer need to start a new one.`;
+  return `You have reached the limit of ${count(max, 'project')}. Delete a project you no longer need to start a new one.`;
 }
 
 export function clipCapMessage(max: number): string {
-  return `This project has reached the limit of ${max} clip${max === 1 ? '' : 's'}. Delete a clip, or start a new project.`;
+  return `This project has reached the limit of ${count(max, 'clip')}. Delete a clip, or start a new project.`;
 }
 
 /** Refuses a project past the person's cap. Inside a transaction it locks the person first (no race). */

@@ -1,4 +1,5 @@
 import type { AppContext } from '../platform/context.js';
+import { count, fromNow } from '../platform/format.js';
 import { RateLimitedError } from '../platform/errors.js';
 import type { Settings } from '../settings/defaults.js';
 import { getSettings } from '../settings/service.js';
@@ -8,13 +9,13 @@ export const WINDOW_S = 3600;
 
 /** What is limited, by which setting, and how a refusal names it ("60 image uploads"). */
 export const RATES = {
-  'image-upload': { setting: 'imageUploadsPerHour', label: 'Image uploads', unit: (n: number) => `${n} image upload${n === 1 ? '' : 's'}` },
-  'music-upload': { setting: 'musicUploadsPerHour', label: 'Music uploads', unit: (n: number) => `${n} music upload${n === 1 ? '' : 's'}` },
-  'analysis-minutes': { setting: 'analysisMinutesPerHour', label: 'Beat analysis (minutes of audio)', unit: (n: number) => `${n} minute${n === 1 ? '' : 's'} of music analysed` },
-  share: { setting: 'sharesPerHour', label: 'Shares', unit: (n: number) => `${n} share${n === 1 ? '' : 's'}` },
-  export: { setting: 'exportsPerHour', label: 'Exports', unit: (n: number) => `${n} export${n === 1 ? '' : 's'}` },
-  'sign-in-email': { setting: 'signInsPerHourPerEmail', label: 'Sign-in attempts (this email)', unit: (n: number) => `${n} sign-in attempt${n === 1 ? '' : 's'} for one email` },
-  'sign-in-address': { setting: 'signInsPerHourPerAddress', label: 'Sign-in attempts (per address)', unit: (n: number) => `${n} sign-in attempt${n === 1 ? '' : 's'} from one address` },
+  'image-upload': { setting: 'imageUploadsPerHour', label: 'Image uploads', unit: (n: number) => count(n, 'image upload') },
+  'music-upload': { setting: 'musicUploadsPerHour', label: 'Music uploads', unit: (n: number) => count(n, 'music upload') },
+  'analysis-minutes': { setting: 'analysisMinutesPerHour', label: 'Beat analysis (minutes of audio)', unit: (n: number) => `${count(n, 'minute')} of music analysed` },
+  share: { setting: 'sharesPerHour', label: 'Shares', unit: (n: number) => count(n, 'share') },
+  export: { setting: 'exportsPerHour', label: 'Exports', unit: (n: number) => count(n, 'export') },
+  'sign-in-email': { setting: 'signInsPerHourPerEmail', label: 'Sign-in attempts (this email)', unit: (n: number) => `${count(n, 'sign-in attempt')} for one email` },
+  'sign-in-address': { setting: 'signInsPerHourPerAddress', label: 'Sign-in attempts (per address)', unit: (n: number) => `${count(n, 'sign-in attempt')} from one address` },
 } as const satisfies Record<string, { setting: keyof Settings; label: string; unit: (n: number) => string }>;
 
 export type RateAction = keyof typeof RATES;
@@ -31,15 +32,6 @@ export function limiterFor(ctx: Pick<AppContext, 'redis' | 'config'>): RateLimit
   return limiter;
 }
 
-/** "in 40 seconds", "in 12 minutes", "in 1 hour". */
-export function inWords(seconds: number): string {
-  if (seconds < 60) return `in ${seconds} second${seconds === 1 ? '' : 's'}`;
-  const min = Math.ceil(seconds / 60);
-  if (min < 60) return `in ${min} minute${min === 1 ? '' : 's'}`;
-  const h = Math.round(min / 60);
-  return `in ${h} hour${h === 1 ? '' : 's'}`;
-}
-
 /**
  * Counts one action (or `cost` units of it) against the subject's hourly allowance, or refuses it
  * with a 429 that says when to try again. The subject is a user id, or for sign-in an address or
@@ -50,5 +42,5 @@ export async function enforceRate(ctx: Pick<AppContext, 'redis' | 'config' | 'db
   const max = (await getSettings(ctx.db))[rate.setting];
   const wait = await limiterFor(ctx).take(action, subject, max, WINDOW_S, cost);
   if (wait === 0) return;
-  throw new RateLimitedError(`You have reached the limit of ${rate.unit(max)} an hour. Please try again ${inWords(wait)}.`, wait);
+  throw new RateLimitedError(`You have reached the limit of ${rate.unit(max)} an hour. Please try again ${fromNow(wait)}.`, wait);
 }

@@ -1,8 +1,9 @@
 import type { AppContext } from '../platform/context.js';
+import { fromNow } from '../platform/format.js';
 import { getSettings } from '../settings/service.js';
 import { countProjects, storageUsedBytes } from './queries.js';
 import { storageUse, type StorageUse } from './quota.js';
-import { inWords, limiterFor, RATES, type RateAction } from './rates.js';
+import { limiterFor, RATES, type RateAction } from './rates.js';
 
 export interface LimitsSummary {
   storage: StorageUse;
@@ -31,7 +32,7 @@ export async function limitsSummary(ctx: AppContext, user: { id: string; email: 
       label: RATES[a].label,
       used: usages[i]!.used,
       max: settings[RATES[a].setting],
-      resets: usages[i]!.resetInS > 0 ? `resets ${inWords(usages[i]!.resetInS)}` : '',
+      resets: usages[i]!.resetInS > 0 ? `resets ${fromNow(usages[i]!.resetInS)}` : '',
     })),
   };
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { toClipCard } from '../clips/cards.js';
 import type { Clip } from '../platform/db-types.js';
+import * as fmt from '../platform/format.js';
 import { clipCost, getSettings } from '../settings/service.js';
 import type { LiveStream } from './stream.js';
 
@@ -23,7 +24,7 @@ export async function sendCards(app: FastifyInstance, streams: LiveStream[], cli
   for (const s of streams) {
     let html = byToken.get(s.csrfToken);
     if (html === undefined) {
-      const parts = await Promise.all(cards.map((clip) => app.view('clips/_card', { clip, csrfToken: s.csrfToken, balanceUpdate: null, oob: true }) as Promise<string>));
+      const parts = await Promise.all(cards.map((clip) => app.view('clips/_card', { clip, csrfToken: s.csrfToken, balanceUpdate: null, oob: true, fmt }) as Promise<string>));
       html = parts.join('\n');
       byToken.set(s.csrfToken, html);
     }

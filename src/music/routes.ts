@@ -2,8 +2,8 @@ import fp from 'fastify-plugin';
 import { currentUser, requireUser } from '../auth/require-user.js';
 import { enforceRate } from '../limits/rates.js';
 import { UserError } from '../platform/errors.js';
+import { clock } from '../platform/format.js';
 import { flash } from '../platform/view.js';
-import { durationLabel } from '../projects/present.js';
 import { loadOwnProject } from '../projects/load.js';
 import { removeMusic, replaceMusic } from './service.js';
 
@@ -26,7 +26,7 @@ export default fp(
         throw new UserError('Choose a music file to upload.', 400);
       }
       const info = await replaceMusic(ctx, currentUser(req).id, project.id, { stream: file.file, filename: file.filename, declaredBytes: Number(req.headers['content-length']) || 0 });
-      flash(reply, 'notice', `Added “${info.name}” (${durationLabel(info.durationS)}).`);
+      flash(reply, 'notice', `Added “${info.name}” (${clock(info.durationS)}).`);
       return reply.redirect(`/projects/${project.id}#music`, 303);
     });
 

@@ -6,7 +6,8 @@ import type { AppContext } from '../platform/context.js';
 import { withTx } from '../platform/db.js';
 import { NotFoundError, UserError } from '../platform/errors.js';
 import { storageKeys } from '../storage/index.js';
-import { formatBytes, spoolUpload } from '../storage/spool.js';
+import { bytes } from '../platform/format.js';
+import { spoolUpload } from '../storage/spool.js';
 import { lockUser, projectMusicBytes } from '../limits/queries.js';
 import { claimStorage, roomLeft } from '../limits/quota.js';
 import { enforceRate } from '../limits/rates.js';
@@ -55,8 +56,8 @@ export async function replaceMusic(ctx: Ctx, userId: string, projectId: string, 
   const max = Math.min(ctx.config.MAX_MUSIC_BYTES, room);
   const tooLargeMessage =
     max < ctx.config.MAX_MUSIC_BYTES
-      ? `That track does not fit in your storage (${formatBytes(room)} left). Delete clips, music or projects you no longer need to make room.`
-      : `That track is too large. The limit is ${formatBytes(max)}.`;
+      ? `That track does not fit in your storage (${bytes(room)} left). Delete clips, music or projects you no longer need to make room.`
+      : `That track is too large. The limit is ${bytes(max)}.`;
   const spooled = await spoolUpload(upload.stream, max, { tooLargeMessage });
   try {
     const info = await inspectAudio(ctx.ffmpeg.ffmpeg, spooled.path, upload.filename);

@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { cookieSecure } from './cookies.js';
+import { fmt } from './format.js';
 
 const FLASH_COOKIE = 'flash';
 
@@ -90,7 +91,8 @@ function liveUrl(projectId: unknown): string {
 
 /**
  * `reply.render(template, data)`: every page gets the signed-in user, the CSRF token and the flash
- * message without each route passing them. Templates receive plain objects and never query.
+ * message without each route passing them, and `it.fmt` (platform/format.ts) for every number,
+ * count, amount, size, clock and time they show. Templates receive plain objects and never query.
  */
 export default fp(
   async (app) => {
@@ -109,6 +111,7 @@ export default fp(
         title: 'Echoes',
         // A signed-in page opens its live-update stream (src/live/), scoped to the project it shows.
         liveUrl: user ? liveUrl(data.liveProject) : null,
+        fmt,
       };
       const html = await this.viewAsync(template, { ...locals, ...data });
       return this.type('text/html; charset=utf-8').send(html);

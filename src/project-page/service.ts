@@ -4,7 +4,8 @@ import { listClipsForProject } from '../clips/queries.js';
 import { clipCapMessage, storageUse } from '../limits/quota.js';
 import type { AppContext } from '../platform/context.js';
 import type { Project, User } from '../platform/db-types.js';
-import { durationLabel, ratioLabel, STATUS_LABELS, timeAgo } from '../projects/present.js';
+import { ago, clock } from '../platform/format.js';
+import { ratioLabel, STATUS_LABELS } from '../projects/present.js';
 import { hasAnyClip } from '../projects/queries.js';
 import { clipCost, getSettings, pricedSettings, primaryRoute } from '../settings/service.js';
 
@@ -21,7 +22,7 @@ export async function projectPage(ctx: Ctx, user: User, project: Project) {
   const cards = await toClipCards(ctx.storage, clips, { costFor: (d) => clipCost(settings, d, route), urlTtlS: ctx.config.SIGNED_URL_TTL_S });
   const analysis = project.music_key ? await loadAnalysisView(ctx.db, project) : null;
   const music = project.music_key
-    ? { name: project.music_name ?? 'Music', duration: durationLabel(project.music_duration_s), url: await ctx.storage.signedUrl(project.music_key) }
+    ? { name: project.music_name ?? 'Music', duration: clock(project.music_duration_s), url: await ctx.storage.signedUrl(project.music_key) }
     : null;
   return {
     project,
@@ -34,7 +35,7 @@ export async function projectPage(ctx: Ctx, user: User, project: Project) {
       clipCount: clips.length,
       approvedCount: clips.filter((c) => c.approved).length,
       // Like the dashboard: the project changes when any of its clips does.
-      changedAgo: timeAgo(new Date(Math.max(project.updated_at.getTime(), ...clips.map((c) => c.updated_at.getTime())))),
+      changedAgo: ago(new Date(Math.max(project.updated_at.getTime(), ...clips.map((c) => c.updated_at.getTime())))),
     },
     cards,
     music,

@@ -6,9 +6,10 @@ import type { AppContext } from '../platform/context.js';
 import { withTx } from '../platform/db.js';
 import type { Project, User } from '../platform/db-types.js';
 import { NotFoundError } from '../platform/errors.js';
+import { ago } from '../platform/format.js';
 import { getSettings } from '../settings/service.js';
 import { storageKeys } from '../storage/index.js';
-import { ratioLabel, STATUS_LABELS, timeAgo } from './present.js';
+import { ratioLabel, STATUS_LABELS } from './present.js';
 import { deleteProjectRow, insertProject, listProjectSummaries, renameProject, type ProjectSummaryRow } from './queries.js';
 
 type Ctx = Pick<AppContext, 'db' | 'storage' | 'logger' | 'config'>;
@@ -31,7 +32,7 @@ async function toSummary(ctx: Ctx, row: ProjectSummaryRow, now: Date) {
     hasMusic: Boolean(row.music_name),
     coverUrl: row.cover_key ? await stableUrl(ctx.storage, row.cover_key, ctx.config.SIGNED_URL_TTL_S) : null,
     changedAt: new Date(row.changed_at).toISOString(),
-    changedAgo: timeAgo(new Date(row.changed_at), now),
+    changedAgo: ago(row.changed_at, now),
   };
 }
 

@@ -2,6 +2,7 @@ import type { Project } from '../platform/db-types.js';
 import type { Playlist } from '../film/playlist.js';
 import type { PlayableClip } from '../film/queries.js';
 import { publicLink } from './service.js';
+import { count } from '../platform/format.js';
 
 export interface OpenGraph {
   title: string;
@@ -22,7 +23,7 @@ export function posterLink(publicUrl: string, token: string): string {
 
 export function describeFilm(playlist: Playlist): string {
   const n = playlist.clips.length;
-  return n ? `A ${playlist.totalLabel} film in ${n} clip${n === 1 ? '' : 's'}, made with Echoes.` : 'A film made with Echoes.';
+  return n ? `A ${playlist.totalLabel} film in ${count(n, 'clip')}, made with Echoes.` : 'A film made with Echoes.';
 }
 
 /** The Open Graph card of a shared film: its title, the first clip's still as the image. */

@@ -11,6 +11,7 @@ import { describeFilm, openGraph } from './open-graph.js';
 import { sharePanel } from './panel.js';
 import { findSharedProject } from './queries.js';
 import { shareProject, unshareProject } from './service.js';
+import { credits } from '../platform/format.js';
 
 type IdParams = { Params: { id: string } };
 
@@ -55,7 +56,7 @@ export default fp(
         const balance = earned ? await getBalance(db, user.id) : null;
         return reply.render('sharing/_panel', { share: await sharePanel(db, config.publicUrl, user.id, project, { earned, balance, next }) });
       }
-      flash(reply, 'notice', `Your film is public: anyone with the link can watch it.${earned ? ` You earned ${earned} credit${earned === 1 ? '' : 's'} for sharing.` : ''}`);
+      flash(reply, 'notice', `Your film is public: anyone with the link can watch it.${earned ? ` You earned ${credits(earned)} for sharing.` : ''}`);
       return reply.redirect(next, 303);
     });
 

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { UserError } from '../platform/errors.js';
+import { bytes as sizeText } from '../platform/format.js';
 
 export interface SpooledFile {
   path: string;
@@ -24,12 +25,6 @@ export function spoolDir(): string {
   return path.join(os.tmpdir(), 'echoes-uploads');
 }
 
-export function formatBytes(n: number): string {
-  if (n >= 1024 * 1024) return `${Math.round((n / (1024 * 1024)) * 10) / 10} MB`;
-  if (n >= 1024) return `${Math.round(n / 1024)} KB`;
-  return `${n} bytes`;
-}
-
 /**
  * Streams an upload to a private temp file, counting bytes, and fails with a 413 the moment the
  * count passes `maxBytes` instead of after the whole body has arrived. Nothing stays in memory
@@ -39,7 +34,7 @@ export async function spoolUpload(source: Readable, maxBytes: number, opts: Spoo
   const dir = spoolDir();
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const file = path.join(dir, `${randomUUID()}.upload`);
-  const tooLarge = () => new UserError(opts.tooLargeMessage ?? `That file is too large. The limit is ${formatBytes(maxBytes)}.`, 413, 'too_large');
+  const tooLarge = () => new UserError(opts.tooLargeMessage ?? `That file is too large. The limit is ${sizeText(maxBytes)}.`, 413, 'too_large');
   let bytes = 0;
   const counter = new Transform({
     transform(chunk: Buffer, _enc, done) {

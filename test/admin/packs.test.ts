@@ -52,6 +52,11 @@ describe('credit packs', () => {
     await w.b.post('/admin/packs', { name: 'Yen pack', credits: '3', price: '500', currency: 'jpy' });
     expect(await byName('Yen pack')).toMatchObject({ price_cents: 500, currency: 'jpy' });
     expect((await w.b.post('/admin/packs', { name: 'Yen bad', credits: '3', price: '5.50', currency: 'jpy' })).statusCode).toBe(400);
+    // Three-decimal currencies take three (the digits come from Intl, as on the price shown).
+    await w.b.post('/admin/packs', { name: 'Dinar pack', credits: '3', price: '1.25', currency: 'kwd' });
+    const dinar = (await byName('Dinar pack'))!;
+    expect(dinar).toMatchObject({ price_cents: 1250, currency: 'kwd' });
+    expect((await w.b.get(`/admin/packs/${dinar.id}`)).body).toContain('value="1.250"');
   });
 
   it('edits a pack and audits only what changed', async () => {

@@ -1,21 +1,19 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../setup/context.js';
+import type { TestApp } from '../setup/context.js';
+import { startGoogleApp } from '../setup/apps.js';
 import { TestBrowser } from '../setup/browser.js';
 import { expectLedgerBalanced } from '../factories.js';
-import { accountFor, startGoogleFake, type GoogleFake } from '../fakes/google.js';
+import { accountFor, type GoogleFake } from '../fakes/google.js';
 import { pathOf, signInWithGoogle, startGoogle, visitGoogle } from './google-flow.js';
 
 let google: GoogleFake;
 let t: TestApp;
 
+let close = async () => {};
 beforeAll(async () => {
-  google = await startGoogleFake();
-  t = await createTestApp({ ...google.env, PUBLIC_URL: 'http://echoes.test' });
+  ({ t, google, close } = await startGoogleApp());
 });
-afterAll(async () => {
-  await t?.close();
-  await google?.stop();
-});
+afterAll(() => close());
 beforeEach(() => google.setDecline(false));
 
 const userBySub = (sub: string) => t.ctx.db.selectFrom('users').selectAll().where('google_sub', '=', sub).execute();

@@ -9,6 +9,7 @@ import type { MusicAnalysis } from '../../src/platform/db-types.js';
 import { createTestContext, type TestContext } from '../setup/context.js';
 import { createProject, createUser } from '../factories.js';
 import { attachMusic, clickTimes, clickTrack, noBeatTrack } from '../factories/beats.js';
+import { waitFor } from '../setup/wait.js';
 
 let tc: TestContext;
 let worker: Worker;
@@ -28,14 +29,11 @@ afterAll(async () => {
   await tc?.close();
 });
 
-async function settled(projectId: string, timeoutMs = 25_000): Promise<MusicAnalysis> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
+function settled(projectId: string, timeoutMs = 25_000): Promise<MusicAnalysis> {
+  return waitFor(async () => {
     const row = await findAnalysis(tc.ctx.db, projectId);
-    if (row && !['queued', 'running'].includes(row.status)) return row;
-    if (Date.now() > until) throw new Error(`analysis still ${row?.status ?? 'missing'}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+    return row && !['queued', 'running'].includes(row.status) ? row : undefined;
+  }, 'the analysis to settle', timeoutMs, 100);
 }
 
 async function projectWith(bytes: Buffer, durationS: number) {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AddressInfo } from 'node:net';
 import { createTestApp, type TestApp } from '../setup/context.js';
+import { listenLocally } from '../setup/ports.js';
 import { runPlayerDrift } from './beat-player.js';
 
 let t: TestApp;
@@ -8,8 +8,7 @@ let baseUrl: string;
 
 beforeAll(async () => {
   t = await createTestApp();
-  await t.app.listen({ host: '127.0.0.1', port: 0 });
-  baseUrl = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
+  baseUrl = await listenLocally(t.app);
 });
 afterAll(async () => {
   await t?.close();

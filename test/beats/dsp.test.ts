@@ -98,7 +98,7 @@ describe('beat analysis internals', () => {
     expect(analysisView({ ...project, music_key: null }, undefined).state).toBe('none');
     expect(analysisView(project, undefined)).toMatchObject({ state: 'pending', polling: true });
     const row = { project_id: 'p', music_key: 'music/k', status: 'ready' as const, tempo_bpm: 118.4, beats: [0.5, 1], downbeats: [0.5], waveform: [0.2, 1], duration_s: 125, note: null, error_message: null, attempts: 1, started_at: null, finished_at: null, created_at: new Date(), updated_at: new Date() };
-    expect(analysisView(project, row)).toMatchObject({ state: 'ready', polling: false, tempoLabel: '118 BPM', summary: '2:05 · 2 beats · 1 bars' });
+    expect(analysisView(project, row)).toMatchObject({ state: 'ready', polling: false, tempoLabel: '118 BPM', summary: '2:05 · 2 beats · 1 bar' });
     expect(analysisView(project, { ...row, status: 'error', error_message: 'Damaged.' })).toMatchObject({ state: 'error', errorMessage: 'Damaged.' });
   });
 });

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestApp } from '../setup/context.js';
 import { expectLedgerBalanced } from '../factories.js';
-import { balanceOf, createPack, deliver, ledgerOf, packNamed, paymentForSession, signedInBuyer, startCheckout, startBillingApp } from '../factories/billing.js';
+import { balanceOf, createPack, deliver, ledgerOf, packNamed, paymentForSession, signedInBuyer, startCheckout } from '../factories/billing.js';
+import { startBillingApp } from '../setup/apps.js';
 import type { StripeFake } from '../fakes/stripe.js';
 
 let t: TestApp;

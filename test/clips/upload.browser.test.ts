@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import sharp from 'sharp';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createTestApp, type TestApp } from '../setup/context.js';
-import { launchChromium } from '../setup/chromium.js';
+import type { TestApp } from '../setup/context.js';
+import { signInThroughForm, startBrowserApp } from '../setup/chromium.js';
 import { createProject, createUser } from '../factories.js';
 
 // The new-clip form in a real browser: htmx posts it, but a big photo is shrunk in a canvas
@@ -14,14 +14,13 @@ import { createProject, createUser } from '../factories.js';
 let t: TestApp;
 let browser: Browser;
 let base: string;
+let close = async () => {};
 let dir: string;
 let photo: string;
 let big: Buffer;
 
 beforeAll(async () => {
-  t = await createTestApp();
-  base = await t.app.listen({ port: 0, host: '127.0.0.1' });
-  browser = await launchChromium(chromium);
+  ({ t, browser, base, close } = await startBrowserApp());
   dir = await mkdtemp(path.join(os.tmpdir(), 'echoes-upload-browser-'));
   // 4000×3000 of noise: several MB as a JPEG, well over the 3 MB above which the page shrinks.
   photo = path.join(dir, 'big.jpg');
@@ -29,8 +28,7 @@ beforeAll(async () => {
   await writeFile(photo, big);
 });
 afterAll(async () => {
-  await browser?.close();
-  await t?.close();
+  await close();
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -48,9 +46,7 @@ async function signedInPage(email: string) {
   });
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${base}/login`);
-  await page.fill('input[name=email]', email);
-  await page.click('form[action="/auth/dev"] button[type=submit]');
+  await signInThroughForm(page, base, email);
   return { page, errors };
 }
 

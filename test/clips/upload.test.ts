@@ -7,6 +7,7 @@ import { createTestApp, type TestApp } from '../setup/context.js';
 import { expectLedgerBalanced } from '../factories.js';
 import { balanceOf, latestClip, ledgerFor, testImage, uploadClip } from '../factories/clips.js';
 import { creator } from '../generation/world.js';
+import { renderTemplate } from '../setup/view.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -135,7 +136,7 @@ describe('POST /projects/:id/clips', () => {
 });
 
 describe('the upload form partial', () => {
-  const render = (data: object) => (t.app as unknown as { view: (n: string, d: object) => Promise<string> }).view('clips/_upload_form', data);
+  const render = (data: object) => renderTemplate(t.app, 'clips/_upload_form', data);
 
   it('shows the cost of each allowed length and the default choice', async () => {
     const html = await render({ project: { id: 'p1' }, csrfToken: 'tok', settings: { allowedDurations: [5, 10], defaultDuration: 5, creditsPer5s: 2 }, balance: 9 });

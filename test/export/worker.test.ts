@@ -10,6 +10,7 @@ import { startS3 } from '../setup/s3.js';
 import { createUser } from '../factories.js';
 import { seedExportProject } from '../factories/export-media.js';
 import { ffprobeJson, leftoverTempDirs } from './helpers.js';
+import { waitFor } from '../setup/wait.js';
 
 const HTMX = { 'hx-request': 'true' };
 
@@ -35,16 +36,14 @@ describe('export through the worker (S3 storage)', () => {
     await s3?.stop();
   });
 
-  async function pollUntilDone(projectId: string): Promise<string> {
-    const until = Date.now() + 60_000;
-    for (;;) {
+  function pollUntilDone(projectId: string): Promise<string> {
+    return waitFor(async () => {
       const res = await browser.get(`/projects/${projectId}/export`, HTMX);
       const status = /data-export-status="(\w+)"/.exec(res.body)![1]!;
       if (status === 'ready' || status === 'error') return res.body;
       expect(res.body).toContain('hx-trigger="every 10s');
-      if (Date.now() > until) throw new Error(`export still ${status}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
+      return undefined;
+    }, 'the export to finish', 60_000, 200);
   }
 
   it('renders, stores and offers the file for download under the project title', async () => {

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import sharp from 'sharp';
-import { expect } from 'vitest';
 import { spendCredits } from '../../src/credits/service.js';
 import { withTx, type DB } from '../../src/platform/db.js';
 import type { Clip, ClipStatus } from '../../src/platform/db-types.js';
@@ -8,6 +7,7 @@ import type { Storage } from '../../src/storage/types.js';
 import { storageKeys } from '../../src/storage/index.js';
 import { ledgerReference } from '../../src/generation/keys.js';
 import type { TestBrowser } from '../setup/browser.js';
+import { waitFor } from '../setup/wait.js';
 
 /** A small real image (a gradient, so encoders have something to chew on). */
 export async function testImage(width = 64, height = 36, format: 'png' | 'jpeg' = 'png'): Promise<Buffer> {
@@ -92,16 +92,8 @@ export async function balanceOf(db: DB, userId: string): Promise<number> {
   return (await db.selectFrom('users').select('credit_balance').where('id', '=', userId).executeTakeFirstOrThrow()).credit_balance;
 }
 
-/** Polls until `check` returns a truthy value (no sleeps where polling works). */
-export async function waitFor<T>(check: () => Promise<T | undefined | null | false>, what: string, timeoutMs = 15_000, everyMs = 25): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v) return v;
-    if (Date.now() > until) expect.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
+// Lives in test/setup/wait.ts; kept importable from here, where the tests first found it.
+export { waitFor };
 
 /** Waits until the clip has left queued/generating, and returns it. */
 export async function waitForClipDone(db: DB, id: string, timeoutMs = 15_000): Promise<Clip> {

@@ -98,7 +98,10 @@ describe('the local provider', () => {
     const { taskId } = await local.submit(input);
     await local.cancel(taskId);
     expect((await local.status(taskId)).state).toBe('cancelled');
-    await new Promise((r) => setTimeout(r, 500));
+    // The render releases its lease once it has stopped (and removed anything it stored): from
+    // then on nothing can write the output, so its absence is final.
+    const lease = `${t.ctx.config.QUEUE_PREFIX}:local-render:${taskId}:lease`;
+    await waitFor(async () => (await t.ctx.redis.exists(lease)) === 0 || undefined, 'render to stop', 10_000, 50);
     expect(await t.ctx.storage.size(outputKey)).toBeNull();
   });
 

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../setup/context.js';
+import type { TestApp } from '../setup/context.js';
+import { startGoogleApp } from '../setup/apps.js';
 import { TestBrowser } from '../setup/browser.js';
-import { accountFor, startGoogleFake, type GoogleFake } from '../fakes/google.js';
+import { accountFor, type GoogleFake } from '../fakes/google.js';
 import { signInWithGoogle } from '../auth/google-flow.js';
 import { retryAfterS, setLimits } from './helpers.js';
 
@@ -10,14 +11,11 @@ import { retryAfterS, setLimits } from './helpers.js';
 
 let google: GoogleFake;
 let t: TestApp;
+let close = async () => {};
 beforeAll(async () => {
-  google = await startGoogleFake();
-  t = await createTestApp({ ...google.env, PUBLIC_URL: 'http://echoes.test' });
+  ({ t, google, close } = await startGoogleApp());
 });
-afterAll(async () => {
-  await t?.close();
-  await google?.stop();
-});
+afterAll(() => close());
 
 describe('Google sign-in limits', () => {
   it('refuses the callback past the per-email limit with 429, Retry-After and when to try again', async () => {

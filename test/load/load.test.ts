@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AddressInfo } from 'node:net';
 import { grantCredits } from '../../src/credits/service.js';
 import { withTx } from '../../src/platform/db.js';
 import { expectLedgerBalanced } from '../factories.js';
 import { testImage, waitFor } from '../factories/clips.js';
 import { startWorld, type World } from '../generation/world.js';
+import { listenLocally } from '../setup/ports.js';
 import { count5xx, emptyResult, percentile, runLoad, signInAll } from './scenario.js';
 
 // A smoke version of bench/load.ts (100 people for a minute; the former 20-second test is
@@ -19,8 +19,7 @@ let baseUrl: string;
 
 beforeAll(async () => {
   w = await startWorld();
-  await w.t.app.listen({ port: 0, host: '127.0.0.1' });
-  baseUrl = `http://127.0.0.1:${(w.t.app.server.address() as AddressInfo).port}`;
+  baseUrl = await listenLocally(w.t.app);
   w.startWorkers();
 });
 afterAll(async () => {

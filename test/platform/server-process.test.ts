@@ -2,13 +2,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { migrations } from '../../migrations/index.js';
 import { TEST_PG_URL, dbUrl } from '../setup/template-db.js';
 import { waitFor } from '../factories/clips.js';
+import { freePort } from '../setup/ports.js';
 
 // `npm start` on a fresh machine: the database it is given does not exist yet; the server creates
 // and migrates it, answers /healthz, and stops cleanly on SIGTERM.
@@ -23,14 +23,6 @@ const admin = async <T>(fn: (c: pg.Client) => Promise<T>): Promise<T> => {
     await c.end();
   }
 };
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-
 afterAll(async () => {
   await admin((c) => c.query(`drop database if exists "${name}" with (force)`));
 });

@@ -1,21 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
-import { createTestApp, type TestApp } from '../setup/context.js';
-import { launchChromium } from '../setup/chromium.js';
+import type { Browser } from 'playwright-core';
+import type { TestApp } from '../setup/context.js';
+import { startBrowserApp } from '../setup/chromium.js';
 
 let t: TestApp;
 let browser: Browser;
 let base: string;
+let close = async () => {};
 
 beforeAll(async () => {
-  t = await createTestApp();
-  base = await t.app.listen({ port: 0, host: '127.0.0.1' });
-  browser = await launchChromium(chromium);
+  ({ t, browser, base, close } = await startBrowserApp());
 });
-afterAll(async () => {
-  await browser?.close();
-  await t?.close();
-});
+afterAll(() => close());
 
 describe('landing page in a real browser', () => {
   it('renders without console errors, with htmx loaded from our origin', async () => {

@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { attachMusic, insertReadyClips, type MediaWorld } from '../factories/media.js';
-import { launchChromium as launchDebianChromium } from '../setup/chromium.js';
+import { launchChromium, signInThroughForm } from '../setup/chromium.js';
 
 // One film played end to end in a real Chromium, measured from the page. Shared by the browser
 // test (test/player/film.browser.test.ts) and the benchmark (bench/player-gap.ts).
@@ -50,17 +50,9 @@ export interface FilmOptions {
   email?: string;
 }
 
-export async function launchChromium(): Promise<Browser> {
-  return launchDebianChromium(chromium); // its flags include --autoplay-policy=no-user-gesture-required
-}
-
-/** Signs in through the dev sign-in form, as a person would. */
-export async function signInThroughForm(page: Page, baseUrl: string, email: string): Promise<void> {
-  await page.goto(`${baseUrl}/login?next=/`);
-  await page.fill('input[name=email]', email);
-  await page.fill('input[name=name]', 'Film Tester');
-  await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login')), page.click('form[action="/auth/dev"] button[type=submit]')]);
-}
+// Shared with the beat tests; they live in test/setup (launchChromium's flags include
+// --autoplay-policy=no-user-gesture-required).
+export { launchChromium, signInThroughForm };
 
 /**
  * Names the colour of the live video's corner pixel (clips are solid red, green, blue, …) as the

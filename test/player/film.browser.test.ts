@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AddressInfo } from 'node:net';
 import { createTestApp, type TestApp } from '../setup/context.js';
+import { listenLocally } from '../setup/ports.js';
 import { attachMusic, insertReadyClips } from '../factories/media.js';
 import { launchChromium, runFilmScenario, signInThroughForm } from './film-scenario.js';
 
@@ -9,8 +9,7 @@ let baseUrl: string;
 
 beforeAll(async () => {
   t = await createTestApp();
-  await t.app.listen({ host: '127.0.0.1', port: 0 });
-  baseUrl = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
+  baseUrl = await listenLocally(t.app);
 });
 afterAll(async () => {
   await t?.close();

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../setup/context.js';
 import { TestBrowser } from '../setup/browser.js';
 import { startTcpProxy } from '../setup/tcp-proxy.js';
+import { waitFor } from '../setup/wait.js';
 
 let t: TestApp;
 let proxy: Awaited<ReturnType<typeof startTcpProxy>>;
@@ -28,12 +29,10 @@ describe('Postgres restarts while the app runs', () => {
     expect((await t.app.inject('/healthz')).json()).toMatchObject({ failed: ['db'] });
 
     await proxy.restore();
-    let after = await b.get('/');
-    for (let i = 0; i < 20 && after.statusCode !== 200; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      after = await b.get('/');
-    }
-    expect(after.statusCode).toBe(200);
+    const after = await waitFor(async () => {
+      const res = await b.get('/');
+      return res.statusCode === 200 ? res : undefined;
+    }, 'pages to work again', 2_000, 100);
     expect(after.body).toContain('data-credit-balance="1"');
   });
 });

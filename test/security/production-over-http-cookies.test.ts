@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -17,6 +16,7 @@ import { createUser } from '../factories.js';
 import { TEST_PG_URL, dbUrl } from '../setup/template-db.js';
 import { waitFor } from '../factories/clips.js';
 import { accountFor, startGoogleFake, type GoogleFake } from '../fakes/google.js';
+import { freePort } from '../setup/ports.js';
 
 // Issue 16, items 5 and 9: cookie security follows what the server really serves. An https
 // PUBLIC_URL makes every cookie Secure; a loopback http one (compose's default) keeps cookies
@@ -123,14 +123,6 @@ describe('PUBLIC_URL in production', () => {
 });
 
 // ---- The real server, started the way compose starts it. ----
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
 
 function startServer(env: Record<string, string>) {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });

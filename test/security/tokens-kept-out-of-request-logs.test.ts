@@ -7,6 +7,8 @@ import { createTestContext, type TestContext } from '../setup/context.js';
 import { TestBrowser } from '../setup/browser.js';
 import { createProject, createUser } from '../factories.js';
 import { testImage } from '../factories/clips.js';
+import { multipartBody } from '../setup/multipart.js';
+import { renderTemplate } from '../setup/view.js';
 
 // Issue 16, item 7: request logs keep paths, never query values. A no-JavaScript upload still
 // carries its CSRF token in the form's action URL (its multipart body is read only after the
@@ -32,18 +34,6 @@ afterAll(async () => {
   await tc?.close();
 });
 
-function multipart(parts: Array<{ name: string; value: string | Buffer; filename?: string; contentType?: string }>) {
-  const boundary = '----echoeslogtest';
-  const chunks: Buffer[] = [];
-  for (const p of parts) {
-    let head = `--${boundary}\r\nContent-Disposition: form-data; name="${p.name}"`;
-    if (p.filename !== undefined) head += `; filename="${p.filename}"\r\nContent-Type: ${p.contentType ?? 'application/octet-stream'}`;
-    chunks.push(Buffer.from(`${head}\r\n\r\n`), Buffer.isBuffer(p.value) ? p.value : Buffer.from(p.value), Buffer.from('\r\n'));
-  }
-  chunks.push(Buffer.from(`--${boundary}--\r\n`));
-  return { payload: Buffer.concat(chunks), contentType: `multipart/form-data; boundary=${boundary}` };
-}
-
 describe('request logs', () => {
   it('keep no CSRF token from an upload and no signature from a /media link', async () => {
     const user = await createUser(tc.ctx.db, { credits: 5 });
@@ -56,7 +46,7 @@ describe('request logs', () => {
     expect(token.length).toBeGreaterThan(10);
 
     // The no-JavaScript post: token only in the URL, as the form's action carries it.
-    const body = multipart([
+    const body = multipartBody([
       { name: '_csrf', value: token },
       { name: 'image', value: await testImage(), filename: 'photo.png', contentType: 'image/png' },
     ]);
@@ -70,8 +60,7 @@ describe('request logs', () => {
     expect(media.statusCode).toBe(200);
 
     // The htmx form posts to the URL without the token (htmx sends it as x-csrf-token).
-    const render = (app as unknown as { view: (n: string, d: object) => Promise<string> }).view;
-    const partial = await render('clips/_upload_form', { project: { id: 'p1' }, csrfToken: 'tok', settings: { allowedDurations: [5], defaultDuration: 5, creditsPer5s: 1 }, balance: 9 });
+    const partial = await renderTemplate(app, 'clips/_upload_form', { project: { id: 'p1' }, csrfToken: 'tok', settings: { allowedDurations: [5], defaultDuration: 5, creditsPer5s: 1 }, balance: 9 });
     expect(partial).toContain('hx-post="/projects/p1/clips"');
     expect(partial).toContain('action="/projects/p1/clips?_csrf=tok"');
 

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Request } from 'playwright-core';
+import { type Browser, type Request } from 'playwright-core';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createTestApp, type TestApp } from '../setup/context.js';
-import { launchChromium } from '../setup/chromium.js';
+import type { TestApp } from '../setup/context.js';
+import { signInThroughForm, startBrowserApp } from '../setup/chromium.js';
 import { createProject, createUser } from '../factories.js';
 import { testImage } from '../factories/clips.js';
 
@@ -15,14 +15,13 @@ import { testImage } from '../factories/clips.js';
 let t: TestApp;
 let browser: Browser;
 let base: string;
+let close = async () => {};
 let dir: string;
 let photo: string;
 let song: string;
 
 beforeAll(async () => {
-  t = await createTestApp();
-  base = await t.app.listen({ port: 0, host: '127.0.0.1' });
-  browser = await launchChromium(chromium);
+  ({ t, browser, base, close } = await startBrowserApp());
   dir = await mkdtemp(path.join(os.tmpdir(), 'echoes-sec-upload-'));
   photo = path.join(dir, 'photo.png');
   await writeFile(photo, await testImage(320, 180));
@@ -30,8 +29,7 @@ beforeAll(async () => {
   await writeFile(song, Buffer.alloc(2048, 1));
 });
 afterAll(async () => {
-  await browser?.close();
-  await t?.close();
+  await close();
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -48,9 +46,7 @@ describe('upload forms with JavaScript', () => {
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(`${base}/login`);
-    await page.fill('input[name=email]', user.email);
-    await page.click('form[action="/auth/dev"] button[type=submit]');
+    await signInThroughForm(page, base, user.email);
     await page.goto(`${base}/projects/${project.id}`);
     // The no-JavaScript fallback is still there.
     expect(await page.getAttribute('form.upload-form', 'action')).toContain('?_csrf=');

@@ -1,4 +1,5 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { multipartBody, type MultipartPart } from './multipart.js';
 
 export type Form = Record<string, string | string[] | number | boolean | undefined>;
 
@@ -60,21 +61,14 @@ export class TestBrowser {
   }
 
   /** A multipart POST; the CSRF token travels in the header, as the page's script sends it. */
-  async postMultipart(url: string, parts: Array<{ name: string; value: string | Buffer; filename?: string; contentType?: string }>, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
+  async postMultipart(url: string, parts: MultipartPart[], headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
     await this.ensureCsrf();
-    const boundary = `----echoes${Math.random().toString(16).slice(2)}`;
-    const chunks: Buffer[] = [];
-    for (const p of parts) {
-      let head = `--${boundary}\r\nContent-Disposition: form-data; name="${p.name}"`;
-      if (p.filename !== undefined) head += `; filename="${p.filename}"\r\nContent-Type: ${p.contentType ?? 'application/octet-stream'}`;
-      chunks.push(Buffer.from(`${head}\r\n\r\n`), Buffer.isBuffer(p.value) ? p.value : Buffer.from(p.value), Buffer.from('\r\n'));
-    }
-    chunks.push(Buffer.from(`--${boundary}--\r\n`));
+    const { payload, contentType } = multipartBody(parts);
     const res = await this.app.inject({
       method: 'POST',
       url,
-      headers: { cookie: this.cookieHeader, 'content-type': `multipart/form-data; boundary=${boundary}`, 'x-csrf-token': this.csrf, ...headers },
-      payload: Buffer.concat(chunks),
+      headers: { cookie: this.cookieHeader, 'content-type': contentType, 'x-csrf-token': this.csrf, ...headers },
+      payload,
     });
     this.remember(res);
     return res;

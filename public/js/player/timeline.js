@@ -42,7 +42,7 @@ export function createTimeline(data) {
 /** @typedef {ReturnType<typeof createTimeline>} Timeline */
 
 /**
- * m:ss, rounded down like the server's formatClock (src/film/playlist.ts), so both agree.
+ * m:ss, rounded down like the server's clock (src/platform/format.ts), so both agree.
  * @param {number} seconds
  */
 export function clock(seconds) {

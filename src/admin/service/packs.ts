@@ -4,6 +4,7 @@ import { NotFoundError, UserError } from '../../platform/errors.js';
 import { parsePrice } from '../money.js';
 import * as q from '../queries/packs.js';
 import { diff, recordAudit, type AdminCtx } from './audit.js';
+import { count, plural } from '../../platform/format.js';
 
 export interface PackForm {
   name: string;
@@ -94,7 +95,7 @@ export async function deletePack(db: DB, who: AdminCtx, id: string): Promise<Cre
     const pack = await lockPack(tx, id);
     const used = await q.countPaymentsForPack(tx, id);
     if (used > 0) {
-      throw new UserError(`“${pack.name}” cannot be deleted: ${used} payment${used === 1 ? ' refers' : 's refer'} to it. Deactivate it instead to take it off sale.`, 409, 'pack_in_use');
+      throw new UserError(`“${pack.name}” cannot be deleted: ${count(used, 'payment')} ${plural(used, 'refers', 'refer')} to it. Deactivate it instead to take it off sale.`, 409, 'pack_in_use');
     }
     try {
       await q.deletePack(tx, id);
