@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { toClipCard } from '../clips/cards.js';
 import type { Clip } from '../platform/db-types.js';
-import * as fmt from '../platform/format.js';
+import { fmt } from '../platform/format.js';
 import { clipCost, getSettings } from '../settings/service.js';
 import type { LiveStream } from './stream.js';
 
