@@ -116,7 +116,7 @@ describe('admin: providers and failover', () => {
       [{ provider: 'runway', primaryModel: 'gen4_turbo', fallbackProvider: 'local', fallbackModel: '' }, 'fallbackModel', 'Choose a Local (ffmpeg) model (ffmpeg-zoompan).'],
       [{ provider: 'openai', primaryModel: 'gpt' }, 'provider', 'Choose Runway, Luma, the local provider'],
       [{ provider: 'runway', primaryModel: 'gen4_turbo', providersDown: 'nope' }, 'providersDown', 'Choose among the listed providers.'],
-      [{ provider: 'runway', primaryModel: 'gen4_turbo', 'cost:luma:ray-2': '0' }, 'providerCosts', 'Credits per 5 seconds must be whole numbers from 1 to 100'],
+      [{ provider: 'runway', primaryModel: 'gen4_turbo', 'cost:luma:ray-2': '0' }, 'cost:luma:ray-2', 'Credits per 5 seconds must be whole numbers from 1 to 100'],
     ];
     for (const [changes, field, message] of cases) {
       const res = await saveProviders(changes);

@@ -94,7 +94,7 @@ export async function providersView(ctx: AppContext, settings: Settings) {
 export type ProviderErrors = Partial<Record<'provider' | 'primaryModel' | 'fallbackProvider' | 'fallbackModel' | 'providersDown' | 'providerCosts', string>>;
 type ProviderValues = Pick<Settings, 'provider' | 'model' | 'lumaModel' | 'fallbackProvider' | 'providersDown' | 'providerCosts'>;
 /** The section's form as submitted, to show it again with its errors. */
-export type ProvidersForm = { provider: string; primaryModel: string; fallbackProvider: string; fallbackModel: string; providersDown: string[]; costs: Record<string, string> };
+export type ProvidersForm = { provider: string; primaryModel: string; fallbackProvider: string; fallbackModel: string; providersDown: string[]; costs: Record<string, string>; badCosts: string[] };
 
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined || v === '' ? [] : [v]);
 const text = (v: unknown): string => (typeof v === 'string' ? v.trim() : '');
@@ -111,6 +111,7 @@ export function providersFormOf(settings: Settings, config: AppContext['config']
     fallbackModel: fallback ? modelFor(settings, fallback) : '',
     providersDown: [...settings.providersDown],
     costs: Object.fromEntries(Object.entries(settings.providerCosts).map(([k, v]) => [k, String(v)])),
+    badCosts: [],
   };
 }
 
@@ -150,6 +151,7 @@ export function parseProvidersForm(body: unknown, settings: Settings, ctx: AppCo
     fallbackModel: text(b.fallbackModel),
     providersDown: [...new Set(list(b.providersDown).map(String))],
     costs: {},
+    badCosts: [],
   };
   const isProvider = (v: string): v is ProviderName => (PROVIDER_NAMES as readonly string[]).includes(v);
 
@@ -182,7 +184,10 @@ export function parseProvidersForm(body: unknown, settings: Settings, ctx: AppCo
       if (raw === undefined || raw === '') continue;
       form.costs[`${name}:${model}`] = String(raw).slice(0, 10);
       const n = typeof raw === 'string' && /^\s*\d+\s*$/.test(raw) ? Number(raw) : NaN;
-      if (!Number.isInteger(n) || n < 1 || n > 100) errors.providerCosts = 'Credits per 5 seconds must be whole numbers from 1 to 100 (empty: the general price).';
+      if (!Number.isInteger(n) || n < 1 || n > 100) {
+        errors.providerCosts = 'Credits per 5 seconds must be whole numbers from 1 to 100 (empty: the general price).';
+        form.badCosts.push(`${name}:${model}`);
+      }
       else if (n !== settings.creditsPer5s) costs[`${name}:${model}`] = n;
     }
   }
