@@ -119,7 +119,7 @@ export function providersFormOf(settings: Settings, config: AppContext['config']
  * Whether `model` is one `provider` runs. Runway's list is open (models it adds later can be sent
  * as typed) but never a name that belongs to another provider.
  */
-function modelBelongs(settings: Settings, provider: ProviderName, model: string): boolean {
+function modelBelongs(provider: ProviderName, model: string): boolean {
   if (provider === 'luma') return (LUMA_MODELS as readonly string[]).includes(model);
   if (provider === 'local') return model === 'ffmpeg-zoompan';
   return RUNWAY_MODEL_NAME.test(model) && !(LUMA_MODELS as readonly string[]).includes(model) && model !== 'ffmpeg-zoompan';
@@ -162,7 +162,7 @@ export function parseProvidersForm(body: unknown, settings: Settings, ctx: AppCo
   else if (!isProvider(form.provider)) errors.provider = 'Choose Runway, Luma, the local provider, or the environment’s choice.';
   else if (!providerConfigured(config, form.provider)) errors.provider = keyMissing(form.provider);
   else primary = chosen = form.provider;
-  if (primary && !modelBelongs(settings, primary, form.primaryModel)) errors.primaryModel = wrongModel(settings, primary, form.primaryModel);
+  if (primary && !modelBelongs(primary, form.primaryModel)) errors.primaryModel = wrongModel(settings, primary, form.primaryModel);
 
   let fallback: ProviderName | null = null;
   if (form.fallbackProvider !== '') {
@@ -171,7 +171,7 @@ export function parseProvidersForm(body: unknown, settings: Settings, ctx: AppCo
     else if (form.fallbackProvider === primary) errors.fallbackProvider = `The fallback must differ from the primary provider (${PROVIDER_LABELS[primary]}).`;
     else {
       fallback = form.fallbackProvider;
-      if (!modelBelongs(settings, fallback, form.fallbackModel)) errors.fallbackModel = wrongModel(settings, fallback, form.fallbackModel);
+      if (!modelBelongs(fallback, form.fallbackModel)) errors.fallbackModel = wrongModel(settings, fallback, form.fallbackModel);
     }
   }
 
