@@ -3,20 +3,20 @@ import { flash } from '../platform/view.js';
 import { PROVIDER_NAMES, type ProviderName } from '../settings/defaults.js';
 import { getSettings } from '../settings/service.js';
 import { adminCtx } from './guard.js';
-import { parseProvidersForm, providersView, saveProviders, testConnection, type ProviderErrors } from './service/providers.js';
+import { parseProvidersForm, providersView, saveProviders, testConnection, type ProviderErrors, type ProvidersForm } from './service/providers.js';
 
-type RenderSettings = (reply: FastifyReply, extra: { providerErrors?: ProviderErrors }) => Promise<unknown>;
+type RenderSettings = (reply: FastifyReply, extra: { providerErrors?: ProviderErrors; providerForm?: ProvidersForm }) => Promise<unknown>;
 
 /**
- * The providers section of /admin/settings: POST /admin/settings/providers saves fallback, Luma
- * model, providers marked down and prices; POST /admin/settings/providers/:name/test checks one
+ * The providers section of /admin/settings: POST /admin/settings/providers saves, in one form, the
+ * primary provider and its model, the fallback and its model, providers marked down and prices; POST /admin/settings/providers/:name/test checks one
  * provider's connection (the fragment with htmx, else back to the page).
  */
 export function providerRoutes(app: FastifyInstance, renderSettings: RenderSettings) {
   app.post('/settings/providers', async (req, reply) => {
     const settings = await getSettings(app.db);
     const parsed = parseProvidersForm(req.body, settings, app.ctx);
-    if ('errors' in parsed) return renderSettings(reply.code(400), { providerErrors: parsed.errors });
+    if ('errors' in parsed) return renderSettings(reply.code(400), { providerErrors: parsed.errors, providerForm: parsed.form });
     const changed = await saveProviders(app.db, adminCtx(req), parsed.values);
     flash(reply, 'notice', changed ? 'Providers saved. New generations use them from now on.' : 'Nothing changed.');
     return reply.redirect('/admin/settings#providers', 303);

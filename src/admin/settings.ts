@@ -2,12 +2,12 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { RATIOS } from '../settings/ratios.js';
 import { flash } from '../platform/view.js';
 import type { Settings } from '../settings/defaults.js';
-import { activeProvider, clipCost, getSettings, modelFor, primaryRoute } from '../settings/service.js';
+import { activeProvider, clipCost, fallbackProvider, getSettings, modelFor, primaryRoute } from '../settings/service.js';
 import { adminCtx } from './guard.js';
 import { providerRoutes } from './providers.js';
-import { providersView, type ProviderErrors } from './service/providers.js';
+import { PROVIDER_LABELS, providersFormOf, providersView, type ProviderErrors, type ProvidersForm } from './service/providers.js';
 import { finalPrompt, PROMPT_LIMIT } from './prompt-preview.js';
-import { DURATION_CHOICES, KNOWN_MODELS, LIMIT_FIELDS, parseSettingsForm, updateSettings, type SettingsErrors } from './service/settings.js';
+import { DURATION_CHOICES, LIMIT_FIELDS, parseSettingsForm, updateSettings, type SettingsErrors } from './service/settings.js';
 
 const SAMPLE_PROMPT = 'A lighthouse on a cliff at dusk, waves crashing below';
 
@@ -19,17 +19,20 @@ function preview(systemPrompt: unknown, sample: unknown) {
   return { samplePrompt, text, truncated, length: text.length, limit: PROMPT_LIMIT };
 }
 
-/** /admin/settings: what new generations use (provider, model, ratio, lengths, price) and the rewards. */
+/** /admin/settings: what new generations use (ratio, lengths, price, limits, rewards); providers have their own form. */
 export default async function settingsRoutes(app: FastifyInstance) {
   const { config } = app;
 
   /** The page for `form` (the saved settings when null: what a GET shows). */
-  async function renderPage(reply: FastifyReply, given: FormValues | null, extra: { errors?: SettingsErrors; sample?: unknown; providerErrors?: ProviderErrors } = {}) {
+  async function renderPage(reply: FastifyReply, given: FormValues | null, extra: { errors?: SettingsErrors; sample?: unknown; providerErrors?: ProviderErrors; providerForm?: ProvidersForm } = {}) {
     const saved = await getSettings(app.db);
     const form: FormValues = given ?? saved;
+    const primary = activeProvider(saved, config);
+    const fallback = fallbackProvider(saved, config, primary);
     const next = {
-      provider: activeProvider(saved, config),
-      model: modelFor(saved, activeProvider(saved, config)),
+      provider: PROVIDER_LABELS[primary],
+      model: modelFor(saved, primary),
+      fallback: fallback ? `${PROVIDER_LABELS[fallback]} · ${modelFor(saved, fallback)}` : null,
       ratio: RATIOS.find((r) => r.value === saved.defaultRatio)?.label ?? saved.defaultRatio,
       costs: saved.allowedDurations.map((d) => ({ seconds: d, credits: clipCost(saved, d, primaryRoute(saved, config)), isDefault: d === saved.defaultDuration })),
       timeoutMin: saved.generationTimeoutMin,
@@ -42,13 +45,12 @@ export default async function settingsRoutes(app: FastifyInstance) {
       preview: preview(form.systemPrompt, extra.sample),
       ratios: RATIOS,
       durations: DURATION_CHOICES,
-      models: KNOWN_MODELS,
       limitFields: LIMIT_FIELDS,
-      runwayConfigured: Boolean(config.RUNWAY_API_KEY),
-      lumaConfigured: Boolean(config.LUMA_API_KEY),
-      envProvider: config.activeProvider,
+      envProvider: PROVIDER_LABELS[activeProvider({ ...saved, provider: null }, config)],
+      envProviderName: activeProvider({ ...saved, provider: null }, config),
       next,
       providers: await providersView(app.ctx, saved),
+      providerForm: extra.providerForm ?? providersFormOf(saved, config),
       providerErrors: extra.providerErrors ?? {},
     });
   }
@@ -58,7 +60,7 @@ export default async function settingsRoutes(app: FastifyInstance) {
 
   app.post('/settings', async (req, reply) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const parsed = parseSettingsForm(body, config);
+    const parsed = parseSettingsForm(body);
     if ('errors' in parsed) return renderPage(reply.code(400), parsed.raw as FormValues, { errors: parsed.errors, sample: body.samplePrompt });
     const changed = await updateSettings(app.db, adminCtx(req), parsed.values);
     flash(reply, 'notice', changed ? 'Settings saved. New generations use them from now on, running ones keep theirs.' : 'Nothing changed.');
@@ -69,7 +71,7 @@ export default async function settingsRoutes(app: FastifyInstance) {
   app.post('/settings/preview', async (req, reply) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
     if (req.isHtmx) return reply.render('admin/_prompt_preview', { preview: preview(body.systemPrompt, body.samplePrompt) });
-    const parsed = parseSettingsForm(body, config);
+    const parsed = parseSettingsForm(body);
     const form = ('values' in parsed ? parsed.values : parsed.raw) as FormValues;
     return renderPage(reply, form, { sample: body.samplePrompt });
   });

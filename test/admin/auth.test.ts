@@ -32,6 +32,7 @@ describe('admin sign-in', () => {
         'GET /admin/packs', 'POST /admin/packs', 'GET /admin/packs/:id', 'POST /admin/packs/:id',
         'POST /admin/packs/:id/move', 'POST /admin/packs/:id/activate', 'POST /admin/packs/:id/deactivate', 'POST /admin/packs/:id/delete',
         'GET /admin/settings', 'POST /admin/settings', 'POST /admin/settings/preview',
+        'POST /admin/settings/providers', 'POST /admin/settings/providers/:name/test',
         'GET /admin/users', 'GET /admin/users/:id', 'POST /admin/users/:id/grant', 'POST /admin/users/:id/take',
         'POST /admin/users/:id/disable', 'POST /admin/users/:id/enable',
         'GET /admin/jobs', 'POST /admin/jobs/:id/retry', 'POST /admin/jobs/:id/refund', 'GET /admin/audit',

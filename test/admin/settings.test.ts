@@ -11,8 +11,6 @@ const w = useAdminApp();
 function form(s: Settings, changes: Record<string, string | string[]> = {}) {
   return {
     systemPrompt: s.systemPrompt,
-    provider: s.provider ?? '',
-    model: s.model,
     defaultRatio: s.defaultRatio,
     allowedDurations: s.allowedDurations.map(String),
     defaultDuration: String(s.defaultDuration),
@@ -33,8 +31,10 @@ describe('generation settings', () => {
   it('shows every setting with the current values', async () => {
     const res = await w.b.get('/admin/settings');
     expect(res.statusCode).toBe(200);
-    // Prices per provider and model are one input each (name="cost:<provider>:<model>").
-    for (const name of Object.keys(DEFAULT_SETTINGS)) expect(res.body, name).toContain(name === 'providerCosts' ? 'name="cost:' : `name="${name}"`);
+    // Prices per provider and model are one input each (name="cost:<provider>:<model>"); the Runway
+    // and Luma models are chosen as the primary's or the fallback's model.
+    const field: Record<string, string> = { providerCosts: 'name="cost:', model: 'name="primaryModel"', lumaModel: 'name="fallbackModel"' };
+    for (const name of Object.keys(DEFAULT_SETTINGS)) expect(res.body, name).toContain(field[name] ?? `name="${name}"`);
     expect(res.body).toContain(DEFAULT_SETTINGS.systemPrompt);
     expect(res.body).toContain('RUNWAY_API_KEY</code> is not set');
   });
@@ -42,9 +42,6 @@ describe('generation settings', () => {
   it('changes what the next generation uses, one setting at a time', async () => {
     const effects: Array<[Record<string, string | string[]>, (s: Settings) => void]> = [
       [{ systemPrompt: 'Dreamy, slow motion.' }, (s) => expect(s.systemPrompt).toBe('Dreamy, slow motion.')],
-      [{ provider: 'local' }, (s) => expect(activeProvider(s, w.t.ctx.config)).toBe('local')],
-      [{ model: 'gen4.5' }, (s) => expect(s.model).toBe('gen4.5')],
-      [{ model: 'my-custom_model.2' }, (s) => expect(s.model).toBe('my-custom_model.2')],
       [{ defaultRatio: '720:1280' }, (s) => expect(s.defaultRatio).toBe('720:1280')],
       [{ allowedDurations: ['3', '5', '8'], defaultDuration: '8' }, (s) => expect([s.allowedDurations, s.defaultDuration]).toEqual([[3, 5, 8], 8])],
       [{ creditsPer5s: '3' }, (s) => expect([clipCost(s, 5), clipCost(s, 8), clipCost(s, 3)]).toEqual([3, 5, 2])],
@@ -77,10 +74,6 @@ describe('generation settings', () => {
   it('refuses invalid values with clear messages and saves nothing', async () => {
     const before = await getSettings(w.t.ctx.db);
     const cases: Array<[Record<string, string | string[]>, string]> = [
-      [{ provider: 'runway' }, 'Runway needs RUNWAY_API_KEY'],
-      [{ provider: 'openai' }, 'Choose the local provider, Runway'],
-      [{ model: '' }, 'Model names are 1–40'],
-      [{ model: 'gen4 turbo; drop table' }, 'Model names are 1–40'],
       [{ defaultRatio: '999:1' }, 'Choose one of the listed ratios.'],
       [{ allowedDurations: [] }, 'Allow at least one clip length'],
       [{ allowedDurations: ['5', '11'] }, 'Allow at least one clip length'],
@@ -117,18 +110,39 @@ describe('generation settings', () => {
     expect(long.body).toContain('cut to the limit');
   });
 
+  it('chooses the primary in the providers form, refusing a provider whose key is not set', async () => {
+    const before = await getSettings(w.t.ctx.db);
+    const page = await w.b.get('/admin/settings');
+    expect(page.body).toMatch(/<option value="runway" disabled>Runway \(needs RUNWAY_API_KEY\)<\/option>/);
+    for (const [provider, message] of [['runway', 'Runway needs RUNWAY_API_KEY in the server’s environment'], ['luma', 'Luma Dream Machine needs LUMA_API_KEY in the server’s environment']]) {
+      const res = await w.b.post('/admin/settings/providers', { provider: provider!, primaryModel: provider === 'runway' ? 'gen4_turbo' : 'ray-2', fallbackProvider: '' });
+      expect(res.statusCode).toBe(400);
+      expect(res.body).toContain(message);
+    }
+    expect(await getSettings(w.t.ctx.db)).toEqual(before);
+    const ok = await w.b.post('/admin/settings/providers', { provider: 'local', primaryModel: 'ffmpeg-zoompan', fallbackProvider: '' });
+    expect(ok.statusCode).toBe(303);
+    expect((await getSettings(w.t.ctx.db)).provider).toBe('local');
+  });
+
   it('allows Runway only when the server has a key, and generations then use it', async () => {
     const r = await createTestApp({ ADMIN_PASSWORD, RUNWAY_API_KEY: 'key_test', ACTIVE_AI_PROVIDER: 'local' });
     try {
       const rb = await adminBrowser(r.app);
       expect((await rb.get('/admin/settings')).body).not.toContain('needs RUNWAY_API_KEY');
-      const res = await rb.post('/admin/settings', form(await getSettings(r.ctx.db), { provider: 'runway', model: 'veo3.1' }));
-      expect(res.statusCode).toBe(303);
+      // A Runway model it does not list yet is sent as typed.
+      for (const model of ['veo3.1', 'my-custom_model.2']) {
+        const res = await rb.post('/admin/settings/providers', { provider: 'runway', primaryModel: model, fallbackProvider: 'local', fallbackModel: 'ffmpeg-zoompan' });
+        expect(res.statusCode).toBe(303);
+        const s = await getSettings(r.ctx.db);
+        expect(activeProvider(s, r.ctx.config)).toBe('runway');
+        expect([s.model, s.fallbackProvider]).toEqual([model, 'local']);
+      }
+      expect((await rb.post('/admin/settings/providers', { provider: 'runway', primaryModel: 'gen4 turbo; drop', fallbackProvider: '' })).statusCode).toBe(400);
+      await rb.post('/admin/settings/providers', { provider: '', primaryModel: 'ffmpeg-zoompan', fallbackProvider: '' });
       const s = await getSettings(r.ctx.db);
-      expect(activeProvider(s, r.ctx.config)).toBe('runway');
-      expect(s.model).toBe('veo3.1');
-      await rb.post('/admin/settings', form(s, { provider: '' }));
-      expect(activeProvider(await getSettings(r.ctx.db), r.ctx.config)).toBe('local');
+      expect(activeProvider(s, r.ctx.config)).toBe('local');
+      expect(s.model).toBe('my-custom_model.2');
     } finally {
       await r.close();
     }

@@ -1,7 +1,7 @@
 import type { AppContext } from '../../platform/context.js';
 import { withTx, type DB } from '../../platform/db.js';
 import { ffmpegPath, run } from '../../platform/ffmpeg.js';
-import { LUMA_MODELS, PROVIDER_NAMES, settingsSchema, type ProviderName, type Settings } from '../../settings/defaults.js';
+import { LUMA_MODELS, PROVIDER_NAMES, type ProviderName, type Settings } from '../../settings/defaults.js';
 import { activeProvider, creditsPer5sFor, fallbackProvider, getSettings, modelFor, providerConfigured, saveSettings } from '../../settings/service.js';
 import { breakerFor } from '../../generation/submit.js';
 import { createLumaProvider } from '../../generation/providers/luma.js';
@@ -91,40 +91,115 @@ export async function providersView(ctx: AppContext, settings: Settings) {
   };
 }
 
-export type ProviderErrors = Partial<Record<'fallbackProvider' | 'lumaModel' | 'providersDown' | 'providerCosts', string>>;
-type ProviderValues = Pick<Settings, 'fallbackProvider' | 'lumaModel' | 'providersDown' | 'providerCosts'>;
+export type ProviderErrors = Partial<Record<'provider' | 'primaryModel' | 'fallbackProvider' | 'fallbackModel' | 'providersDown' | 'providerCosts', string>>;
+type ProviderValues = Pick<Settings, 'provider' | 'model' | 'lumaModel' | 'fallbackProvider' | 'providersDown' | 'providerCosts'>;
+/** The section's form as submitted, to show it again with its errors. */
+export type ProvidersForm = { provider: string; primaryModel: string; fallbackProvider: string; fallbackModel: string; providersDown: string[]; costs: Record<string, string>; badCosts: string[] };
 
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined || v === '' ? [] : [v]);
+const text = (v: unknown): string => (typeof v === 'string' ? v.trim() : '');
+const RUNWAY_MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$/;
 
-/** Reads the section's form: fallback, Luma model, providers marked down, prices per provider and model. */
-export function parseProvidersForm(body: unknown, settings: Settings, ctx: AppContext): { values: ProviderValues } | { errors: ProviderErrors } {
+/** The form's values for the saved settings (what a GET shows). */
+export function providersFormOf(settings: Settings, config: AppContext['config']): ProvidersForm {
+  const primary = activeProvider(settings, config);
+  const fallback = settings.fallbackProvider;
+  return {
+    provider: settings.provider ?? '',
+    primaryModel: modelFor(settings, primary),
+    fallbackProvider: fallback ?? '',
+    fallbackModel: fallback ? modelFor(settings, fallback) : '',
+    providersDown: [...settings.providersDown],
+    costs: Object.fromEntries(Object.entries(settings.providerCosts).map(([k, v]) => [k, String(v)])),
+    badCosts: [],
+  };
+}
+
+/**
+ * Whether `model` is one `provider` runs. Runway's list is open (models it adds later can be sent
+ * as typed) but never a name that belongs to another provider.
+ */
+function modelBelongs(provider: ProviderName, model: string): boolean {
+  if (provider === 'luma') return (LUMA_MODELS as readonly string[]).includes(model);
+  if (provider === 'local') return model === 'ffmpeg-zoompan';
+  return RUNWAY_MODEL_NAME.test(model) && !(LUMA_MODELS as readonly string[]).includes(model) && model !== 'ffmpeg-zoompan';
+}
+
+function wrongModel(settings: Settings, provider: ProviderName, model: string): string {
+  const owner = PROVIDER_NAMES.find((p) => p !== provider && modelsOf(settings, p).includes(model));
+  const offered = modelsOf(settings, provider).join(', ');
+  if (!model) return `Choose a ${PROVIDER_LABELS[provider]} model (${offered}).`;
+  if (owner) return `${model} is a ${PROVIDER_LABELS[owner]} model; ${PROVIDER_LABELS[provider]} runs ${offered}.`;
+  return `${PROVIDER_LABELS[provider]} has no model called ${model.slice(0, 40)}; choose one of ${offered}.`;
+}
+
+const keyMissing = (name: ProviderName) =>
+  `${PROVIDER_LABELS[name]} needs ${name === 'runway' ? 'RUNWAY_API_KEY' : 'LUMA_API_KEY'} in the server’s environment; until it is set it cannot be chosen.`;
+
+/**
+ * Reads the section's one form: the primary provider and its model, the fallback and its model,
+ * providers marked down, prices per provider and model. Nothing is kept unless all of it is valid.
+ */
+export function parseProvidersForm(body: unknown, settings: Settings, ctx: AppContext): { values: ProviderValues } | { errors: ProviderErrors; form: ProvidersForm } {
   const b = (body ?? {}) as Record<string, unknown>;
+  const { config } = ctx;
   const errors: ProviderErrors = {};
-  const fallback = b.fallbackProvider === '' || b.fallbackProvider === undefined ? null : b.fallbackProvider;
+  const form: ProvidersForm = {
+    provider: text(b.provider),
+    primaryModel: text(b.primaryModel),
+    fallbackProvider: text(b.fallbackProvider),
+    fallbackModel: text(b.fallbackModel),
+    providersDown: [...new Set(list(b.providersDown).map(String))],
+    costs: {},
+    badCosts: [],
+  };
+  const isProvider = (v: string): v is ProviderName => (PROVIDER_NAMES as readonly string[]).includes(v);
+
+  // The primary: '' follows ACTIVE_AI_PROVIDER from the environment.
+  let primary: ProviderName | null = null;
+  let chosen: ProviderName | null = null;
+  if (form.provider === '') primary = activeProvider({ ...settings, provider: null }, config);
+  else if (!isProvider(form.provider)) errors.provider = 'Choose Runway, Luma, the local provider, or the environment’s choice.';
+  else if (!providerConfigured(config, form.provider)) errors.provider = keyMissing(form.provider);
+  else primary = chosen = form.provider;
+  if (primary && !modelBelongs(primary, form.primaryModel)) errors.primaryModel = wrongModel(settings, primary, form.primaryModel);
+
+  let fallback: ProviderName | null = null;
+  if (form.fallbackProvider !== '') {
+    if (!isProvider(form.fallbackProvider)) errors.fallbackProvider = 'Choose a listed provider or none.';
+    else if (!providerConfigured(config, form.fallbackProvider)) errors.fallbackProvider = `${PROVIDER_LABELS[form.fallbackProvider]} is not configured on this server, so it cannot take over.`;
+    else if (form.fallbackProvider === primary) errors.fallbackProvider = `The fallback must differ from the primary provider (${PROVIDER_LABELS[primary]}).`;
+    else {
+      fallback = form.fallbackProvider;
+      if (!modelBelongs(fallback, form.fallbackModel)) errors.fallbackModel = wrongModel(settings, fallback, form.fallbackModel);
+    }
+  }
+
+  if (!form.providersDown.every(isProvider)) errors.providersDown = 'Choose among the listed providers.';
+
   const costs: Record<string, number> = {};
   for (const name of PROVIDER_NAMES) {
     for (const model of modelsOf(settings, name)) {
       const raw = b[`cost:${name}:${model}`];
       if (raw === undefined || raw === '') continue;
+      form.costs[`${name}:${model}`] = String(raw).slice(0, 10);
       const n = typeof raw === 'string' && /^\s*\d+\s*$/.test(raw) ? Number(raw) : NaN;
-      if (!Number.isInteger(n) || n < 1 || n > 100) errors.providerCosts = 'Credits per 5 seconds must be whole numbers from 1 to 100 (empty: the general price).';
+      if (!Number.isInteger(n) || n < 1 || n > 100) {
+        errors.providerCosts = 'Credits per 5 seconds must be whole numbers from 1 to 100 (empty: the general price).';
+        form.badCosts.push(`${name}:${model}`);
+      }
       else if (n !== settings.creditsPer5s) costs[`${name}:${model}`] = n;
     }
   }
-  const parsed = settingsSchema.pick({ fallbackProvider: true, lumaModel: true, providersDown: true }).safeParse({ fallbackProvider: fallback, lumaModel: b.lumaModel, providersDown: [...new Set(list(b.providersDown))] });
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      const key = issue.path[0] as keyof ProviderErrors;
-      errors[key] ??= key === 'lumaModel' ? 'Choose one of the listed Luma models.' : key === 'providersDown' ? 'Choose among the listed providers.' : 'Choose a listed provider or none.';
-    }
+
+  if (Object.keys(errors).length || !primary) return { errors, form };
+  // The model lands on its provider's key; a provider in neither role keeps the model it had.
+  const models: Pick<Settings, 'model' | 'lumaModel'> = { model: settings.model, lumaModel: settings.lumaModel };
+  for (const [role, model] of [[primary, form.primaryModel], [fallback, form.fallbackModel]] as const) {
+    if (role === 'runway') models.model = model;
+    if (role === 'luma') models.lumaModel = model as Settings['lumaModel'];
   }
-  if (parsed.success && parsed.data.fallbackProvider) {
-    const f = parsed.data.fallbackProvider;
-    if (!providerConfigured(ctx.config, f)) errors.fallbackProvider = `${PROVIDER_LABELS[f]} is not configured on this server, so it cannot take over.`;
-    else if (f === activeProvider(settings, ctx.config)) errors.fallbackProvider = 'The fallback must differ from the primary provider.';
-  }
-  if (!parsed.success || Object.keys(errors).length) return { errors };
-  return { values: { ...parsed.data, providerCosts: costs } };
+  return { values: { provider: chosen, ...models, fallbackProvider: fallback, providersDown: form.providersDown as ProviderName[], providerCosts: costs } };
 }
 
 export async function saveProviders(db: DB, who: AdminCtx, values: ProviderValues): Promise<boolean> {

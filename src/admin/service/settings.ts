@@ -1,10 +1,9 @@
-import type { Config } from '../../platform/config.js';
 import { withTx, type DB } from '../../platform/db.js';
 import { settingsSchema, type Settings } from '../../settings/defaults.js';
 import { getSettings, saveSettings } from '../../settings/service.js';
 import { diff, recordAudit, type AdminCtx } from './audit.js';
 
-/** Models offered in the form; others can be typed, for models Runway adds later. */
+/** Runway models offered in the providers form; others are accepted as sent, for models Runway adds later. */
 export const KNOWN_MODELS = ['gen4_turbo', 'gen4.5', 'veo3.1'];
 export const DURATION_CHOICES = [2, 3, 4, 5, 6, 7, 8, 9, 10];
 
@@ -12,8 +11,8 @@ export type SettingsErrors = Partial<Record<keyof Settings, string>>;
 
 const MESSAGES: Record<keyof Settings, string> = {
   systemPrompt: 'The system prompt can be at most 1000 characters.',
-  provider: 'Choose the local provider, Runway, or the environment’s choice.',
-  model: 'Model names are 1–40 letters, digits, dots, dashes or underscores (like gen4_turbo).',
+  provider: 'Choose Runway, Luma, the local provider, or the environment’s choice.',
+  model: 'Choose a model of the chosen provider.',
   defaultRatio: 'Choose one of the listed ratios.',
   allowedDurations: 'Allow at least one clip length between 2 and 10 seconds.',
   defaultDuration: 'The default length must be one of the allowed lengths.',
@@ -52,8 +51,8 @@ export const LIMIT_FIELDS: Array<{ key: keyof Settings; label: string; max: numb
   { key: 'signInsPerHourPerAddress', label: 'Sign-in attempts per address per hour', max: 100000 },
 ];
 
-/** Settings kept by the providers section (its own form), left alone by the main form. */
-export const PROVIDER_SECTION_KEYS = ['lumaModel', 'fallbackProvider', 'providersDown', 'providerCosts'] as const;
+/** Settings kept by the providers section (its own form, one place to switch or fall back), left alone by the main form. */
+export const PROVIDER_SECTION_KEYS = ['provider', 'model', 'lumaModel', 'fallbackProvider', 'providersDown', 'providerCosts'] as const;
 type MainSettings = Omit<Settings, (typeof PROVIDER_SECTION_KEYS)[number]>;
 
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined || v === '' ? [] : [v]);
@@ -61,12 +60,10 @@ const int = (v: unknown): unknown => (typeof v === 'string' && /^\s*-?\d+\s*$/.t
 const text = (v: unknown): string => (typeof v === 'string' ? v : '');
 
 /** Reads the settings form (strings from the browser) into the settings' types, then checks them. */
-export function parseSettingsForm(body: unknown, config: Config): { values: MainSettings } | { errors: SettingsErrors; raw: Record<string, unknown> } {
+export function parseSettingsForm(body: unknown): { values: MainSettings } | { errors: SettingsErrors; raw: Record<string, unknown> } {
   const b = (body ?? {}) as Record<string, unknown>;
   const raw = {
     systemPrompt: text(b.systemPrompt).replace(/\r\n/g, '\n').trim(),
-    provider: b.provider === '' || b.provider === undefined ? null : b.provider,
-    model: text(b.model).trim(),
     defaultRatio: b.defaultRatio,
     allowedDurations: [...new Set(list(b.allowedDurations).map(int))].sort((x, y) => Number(x) - Number(y)),
     defaultDuration: int(b.defaultDuration),
@@ -85,13 +82,6 @@ export function parseSettingsForm(body: unknown, config: Config): { values: Main
       const key = issue.path[0] as keyof Settings;
       if (key in MESSAGES) errors[key] ??= MESSAGES[key];
     }
-  }
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$/.test(raw.model)) errors.model = MESSAGES.model;
-  if (raw.provider === 'runway' && !config.RUNWAY_API_KEY) {
-    errors.provider = 'Runway needs RUNWAY_API_KEY in the server’s environment; until it is set, generations use the local provider.';
-  }
-  if (raw.provider === 'luma' && !config.LUMA_API_KEY) {
-    errors.provider = 'Luma needs LUMA_API_KEY in the server’s environment; until it is set, generations use the local provider.';
   }
   if (parsed.success && !parsed.data.allowedDurations.includes(parsed.data.defaultDuration)) errors.defaultDuration = MESSAGES.defaultDuration;
   if (!parsed.success || Object.keys(errors).length) return { errors, raw };
