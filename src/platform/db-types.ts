@@ -4,6 +4,7 @@ import type { ColumnType, Generated, Insertable, Selectable, Updateable } from '
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type Json = ColumnType<unknown, string, string>;
 
+export type DeletionRequester = 'self' | 'admin';
 export type ClipStatus = 'queued' | 'generating' | 'ready' | 'error';
 export type ProjectStatus = 'in_progress' | 'completed';
 export type LedgerType = 'signup' | 'purchase' | 'referral' | 'generation' | 'refund' | 'share' | 'admin';
@@ -53,7 +54,7 @@ export interface AccountDeletionsTable {
   id: Generated<string>;
   user_id: string | null;
   anon_id: Generated<string>;
-  requested_by: 'self' | 'admin';
+  requested_by: DeletionRequester;
   status: Generated<AccountDeletionStatus>;
   step: string | null;
   created_at: Generated<Date>;

@@ -34,7 +34,7 @@ describe('admin sign-in', () => {
         'GET /admin/settings', 'POST /admin/settings', 'POST /admin/settings/preview',
         'POST /admin/settings/providers', 'POST /admin/settings/providers/:name/test',
         'GET /admin/users', 'GET /admin/users/:id', 'POST /admin/users/:id/grant', 'POST /admin/users/:id/take',
-        'POST /admin/users/:id/disable', 'POST /admin/users/:id/enable',
+        'POST /admin/users/:id/disable', 'POST /admin/users/:id/enable', 'POST /admin/users/:id/delete',
         'GET /admin/jobs', 'POST /admin/jobs/:id/retry', 'POST /admin/jobs/:id/refund', 'GET /admin/audit',
       ].sort(),
     );

@@ -129,17 +129,18 @@ describe('GET /login?next= as a signed-in person', () => {
 
 describe('the dev sign-in and Google callback `next`', () => {
   it('the dev sign-in lands every payload on a same-site path', async () => {
-    for (const payload of PAYLOADS) {
+    // One person per payload: sign-in attempts are limited per email (docs/decisions/0019).
+    for (const [i, payload] of PAYLOADS.entries()) {
       const b = new TestBrowser(t.app);
-      const res = await b.post('/auth/dev', { email: 'dev-next@example.com', next: payload });
+      const res = await b.post('/auth/dev', { email: `dev-next-${i}@example.com`, next: payload });
       expect(res.statusCode, payload).toBe(303);
       expectSameSite(res.headers.location, payload);
     }
   });
 
   it('the Google callback lands every payload on a same-site path', async () => {
-    google.setAccount(accountFor('Redirect Tester'));
-    for (const payload of PAYLOADS) {
+    for (const [i, payload] of PAYLOADS.entries()) {
+      google.setAccount(accountFor(`Redirect Tester ${i}`));
       const b = new TestBrowser(g.app);
       const res = await signInWithGoogle(b, payload);
       expect(res.statusCode, payload).toBe(303);
