@@ -81,7 +81,7 @@ class HttpBrowser {
 
 beforeAll(async () => {
   fake = await startRunwayFake();
-  t = await createTestContext({ RUNWAY_API_URL: fake.url, RUNWAY_API_KEY: fake.apiKey, ACTIVE_AI_PROVIDER: 'runway', RUNWAY_POLL_INTERVAL_MS: '50' });
+  t = await createTestContext({ RUNWAY_API_URL: fake.url, RUNWAY_API_KEY: fake.apiKey, ACTIVE_AI_PROVIDER: 'runway', RUNWAY_POLL_INTERVAL_MS: '50', RUNWAY_OUTPUT_HOSTS: '127.0.0.1' });
 }, 60_000);
 afterAll(async () => {
   for (const s of streams) s.close();
