@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { analyseFile } from '../src/beats/dsp/analysis.js';
+import { analyseFile } from '../src/beats/dsp/analyse-file.js';
 import { ffmpegPath } from '../src/platform/ffmpeg.js';
 import { print } from './_support.js';
 

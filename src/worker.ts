@@ -11,6 +11,7 @@ import { storageSizeTasks } from './limits/backfill.js';
 import { generationProcessor, generationTasks } from './generation/jobs.js';
 import { shutdownProviders } from './generation/providers/index.js';
 import { analysisProcessor } from './beats/jobs.js';
+import { closeAnalysisPool } from './beats/dsp/pool.js';
 import { loadConfig } from './platform/config.js';
 import { closeContext, createContext, type AppContext } from './platform/context.js';
 import { createStorage } from './storage/index.js';
@@ -89,6 +90,8 @@ export function startWorkers(ctx: AppContext, opts: WorkerOptions = {}): Running
       await Promise.all(workers.map((w) => w.close()));
       // Local renders outlive their step jobs: stop them so their leases free up for another worker.
       shutdownProviders(ctx);
+      // After the workers: a running analysis finishes on its thread before the pool stops.
+      await closeAnalysisPool();
     },
   };
 }

@@ -9,7 +9,7 @@ import type { AppContext } from '../platform/context.js';
 import type { Conn } from '../platform/db.js';
 import type { CutMode, MusicAnalysis, Project } from '../platform/db-types.js';
 import { enqueue } from '../platform/queues.js';
-import { analyseFile } from './dsp/analysis.js';
+import { analyseFile } from './dsp/analyse-file.js';
 import { findAnalysis, findProjectMusic, markRunning, saveError, saveResult, updateBeatSync, upsertQueued } from './queries.js';
 import { DecodeError } from './dsp/decode.js';
 

@@ -1,5 +1,4 @@
 import { envelopes, periodicity, trackBeats } from './beats.js';
-import { decodeMono, ANALYSIS_RATE } from './decode.js';
 import { downbeats } from './downbeats.js';
 import { waveformPeaks } from './waveform.js';
 
@@ -54,10 +53,4 @@ export async function analyseSamples(samples: Float32Array, rate: number): Promi
     downbeats: downbeats(track.beats, track.strengths).map(round),
     note: null,
   };
-}
-
-/** Decodes an audio file with ffmpeg and analyses it. Throws DecodeError for unreadable files. */
-export async function analyseFile(ffmpeg: string, path: string, signal?: AbortSignal): Promise<TrackAnalysis> {
-  const samples = await decodeMono(ffmpeg, path, { rate: ANALYSIS_RATE, signal });
-  return analyseSamples(samples, ANALYSIS_RATE);
 }
