@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { listPaymentsForUser } from '../billing/queries.js';
-import { describeLedgerRow } from '../credits/words.js';
+import { ledgerRowView } from '../credits/words.js';
 import { countLedgerForUser } from '../credits/queries.js';
 import type { Conn } from '../platform/db.js';
-import { ago, bytes, date, money } from '../platform/format.js';
+import { ago, date, money } from '../platform/format.js';
 import * as q from './queries.js';
 import { describeUserAgent } from './user-agent.js';
 
@@ -76,12 +76,7 @@ export async function history(db: Conn, userId: string, requestedPage: number) {
         r.type === 'share' ? byProject.get(ref ?? '') :
         r.type === 'purchase' && r.amount > 0 ? byPayment.get(ref ?? '') : undefined;
       return {
-        id: r.id,
-        when: date(r.created_at),
-        iso: r.created_at.toISOString(),
-        description: describeLedgerRow(r),
-        amount: r.amount,
-        amountLabel: r.amount > 0 ? `+${r.amount}` : `−${Math.abs(r.amount)}`,
+        ...ledgerRowView(r),
         balanceAfter: r.balance_after,
         link: link ?? null,
       };

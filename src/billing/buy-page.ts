@@ -1,5 +1,5 @@
 import { countLedgerForUser, listLedgerForUser } from '../credits/queries.js';
-import { describeLedgerRow, PAYMENT_STATUS } from '../credits/words.js';
+import { ledgerRowView, PAYMENT_STATUS } from '../credits/words.js';
 import type { Conn } from '../platform/db.js';
 import { date, money, perCredit } from '../platform/format.js';
 import { listActivePacks, listPaymentsForUser } from './queries.js';
@@ -17,14 +17,7 @@ export async function ledgerPage(db: Conn, userId: string, requestedPage: number
     page,
     pages,
     total,
-    rows: rows.map((r) => ({
-      id: r.id,
-      when: date(r.created_at),
-      iso: r.created_at.toISOString(),
-      description: describeLedgerRow(r),
-      amount: r.amount,
-      amountLabel: r.amount > 0 ? `+${r.amount}` : `−${Math.abs(r.amount)}`,
-    })),
+    rows: rows.map(ledgerRowView),
   };
 }
 

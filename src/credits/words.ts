@@ -1,4 +1,5 @@
 import type { LedgerRow, PaymentStatus } from '../platform/db-types.js';
+import { date } from '../platform/format.js';
 
 function packLabel(name: string | null): string {
   if (!name) return 'credits';
@@ -33,3 +34,15 @@ export const PAYMENT_STATUS: Record<PaymentStatus, { label: string; badge: strin
   expired: { label: 'Expired', badge: '' },
   refunded: { label: 'Refunded', badge: '' },
 };
+
+/** One ledger row as a person's pages show it (the buy page's history and /account's alike). */
+export function ledgerRowView(r: Pick<LedgerRow, 'id' | 'type' | 'amount' | 'note' | 'created_at'>) {
+  return {
+    id: r.id,
+    when: date(r.created_at),
+    iso: r.created_at.toISOString(),
+    description: describeLedgerRow(r),
+    amount: r.amount,
+    amountLabel: r.amount > 0 ? `+${r.amount}` : `−${Math.abs(r.amount)}`,
+  };
+}
