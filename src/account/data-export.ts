@@ -3,6 +3,7 @@ import yazl from 'yazl';
 import type { AppContext } from '../platform/context.js';
 import type { AccountExport, User } from '../platform/db-types.js';
 import { isUniqueViolation, UserError } from '../platform/errors.js';
+import { publishLive } from '../platform/live.js';
 import { enqueue } from '../platform/queues.js';
 import * as q from './queries.js';
 import { bytes } from '../platform/format.js';
@@ -16,6 +17,12 @@ const QUEUE_DOWN = 'Downloads cannot be prepared right now. Please try again in 
 export const downloadKey = (userId: string, exportId: string) => `downloads/${userId}/${exportId}.zip`;
 const jobId = (id: string) => `account-export-${id}`;
 
+/** Records the download's new state and tells the person's open pages (their /account panel refreshes). */
+async function update(ctx: AppContext, row: Pick<AccountExport, 'id' | 'user_id'>, changes: Parameters<typeof q.updateAccountExport>[2]): Promise<void> {
+  await q.updateAccountExport(ctx.db, row.id, changes);
+  publishLive(ctx.db, row.user_id, { t: 'download' });
+}
+
 /** Queues a download of all the person's data; one at a time (409 while one is being built). */
 export async function startAccountExport(ctx: AppContext, userId: string): Promise<AccountExport> {
   let row: AccountExport;
@@ -26,9 +33,10 @@ export async function startAccountExport(ctx: AppContext, userId: string): Promi
     throw err;
   }
   if (!(await enqueue(ctx.queues.account, 'account-export', { exportId: row.id }, { jobId: jobId(row.id), attempts: 3, backoff: { type: 'exponential', delay: 5000 } }))) {
-    await q.updateAccountExport(ctx.db, row.id, { status: 'error', error_message: QUEUE_DOWN });
+    await update(ctx, row, { status: 'error', error_message: QUEUE_DOWN });
     throw new UserError(QUEUE_DOWN, 503, 'queue_unavailable');
   }
+  publishLive(ctx.db, userId, { t: 'download' });
   return row;
 }
 
@@ -67,7 +75,7 @@ export async function buildAccountExport(ctx: AppContext, exportId: string): Pro
   if (!row || row.status === 'ready') return;
   const user = await ctx.db.selectFrom('users').selectAll().where('id', '=', row.user_id).executeTakeFirst();
   if (!user) return;
-  await q.updateAccountExport(ctx.db, row.id, { status: 'building', progress: 0 });
+  await update(ctx, row, { status: 'building', progress: 0 });
   try {
     const objects = await listMedia(ctx, user.id);
     const zip = new yazl.ZipFile();
@@ -83,7 +91,7 @@ export async function buildAccountExport(ctx: AppContext, exportId: string): Pro
             done++;
             if (Date.now() - lastWrite < 1000) return;
             lastWrite = Date.now();
-            void q.updateAccountExport(ctx.db, row.id, { progress: Math.floor((done / objects.length) * 99) }).catch(() => {});
+            void update(ctx, row, { progress: Math.floor((done / objects.length) * 99) }).catch(() => {});
           });
           cb(null, stream);
         }, (err: Error) => cb(err, undefined as never));
@@ -93,10 +101,10 @@ export async function buildAccountExport(ctx: AppContext, exportId: string): Pro
     const key = downloadKey(user.id, row.id);
     await ctx.storage.put(key, out, 'application/zip');
     const size = (await ctx.storage.size(key)) ?? 0;
-    await q.updateAccountExport(ctx.db, row.id, { status: 'ready', progress: 100, object_key: key, size_bytes: size });
+    await update(ctx, row, { status: 'ready', progress: 100, object_key: key, size_bytes: size });
   } catch (err) {
     ctx.logger.error({ exportId, err }, 'account export failed');
-    await q.updateAccountExport(ctx.db, row.id, { status: 'error', error_message: 'Preparing your download failed. Please try again.' });
+    await update(ctx, row, { status: 'error', error_message: 'Preparing your download failed. Please try again.' });
   }
 }
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { listPaymentsForUser } from '../billing/queries.js';
 import { ledgerRowView } from '../credits/words.js';
-import { countLedgerForUser } from '../credits/queries.js';
+import { countLedgerForUser, listLedgerForUser } from '../credits/queries.js';
 import type { Conn } from '../platform/db.js';
 import { ago, date, money } from '../platform/format.js';
 import * as q from './queries.js';
@@ -51,7 +51,7 @@ export async function history(db: Conn, userId: string, requestedPage: number) {
   const total = await countLedgerForUser(db, userId);
   const pages = Math.max(1, Math.ceil(total / HISTORY_PAGE_SIZE));
   const page = Math.min(Math.max(1, requestedPage), pages);
-  const rows = await q.ledgerWithBalance(db, userId, HISTORY_PAGE_SIZE, (page - 1) * HISTORY_PAGE_SIZE);
+  const rows = await listLedgerForUser(db, userId, HISTORY_PAGE_SIZE, (page - 1) * HISTORY_PAGE_SIZE);
 
   const clipIds = rows.filter((r) => r.type === 'generation' || r.type === 'refund').map((r) => clipOf(r.reference_id)).filter((x): x is string => Boolean(x));
   const projectIds = rows.filter((r) => r.type === 'share' && r.reference_id).map((r) => r.reference_id!);

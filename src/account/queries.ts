@@ -40,20 +40,6 @@ export async function touchSession(db: Conn, sid: string, userAgent: string | nu
 
 // Credit history and receipts ---------------------------------------------------------------------
 
-/** A page of the ledger, newest first, each row with the balance right after it. */
-export async function ledgerWithBalance(db: Conn, userId: string, limit: number, offset: number) {
-  return db
-    .selectFrom('credit_transactions')
-    .select(['id', 'amount', 'type', 'reference_id', 'note', 'created_at'])
-    .select(sql<number>`(sum(amount) over (order by created_at, id rows unbounded preceding))::int`.as('balance_after'))
-    .where('user_id', '=', userId)
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(limit)
-    .offset(offset)
-    .execute();
-}
-
 /** Which of these ids are the person's own projects or clips, for links from ledger rows. */
 export async function projectsOfClips(db: Conn, userId: string, clipIds: string[]) {
   if (clipIds.length === 0) return [];

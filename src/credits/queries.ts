@@ -64,10 +64,12 @@ export async function getBalance(db: Conn, userId: string): Promise<number> {
   return row.credit_balance;
 }
 
+/** A page of the person's ledger, newest first, each row with the balance right after it. */
 export async function listLedgerForUser(db: Conn, userId: string, limit: number, offset: number) {
   return db
     .selectFrom('credit_transactions')
     .selectAll()
+    .select(sql<number>`(sum(amount) over (order by created_at, id rows unbounded preceding))::int`.as('balance_after'))
     .where('user_id', '=', userId)
     .orderBy('created_at', 'desc')
     .orderBy('id', 'desc')

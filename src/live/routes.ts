@@ -61,7 +61,8 @@ export default fp(
           for (const s of streams) if (s.projectId === event.project) s.send(JSON.stringify({ project: event.project }), `live-${event.t}`);
           return;
         case 'payment':
-          for (const s of streams) s.send('{}', 'live-payment');
+        case 'download':
+          for (const s of streams) s.send('{}', `live-${event.t}`);
           return;
       }
     }
@@ -110,6 +111,7 @@ export default fp(
             stream.send(JSON.stringify({ project: projectId }), 'live-analysis');
           }
           stream.send('{}', 'live-payment');
+          stream.send('{}', 'live-download');
         }
       } catch (err) {
         req.log.warn({ err }, 'live stream setup failed');

@@ -13,6 +13,8 @@ export type LiveEvent =
   | { t: 'export'; project: string }
   | { t: 'analysis'; project: string }
   | { t: 'payment' }
+  /** The person's data download (/account) moved on. */
+  | { t: 'download' }
   /** A session ended (sign-out) or, without sid, every session of the person (account disabled). */
   | { t: 'end'; sid?: string };
 

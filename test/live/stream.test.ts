@@ -82,7 +82,7 @@ describe('the live stream', () => {
     expect(s.messages.slice(from)).toHaveLength(1);
   });
 
-  it('tells panels to refresh: export, beat analysis, payment', async () => {
+  it('tells panels to refresh: export, beat analysis, payment, data download', async () => {
     const p = await person('panels@example.com');
     const s = await p.stream(`?project=${p.project.id}`);
     const from = s.messages.length;
@@ -91,6 +91,8 @@ describe('the live stream', () => {
     const exp = await s.next((m) => m.event === 'live-export', 5000, from);
     expect(JSON.parse(exp.data)).toEqual({ project: p.project.id });
     await s.next((m) => m.event === 'live-analysis', 5000, from);
+    publishLive(t.ctx.db, p.user.id, { t: 'download' });
+    await s.next((m) => m.event === 'live-download', 5000, from);
   });
 
   it('catches a reconnecting page up on what changed while it was away', async () => {
