@@ -69,7 +69,10 @@ export async function main() {
       ['project_page_30_clips', `/projects/${project.id}`, {}],
       ['clip_card_fragment', `/clips/${cardId}`, { 'hx-request': 'true' }],
     ] as const;
+    // BENCH_PAGES=dashboard,clip_card_fragment runs only those (a profile of one page at a time).
+    const only = process.env.BENCH_PAGES?.split(',').filter(Boolean);
     for (const [name, path, headers] of pages) {
+      if (only && !only.some((o) => name.startsWith(o))) continue;
       const cpuBefore = await cpuMs(server.child.pid!);
       const run = await cannon(server.url + path, { cookie, ...headers });
       const cpu = (await cpuMs(server.child.pid!)) - cpuBefore;

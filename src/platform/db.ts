@@ -24,7 +24,7 @@ export function createDb(databaseUrl: string, max = 20): DB {
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 
-const afterCommit = new WeakMap<Tx, Array<() => void>>();
+const afterCommit = new WeakMap<Tx, Array<() => void | Promise<void>>>();
 const owners = new WeakMap<Tx, DB>();
 
 /** The database handle a transaction opened by withTx belongs to. */
@@ -32,20 +32,23 @@ export function txOwner(tx: Tx): DB | undefined {
   return owners.get(tx);
 }
 
-/** Runs `fn` in one transaction; callbacks registered with onCommit run only once it has committed. */
+/**
+ * Runs `fn` in one transaction; callbacks registered with onCommit run only once it has committed,
+ * and withTx resolves after them (a live event is out before the caller answers anyone).
+ */
 export async function withTx<T>(db: DB, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  const callbacks: Array<() => void> = [];
+  const callbacks: Array<() => void | Promise<void>> = [];
   const result = await db.transaction().execute(async (tx) => {
     afterCommit.set(tx, callbacks);
     owners.set(tx, db);
     return fn(tx);
   });
-  for (const cb of callbacks) cb();
+  await Promise.all(callbacks.map((cb) => cb()));
   return result;
 }
 
-/** Something to do once the transaction has committed (a metric, say); dropped on rollback. */
-export function onCommit(tx: Tx, cb: () => void): void {
+/** Something to do once the transaction has committed (a metric, say); dropped on rollback. Must not reject. */
+export function onCommit(tx: Tx, cb: () => void | Promise<void>): void {
   const callbacks = afterCommit.get(tx);
   if (callbacks) callbacks.push(cb);
 }

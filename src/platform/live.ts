@@ -34,22 +34,46 @@ export function registerLivePublisher(db: DB, redis: Redis, prefix: string): voi
   publishers.set(db, { redis, prefix });
 }
 
+/** A publish that has not been acknowledged by then is given up (Redis unreachable, not refusing). */
+const PUBLISH_WAIT_MS = 1000;
+
 /**
- * Tells the person's open pages that something changed. Inside a transaction it is sent once the
- * transaction commits (never for a rollback); outside, at once. Never throws: a page that misses
- * it catches up when its stream reconnects, or by its fallback poll.
+ * Tells the person's open pages (and every web process's session cache) that something changed.
+ * Inside a transaction it is sent once the transaction commits (never for a rollback), and withTx
+ * resolves after Redis has taken it; outside, at once, and the promise resolves when Redis has
+ * taken it. Redis hands a message to every subscriber before it answers the publisher, so whoever
+ * awaits this has the change known everywhere before they answer anyone. Never rejects: a page
+ * that misses an event catches up when its stream reconnects, or by its fallback poll.
  */
-export function publishLive(conn: Conn, userId: string, event: LiveEvent): void {
+export function publishLive(conn: Conn, userId: string, event: LiveEvent): Promise<void> {
   if (conn.isTransaction) {
     const db = txOwner(conn as Tx);
     if (db) onCommit(conn as Tx, () => send(db, userId, event));
-    return;
+    return Promise.resolve();
   }
-  send(conn as DB, userId, event);
+  return send(conn as DB, userId, event);
 }
 
-function send(db: DB, userId: string, event: LiveEvent): void {
+/** In-process listeners, told of each event this process publishes before it is sent. */
+const localListeners = new WeakMap<DB, Set<(userId: string, event: LiveEvent) => void>>();
+
+/** Hears every event this process publishes through `db`, synchronously; returns the unsubscribe. */
+export function onLiveEvent(db: DB, listener: (userId: string, event: LiveEvent) => void): () => void {
+  let set = localListeners.get(db);
+  if (!set) localListeners.set(db, (set = new Set()));
+  set.add(listener);
+  return () => void set.delete(listener);
+}
+
+function send(db: DB, userId: string, event: LiveEvent): Promise<void> {
+  for (const listener of localListeners.get(db) ?? []) listener(userId, event);
   const p = publishers.get(db);
-  if (!p) return;
-  p.redis.publish(liveChannel(p.prefix, userId), JSON.stringify(event)).catch(() => {});
+  if (!p) return Promise.resolve();
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    p.redis.publish(liveChannel(p.prefix, userId), JSON.stringify(event)).then(() => {}),
+    new Promise<void>((resolve) => (timer = setTimeout(resolve, PUBLISH_WAIT_MS))),
+  ])
+    .catch(() => {})
+    .finally(() => clearTimeout(timer));
 }

@@ -3,6 +3,7 @@ import type { DB } from './db.js';
 import type { User } from './db-types.js';
 import type { PeriodicTask } from './jobs.js';
 import { publishLive } from './live.js';
+import type { SessionCache } from './session-cache.js';
 
 type Callback = (err?: unknown, result?: any) => void;
 
@@ -23,11 +24,26 @@ export function takeJoinedUser(sid: string | undefined): User | null | undefined
   return user;
 }
 
-/** Server-side sessions in Postgres, so signing out ends a session everywhere at once. */
+export interface SessionStoreOptions {
+  /** Signed-in sessions with their users, kept for a few seconds (platform/session-cache.ts). */
+  cache?: SessionCache;
+  /** Tells the other processes that this session's data changed (they drop their copy). */
+  announceWrite?: (sid: string) => void;
+}
+
+/**
+ * Server-side sessions in Postgres, so signing out ends a session everywhere at once. With a
+ * cache, a signed-in session and its user are read once and then served from memory until an
+ * invalidation (or SESSION_CACHE_TTL_MS) drops them.
+ */
 export class PgSessionStore implements SessionStore {
-  constructor(private db: DB) {}
+  constructor(
+    private db: DB,
+    private opts: SessionStoreOptions = {},
+  ) {}
 
   set(sid: string, session: any, callback: Callback): void {
+    this.opts.cache?.forgetSession(sid);
     const expires = session.cookie?.expires ? new Date(session.cookie.expires) : new Date(Date.now() + 86_400_000);
     const userId = typeof session.passport === 'string' ? session.passport : null;
     this.db
@@ -37,45 +53,69 @@ export class PgSessionStore implements SessionStore {
         oc.column('sid').doUpdateSet({ user_id: userId, data: JSON.stringify(session), expires_at: expires }),
       )
       .execute()
-      .then(() => callback(), callback);
+      .then(() => {
+        this.opts.cache?.forgetSession(sid);
+        this.opts.announceWrite?.(sid);
+        callback();
+      }, callback);
   }
 
   get(sid: string, callback: Callback): void {
+    const cache = this.opts.cache;
+    const hit = cache?.get(sid);
+    if (hit) {
+      // Answered after this turn of the event loop, when every invalidation already in this
+      // process's Redis socket (published before this request was sent) has been heard.
+      setImmediate(() => {
+        if (cache!.get(sid) !== hit) return this.get(sid, callback);
+        // A copy per request: a route may change its user (billing sets the new balance on it).
+        joinedUsers.set(sid, hit.user ? { ...hit.user } : null);
+        callback(null, JSON.parse(hit.data));
+      });
+      return;
+    }
+    const token = cache?.begin() ?? 0;
     this.db
       .selectFrom('sessions')
       .leftJoin('users', 'users.id', 'sessions.user_id')
-      .select(['sessions.data as session_data', 'sessions.user_id as session_user_id'])
+      .select(['sessions.data as session_data', 'sessions.user_id as session_user_id', 'sessions.expires_at as session_expires_at'])
       .selectAll('users')
       .where('sessions.sid', '=', sid)
       .where('sessions.expires_at', '>', new Date())
       .executeTakeFirst()
       .then((row) => {
         if (row?.session_user_id) {
-          const { session_data: _d, session_user_id: _u, ...user } = row;
+          const { session_data: _d, session_user_id: _u, session_expires_at: expires, ...user } = row;
           if (joinedUsers.size >= JOINED_MAX) joinedUsers.clear(); // entries whose request never deserialized
           joinedUsers.set(sid, user.id ? (user as User) : null);
+          if (cache && user.id) {
+            const expiresAt = new Date(expires).getTime();
+            cache.put(token, sid, row.session_user_id, { data: JSON.stringify(row.session_data), user: { ...(user as User) }, expiresAt, readAt: Date.now() });
+          }
         }
         callback(null, row ? row.session_data : null);
       }, callback);
   }
 
   destroy(sid: string, callback: Callback): void {
+    this.opts.cache?.forgetSession(sid);
     this.db
       .deleteFrom('sessions')
       .where('sid', '=', sid)
       .returning('user_id')
       .execute()
       .then((rows) => {
-        // Live streams opened with this session end at once, on every web process.
-        for (const r of rows) if (r.user_id) publishLive(this.db, r.user_id, { t: 'end', sid });
-        callback();
+        this.opts.cache?.forgetSession(sid);
+        // Live streams opened with this session end at once, and every web process forgets it,
+        // before the sign-out is answered.
+        return Promise.all(rows.map((r) => (r.user_id ? publishLive(this.db, r.user_id, { t: 'end', sid }) : null))).then(() => callback());
       }, callback);
   }
 }
 
 export async function destroyUserSessions(db: DB, userId: string): Promise<void> {
   await db.deleteFrom('sessions').where('user_id', '=', userId).execute();
-  publishLive(db, userId, { t: 'end' });
+  await publishLive(db, userId, { t: 'end' });
 }
 
 /** Deletes sessions that have expired, a batch at a time so a large backlog never locks the table for long. */

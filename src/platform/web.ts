@@ -13,7 +13,9 @@ import path from 'node:path';
 import qs from 'node:querystring';
 import { PUBLIC_DIR, ROOT, VIEWS_DIR } from './paths.js';
 import { PgSessionStore } from './session-store.js';
+import { listenForInvalidations, SessionCache, sessionChannel } from './session-cache.js';
 import { cookieSecure, httpsOnly } from './cookies.js';
+import { rememberingSigner } from './cookie-signer.js';
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** Routes that authenticate by other means (a signature) and take no browser form. */
@@ -46,7 +48,8 @@ export default fp(
       strictTransportSecurity: https,
     });
 
-    await app.register(cookie, { secret: config.sessionSecret });
+    const signer = rememberingSigner(config.sessionSecret);
+    await app.register(cookie, { secret: signer });
     // Form bodies parse into plain objects; repeated fields (clip_ids) become arrays.
     await app.register(formbody, { parser: (s) => qs.parse(s), bodyLimit: 256 * 1024 });
     await app.register(multipart, {
@@ -61,10 +64,17 @@ export default fp(
       req.raw.once('close', () => clearTimeout(timer));
       req.raw.resume();
     });
+    // Who is asking, without a query on most requests: signed-in sessions are cached for a few
+    // seconds and dropped on every web process at once when they or their person change.
+    const sessionCache = new SessionCache();
+    const sub = app.ctx.redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
+    const stopListening = await listenForInvalidations(sessionCache, app.db, sub, config.QUEUE_PREFIX);
+    app.addHook('onClose', async () => stopListening());
+    const announceWrite = (sid: string) => void app.ctx.redis.publish(sessionChannel(config.QUEUE_PREFIX), sid).catch(() => {});
     await app.register(session, {
-      secret: config.sessionSecret,
+      secret: signer,
       cookieName: 'sid',
-      store: new PgSessionStore(app.db),
+      store: new PgSessionStore(app.db, { cache: sessionCache, announceWrite }),
       saveUninitialized: false,
       rolling: false,
       cookie: { httpOnly: true, sameSite: 'lax', secure, path: '/', maxAge: 30 * 24 * 3600 * 1000 },

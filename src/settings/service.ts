@@ -41,7 +41,7 @@ export async function saveSettings(db: Conn, changes: Partial<Settings>): Promis
   }
   version++;
   // A save inside a transaction counts once it commits (a read in between must not be kept).
-  if (db.isTransaction) onCommit(db as Tx, () => version++);
+  if (db.isTransaction) onCommit(db as Tx, () => void version++);
 }
 
 /** Whether this process has what a provider needs (its key); local always does. */

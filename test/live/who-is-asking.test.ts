@@ -39,12 +39,16 @@ async function signedIn(email: string) {
 const balanceShown = (html: string) => Number(/data-credit-balance="(\d+)"/.exec(html)?.[1]);
 
 describe('who is asking', () => {
-  it('is learnt with one query: the session and its user together', async () => {
+  it('is learnt with one query (the session and its user together), then from the cache', async () => {
     const { user, onB } = await signedIn('one-query@example.com');
     const { result: res, sql: sent } = await withSqlSpy(() => onB('/test/whoami'));
     expect(res.json()).toEqual({ id: user.id, balance: user.credit_balance });
     expect(sent).toHaveLength(1);
     expect(sent[0]).toMatch(/from "sessions" left join "users"/);
+    const { result: again, sql: none } = await withSqlSpy(() => onB('/test/whoami'));
+    expect(again.json()).toEqual({ id: user.id, balance: user.credit_balance });
+    // (The first request's last-seen note, written after its response, may land meanwhile.)
+    expect(none.filter((q) => !q.startsWith('update "sessions" set "last_seen_at"'))).toHaveLength(0);
   });
 
   it('a session made on one web process is valid on the other', async () => {
