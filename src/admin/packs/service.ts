@@ -1,9 +1,9 @@
 import { withTx, type DB } from '../../platform/db.js';
 import type { CreditPack } from '../../platform/db-types.js';
 import { NotFoundError, UserError } from '../../platform/errors.js';
-import { parsePrice } from '../money.js';
-import * as q from '../queries/packs.js';
-import { diff, recordAudit, type AdminCtx } from './audit.js';
+import { parsePrice } from './money.js';
+import * as q from './queries.js';
+import { diff, recordAudit, type AdminCtx } from '../audit.js';
 import { count, plural } from '../../platform/format.js';
 
 export interface PackForm {

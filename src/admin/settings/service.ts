@@ -1,7 +1,7 @@
 import { withTx, type DB } from '../../platform/db.js';
 import { settingsSchema, type Settings } from '../../settings/defaults.js';
 import { getSettings, saveSettings } from '../../settings/service.js';
-import { diff, recordAudit, type AdminCtx } from './audit.js';
+import { diff, recordAudit, type AdminCtx } from '../audit.js';
 
 /** Runway models offered in the providers form; others are accepted as sent, for models Runway adds later. */
 export const KNOWN_MODELS = ['gen4_turbo', 'gen4.5', 'veo3.1'];

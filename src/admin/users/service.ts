@@ -4,8 +4,8 @@ import { grantCredits, InsufficientCreditsError, spendCredits } from '../../cred
 import { withTx, type DB } from '../../platform/db.js';
 import { NotFoundError, UserError } from '../../platform/errors.js';
 import { destroyUserSessions } from '../../platform/session-store.js';
-import { findUserForUpdate, setUserDisabled } from '../queries/users.js';
-import { recordAudit, type AdminCtx } from './audit.js';
+import { findUserForUpdate, setUserDisabled } from './queries.js';
+import { recordAudit, type AdminCtx } from '../audit.js';
 
 export interface CreditsForm {
   amount: number;

@@ -6,8 +6,8 @@ import { activeProvider, creditsPer5sFor, fallbackProvider, getSettings, modelFo
 import { breakerFor } from '../../generation/submit.js';
 import { createLumaProvider } from '../../generation/providers/luma.js';
 import { runwayRequest } from '../../generation/providers/runway-http.js';
-import { diff, recordAudit, type AdminCtx } from './audit.js';
-import { KNOWN_MODELS } from './settings.js';
+import { diff, recordAudit, type AdminCtx } from '../audit.js';
+import { KNOWN_MODELS } from './service.js';
 
 // The providers section of /admin/settings: which are configured, their models and prices, the
 // fallback, providers marked down, and a "test connection" check whose last result is kept in Redis.
