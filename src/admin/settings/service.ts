@@ -94,13 +94,13 @@ export function parseSettingsForm(body: unknown): { values: MainSettings } | { e
  * Saves the settings and audits what changed. New generations read settings when they are
  * submitted; running ones carry their provider, model, ratio and duration on the clip row.
  */
-export async function updateSettings(db: DB, who: AdminCtx, values: Partial<Settings>): Promise<boolean> {
+export async function updateSettings(db: DB, who: AdminCtx, values: Partial<Settings>, action = 'settings.update'): Promise<boolean> {
   return withTx(db, async (tx) => {
     const before = await getSettings(tx);
     const change = diff(before, values);
     if (!change) return false;
     await saveSettings(tx, change.after);
-    await recordAudit(tx, who, { action: 'settings.update', target: 'settings', ...change });
+    await recordAudit(tx, who, { action, target: 'settings', ...change });
     return true;
   });
 }
