@@ -4,7 +4,7 @@ import type { Config } from '../platform/config.js';
 import { cookieSecure } from '../platform/cookies.js';
 import type { Conn } from '../platform/db.js';
 import type { PeriodicTask } from '../platform/jobs.js';
-import { endAdminSessionRow, findLiveAdminSession, insertAdminSession, purgeExpiredAdminSessions } from './queries/sessions.js';
+import { endAdminSessionRow, findLiveAdminSession, insertAdminSession, purgeExpiredAdminSessions } from './queries.js';
 
 export const ADMIN_COOKIE = 'echoes_admin';
 export const ADMIN_SESSION_MS = 2 * 60 * 60 * 1000;

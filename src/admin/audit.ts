@@ -1,26 +1,28 @@
-import type { FastifyInstance } from 'fastify';
-import { pageParam, pager, textParam } from './http.js';
-import { countAudit, listAudit, listAuditActions } from './queries/audit.js';
+import type { Conn } from '../platform/db.js';
+import { insertAudit, type AuditEntry } from './queries.js';
 
-const PER_PAGE = 50;
+/** There is one admin password, so one actor; the IP tells sessions apart. */
+export const ADMIN_ACTOR = 'admin';
 
-/** /admin/audit: every admin action, newest first, optionally one kind of action. */
-export default async function auditRoutes(app: FastifyInstance) {
-  app.get('/audit', async (req, reply) => {
-    const action = textParam(req.query, 'action', 60);
-    const page = pageParam(req.query);
-    const [entries, total, actions] = await Promise.all([
-      listAudit(app.db, { action, limit: PER_PAGE, offset: (page - 1) * PER_PAGE }),
-      countAudit(app.db, { action }),
-      listAuditActions(app.db),
-    ]);
-    return reply.render('admin/audit', {
-      title: 'Audit log · Admin',
-      section: 'audit',
-      entries,
-      action,
-      actions,
-      pager: pager('/admin/audit', { action }, page, PER_PAGE, total),
-    });
-  });
+/** Who did it: what routes hand to every admin service call. */
+export interface AdminCtx {
+  ip: string;
+}
+
+/** Records an admin action; call it inside the action's own transaction so both land or neither. */
+export async function recordAudit(db: Conn, who: AdminCtx, entry: Omit<AuditEntry, 'ip'>): Promise<void> {
+  await insertAudit(db, ADMIN_ACTOR, { ...entry, ip: who.ip });
+}
+
+/** Only the keys whose values changed, as {before, after}; null when nothing changed. */
+export function diff<T extends Record<string, unknown>>(before: T, after: Partial<T>): { before: Partial<T>; after: Partial<T> } | null {
+  const b: Partial<T> = {};
+  const a: Partial<T> = {};
+  for (const k of Object.keys(after) as Array<keyof T>) {
+    if (JSON.stringify(before[k]) !== JSON.stringify(after[k])) {
+      b[k] = before[k];
+      a[k] = after[k];
+    }
+  }
+  return Object.keys(a).length ? { before: b, after: a } : null;
 }

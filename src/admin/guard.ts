@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { readAdminSession } from './admin-session.js';
 import { passwordMode } from './password.js';
-import type { AdminCtx } from './service/audit.js';
+import type { AdminCtx } from './audit.js';
 
 /** The page shown at every admin URL when ADMIN_PASSWORD is not set. */
 export function renderDisabled(reply: FastifyReply) {

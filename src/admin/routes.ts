@@ -2,16 +2,16 @@ import fp from 'fastify-plugin';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { UserError } from '../platform/errors.js';
 import { safeReturnPath } from '../platform/view.js';
-import auditRoutes from './audit.js';
-import authRoutes from './auth.js';
+import auditRoutes from './audit-log/routes.js';
+import signInRoutes from './sign-in/routes.js';
 import { requireAdmin } from './guard.js';
-import jobsRoutes from './jobs.js';
+import failedJobsRoutes from './failed-jobs/routes.js';
 import { GlobalLoginLimiter, LoginLimiter } from './login-limiter.js';
-import overviewRoutes from './overview.js';
-import packsRoutes from './packs.js';
+import overviewRoutes from './overview/routes.js';
+import packsRoutes from './packs/routes.js';
 import { loadArgon2, passwordMode } from './password.js';
-import settingsRoutes from './settings.js';
-import usersRoutes from './users.js';
+import settingsRoutes from './settings/routes.js';
+import usersRoutes from './users/routes.js';
 
 /** The admin page the person came from, for the error page's Back button. */
 function backPath(req: FastifyRequest): string {
@@ -31,7 +31,8 @@ async function adminErrors(err: FastifyError, req: FastifyRequest, reply: Fastif
 
 /**
  * /admin: sign-in (open) and every admin page and action (behind requireAdmin). Admin sign-in
- * has nothing to do with creators' Google accounts; see admin-session.ts.
+ * has nothing to do with creators' Google accounts; see admin-session.ts. One folder per admin page
+ * (routes, service, queries); the shared parts (session, guard, sign-in limits, audit) sit here.
  */
 export default fp(
   async (app) => {
@@ -45,14 +46,14 @@ export default fp(
     await app.register(
       async (admin) => {
         admin.setErrorHandler(adminErrors);
-        await admin.register(authRoutes, { limiter, globalLimiter });
+        await admin.register(signInRoutes, { limiter, globalLimiter });
         await admin.register(async (guarded) => {
           guarded.addHook('preHandler', requireAdmin);
           await guarded.register(overviewRoutes);
           await guarded.register(packsRoutes);
           await guarded.register(settingsRoutes);
           await guarded.register(usersRoutes);
-          await guarded.register(jobsRoutes);
+          await guarded.register(failedJobsRoutes);
           await guarded.register(auditRoutes);
         });
       },

@@ -75,3 +75,7 @@ export async function rememberDeletedSubject(db: Conn, subjectHash: string): Pro
 export async function subjectWasDeleted(db: Conn, subjectHash: string): Promise<boolean> {
   return Boolean(await db.selectFrom('deleted_subjects').select('subject_hash').where('subject_hash', '=', subjectHash).executeTakeFirst());
 }
+
+export async function setUserDisabled(db: Conn, id: string, at: Date | null): Promise<void> {
+  await db.updateTable('users').set({ disabled_at: at, updated_at: new Date() }).where('id', '=', id).execute();
+}

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { subjectHash } from './deleted-subjects.js';
 import { grantCredits } from '../credits/service.js';
 import { getSettings } from '../settings/service.js';
-import { withTx, type DB } from '../platform/db.js';
+import { withTx, type DB, type Tx } from '../platform/db.js';
 import type { User } from '../platform/db-types.js';
 import { isUniqueViolation, UserError } from '../platform/errors.js';
 import {
@@ -10,6 +10,7 @@ import {
   findReferrerId,
   findUserById,
   referralCodeExists,
+  setUserDisabled,
   subjectWasDeleted,
   sumReferralCredits,
   upsertUserByGoogleSub,
@@ -83,4 +84,12 @@ export async function referralSummary(db: DB, user: User, publicUrl: string): Pr
     getSettings(db),
   ]);
   return { link: `${publicUrl}/r/${user.referral_code}`, signups, creditsEarned, reward: settings.referralReward };
+}
+
+/**
+ * Disables an account (`at` set: sign-in and open sessions refuse it) or enables it again (null),
+ * in the caller's transaction. Ending the open sessions is the caller's, after the commit.
+ */
+export async function setAccountDisabled(tx: Tx, userId: string, at: Date | null): Promise<void> {
+  await setUserDisabled(tx, userId, at);
 }

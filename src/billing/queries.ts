@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Conn } from '../platform/db.js';
 import type { PaymentStatus } from '../platform/db-types.js';
 import { isUuid } from '../platform/ids.js';
@@ -124,4 +125,49 @@ export async function hasEarlierPaidPayment(db: Conn, userId: string, paymentId:
     .where('status', 'in', ['paid', 'refunded'])
     .executeTakeFirst();
   return Boolean(row);
+}
+
+// The packs as the admin changes them (billing/packs.ts).
+
+export interface PackValues {
+  name: string;
+  credits: number;
+  price_cents: number;
+  currency: string;
+}
+
+/** Locks the pack, so a concurrent checkout cannot reference it between the check and the delete. */
+export async function findPackForUpdate(db: Conn, id: string) {
+  return db.selectFrom('credit_packs').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+}
+
+export async function countPaymentsForPack(db: Conn, id: string): Promise<number> {
+  const row = await db.selectFrom('payments').select(sql<number>`count(*)::int`.as('n')).where('credit_pack_id', '=', id).executeTakeFirstOrThrow();
+  return row.n;
+}
+
+export async function insertPack(db: Conn, v: PackValues) {
+  return db
+    .insertInto('credit_packs')
+    .values((eb) => ({ ...v, sort_order: eb.selectFrom('credit_packs').select(sql<number>`coalesce(max(sort_order), 0) + 1`.as('s')) }))
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function updatePack(db: Conn, id: string, v: Partial<PackValues> & { active?: boolean; sort_order?: number }) {
+  return db.updateTable('credit_packs').set({ ...v, updated_at: new Date() }).where('id', '=', id).returningAll().executeTakeFirst();
+}
+
+export async function deletePack(db: Conn, id: string): Promise<void> {
+  await db.deleteFrom('credit_packs').where('id', '=', id).execute();
+}
+
+/** Ids in display order, locked: reordering renumbers them all (ties in sort_order become a clear order). */
+export async function packIdsInOrderForUpdate(db: Conn): Promise<string[]> {
+  const rows = await db.selectFrom('credit_packs').select('id').orderBy('sort_order').orderBy('created_at').orderBy('id').forUpdate().execute();
+  return rows.map((r) => r.id);
+}
+
+export async function setPackOrder(db: Conn, id: string, sortOrder: number): Promise<void> {
+  await db.updateTable('credit_packs').set({ sort_order: sortOrder }).where('id', '=', id).execute();
 }

@@ -3,7 +3,7 @@ import { getBalance } from '../credits/queries.js';
 import { InsufficientCreditsError, spendCredits } from '../credits/service.js';
 import { checkClipCap, claimStorage, roomLeft } from '../limits/quota.js';
 import type { AppContext } from '../platform/context.js';
-import { withTx } from '../platform/db.js';
+import { withTx, type Tx } from '../platform/db.js';
 import type { Clip, Project } from '../platform/db-types.js';
 import { NotFoundError, UserError } from '../platform/errors.js';
 import { clipCost, getSettings, primaryRoute, type Settings } from '../settings/service.js';
@@ -22,10 +22,11 @@ function providerAndModel(ctx: AppContext, settings: Settings) {
   return primaryRoute(settings, ctx.config);
 }
 
-async function queue(ctx: AppContext, clip: Clip): Promise<void> {
-  if (!(await enqueueGeneration(ctx, clip))) {
-    ctx.logger.warn({ clipId: clip.id, requestId: clip.request_id }, 'generation not enqueued (Redis unavailable); the sweeper will');
-  }
+/** Queues the attempt after its commit; false when Redis is away (the clip stays queued and the sweeper enqueues it). */
+export async function queueAttempt(ctx: AppContext, clip: Clip): Promise<boolean> {
+  const enqueued = await enqueueGeneration(ctx, clip);
+  if (!enqueued) ctx.logger.warn({ clipId: clip.id, requestId: clip.request_id }, 'generation not enqueued (Redis unavailable); the sweeper will');
+  return enqueued;
 }
 
 export interface NewClipInput {
@@ -100,29 +101,45 @@ export async function createClip(ctx: AppContext, input: NewClipInput): Promise<
     await forget();
     throw err;
   }
-  await queue(ctx, clip);
+  await queueAttempt(ctx, clip);
   return clip;
 }
 
 /**
- * The next attempt of a finished clip, charged like a new clip under `<clip>:<attempt>`. The old
- * video stays in place (and visible) until the new one has succeeded.
+ * In the caller's transaction, the locked clip `current` (ready or failed) becomes its next attempt,
+ * queued on today's primary provider and model, with the owner's pages told. A creator's
+ * regeneration and an admin's retry both start attempts here. Without `carried` the attempt is
+ * charged today's price under its ledger reference `<clip>:<attempt>`; with it, the attempt holds
+ * that many credits already paid and nothing is charged (an admin retry, docs/decisions/0005).
+ * Queue the returned clip with queueAttempt once the transaction has committed.
+ */
+export async function beginNextAttempt(ctx: AppContext, tx: Tx, current: Clip, settings: Settings, opts: { requestId: string; carried?: number }): Promise<Clip> {
+  const busy = () => new UserError('This clip is still being generated.', 409, 'clip_busy');
+  if (current.status !== 'ready' && current.status !== 'error') throw busy();
+  const attempt = current.attempt + 1;
+  const route = providerAndModel(ctx, settings);
+  let creditsSpent = opts.carried;
+  if (creditsSpent === undefined) {
+    creditsSpent = clipCost(settings, current.duration_s, route);
+    await spendCredits(tx, current.user_id, creditsSpent, 'generation', ledgerReference(current.id, attempt), 'Clip regeneration');
+  }
+  const next = await q.startNextAttempt(tx, current.id, { attempt, ...route, creditsSpent, requestId: opts.requestId });
+  if (!next) throw busy();
+  clipChanged(tx, next);
+  return next;
+}
+
+/**
+ * The creator's regeneration: the next attempt of their finished clip, charged like a new clip. The
+ * old video stays in place (and visible) until the new one has succeeded.
  */
 export async function regenerateClip(ctx: AppContext, userId: string, clipId: string, requestId: string): Promise<Clip> {
   const settings = await getSettings(ctx.db);
   const clip = await withTx(ctx.db, async (tx) => {
     const current = await q.lockClipForUser(tx, userId, clipId);
     if (!current) throw new NotFoundError();
-    if (current.status !== 'ready' && current.status !== 'error') throw new UserError('This clip is still being generated.', 409, 'clip_busy');
-    const attempt = current.attempt + 1;
-    const route = providerAndModel(ctx, settings);
-    const cost = clipCost(settings, current.duration_s, route);
-    await spendCredits(tx, userId, cost, 'generation', ledgerReference(clipId, attempt), 'Clip regeneration');
-    const next = await q.startNextAttempt(tx, clipId, { attempt, ...route, creditsSpent: cost, requestId });
-    if (!next) throw new UserError('This clip is still being generated.', 409, 'clip_busy');
-    clipChanged(tx, next);
-    return next;
+    return beginNextAttempt(ctx, tx, current, settings, { requestId });
   });
-  await queue(ctx, clip);
+  await queueAttempt(ctx, clip);
   return clip;
 }

@@ -4,6 +4,7 @@ import type { TestBrowser } from '../setup/browser.js';
 import { createProject, createUser, expectLedgerBalanced } from '../factories.js';
 import { ADMIN_PASSWORD, adminBrowser, auditRows, createChargedClip } from '../factories/admin.js';
 import type { Clip, User } from '../../src/platform/db-types.js';
+import { getSettings, primaryRoute } from '../../src/settings/service.js';
 
 let t: TestApp;
 let b: TestBrowser;
@@ -63,7 +64,12 @@ describe('failed and stuck jobs', () => {
     const res = await b.post(`/admin/jobs/${c.id}/retry`);
     expect(res.statusCode).toBe(303);
     const after = await clip(c.id);
-    expect(after).toMatchObject({ status: 'queued', attempt: 2, credits_spent: 0, provider_task_id: null, error_code: null, error_message: null, error_detail: null, progress: 0, request_id: 'req-abc12345' });
+    expect(after).toMatchObject({ status: 'queued', attempt: 2, credits_spent: 0, provider_task_id: null, error_code: null, error_message: null, error_detail: null, progress: 0 });
+    // Reset like a creator's regeneration: today's primary provider and model, the retry request's id.
+    expect(after).toMatchObject(primaryRoute(await getSettings(t.ctx.db), t.ctx.config));
+    expect(after.provider).not.toBe(c.provider);
+    expect(after.request_id).toMatch(/^[\w-]{8,64}$/);
+    expect(after.request_id).not.toBe('req-abc12345');
     const job = await t.ctx.queues.generation.getJob(`${c.id}.2`);
     expect(job?.name).toBe('generate');
     expect(job?.data).toEqual({ clipId: c.id, attempt: 2, step: 'submit' });

@@ -5,7 +5,7 @@ import { createProject, createUser } from '../factories.js';
 import { ADMIN_PASSWORD, adminBrowser, createChargedClip, createPayment } from '../factories/admin.js';
 import { grantCredits } from '../../src/credits/service.js';
 import { withTx } from '../../src/platform/db.js';
-import { insertAudit } from '../../src/admin/queries/audit.js';
+import { insertAudit } from '../../src/admin/queries.js';
 
 const w = useAdminApp();
 

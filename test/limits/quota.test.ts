@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { LIMIT_FIELDS } from '../../src/admin/service/settings.js';
+import { LIMIT_FIELDS } from '../../src/admin/settings/service.js';
 import { createClip as createClipService } from '../../src/clips/charge.js';
 import { normalizeImage } from '../../src/clips/image.js';
 import { QuotaExceededError } from '../../src/limits/quota.js';

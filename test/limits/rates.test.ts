@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { LIMIT_FIELDS } from '../../src/admin/service/settings.js';
+import { LIMIT_FIELDS } from '../../src/admin/settings/service.js';
 import { buildApp } from '../../src/app.js';
 import { closeContext, createContext, type AppContext } from '../../src/platform/context.js';
 import { DEFAULT_SETTINGS } from '../../src/settings/service.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.js';
-import { setDisabled } from '../../src/admin/service/users.js';
+import { setDisabled } from '../../src/admin/users/service.js';
 import { grantCredits } from '../../src/credits/service.js';
 import { withTx } from '../../src/platform/db.js';
 import type { User } from '../../src/platform/db-types.js';

@@ -1,7 +1,7 @@
 import { withTx, type DB } from '../../platform/db.js';
 import { settingsSchema, type Settings } from '../../settings/defaults.js';
 import { getSettings, saveSettings } from '../../settings/service.js';
-import { diff, recordAudit, type AdminCtx } from './audit.js';
+import { diff, recordAudit, type AdminCtx } from '../audit.js';
 
 /** Runway models offered in the providers form; others are accepted as sent, for models Runway adds later. */
 export const KNOWN_MODELS = ['gen4_turbo', 'gen4.5', 'veo3.1'];
@@ -94,13 +94,13 @@ export function parseSettingsForm(body: unknown): { values: MainSettings } | { e
  * Saves the settings and audits what changed. New generations read settings when they are
  * submitted; running ones carry their provider, model, ratio and duration on the clip row.
  */
-export async function updateSettings(db: DB, who: AdminCtx, values: Partial<Settings>): Promise<boolean> {
+export async function updateSettings(db: DB, who: AdminCtx, values: Partial<Settings>, action = 'settings.update'): Promise<boolean> {
   return withTx(db, async (tx) => {
     const before = await getSettings(tx);
     const change = diff(before, values);
     if (!change) return false;
     await saveSettings(tx, change.after);
-    await recordAudit(tx, who, { action: 'settings.update', target: 'settings', ...change });
+    await recordAudit(tx, who, { action, target: 'settings', ...change });
     return true;
   });
 }

@@ -1,6 +1,5 @@
 import { sql } from 'kysely';
 import type { Conn } from '../../platform/db.js';
-import type { ClipUpdate } from '../../platform/db-types.js';
 
 export type JobFilter = 'all' | 'error' | 'stuck' | 'failover';
 
@@ -75,10 +74,6 @@ export async function findClipForUpdate(db: Conn, id: string) {
 export async function isClipStuck(db: Conn, id: string, timeoutMin: number): Promise<boolean> {
   const row = await db.selectFrom('clips as c').select('c.id').where('c.id', '=', id).where(stuck(timeoutMin)).executeTakeFirst();
   return Boolean(row);
-}
-
-export async function updateClip(db: Conn, id: string, changes: ClipUpdate) {
-  return db.updateTable('clips').set({ ...changes, updated_at: new Date() }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
 }
 
 /** Every try to start these clips at a provider (who ran each attempt, why one failed over). */

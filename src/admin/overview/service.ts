@@ -1,7 +1,7 @@
 import type { Queue } from 'bullmq';
 import type { DB } from '../../platform/db.js';
 import type { Queues } from '../../platform/queues.js';
-import { creditCounts, generationCounts, revenue, userCounts } from '../queries/overview.js';
+import { creditCounts, generationCounts, revenue, userCounts } from './queries.js';
 
 const STATES = ['waiting', 'prioritized', 'active', 'delayed', 'failed'] as const;
 

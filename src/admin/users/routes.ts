@@ -1,14 +1,14 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { countLedgerForUser, listLedgerForUser } from '../credits/queries.js';
-import { limitsSummary } from '../limits/summary.js';
-import { NotFoundError, UserError } from '../platform/errors.js';
-import { count, money } from '../platform/format.js';
-import { flash } from '../platform/view.js';
-import { adminCtx } from './guard.js';
-import { pageParam, pager, textParam, uuidParam } from './http.js';
-import { countUsers, findUser, findUserEmail, listPaymentsForUser, listProjectsForUser, searchUsers } from './queries/users.js';
-import { adjustCredits, deleteAccountAsAdmin, parseCreditsForm, setDisabled } from './service/users.js';
-import { pendingForUser } from '../account/queries.js';
+import { countLedgerForUser, listLedgerForUser } from '../../credits/queries.js';
+import { limitsSummary } from '../../limits/summary.js';
+import { NotFoundError, UserError } from '../../platform/errors.js';
+import { count, money } from '../../platform/format.js';
+import { flash } from '../../platform/view.js';
+import { adminCtx } from '../guard.js';
+import { pageParam, pager, textParam, uuidParam } from '../http.js';
+import { countUsers, findUser, findUserEmail, listPaymentsForUser, listProjectsForUser, searchUsers } from './queries.js';
+import { adjustCredits, deleteAccountAsAdmin, parseCreditsForm, setDisabled } from './service.js';
+import { pendingForUser } from '../../account/queries.js';
 
 const USERS_PER_PAGE = 25;
 const LEDGER_PER_PAGE = 30;

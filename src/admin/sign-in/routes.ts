@@ -1,12 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { safeReturnPath } from '../platform/view.js';
-import { endAdminSession, readAdminSession, startAdminSession } from './admin-session.js';
-import { renderDisabled } from './guard.js';
-import type { GlobalLoginLimiter, LoginLimiter } from './login-limiter.js';
-import { AdminPasswordConfigError, checkAdminPassword, passwordMode } from './password.js';
-import { recordAudit } from './service/audit.js';
-import { count } from '../platform/format.js';
+import { safeReturnPath } from '../../platform/view.js';
+import { endAdminSession, readAdminSession, startAdminSession } from '../admin-session.js';
+import { renderDisabled } from '../guard.js';
+import type { GlobalLoginLimiter, LoginLimiter } from '../login-limiter.js';
+import { AdminPasswordConfigError, checkAdminPassword, passwordMode } from '../password.js';
+import { recordAudit } from '../audit.js';
+import { count } from '../../platform/format.js';
 
 const loginForm = z.object({
   password: z.string().max(1024).catch(''),
@@ -33,7 +33,7 @@ function lockedMessage(seconds: number, now = Date.now()): string {
 }
 
 /** GET/POST /admin/login and POST /admin/logout: the admin's own sign-in, apart from Google accounts. */
-export default async function authRoutes(app: FastifyInstance, { limiter, globalLimiter }: { limiter: LoginLimiter; globalLimiter: GlobalLoginLimiter }) {
+export default async function signInRoutes(app: FastifyInstance, { limiter, globalLimiter }: { limiter: LoginLimiter; globalLimiter: GlobalLoginLimiter }) {
   const { config, db } = app;
   const page = (data: Record<string, unknown>) => ({ title: 'Admin sign-in · Echoes', error: null, next: '/admin', ...data });
 

@@ -1,23 +1,6 @@
 import { sql } from 'kysely';
 import type { Conn } from '../../platform/db.js';
 
-export interface AuditEntry {
-  action: string;
-  target?: string | null;
-  before?: unknown;
-  after?: unknown;
-  ip?: string | null;
-}
-
-const json = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v));
-
-export async function insertAudit(db: Conn, actor: string, e: AuditEntry): Promise<void> {
-  await db
-    .insertInto('admin_audit')
-    .values({ actor, action: e.action, target: e.target ?? null, before: json(e.before), after: json(e.after), ip: e.ip ?? null })
-    .execute();
-}
-
 /** Newest first; a target that is a user comes with their email, so the log reads as people. */
 export async function listAudit(db: Conn, opts: { action?: string; limit: number; offset: number }) {
   let q = db

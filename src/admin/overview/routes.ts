@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { overview } from './service/overview.js';
+import { overview } from './service.js';
 
 /** GET /admin: the state of the service at a glance. */
 export default async function overviewRoutes(app: FastifyInstance) {

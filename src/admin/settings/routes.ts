@@ -1,13 +1,12 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { RATIOS } from '../settings/ratios.js';
-import { flash } from '../platform/view.js';
-import type { Settings } from '../settings/defaults.js';
-import { activeProvider, clipCost, fallbackProvider, getSettings, modelFor, primaryRoute } from '../settings/service.js';
-import { adminCtx } from './guard.js';
-import { providerRoutes } from './providers.js';
-import { PROVIDER_LABELS, providersFormOf, providersView, type ProviderErrors, type ProvidersForm } from './service/providers.js';
+import { RATIOS } from '../../settings/ratios.js';
+import { flash } from '../../platform/view.js';
+import { PROVIDER_NAMES, type ProviderName, type Settings } from '../../settings/defaults.js';
+import { activeProvider, clipCost, fallbackProvider, getSettings, modelFor, primaryRoute } from '../../settings/service.js';
+import { adminCtx } from '../guard.js';
+import { parseProvidersForm, PROVIDER_LABELS, providersFormOf, providersView, saveProviders, testConnection, type ProviderErrors, type ProvidersForm } from './providers.js';
 import { finalPrompt, PROMPT_LIMIT } from './prompt-preview.js';
-import { DURATION_CHOICES, LIMIT_FIELDS, parseSettingsForm, updateSettings, type SettingsErrors } from './service/settings.js';
+import { DURATION_CHOICES, LIMIT_FIELDS, parseSettingsForm, updateSettings, type SettingsErrors } from './service.js';
 
 const SAMPLE_PROMPT = 'A lighthouse on a cliff at dusk, waves crashing below';
 
@@ -19,7 +18,7 @@ function preview(systemPrompt: unknown, sample: unknown) {
   return { samplePrompt, text, truncated, length: text.length, limit: PROMPT_LIMIT };
 }
 
-/** /admin/settings: what new generations use (ratio, lengths, price, limits, rewards); providers have their own form. */
+/** /admin/settings: what new generations use (ratio, lengths, price, limits, rewards); providers have their own form (below). */
 export default async function settingsRoutes(app: FastifyInstance) {
   const { config } = app;
 
@@ -56,7 +55,31 @@ export default async function settingsRoutes(app: FastifyInstance) {
   }
 
   app.get('/settings', async (_req, reply) => renderPage(reply, null));
-  providerRoutes(app, (reply, extra) => renderPage(reply, null, extra));
+
+  // The providers section: one form saves the primary provider and its model, the fallback and its
+  // model, providers marked down and prices; "test" checks one provider's connection (the fragment
+  // with htmx, else back to the page).
+  app.post('/settings/providers', async (req, reply) => {
+    const settings = await getSettings(app.db);
+    const parsed = parseProvidersForm(req.body, settings, app.ctx);
+    if ('errors' in parsed) return renderPage(reply.code(400), null, { providerErrors: parsed.errors, providerForm: parsed.form });
+    const changed = await saveProviders(app.db, adminCtx(req), parsed.values);
+    flash(reply, 'notice', changed ? 'Providers saved. New generations use them from now on.' : 'Nothing changed.');
+    return reply.redirect('/admin/settings#providers', 303);
+  });
+
+  app.post('/settings/providers/:name/test', async (req, reply) => {
+    const name = (req.params as { name: string }).name as ProviderName;
+    if (!PROVIDER_NAMES.includes(name)) return reply.code(404).send('Unknown provider');
+    const check = await testConnection(app.ctx, name);
+    req.log.info({ provider: name, ok: check.ok, ms: check.ms }, 'provider connection tested');
+    if (req.isHtmx) {
+      const view = await providersView(app.ctx, await getSettings(app.db));
+      return reply.render('admin/_provider_check', { p: view.list.find((p) => p.name === name)! });
+    }
+    flash(reply, check.ok ? 'notice' : 'error', `${name}: ${check.message}`);
+    return reply.redirect('/admin/settings#providers', 303);
+  });
 
   app.post('/settings', async (req, reply) => {
     const body = (req.body ?? {}) as Record<string, unknown>;

@@ -1,14 +1,13 @@
+import { beginNextAttempt, queueAttempt } from '../../clips/charge.js';
 import { ledgerExists } from '../../credits/queries.js';
 import { grantCredits } from '../../credits/service.js';
+import { ledgerReference } from '../../generation/keys.js';
+import type { AppContext } from '../../platform/context.js';
 import { withTx, type DB } from '../../platform/db.js';
 import { NotFoundError, UserError } from '../../platform/errors.js';
-import type { Queues } from '../../platform/queues.js';
 import { getSettings } from '../../settings/service.js';
-import { enqueueGenerationAttempt } from '../generation-job.js';
-import { findClipForUpdate, isClipStuck, updateClip } from '../queries/jobs.js';
-import { recordAudit, type AdminCtx } from './audit.js';
-
-const ref = (clipId: string, attempt: number) => `${clipId}:${attempt}`;
+import { recordAudit, type AdminCtx } from '../audit.js';
+import { findClipForUpdate, isClipStuck } from './queries.js';
 
 export interface RetryResult {
   attempt: number;
@@ -17,36 +16,33 @@ export interface RetryResult {
 }
 
 /**
- * Puts a failed generation back in the queue as its next attempt, at no charge. When the failed
- * attempt was refunded (the normal case), the new attempt costs nothing (`credits_spent` 0, so a
- * failure refunds nothing); when it was not, the credits already paid carry over to the new
- * attempt, so its failure would refund them once. Either way the user pays at most once.
+ * Puts a failed generation back in the queue as its next attempt, the way a creator's regeneration
+ * does (clips/charge.ts: today's primary provider and model, this request's id), but at no charge.
+ * When the failed attempt was refunded (the normal case), the new attempt costs nothing
+ * (`credits_spent` 0, so a failure refunds nothing); when it was not, the credits already paid
+ * carry over to the new attempt, so its failure would refund them once. Either way the user pays
+ * at most once.
  */
-export async function retryGeneration(db: DB, queues: Queues, who: AdminCtx, clipId: string): Promise<RetryResult> {
-  const result = await withTx(db, async (tx) => {
+export async function retryGeneration(ctx: AppContext, who: AdminCtx, clipId: string, requestId: string): Promise<RetryResult> {
+  const settings = await getSettings(ctx.db);
+  const next = await withTx(ctx.db, async (tx) => {
     const clip = await findClipForUpdate(tx, clipId);
     if (!clip) throw new NotFoundError('That clip does not exist.');
     // A stuck clip may still have a live job; retrying it could submit it twice.
     if (clip.status !== 'error') throw new UserError(`Only failed generations can be retried; this one is ${clip.status}.`, 409, 'not_failed');
-    const refunded = await ledgerExists(tx, 'refund', ref(clip.id, clip.attempt));
-    const creditsSpent = refunded ? 0 : clip.credits_spent;
-    const attempt = clip.attempt + 1;
-    await updateClip(tx, clip.id, {
-      status: 'queued', attempt, credits_spent: creditsSpent, progress: 0,
-      provider_task_id: null, failover_from: null, failover_reason: null, error_code: null, error_message: null, error_detail: null, submitted_at: null, finished_at: null,
-    });
+    const refunded = await ledgerExists(tx, 'refund', ledgerReference(clip.id, clip.attempt));
+    const next = await beginNextAttempt(ctx, tx, clip, settings, { requestId, carried: refunded ? 0 : clip.credits_spent });
     await recordAudit(tx, who, {
       action: 'clip.retry',
       target: clip.id,
       before: { status: clip.status, attempt: clip.attempt, provider_task_id: clip.provider_task_id, error_code: clip.error_code, error_message: clip.error_message, credits_spent: clip.credits_spent, refunded },
-      after: { status: 'queued', attempt, credits_spent: creditsSpent },
+      after: { status: next.status, attempt: next.attempt, credits_spent: next.credits_spent },
     });
-    return { attempt, free: creditsSpent === 0 };
+    return next;
   });
-  // After the commit, so the worker finds the row as we left it. When Redis is away the clip
-  // stays queued and the generation sweeper enqueues it later.
-  const enqueued = await enqueueGenerationAttempt(queues, clipId, result.attempt);
-  return { ...result, enqueued };
+  // After the commit, so the worker finds the row as we left it.
+  const enqueued = await queueAttempt(ctx, next);
+  return { attempt: next.attempt, free: next.credits_spent === 0, enqueued };
 }
 
 /**
@@ -63,7 +59,7 @@ export async function refundGeneration(db: DB, who: AdminCtx, clipId: string): P
       throw new UserError('This generation is still within its time limit; refund it only once it failed or got stuck.', 409, 'not_failed');
     }
     if (clip.credits_spent <= 0) throw new UserError('Nothing to refund: this attempt cost no credits.', 409, 'nothing_to_refund');
-    const reference = ref(clip.id, clip.attempt);
+    const reference = ledgerReference(clip.id, clip.attempt);
     const granted = await grantCredits(tx, clip.user_id, clip.credits_spent, 'refund', reference, 'Refunded by admin');
     await recordAudit(tx, who, {
       action: 'clip.refund',

@@ -1,12 +1,12 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { NotFoundError, UserError } from '../platform/errors.js';
-import { flash } from '../platform/view.js';
-import { adminCtx } from './guard.js';
-import { uuidParam } from './http.js';
-import { money, perCredit } from '../platform/format.js';
+import { NotFoundError, UserError } from '../../platform/errors.js';
+import { flash } from '../../platform/view.js';
+import { adminCtx } from '../guard.js';
+import { uuidParam } from '../http.js';
+import { money, perCredit } from '../../platform/format.js';
 import { priceInput } from './money.js';
-import { findPack, listPacksWithUse } from './queries/packs.js';
-import { createPack, deletePack, movePack, readPackForm, setPackActive, updatePackValues, validatePack, type PackErrors, type PackForm } from './service/packs.js';
+import { findPack, listPacksWithUse } from './queries.js';
+import { createPack, deletePack, movePack, readPackForm, setPackActive, updatePackValues, validatePack, type PackErrors, type PackForm } from './service.js';
 
 const EMPTY_FORM: PackForm = { name: '', credits: '', price: '', currency: 'usd' };
 

@@ -4,8 +4,9 @@ import { grantCredits, InsufficientCreditsError, spendCredits } from '../../cred
 import { withTx, type DB } from '../../platform/db.js';
 import { NotFoundError, UserError } from '../../platform/errors.js';
 import { destroyUserSessions } from '../../platform/session-store.js';
-import { findUserForUpdate, setUserDisabled } from '../queries/users.js';
-import { recordAudit, type AdminCtx } from './audit.js';
+import { setAccountDisabled } from '../../auth/service.js';
+import { findUserForUpdate } from './queries.js';
+import { recordAudit, type AdminCtx } from '../audit.js';
 
 export interface CreditsForm {
   amount: number;
@@ -61,7 +62,7 @@ export async function setDisabled(db: DB, who: AdminCtx, userId: string, disable
     if (!user) throw new NotFoundError('That user does not exist.');
     if (Boolean(user.disabled_at) === disabled) return;
     const at = disabled ? new Date() : null;
-    await setUserDisabled(tx, userId, at);
+    await setAccountDisabled(tx, userId, at);
     await recordAudit(tx, who, {
       action: disabled ? 'user.disable' : 'user.enable',
       target: userId,

@@ -1,10 +1,9 @@
+import * as packs from '../../billing/packs.js';
+import type { PackValues } from '../../billing/packs.js';
 import { withTx, type DB } from '../../platform/db.js';
 import type { CreditPack } from '../../platform/db-types.js';
-import { NotFoundError, UserError } from '../../platform/errors.js';
-import { parsePrice } from '../money.js';
-import * as q from '../queries/packs.js';
-import { diff, recordAudit, type AdminCtx } from './audit.js';
-import { count, plural } from '../../platform/format.js';
+import { diff, recordAudit, type AdminCtx } from '../audit.js';
+import { parsePrice } from './money.js';
 
 export interface PackForm {
   name: string;
@@ -23,7 +22,7 @@ export function readPackForm(body: unknown): PackForm {
 }
 
 /** Checks the form field by field, so the page can show each message next to its field. */
-export function validatePack(form: PackForm): { values: q.PackValues } | { errors: PackErrors } {
+export function validatePack(form: PackForm): { values: PackValues } | { errors: PackErrors } {
   const errors: PackErrors = {};
   const name = form.name.trim();
   if (name.length < 1 || name.length > 60) errors.name = 'Give the pack a name of 1 to 60 characters.';
@@ -41,35 +40,31 @@ export function validatePack(form: PackForm): { values: q.PackValues } | { error
 
 const auditable = (p: CreditPack) => ({ name: p.name, credits: p.credits, price_cents: p.price_cents, currency: p.currency, active: p.active, sort_order: p.sort_order });
 
-export async function createPack(db: DB, who: AdminCtx, values: q.PackValues): Promise<CreditPack> {
+// Each change goes through billing's pack functions, with its audit row in the same transaction.
+
+export async function createPack(db: DB, who: AdminCtx, values: PackValues): Promise<CreditPack> {
   return withTx(db, async (tx) => {
-    const pack = await q.insertPack(tx, values);
+    const pack = await packs.addPack(tx, values);
     await recordAudit(tx, who, { action: 'pack.create', target: pack.id, after: auditable(pack) });
     return pack;
   });
 }
 
-async function lockPack(tx: Parameters<typeof q.findPackForUpdate>[0], id: string) {
-  const pack = await q.findPackForUpdate(tx, id);
-  if (!pack) throw new NotFoundError('That credit pack does not exist.');
-  return pack;
-}
-
-export async function updatePackValues(db: DB, who: AdminCtx, id: string, values: q.PackValues): Promise<void> {
+export async function updatePackValues(db: DB, who: AdminCtx, id: string, values: PackValues): Promise<void> {
   await withTx(db, async (tx) => {
-    const before = await lockPack(tx, id);
+    const before = await packs.lockPack(tx, id);
     const change = diff(auditable(before), values);
     if (!change) return;
-    await q.updatePack(tx, id, values);
+    await packs.changePack(tx, id, values);
     await recordAudit(tx, who, { action: 'pack.update', target: id, ...change });
   });
 }
 
 export async function setPackActive(db: DB, who: AdminCtx, id: string, active: boolean): Promise<void> {
   await withTx(db, async (tx) => {
-    const before = await lockPack(tx, id);
+    const before = await packs.lockPack(tx, id);
     if (before.active === active) return;
-    await q.updatePack(tx, id, { active });
+    await packs.changePack(tx, id, { active });
     await recordAudit(tx, who, { action: active ? 'pack.activate' : 'pack.deactivate', target: id, before: { active: before.active }, after: { active } });
   });
 }
@@ -77,33 +72,15 @@ export async function setPackActive(db: DB, who: AdminCtx, id: string, active: b
 /** Moves a pack one place up or down in the list /credits shows. */
 export async function movePack(db: DB, who: AdminCtx, id: string, direction: 'up' | 'down'): Promise<void> {
   await withTx(db, async (tx) => {
-    const ids = await q.packIdsInOrderForUpdate(tx);
-    const from = ids.indexOf(id);
-    if (from < 0) throw new NotFoundError('That credit pack does not exist.');
-    const to = direction === 'up' ? from - 1 : from + 1;
-    if (to < 0 || to >= ids.length) return;
-    const order = [...ids];
-    [order[from], order[to]] = [order[to]!, order[from]!];
-    for (const [i, packId] of order.entries()) await q.setPackOrder(tx, packId, i + 1);
-    await recordAudit(tx, who, { action: 'pack.reorder', target: id, before: { position: from + 1 }, after: { position: to + 1 } });
+    const moved = await packs.movePack(tx, id, direction);
+    if (moved) await recordAudit(tx, who, { action: 'pack.reorder', target: id, before: { position: moved.from }, after: { position: moved.to } });
   });
 }
 
 /** Deletes a pack nobody has paid for; a pack with payments can only be deactivated. */
 export async function deletePack(db: DB, who: AdminCtx, id: string): Promise<CreditPack> {
   return withTx(db, async (tx) => {
-    const pack = await lockPack(tx, id);
-    const used = await q.countPaymentsForPack(tx, id);
-    if (used > 0) {
-      throw new UserError(`“${pack.name}” cannot be deleted: ${count(used, 'payment')} ${plural(used, 'refers', 'refer')} to it. Deactivate it instead to take it off sale.`, 409, 'pack_in_use');
-    }
-    try {
-      await q.deletePack(tx, id);
-    } catch (err) {
-      // A checkout that referenced it meanwhile: the foreign key refuses, with the same answer.
-      if ((err as { code?: string }).code === '23503') throw new UserError(`“${pack.name}” cannot be deleted: payments refer to it. Deactivate it instead.`, 409, 'pack_in_use');
-      throw err;
-    }
+    const pack = await packs.deletePack(tx, id);
     await recordAudit(tx, who, { action: 'pack.delete', target: id, before: auditable(pack) });
     return pack;
   });

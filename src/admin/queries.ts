@@ -1,4 +1,23 @@
-import type { Conn } from '../../platform/db.js';
+import type { Conn } from '../platform/db.js';
+
+// The admin area's own tables: its sessions and its audit log (written here, read by audit-log/).
+
+export interface AuditEntry {
+  action: string;
+  target?: string | null;
+  before?: unknown;
+  after?: unknown;
+  ip?: string | null;
+}
+
+const json = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v));
+
+export async function insertAudit(db: Conn, actor: string, e: AuditEntry): Promise<void> {
+  await db
+    .insertInto('admin_audit')
+    .values({ actor, action: e.action, target: e.target ?? null, before: json(e.before), after: json(e.after), ip: e.ip ?? null })
+    .execute();
+}
 
 export interface NewAdminSession {
   id: string;

@@ -39,10 +39,6 @@ export async function findUserEmail(db: Conn, id: string) {
   return row?.email ?? null;
 }
 
-export async function setUserDisabled(db: Conn, id: string, at: Date | null): Promise<void> {
-  await db.updateTable('users').set({ disabled_at: at, updated_at: new Date() }).where('id', '=', id).execute();
-}
-
 export async function listPaymentsForUser(db: Conn, userId: string, limit: number) {
   return db
     .selectFrom('payments as p')

@@ -1,4 +1,4 @@
-import { currencyDigits } from '../platform/format.js';
+import { currencyDigits } from '../../platform/format.js';
 
 // Stripe amounts are in the currency's smallest unit; how many digits that is comes from Intl
 // (platform/format.ts), the same rule the prices are shown with.

@@ -1,13 +1,13 @@
 import type { AppContext } from '../../platform/context.js';
-import { withTx, type DB } from '../../platform/db.js';
+import type { DB } from '../../platform/db.js';
 import { ffmpegPath, run } from '../../platform/ffmpeg.js';
 import { LUMA_MODELS, PROVIDER_NAMES, type ProviderName, type Settings } from '../../settings/defaults.js';
-import { activeProvider, creditsPer5sFor, fallbackProvider, getSettings, modelFor, providerConfigured, saveSettings } from '../../settings/service.js';
+import { activeProvider, creditsPer5sFor, fallbackProvider, modelFor, providerConfigured } from '../../settings/service.js';
 import { breakerFor } from '../../generation/submit.js';
 import { createLumaProvider } from '../../generation/providers/luma.js';
 import { runwayRequest } from '../../generation/providers/runway-http.js';
-import { diff, recordAudit, type AdminCtx } from './audit.js';
-import { KNOWN_MODELS } from './settings.js';
+import type { AdminCtx } from '../audit.js';
+import { KNOWN_MODELS, updateSettings } from './service.js';
 
 // The providers section of /admin/settings: which are configured, their models and prices, the
 // fallback, providers marked down, and a "test connection" check whose last result is kept in Redis.
@@ -202,13 +202,6 @@ export function parseProvidersForm(body: unknown, settings: Settings, ctx: AppCo
   return { values: { provider: chosen, ...models, fallbackProvider: fallback, providersDown: form.providersDown as ProviderName[], providerCosts: costs } };
 }
 
-export async function saveProviders(db: DB, who: AdminCtx, values: ProviderValues): Promise<boolean> {
-  return withTx(db, async (tx) => {
-    const before = await getSettings(tx);
-    const change = diff(before, values);
-    if (!change) return false;
-    await saveSettings(tx, change.after);
-    await recordAudit(tx, who, { action: 'settings.providers', target: 'settings', ...change });
-    return true;
-  });
+export function saveProviders(db: DB, who: AdminCtx, values: ProviderValues): Promise<boolean> {
+  return updateSettings(db, who, values, 'settings.providers');
 }

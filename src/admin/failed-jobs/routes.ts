@@ -1,17 +1,17 @@
 import type { FastifyInstance } from 'fastify';
-import { flash } from '../platform/view.js';
-import { getSettings } from '../settings/service.js';
-import { adminCtx } from './guard.js';
-import { pageParam, pager, uuidParam } from './http.js';
-import { countProblemClips, errorCodeCounts, listProblemClips, providerTries, type JobFilter } from './queries/jobs.js';
-import { refundGeneration, retryGeneration } from './service/jobs.js';
-import { credits } from '../platform/format.js';
+import { flash } from '../../platform/view.js';
+import { getSettings } from '../../settings/service.js';
+import { adminCtx } from '../guard.js';
+import { pageParam, pager, uuidParam } from '../http.js';
+import { countProblemClips, errorCodeCounts, listProblemClips, providerTries, type JobFilter } from './queries.js';
+import { refundGeneration, retryGeneration } from './service.js';
+import { credits } from '../../platform/format.js';
 
 const PER_PAGE = 20;
 const FILTERS: JobFilter[] = ['all', 'error', 'stuck', 'failover'];
 
 /** /admin/jobs: failed and stuck generations with everything needed to debug them; retry or refund. */
-export default async function jobsRoutes(app: FastifyInstance) {
+export default async function failedJobsRoutes(app: FastifyInstance) {
   app.get('/jobs', async (req, reply) => {
     const given = (req.query as { filter?: string }).filter as JobFilter;
     const filter = FILTERS.includes(given) ? given : 'all';
@@ -36,7 +36,7 @@ export default async function jobsRoutes(app: FastifyInstance) {
   });
 
   app.post('/jobs/:id/retry', async (req, reply) => {
-    const r = await retryGeneration(app.db, app.queues, adminCtx(req), uuidParam(req.params));
+    const r = await retryGeneration(app.ctx, adminCtx(req), uuidParam(req.params), req.id);
     const cost = r.free ? 'at no charge' : 'using the credits already paid for the failed attempt';
     const queue = r.enqueued ? 'queued' : 'saved as queued (Redis is unavailable; the sweeper will enqueue it)';
     flash(reply, 'notice', `Attempt ${r.attempt} ${queue}, ${cost}.`);
