@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { deleteSessionForUser } from '../../src/account/queries.js';
-import { setDisabled } from '../../src/admin/service/users.js';
+import { setDisabled } from '../../src/admin/users/service.js';
 import { grantCredits } from '../../src/credits/service.js';
 import { withTx } from '../../src/platform/db.js';
 import { createTestContext, type TestContext } from '../setup/context.js';
