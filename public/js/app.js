@@ -12,7 +12,9 @@ import { csrfToken } from './csrf.js';
   // htmx requests carry the CSRF token as a header.
   document.addEventListener('htmx:config:request', function (evt) {
     var ctx = evt.detail && evt.detail.ctx;
-    if (live && ctx && ctx.sourceEvent && ctx.sourceEvent.type === 'every') {
+    // A panel whose pushed state could cross its own request's answer keeps a slow poll as a safety net.
+    var keepsPolling = ctx && ctx.sourceElement && ctx.sourceElement.hasAttribute && ctx.sourceElement.hasAttribute('data-poll-when-live');
+    if (live && !keepsPolling && ctx && ctx.sourceEvent && ctx.sourceEvent.type === 'every') {
       evt.preventDefault();
       return;
     }

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { downloadView } from '../account/data-export.js';
 import { toClipCard } from '../clips/cards.js';
 import type { Clip } from '../platform/db-types.js';
 import { fmt } from '../platform/format.js';
@@ -28,6 +29,22 @@ export async function sendCards(app: FastifyInstance, streams: LiveStream[], cli
       html = parts.join('\n');
       byToken.set(s.csrfToken, html);
     }
+    s.send(html);
+  }
+}
+
+/**
+ * Sends the person's pages their data-download panel (/account), swapped in place out of band: a
+ * pushed state arrives in order on the stream, where a refresh request could cross the next event.
+ */
+export async function sendDownloadPanel(app: FastifyInstance, streams: LiveStream[], userId: string, opts: { onlyWhenStarted?: boolean } = {}): Promise<void> {
+  if (streams.length === 0) return;
+  const download = await downloadView(app.ctx, userId);
+  if (opts.onlyWhenStarted && download.state === 'none') return;
+  const byToken = new Map<string, string>();
+  for (const s of streams) {
+    let html = byToken.get(s.csrfToken);
+    if (html === undefined) byToken.set(s.csrfToken, (html = (await app.view('account/_download', { download, csrfToken: s.csrfToken, oob: true })) as string));
     s.send(html);
   }
 }

@@ -7,7 +7,7 @@ import { NotFoundError, UserError } from '../platform/errors.js';
 import { findProjectForUser } from '../projects/queries.js';
 import { LiveHub } from './hub.js';
 import { findBalance, listClipsChangedSince, liveSessionIds } from './queries.js';
-import { balanceHtml, sendCards } from './render.js';
+import { balanceHtml, sendCards, sendDownloadPanel } from './render.js';
 import { LiveStream } from './stream.js';
 
 /** How far back a reconnecting page is caught up beyond its last event (clocks of other processes). */
@@ -61,8 +61,10 @@ export default fp(
           for (const s of streams) if (s.projectId === event.project) s.send(JSON.stringify({ project: event.project }), `live-${event.t}`);
           return;
         case 'payment':
+          for (const s of streams) s.send('{}', 'live-payment');
+          return;
         case 'download':
-          for (const s of streams) s.send('{}', `live-${event.t}`);
+          await sendDownloadPanel(app, streams, userId);
           return;
       }
     }
@@ -111,7 +113,7 @@ export default fp(
             stream.send(JSON.stringify({ project: projectId }), 'live-analysis');
           }
           stream.send('{}', 'live-payment');
-          stream.send('{}', 'live-download');
+          await sendDownloadPanel(app, [stream], user.id, { onlyWhenStarted: true });
         }
       } catch (err) {
         req.log.warn({ err }, 'live stream setup failed');

@@ -52,7 +52,7 @@ describe('download my data', () => {
     const started = await b.post('/account/export', {}, { 'hx-request': 'true' });
     expect(started.statusCode).toBe(200);
     expect(started.body).toContain('data-download-state="queued"');
-    expect(started.body).toContain('hx-trigger="every 10s, live-download from:body"');
+    expect(started.body).toContain('hx-trigger="every 10s"');
     // One at a time.
     const again = await b.post('/account/export', {}, { 'hx-request': 'true' });
     expect(again.statusCode).toBe(409);

@@ -91,8 +91,12 @@ describe('the live stream', () => {
     const exp = await s.next((m) => m.event === 'live-export', 5000, from);
     expect(JSON.parse(exp.data)).toEqual({ project: p.project.id });
     await s.next((m) => m.event === 'live-analysis', 5000, from);
+    // The data-download panel is pushed itself (out of band), in order with the other events.
+    await t.ctx.db.insertInto('account_exports').values({ user_id: p.user.id, status: 'building', progress: 40 }).execute();
     publishLive(t.ctx.db, p.user.id, { t: 'download' });
-    await s.next((m) => m.event === 'live-download', 5000, from);
+    const panel = await s.next((m) => m.data.includes('id="download"'), 5000, from);
+    expect(panel.data).toContain('hx-swap-oob="true"');
+    expect(panel.data).toContain('data-download-state="building"');
   });
 
   it('catches a reconnecting page up on what changed while it was away', async () => {
