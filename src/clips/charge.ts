@@ -5,7 +5,7 @@ import { checkClipCap, claimStorage, roomLeft } from '../limits/quota.js';
 import type { AppContext } from '../platform/context.js';
 import { withTx } from '../platform/db.js';
 import type { Clip, Project } from '../platform/db-types.js';
-import { NotFoundError, UserError } from '../platform/errors.js';
+import { ConflictError, NotFoundError, UnavailableError } from '../platform/errors.js';
 import { clipCost, getSettings, primaryRoute, type Settings } from '../settings/service.js';
 import { storageKeys } from '../storage/index.js';
 import { clipChanged } from '../generation/service.js';
@@ -71,7 +71,7 @@ export async function createClip(ctx: AppContext, input: NewClipInput): Promise<
   } catch (err) {
     ctx.logger.error({ err, clipId, requestId: input.requestId }, 'storing the image failed');
     await forget();
-    throw new UserError('We could not save your image just now, so nothing was charged. Please try again in a moment.', 503, 'storage_failed');
+    throw new UnavailableError('We could not save your image just now, so nothing was charged. Please try again in a moment.', 'storage_failed');
   }
 
   let clip: Clip;
@@ -113,13 +113,13 @@ export async function regenerateClip(ctx: AppContext, userId: string, clipId: st
   const clip = await withTx(ctx.db, async (tx) => {
     const current = await q.lockClipForUser(tx, userId, clipId);
     if (!current) throw new NotFoundError();
-    if (current.status !== 'ready' && current.status !== 'error') throw new UserError('This clip is still being generated.', 409, 'clip_busy');
+    if (current.status !== 'ready' && current.status !== 'error') throw new ConflictError('This clip is still being generated.', 'clip_busy');
     const attempt = current.attempt + 1;
     const route = providerAndModel(ctx, settings);
     const cost = clipCost(settings, current.duration_s, route);
     await spendCredits(tx, userId, cost, 'generation', ledgerReference(clipId, attempt), 'Clip regeneration');
     const next = await q.startNextAttempt(tx, clipId, { attempt, ...route, creditsSpent: cost, requestId });
-    if (!next) throw new UserError('This clip is still being generated.', 409, 'clip_busy');
+    if (!next) throw new ConflictError('This clip is still being generated.', 'clip_busy');
     clipChanged(tx, next);
     return next;
   });
