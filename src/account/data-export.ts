@@ -2,7 +2,7 @@ import type { PassThrough } from 'node:stream';
 import yazl from 'yazl';
 import type { AppContext } from '../platform/context.js';
 import type { AccountExport, User } from '../platform/db-types.js';
-import { isUniqueViolation, UserError } from '../platform/errors.js';
+import { ConflictError, UnavailableError, isUniqueViolation } from '../platform/errors.js';
 import { publishLive } from '../platform/live.js';
 import { enqueue } from '../platform/queues.js';
 import * as q from './queries.js';
@@ -29,12 +29,12 @@ export async function startAccountExport(ctx: AppContext, userId: string): Promi
   try {
     row = await q.insertAccountExport(ctx.db, userId);
   } catch (err) {
-    if (isUniqueViolation(err, 'account_exports_one_running')) throw new UserError('Your download is already being prepared.', 409, 'account_export_running');
+    if (isUniqueViolation(err, 'account_exports_one_running')) throw new ConflictError('Your download is already being prepared.', 'account_export_running');
     throw err;
   }
   if (!(await enqueue(ctx.queues.account, 'account-export', { exportId: row.id }, { jobId: jobId(row.id), attempts: 3, backoff: { type: 'exponential', delay: 5000 } }))) {
     await update(ctx, row, { status: 'error', error_message: QUEUE_DOWN });
-    throw new UserError(QUEUE_DOWN, 503, 'queue_unavailable');
+    throw new UnavailableError(QUEUE_DOWN, 'queue_unavailable');
   }
   publishLive(ctx.db, userId, { t: 'download' });
   return row;

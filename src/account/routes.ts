@@ -4,8 +4,9 @@ import { count } from '../platform/format.js';
 import { getSettings } from '../settings/service.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { currentUser, requireUser } from '../auth/require-user.js';
-import { NotFoundError, UserError } from '../platform/errors.js';
+import { currentUser } from '../auth/require-user.js';
+import { NotFoundError, UpstreamError, UserError } from '../platform/errors.js';
+import { readForm } from '../platform/forms.js';
 import { flash } from '../platform/view.js';
 import { downloadView, startAccountExport } from './data-export.js';
 import { confirmEmailMatches, requestDeletion } from './deletion.js';
@@ -17,6 +18,10 @@ import { isUuid } from '../platform/ids.js';
 
 const pageQuery = z.object({ page: z.coerce.number().int().min(1).max(100_000).catch(1).default(1) });
 const deviceParams = z.object({ id: z.string().regex(/^[\w-]{22}$/) });
+const receiptParams = z.object({ id: z.string().refine(isUuid) });
+// The email is compared by confirmEmailMatches, which words each way it can be wrong.
+const deleteForm = z.object({ confirm_email: z.unknown().optional() }).catch({ confirm_email: undefined });
+const notFound = () => new NotFoundError();
 
 /** /account: the person's profile, devices, credit history, receipts, data download and deletion. */
 export default fp(
@@ -25,7 +30,7 @@ export default fp(
 
     async function renderPage(req: FastifyRequest, reply: FastifyReply, extra: { deleteError?: string; status?: number } = {}) {
       const user = currentUser(req);
-      const page = pageQuery.parse(req.query ?? {}).page;
+      const { page } = readForm(pageQuery, req.query);
       const [deviceList, ledger, receiptList, download, counts] = await Promise.all([
         devices(app.db, user.id, req.session.sessionId),
         history(app.db, user.id, page),
@@ -46,19 +51,18 @@ export default fp(
       });
     }
 
-    app.get('/account', { preHandler: requireUser }, async (req, reply) => {
+    app.get('/account', async (req, reply) => {
       if (req.isHtmx && req.headers['hx-target'] === 'history') {
-        const page = pageQuery.parse(req.query ?? {}).page;
+        const { page } = readForm(pageQuery, req.query);
         return reply.render('account/_history', { ledger: await history(app.db, currentUser(req).id, page) });
       }
       return renderPage(req, reply);
     });
 
-    app.post('/account/sessions/:id/revoke', { preHandler: requireUser }, async (req, reply) => {
-      const parsed = deviceParams.safeParse(req.params);
-      if (!parsed.success) throw new NotFoundError();
+    app.post('/account/sessions/:id/revoke', async (req, reply) => {
+      const { id } = readForm(deviceParams, req.params, notFound);
       const user = currentUser(req);
-      const sid = await sidForDevice(app.db, user.id, parsed.data.id);
+      const sid = await sidForDevice(app.db, user.id, id);
       if (!sid) throw new NotFoundError('That device is already signed out.');
       if (sid === req.session.sessionId) throw new UserError('To sign out of this device, use Sign out in the menu.', 400, 'this_device');
       await deleteSessionForUser(app.db, user.id, sid);
@@ -66,7 +70,7 @@ export default fp(
       return reply.redirect('/account#devices', 303);
     });
 
-    app.post('/account/sessions/revoke-others', { preHandler: requireUser }, async (req, reply) => {
+    app.post('/account/sessions/revoke-others', async (req, reply) => {
       const n = await deleteOtherSessions(app.db, currentUser(req).id, req.session.sessionId);
       flash(reply, 'notice', n === 0 ? 'No other device was signed in.' : `Signed out of ${count(n, 'other device')}.`);
       return reply.redirect('/account#devices', 303);
@@ -74,9 +78,9 @@ export default fp(
 
     // Stripe's receipt page, looked up when asked for: billing does not store its address.
     const gateway = createStripeGateway(app.config);
-    app.get('/account/receipts/:id', { preHandler: requireUser }, async (req, reply) => {
-      const id = (req.params as { id: string }).id;
-      const payment = isUuid(id) ? await findPaidPaymentForUser(app.db, currentUser(req).id, id) : undefined;
+    app.get('/account/receipts/:id', async (req, reply) => {
+      const { id } = readForm(receiptParams, req.params, notFound);
+      const payment = await findPaidPaymentForUser(app.db, currentUser(req).id, id);
       if (!payment) throw new NotFoundError();
       if (!gateway || !payment.stripe_payment_intent) throw new NotFoundError('Stripe has no receipt for this payment.');
       let url: string | null;
@@ -85,7 +89,7 @@ export default fp(
       } catch (err) {
         if (!(err instanceof StripeRequestError)) throw err;
         req.log.warn({ err: err.message, status: err.status }, 'could not fetch a Stripe receipt');
-        throw new UserError('Stripe did not answer just now. Please try again in a minute.', 502, 'stripe_unavailable');
+        throw new UpstreamError('Stripe did not answer just now. Please try again in a minute.', 'stripe_unavailable');
       }
       if (!url) throw new NotFoundError('Stripe has no receipt for this payment yet.');
       return reply.redirect(url, 303);
@@ -98,9 +102,9 @@ export default fp(
       return reply.redirect('/account#download', 303);
     }
 
-    app.get('/account/export', { preHandler: requireUser }, async (req, reply) => renderDownload(req, reply));
+    app.get('/account/export', async (req, reply) => renderDownload(req, reply));
 
-    app.post('/account/export', { preHandler: requireUser, config: { rateLimit: { max: 10, timeWindow: '1 hour' } } }, async (req, reply) => {
+    app.post('/account/export', { config: { rateLimit: { max: 10, timeWindow: '1 hour' } } }, async (req, reply) => {
       try {
         await startAccountExport(app.ctx, currentUser(req).id);
       } catch (err) {
@@ -110,10 +114,10 @@ export default fp(
       return renderDownload(req, reply, 'Preparing your download. You can leave this page; it will be here when you come back.');
     });
 
-    app.post('/account/delete', { preHandler: requireUser, config: { rateLimit: { max: 10, timeWindow: '1 minute' } } }, async (req, reply) => {
+    app.post('/account/delete', { config: { rateLimit: { max: 10, timeWindow: '1 minute' } } }, async (req, reply) => {
       const user = currentUser(req);
       try {
-        confirmEmailMatches(user, (req.body as Record<string, unknown> | undefined)?.confirm_email);
+        confirmEmailMatches(user, readForm(deleteForm, req.body).confirm_email);
       } catch (err) {
         if (!(err instanceof UserError)) throw err;
         return renderPage(req, reply, { deleteError: err.message, status: err.statusCode });

@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin';
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import { UserError } from '../platform/errors.js';
 import { safeReturnPath } from '../platform/view.js';
 import auditRoutes from './audit-log/routes.js';
@@ -29,6 +29,11 @@ async function adminErrors(err: FastifyError, req: FastifyRequest, reply: Fastif
   return reply.code(err.statusCode).render('admin/error', { title: 'Admin · Echoes', status: err.statusCode, message: err.message, back: backPath(req) });
 }
 
+/** Every route of the admin area is guarded by the area itself (its sign-in, requireAdmin), not by the creators' guard. */
+function markAdmin(route: RouteOptions): void {
+  route.config = { ...route.config, access: 'admin' };
+}
+
 /**
  * /admin: sign-in (open) and every admin page and action (behind requireAdmin). Admin sign-in
  * has nothing to do with creators' Google accounts; see admin-session.ts. One folder per admin page
@@ -45,6 +50,7 @@ export default fp(
 
     await app.register(
       async (admin) => {
+        admin.addHook('onRoute', markAdmin);
         admin.setErrorHandler(adminErrors);
         await admin.register(signInRoutes, { limiter, globalLimiter });
         await admin.register(async (guarded) => {

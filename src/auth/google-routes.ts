@@ -1,4 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { readForm } from '../platform/forms.js';
 import { admitSignIn } from '../limits/admit.js';
 import { safeReturnPath } from '../platform/view.js';
 import { describeGoogleFailure } from './google.js';
@@ -10,14 +12,18 @@ import { finishSignIn } from './sign-in.js';
 /** Where to go after Google sends the person back; kept in the session across the round trip. */
 const NEXT_KEY = 'authNext';
 
-type Query = Record<string, unknown>;
+/** Google's answer (error=access_denied, code, state) is read by passport and describeGoogleFailure. */
+const googleQuery = z.record(z.string(), z.unknown());
+
+/** The way in is open to everyone. */
+const open = { config: { access: 'public' as const } };
 
 /** GET /auth/google and its callback; registered only when Google is configured. */
 export function googleRoutes(app: FastifyInstance): void {
   const startGoogle = app.authenticator.authenticate('google');
 
-  app.get('/auth/google', async (req, reply) => {
-    req.session.set(NEXT_KEY, safeReturnPath((req.query as Query).next));
+  app.get('/auth/google', open, async (req, reply) => {
+    req.session.set(NEXT_KEY, safeReturnPath(readForm(googleQuery, req.query).next));
     await startGoogle.call(app, req, reply);
     return reply;
   });
@@ -25,7 +31,7 @@ export function googleRoutes(app: FastifyInstance): void {
   const finishGoogle = app.authenticator.authenticate('google', async (req: FastifyRequest, reply: FastifyReply, err: Error | null, profile?: unknown, _info?: unknown, status?: number) => {
     const next = safeReturnPath(req.session.get(NEXT_KEY));
     if (err || !profile) {
-      const failure = describeGoogleFailure(err, req.query as Query, status);
+      const failure = describeGoogleFailure(err, readForm(googleQuery, req.query), status);
       if (!failure) throw err;
       req.log.info({ reason: failure.title, err: err?.message }, 'google sign-in did not finish');
       reply.code(failure.status);
@@ -37,7 +43,7 @@ export function googleRoutes(app: FastifyInstance): void {
     await finishSignIn(req, reply, user, next);
   });
 
-  app.get('/auth/google/callback', async (req: FastifyRequest, reply: FastifyReply) => {
+  app.get('/auth/google/callback', open, async (req: FastifyRequest, reply: FastifyReply) => {
     await admitSignIn(app.ctx, { ip: req.ip });
     await finishGoogle.call(app, req, reply);
     return reply;

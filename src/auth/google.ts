@@ -28,6 +28,14 @@ export function parseUserinfo(json: GoogleUserinfo): ProfileInput | null {
   };
 }
 
+/** Google signed the person in but did not share the id or email an account needs. */
+class UnusableProfileError extends Error {
+  override name = 'UserInfoError';
+  constructor() {
+    super('Google returned an unusable profile');
+  }
+}
+
 /**
  * passport-google-oauth20 picks its profile parser from the shape of the URL and sends the token
  * as a query parameter. We always speak the v3 userinfo format and send a Bearer header, as the
@@ -49,7 +57,7 @@ class EchoesGoogleStrategy extends GoogleStrategy {
       } catch {
         profile = null;
       }
-      if (!profile) return done(Object.assign(new Error('Google returned an unusable profile'), { name: 'UserInfoError', code: 'bad_profile' }));
+      if (!profile) return done(new UnusableProfileError());
       done(null, profile);
     });
   }
@@ -88,11 +96,11 @@ export function describeGoogleFailure(err: unknown, query: Record<string, unknow
     }
     return { status: 400, title: 'Sign-in failed', message: 'Google did not confirm your sign-in.' };
   }
-  const e = err as { name?: string; code?: string; oauthError?: { statusCode?: number } };
+  const e = err as { name?: string; oauthError?: { statusCode?: number } };
   if (e.name === 'TokenError' || e.name === 'AuthorizationError') {
     return { status: 400, title: 'Sign-in failed', message: 'Google did not accept this sign-in (the link may have been used already or expired).' };
   }
-  if (e.code === 'bad_profile') {
+  if (err instanceof UnusableProfileError) {
     return { status: 400, title: 'Sign-in failed', message: 'Google did not share your email address with Echoes, which we need to create your account.' };
   }
   if (e.name === 'InternalOAuthError' || e.name === 'UserInfoError') {

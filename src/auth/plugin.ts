@@ -32,7 +32,8 @@ export default fp(
     app.decorate('authenticator', passport);
     await app.register(passport.initialize());
     await app.register(passport.secureSession());
-    // "Auth first": every route registered after this point needs a user unless it is public.
+    // "Auth first": every route registered after this point is for signed-in creators unless its
+    // own options say otherwise (config.access; see require-user.ts).
     app.addHook('onRoute', guardRoute);
   },
   { name: 'auth', dependencies: ['web'] },

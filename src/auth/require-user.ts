@@ -15,9 +15,15 @@ function returnPath(req: FastifyRequest): string {
   return req.method === 'GET' ? safeReturnPath(req.url) : safeReturnPath(undefined);
 }
 
-/** preHandler for every page that needs a signed-in person ("auth first"). */
+/**
+ * The one guard ("auth first"), in front of every route: a route is for signed-in creators unless
+ * its own options say `config: { access: 'public' }` (anyone) or `'admin'` (the admin area, which
+ * guards itself). Read per request, so a marker set by a later onRoute hook (the admin area's)
+ * counts too. Anything else, a mistyped marker included, needs a creator.
+ */
 export async function requireUser(req: FastifyRequest, reply: FastifyReply) {
-  if (req.user) return;
+  const access = req.routeOptions.config.access;
+  if (access === 'public' || access === 'admin' || req.user) return;
   const target = `/login?next=${encodeURIComponent(returnPath(req))}`;
   if (req.isHtmx) {
     reply.header('HX-Redirect', target).code(401).send('');
@@ -27,29 +33,14 @@ export async function requireUser(req: FastifyRequest, reply: FastifyReply) {
   return reply;
 }
 
-/** The signed-in user inside a route guarded by requireUser. */
+/** The signed-in user inside a creator's route. */
 export function currentUser(req: FastifyRequest): User {
-  if (!req.user) throw new Error('currentUser() used on a route without requireUser');
+  if (!req.user) throw new Error('currentUser() used on a route that is not for signed-in creators');
   return req.user as User;
 }
 
-/** Pages anyone may see. /admin has its own sign-in; /auth/* and /logout are the way in and out. */
-const PUBLIC_EXACT = new Set(['/', '/login', '/logout', '/healthz', '/metrics', '/manifest.webmanifest', '/webhooks/stripe', '/webhooks/luma', '/admin']);
-const PUBLIC_PREFIXES = ['/auth/', '/s/', '/r/', '/media/', '/assets/', '/vendor/', '/admin/'];
-
-export function isPublicRoute(url: string): boolean {
-  return PUBLIC_EXACT.has(url) || PUBLIC_PREFIXES.some((p) => url.startsWith(p));
-}
-
-/**
- * onRoute hook: a route outside the public list gets requireUser in front of its own preHandlers,
- * so a feature that forgets to attach it is still not open to strangers. A deliberately public
- * route says so with `config: { public: true }`.
- */
+/** onRoute hook: puts the guard in front of the route's own preHandlers (ownership checks need the user). */
 export function guardRoute(route: RouteOptions): void {
-  const config = route.config as { public?: boolean } | undefined;
-  if (config?.public || isPublicRoute(route.url ?? '')) return;
   const own = route.preHandler ? (Array.isArray(route.preHandler) ? route.preHandler : [route.preHandler]) : [];
-  if (own.includes(requireUser as never)) return;
   route.preHandler = [requireUser as never, ...own];
 }

@@ -2,7 +2,7 @@ import fp from 'fastify-plugin';
 import { z } from 'zod';
 import { admitSignIn } from '../limits/admit.js';
 import { safeReturnPath } from '../platform/view.js';
-import { UserError } from '../platform/errors.js';
+import { readForm } from '../platform/forms.js';
 import { googleRoutes } from './google-routes.js';
 import { referralRoutes } from './referral-routes.js';
 import { rememberedReferral } from './referral.js';
@@ -14,17 +14,22 @@ const devForm = z.object({
   name: z.string().trim().max(100).optional().default(''),
   next: z.string().optional(),
 });
+// safeReturnPath turns anything that is not a path on this site into the default.
+const loginQuery = z.object({ next: z.unknown().optional() });
+
+/** The way in and out is open to everyone. */
+const open = { config: { access: 'public' as const } };
 
 export default fp(
   async (app) => {
-    app.get('/login', async (req, reply) => {
-      const next = safeReturnPath((req.query as { next?: string }).next);
+    app.get('/login', open, async (req, reply) => {
+      const next = safeReturnPath(readForm(loginQuery, req.query).next);
       if (req.user) return reply.redirect(next, 303);
       return reply.render('auth/login', { next, title: 'Sign in · Echoes' });
     });
 
     // Ends the session on the server, so a copy of the old cookie signs no one in.
-    app.post('/logout', async (req, reply) => {
+    app.post('/logout', open, async (req, reply) => {
       await req.logOut();
       await req.session.destroy();
       reply.clearCookie('sid', { path: '/' });
@@ -36,10 +41,8 @@ export default fp(
     // Try-it-now sign-in for a development machine only it can reach (config.devSignIn); absent
     // in production, when Google is set up, or when the server is reachable from elsewhere.
     if (app.config.devSignIn) {
-      app.post('/auth/dev', async (req, reply) => {
-        const parsed = devForm.safeParse(req.body ?? {});
-        if (!parsed.success) throw new UserError(parsed.error.issues[0]!.message);
-        const { email, name, next } = parsed.data;
+      app.post('/auth/dev', open, async (req, reply) => {
+        const { email, name, next } = readForm(devForm, req.body);
         await admitSignIn(app.ctx, { ip: req.ip, email });
         const user = await signInProfile(
           app.db,

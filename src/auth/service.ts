@@ -4,7 +4,7 @@ import { grantCredits } from '../credits/service.js';
 import { getSettings } from '../settings/service.js';
 import { withTx, type DB, type Tx } from '../platform/db.js';
 import type { User } from '../platform/db-types.js';
-import { isUniqueViolation, UserError } from '../platform/errors.js';
+import { ForbiddenError, isUniqueViolation } from '../platform/errors.js';
 import {
   countReferredUsers,
   findReferrerId,
@@ -58,7 +58,7 @@ export async function signInProfile(db: DB, profile: ProfileInput, rememberedRef
         return row.id;
       });
       const user = (await findUserById(db, userId))!;
-      if (user.disabled_at) throw new UserError('This account has been disabled. Contact us if you think this is a mistake.', 403, 'account_disabled');
+      if (user.disabled_at) throw new ForbiddenError('This account has been disabled. Contact us if you think this is a mistake.', 'account_disabled');
       return user;
     } catch (err) {
       // A referral code collision is astronomically rare; try another code.

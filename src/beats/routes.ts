@@ -1,13 +1,10 @@
 import fp from 'fastify-plugin';
 import { z } from 'zod';
-import { currentUser, requireUser } from '../auth/require-user.js';
-import { NotFoundError, UserError } from '../platform/errors.js';
+import { readForm } from '../platform/forms.js';
 import { flash } from '../platform/view.js';
-import { findProjectForUser } from '../projects/queries.js';
+import { ownProject } from '../projects/own.js';
 import { ensureAnalysis, setBeatSync } from './service.js';
 import { loadAnalysisView } from './view.js';
-
-const Params = z.object({ id: z.string() });
 
 // A checkbox is sent only when ticked; anything but an explicit "off" value counts as ticked.
 const BeatSyncForm = z.object({
@@ -15,19 +12,11 @@ const BeatSyncForm = z.object({
   cut_mode: z.enum(['beat', 'downbeat'], { message: 'Choose whether cuts land on beats or on bar starts.' }).default('beat'),
 });
 
-
 /** Beat sync: the analysis fragment of a project (polled while the track is analysed) and its cut setting. */
 export default fp(
   async (app) => {
-    async function ownProject(req: { params: unknown }, userId: string) {
-      const { id } = Params.parse(req.params);
-      const project = await findProjectForUser(app.db, userId, id);
-      if (!project) throw new NotFoundError();
-      return project;
-    }
-
-    app.get('/projects/:id/analysis', { preHandler: requireUser }, async (req, reply) => {
-      const project = await ownProject(req, currentUser(req).id);
+    app.get('/projects/:id/analysis', { preHandler: ownProject() }, async (req, reply) => {
+      const { project } = req;
       await ensureAnalysis(app.ctx, project);
       const analysis = await loadAnalysisView(app.db, project);
       const data = { project, analysis };
@@ -35,17 +24,16 @@ export default fp(
       return reply.render('beats/analysis', { ...data, title: `Beat sync · ${project.title}` });
     });
 
-    app.post('/projects/:id/beat-sync', { preHandler: requireUser }, async (req, reply) => {
-      const project = await ownProject(req, currentUser(req).id);
-      const form = BeatSyncForm.safeParse(req.body ?? {});
-      if (!form.success) throw new UserError(form.error.issues[0]?.message ?? 'Invalid beat sync setting.', 400);
-      const ticked = [form.data.cut_on_beat ?? []].flat();
+    app.post('/projects/:id/beat-sync', { preHandler: ownProject() }, async (req, reply) => {
+      const { project } = req;
+      const form = readForm(BeatSyncForm, req.body);
+      const ticked = [form.cut_on_beat ?? []].flat();
       const cutOnBeat = ticked.length > 0 && !ticked.every((v) => ['0', 'false', 'off', ''].includes(v));
-      const updated = await setBeatSync(app.db, project.id, cutOnBeat, form.data.cut_mode);
+      const updated = await setBeatSync(app.db, project.id, cutOnBeat, form.cut_mode);
       if (req.isHtmx) return reply.render('beats/_analysis', { project: updated, analysis: await loadAnalysisView(app.db, updated) });
-      flash(reply, 'notice', cutOnBeat ? `Cuts will land on the ${form.data.cut_mode === 'downbeat' ? 'bar starts' : 'beat'}.` : 'Cut on the beat is off.');
+      flash(reply, 'notice', cutOnBeat ? `Cuts will land on the ${form.cut_mode === 'downbeat' ? 'bar starts' : 'beat'}.` : 'Cut on the beat is off.');
       return reply.redirect(`/projects/${project.id}`, 303);
     });
   },
-  { name: 'beats', dependencies: ['view', 'auth'] },
+  { name: 'beats', dependencies: ['view', 'auth', 'projects'] },
 );

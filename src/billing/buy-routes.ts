@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin';
 import { z } from 'zod';
-import { currentUser, requireUser } from '../auth/require-user.js';
+import { currentUser } from '../auth/require-user.js';
+import { readForm } from '../platform/forms.js';
 import { clipCost, getSettings, primaryRoute } from '../settings/service.js';
 import { ledgerPage, packCards, paymentRows } from './buy-page.js';
 
@@ -12,8 +13,8 @@ const pageQuery = z.object({
 export default fp(
   async (app) => {
     // The buy page (/credits): balance, packs to buy, the ledger (paginated) and past payments.
-    app.get('/credits', { preHandler: requireUser }, async (req, reply) => {
-      const query = pageQuery.parse(req.query ?? {});
+    app.get('/credits', async (req, reply) => {
+      const query = readForm(pageQuery, req.query);
       const user = currentUser(req);
       const ledger = await ledgerPage(app.db, user.id, query.page);
       if (req.isHtmx) return reply.render('credits/_ledger', { ledger });

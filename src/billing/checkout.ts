@@ -1,14 +1,14 @@
 import type { Config } from '../platform/config.js';
 import type { DB } from '../platform/db.js';
 import type { User } from '../platform/db-types.js';
-import { NotFoundError, UserError } from '../platform/errors.js';
+import { NotFoundError, UnavailableError, UpstreamError } from '../platform/errors.js';
 import * as q from './queries.js';
 import { StripeRequestError, type StripeGateway } from './stripe.js';
 
 /** Stripe did not open the checkout; the message is for the person, the payment row says why. */
-export class CheckoutFailedError extends UserError {
+export class CheckoutFailedError extends UpstreamError {
   constructor(message: string) {
-    super(message, 502, 'checkout_failed');
+    super(message, 'checkout_failed');
   }
 }
 
@@ -29,7 +29,7 @@ function productName(pack: { name: string; credits: number }): string {
  * retried request cannot open a second session. Returns the URL to send the person to.
  */
 export async function startCheckout(db: DB, gateway: StripeGateway | null, config: Pick<Config, 'publicUrl'>, user: User, packId: string): Promise<string> {
-  if (!gateway) throw new UserError('Buying credits is not available on this server.', 503, 'stripe_not_configured');
+  if (!gateway) throw new UnavailableError('Buying credits is not available on this server.', 'stripe_not_configured');
   const pack = await q.findActivePack(db, packId);
   if (!pack) throw new NotFoundError('That credit pack is not available.');
   const payment = await q.insertPendingPayment(db, {

@@ -1,8 +1,9 @@
 import fp from 'fastify-plugin';
 import { z } from 'zod';
-import { currentUser, requireUser } from '../auth/require-user.js';
+import { currentUser } from '../auth/require-user.js';
 import { getBalance } from '../credits/queries.js';
-import { NotFoundError, UserError } from '../platform/errors.js';
+import { NotFoundError } from '../platform/errors.js';
+import { readForm } from '../platform/forms.js';
 import { flash } from '../platform/view.js';
 import { CheckoutFailedError, startCheckout } from './checkout.js';
 import { confirmPayment } from './confirm.js';
@@ -10,7 +11,8 @@ import { successView } from './success-view.js';
 import { createStripeGateway } from './stripe.js';
 import { stripeWebhook } from './webhook.js';
 
-const checkoutForm = z.object({ pack_id: z.string().trim().min(1).max(100) });
+const CHOOSE_PACK = 'Choose a credit pack to buy.';
+const checkoutForm = z.object({ pack_id: z.string({ error: CHOOSE_PACK }).trim().min(1, CHOOSE_PACK).max(100, CHOOSE_PACK) }, { error: CHOOSE_PACK });
 const successQuery = z.object({ session_id: z.string().regex(/^[\w-]{1,255}$/) });
 
 export default fp(
@@ -20,15 +22,13 @@ export default fp(
     app.post(
       '/credits/checkout',
       {
-        preHandler: requireUser,
         // Each attempt opens a Stripe session; a person never needs many a minute.
         config: { rateLimit: { max: 10, timeWindow: '1 minute', hook: 'preHandler', keyGenerator: (req) => req.user?.id ?? req.ip } },
       },
       async (req, reply) => {
-        const form = checkoutForm.safeParse(req.body ?? {});
-        if (!form.success) throw new UserError('Choose a credit pack to buy.');
+        const form = readForm(checkoutForm, req.body);
         try {
-          const url = await startCheckout(app.db, gateway, app.config, currentUser(req), form.data.pack_id);
+          const url = await startCheckout(app.db, gateway, app.config, currentUser(req), form.pack_id);
           return reply.redirect(url, 303);
         } catch (err) {
           if (!(err instanceof CheckoutFailedError)) throw err;
@@ -38,11 +38,10 @@ export default fp(
       },
     );
 
-    app.get('/credits/success', { preHandler: requireUser }, async (req, reply) => {
-      const query = successQuery.safeParse(req.query ?? {});
-      if (!query.success) throw new NotFoundError();
+    app.get('/credits/success', async (req, reply) => {
+      const query = readForm(successQuery, req.query, () => new NotFoundError());
       const user = currentUser(req);
-      const payment = await confirmPayment(app.db, gateway, user.id, query.data.session_id, req.log);
+      const payment = await confirmPayment(app.db, gateway, user.id, query.session_id, req.log);
       const balance = await getBalance(app.db, user.id);
       // The header was filled from the user loaded before this request granted anything.
       user.credit_balance = balance;

@@ -17,7 +17,8 @@ export async function stripeWebhook(app: FastifyInstance): Promise<void> {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
-  app.post('/webhooks/stripe', async (req, reply) => {
+  // Stripe is no signed-in creator: the signature is the proof.
+  app.post('/webhooks/stripe', { config: { access: 'public' } }, async (req, reply) => {
     const secret = app.config.STRIPE_WEBHOOK_SECRET;
     if (!secret) {
       webhookEvents.inc({ type: 'unverified', result: 'not_configured' });

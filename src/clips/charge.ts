@@ -5,7 +5,7 @@ import { checkClipCap, claimStorage, roomLeft } from '../limits/quota.js';
 import type { AppContext } from '../platform/context.js';
 import { withTx, type Tx } from '../platform/db.js';
 import type { Clip, Project } from '../platform/db-types.js';
-import { NotFoundError, UserError } from '../platform/errors.js';
+import { ConflictError, NotFoundError, UnavailableError } from '../platform/errors.js';
 import { clipCost, getSettings, primaryRoute, type Settings } from '../settings/service.js';
 import { storageKeys } from '../storage/index.js';
 import { clipChanged } from '../generation/service.js';
@@ -72,7 +72,7 @@ export async function createClip(ctx: AppContext, input: NewClipInput): Promise<
   } catch (err) {
     ctx.logger.error({ err, clipId, requestId: input.requestId }, 'storing the image failed');
     await forget();
-    throw new UserError('We could not save your image just now, so nothing was charged. Please try again in a moment.', 503, 'storage_failed');
+    throw new UnavailableError('We could not save your image just now, so nothing was charged. Please try again in a moment.', 'storage_failed');
   }
 
   let clip: Clip;
@@ -114,7 +114,7 @@ export async function createClip(ctx: AppContext, input: NewClipInput): Promise<
  * Queue the returned clip with queueAttempt once the transaction has committed.
  */
 export async function beginNextAttempt(ctx: AppContext, tx: Tx, current: Clip, settings: Settings, opts: { requestId: string; carried?: number }): Promise<Clip> {
-  const busy = () => new UserError('This clip is still being generated.', 409, 'clip_busy');
+  const busy = () => new ConflictError('This clip is still being generated.', 'clip_busy');
   if (current.status !== 'ready' && current.status !== 'error') throw busy();
   const attempt = current.attempt + 1;
   const route = providerAndModel(ctx, settings);

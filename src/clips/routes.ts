@@ -1,24 +1,37 @@
 import fp from 'fastify-plugin';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { currentUser, requireUser } from '../auth/require-user.js';
+import { currentUser } from '../auth/require-user.js';
 import { getBalance } from '../credits/queries.js';
 import { InsufficientCreditsError } from '../credits/service.js';
 import type { Clip } from '../platform/db-types.js';
-import { NotFoundError, UserError } from '../platform/errors.js';
+import { UserError } from '../platform/errors.js';
+import { readForm } from '../platform/forms.js';
 import { flash } from '../platform/view.js';
-import { findProjectForUser } from '../projects/queries.js';
+import { ownProject } from '../projects/own.js';
 import { clipCost, getSettings, primaryRoute } from '../settings/service.js';
 import { ratioOrDefault } from '../settings/ratios.js';
 import { admitClipUpload } from './admission.js';
 import { toClipCard } from './cards.js';
 import { createClip, regenerateClip } from './charge.js';
-import { findClipForUser } from './queries.js';
+import { decorateClip, ownClip } from './own.js';
 import { approveClip, cancelClip, deleteClip, moveClip, reorderClips } from './service.js';
 import { readClipUpload } from './upload.js';
 
-type Params = { id: string };
-const guarded = { preHandler: requireUser };
+const clipOfUrl = { preHandler: ownClip() };
+const projectOfUrl = { preHandler: ownProject() };
+
+const moveForm = z.object({ dir: z.enum(['up', 'down'], { error: 'Say which way to move the clip: up or down.' }) });
+// Repeated fields arrive as an array, a single one as a string; none is an empty order.
+const orderForm = z.object(
+  {
+    clip_ids: z
+      .union([z.string(), z.array(z.string())], { error: 'The new order is not valid.' })
+      .optional()
+      .transform((v) => (v === undefined ? [] : [v].flat())),
+  },
+  { error: 'The new order is not valid.' },
+);
 
 /**
  * Clip routes. htmx requests get the updated card (plus the fresh balance for the header); plain
@@ -26,6 +39,8 @@ const guarded = { preHandler: requireUser };
  */
 export default fp(
   async (app) => {
+    decorateClip(app);
+
     async function card(req: FastifyRequest, reply: FastifyReply, clip: Clip, balance?: number) {
       const settings = await getSettings(app.db);
       const view = await toClipCard(app.storage, clip, { regenerateCost: clipCost(settings, clip.duration_s, primaryRoute(settings, app.config)), urlTtlS: app.config.SIGNED_URL_TTL_S });
@@ -46,10 +61,9 @@ export default fp(
       return reply.redirect(`/projects/${clip.project_id}#clip-${clip.id}`, 303);
     }
 
-    app.post<{ Params: Params }>('/projects/:id/clips', guarded, async (req, reply) => {
+    app.post('/projects/:id/clips', projectOfUrl, async (req, reply) => {
       const user = currentUser(req);
-      const project = await findProjectForUser(app.db, user.id, req.params.id);
-      if (!project) throw new NotFoundError();
+      const { project } = req;
       if (!req.isMultipart()) throw new UserError('This form must be sent as a file upload.', 400);
       const settings = await getSettings(app.db);
       try {
@@ -77,43 +91,39 @@ export default fp(
       return reply.redirect(`/projects/${project.id}`, 303);
     });
 
-    app.get<{ Params: Params }>('/clips/:id', guarded, async (req, reply) => {
-      const clip = await findClipForUser(app.db, currentUser(req).id, req.params.id);
-      if (!clip) throw new NotFoundError();
+    app.get('/clips/:id', clipOfUrl, async (req, reply) => {
       reply.header('cache-control', 'no-store');
-      return card(req, reply, clip);
+      return card(req, reply, req.clip);
     });
 
-    app.post<{ Params: Params }>('/clips/:id/approve', guarded, async (req, reply) => {
-      const clip = await approveClip(app.ctx, currentUser(req).id, req.params.id, true);
+    app.post('/clips/:id/approve', clipOfUrl, async (req, reply) => {
+      const clip = await approveClip(app.ctx, req.clip, true);
       return done(req, reply, clip, 'Clip approved.');
     });
 
-    app.post<{ Params: Params }>('/clips/:id/unapprove', guarded, async (req, reply) => {
-      const clip = await approveClip(app.ctx, currentUser(req).id, req.params.id, false);
+    app.post('/clips/:id/unapprove', clipOfUrl, async (req, reply) => {
+      const clip = await approveClip(app.ctx, req.clip, false);
       return done(req, reply, clip, 'Clip no longer approved.');
     });
 
-    app.post<{ Params: Params }>('/clips/:id/regenerate', guarded, async (req, reply) => {
-      const user = currentUser(req);
+    app.post('/clips/:id/regenerate', clipOfUrl, async (req, reply) => {
       try {
-        const clip = await regenerateClip(app.ctx, user.id, req.params.id, req.id);
+        const clip = await regenerateClip(app.ctx, req.clip.user_id, req.clip.id, req.id);
         return done(req, reply, clip, 'A new version of the clip is being generated.');
       } catch (err) {
         if (!(err instanceof InsufficientCreditsError)) throw err;
-        const clip = await findClipForUser(app.db, user.id, req.params.id);
-        return noCredits(req, reply, err, clip!.project_id);
+        return noCredits(req, reply, err, req.clip.project_id);
       }
     });
 
-    app.post<{ Params: Params }>('/clips/:id/cancel', guarded, async (req, reply) => {
-      const clip = await cancelClip(app.ctx, currentUser(req).id, req.params.id);
+    app.post('/clips/:id/cancel', clipOfUrl, async (req, reply) => {
+      const clip = await cancelClip(app.ctx, req.clip);
       return done(req, reply, clip, 'Generation cancelled. Your credits were refunded.');
     });
 
-    app.post<{ Params: Params }>('/clips/:id/delete', guarded, async (req, reply) => {
+    app.post('/clips/:id/delete', clipOfUrl, async (req, reply) => {
       const user = currentUser(req);
-      const clip = await deleteClip(app.ctx, user.id, req.params.id);
+      const clip = await deleteClip(app.ctx, user.id, req.clip.id);
       if (req.isHtmx) {
         // The card is replaced by this invisible marker, which also refreshes the header balance.
         const balance = await getBalance(app.db, user.id);
@@ -123,25 +133,22 @@ export default fp(
       return reply.redirect(`/projects/${clip.project_id}`, 303);
     });
 
-    app.post<{ Params: Params; Body: { dir?: string } }>('/clips/:id/move', guarded, async (req, reply) => {
-      // Ownership first: a clip that is not yours is a 404 whatever the form says.
-      if (!(await findClipForUser(app.db, currentUser(req).id, req.params.id))) throw new NotFoundError();
-      const dir = z.enum(['up', 'down']).safeParse(req.body?.dir ?? (req.query as { dir?: string }).dir);
-      if (!dir.success) throw new UserError('Say which way to move the clip: up or down.', 400);
-      const clip = await moveClip(app.ctx, currentUser(req).id, req.params.id, dir.data);
+    // Ownership first (the preHandler): a clip that is not yours is a 404 whatever the form says.
+    app.post('/clips/:id/move', clipOfUrl, async (req, reply) => {
+      // The direction comes in the form, or in the URL of a plain link-like button.
+      const { dir } = readForm(moveForm, { ...Object(req.query), ...Object(req.body) });
+      const clip = await moveClip(app.ctx, req.clip, dir);
       if (req.isHtmx) return reply.code(204).send();
       return reply.redirect(`/projects/${clip.project_id}#clip-${clip.id}`, 303);
     });
 
-    app.post<{ Params: Params; Body: { clip_ids?: string | string[] } }>('/projects/:id/order', guarded, async (req, reply) => {
-      const raw = req.body?.clip_ids;
-      const ids = raw === undefined ? [] : [raw].flat();
-      if (!ids.every((id) => typeof id === 'string')) throw new UserError('The new order is not valid.', 400);
-      await reorderClips(app.ctx, currentUser(req).id, req.params.id, ids);
+    app.post('/projects/:id/order', projectOfUrl, async (req, reply) => {
+      const { clip_ids: ids } = readForm(orderForm, req.body);
+      await reorderClips(app.ctx, req.project, ids);
       const wantsPage = !req.isHtmx && !String(req.headers.accept ?? '').includes('application/json');
-      if (wantsPage) return reply.redirect(`/projects/${req.params.id}`, 303);
+      if (wantsPage) return reply.redirect(`/projects/${req.project.id}`, 303);
       return reply.code(204).send();
     });
   },
-  { name: 'clips', dependencies: ['view', 'auth'] },
+  { name: 'clips', dependencies: ['view', 'auth', 'projects'] },
 );

@@ -1,9 +1,8 @@
 import { grantCredits } from '../credits/service.js';
 import type { AppContext } from '../platform/context.js';
 import { withTx } from '../platform/db.js';
-import type { Clip } from '../platform/db-types.js';
-import { NotFoundError, UserError } from '../platform/errors.js';
-import { findProjectForUser } from '../projects/queries.js';
+import type { Clip, Project } from '../platform/db-types.js';
+import { ConflictError, NotFoundError, UserError } from '../platform/errors.js';
 import { ledgerReference, videoKeyFor } from '../generation/keys.js';
 import { MESSAGES } from '../generation/messages.js';
 import { providerFor } from '../generation/providers/index.js';
@@ -28,21 +27,20 @@ function stopTaskSoon(ctx: AppContext, clip: Clip): void {
     .catch((err) => log.warn({ err: (err as Error).message }, 'provider cancel failed'));
 }
 
-export async function approveClip(ctx: AppContext, userId: string, clipId: string, approved: boolean): Promise<Clip> {
-  const clip = await mustFind(ctx, userId, clipId);
-  const updated = await q.setApproved(ctx.db, userId, clip.id, approved);
-  if (!updated) throw new UserError('Only a finished clip can be approved.', 409, 'clip_not_ready');
+/** `clip` is the person's own (ownClip), as are the other clips handed to these functions. */
+export async function approveClip(ctx: AppContext, clip: Clip, approved: boolean): Promise<Clip> {
+  const updated = await q.setApproved(ctx.db, clip.user_id, clip.id, approved);
+  if (!updated) throw new ConflictError('Only a finished clip can be approved.', 'clip_not_ready');
   clipChanged(ctx.db, updated);
   return updated;
 }
 
 /** Stops an unfinished generation: `error` with "Cancelled" and the credits refunded, once. */
-export async function cancelClip(ctx: AppContext, userId: string, clipId: string): Promise<Clip> {
-  const clip = await mustFind(ctx, userId, clipId);
-  if (!unfinished(clip)) throw new UserError('This clip has already finished.', 409, 'clip_finished');
+export async function cancelClip(ctx: AppContext, clip: Clip): Promise<Clip> {
+  if (!unfinished(clip)) throw new ConflictError('This clip has already finished.', 'clip_finished');
   const ended = await failGeneration(ctx, clip.id, clip.attempt, { code: 'CANCELLED', message: MESSAGES.cancelled, detail: 'cancelled by the creator' }, 'cancelled');
   if (ended) stopTaskSoon(ctx, ended);
-  return mustFind(ctx, userId, clipId);
+  return mustFind(ctx, clip.user_id, clip.id);
 }
 
 /**
@@ -66,11 +64,9 @@ export async function deleteClip(ctx: AppContext, userId: string, clipId: string
 }
 
 /** Accepts only a permutation of the project's own clips, and writes it in one transaction. */
-export async function reorderClips(ctx: AppContext, userId: string, projectId: string, orderedIds: string[]): Promise<void> {
-  const project = await findProjectForUser(ctx.db, userId, projectId);
-  if (!project) throw new NotFoundError();
+export async function reorderClips(ctx: AppContext, project: Project, orderedIds: string[]): Promise<void> {
   await withTx(ctx.db, async (tx) => {
-    const current = await q.lockClipIdsForProject(tx, userId, project.id);
+    const current = await q.lockClipIdsForProject(tx, project.user_id, project.id);
     const known = new Set(current);
     const given = new Set(orderedIds);
     if (orderedIds.length !== current.length || given.size !== orderedIds.length || !orderedIds.every((id) => known.has(id))) {
@@ -81,10 +77,9 @@ export async function reorderClips(ctx: AppContext, userId: string, projectId: s
 }
 
 /** The no-JavaScript fallback for drag and drop: one step up or down. */
-export async function moveClip(ctx: AppContext, userId: string, clipId: string, dir: 'up' | 'down'): Promise<Clip> {
-  const clip = await mustFind(ctx, userId, clipId);
+export async function moveClip(ctx: AppContext, clip: Clip, dir: 'up' | 'down'): Promise<Clip> {
   await withTx(ctx.db, async (tx) => {
-    const ids = await q.lockClipIdsForProject(tx, userId, clip.project_id);
+    const ids = await q.lockClipIdsForProject(tx, clip.user_id, clip.project_id);
     const i = ids.indexOf(clip.id);
     const j = dir === 'up' ? i - 1 : i + 1;
     if (i < 0 || j < 0 || j >= ids.length) return;

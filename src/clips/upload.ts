@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { UserError } from '../platform/errors.js';
+import { TooLargeError, UserError } from '../platform/errors.js';
+import { readForm } from '../platform/forms.js';
 import { bytes } from '../platform/format.js';
 import type { Settings } from '../settings/service.js';
 import { normalizeImage, type NormalizedImage } from './image.js';
@@ -25,9 +26,8 @@ export function parseClipFields(fields: Record<string, string>, settings: Settin
       .refine((d) => settings.allowedDurations.includes(d), `Choose a length of ${settings.allowedDurations.join(' or ')} seconds.`)
       .default(settings.defaultDuration),
   });
-  const parsed = schema.safeParse({ prompt: fields.prompt, duration: fields.duration || undefined });
-  if (!parsed.success) throw new UserError(parsed.error.issues[0]?.message ?? 'Check the form and try again.', 400);
-  return { prompt: parsed.data.prompt, durationS: parsed.data.duration };
+  const form = readForm(schema, { prompt: fields.prompt, duration: fields.duration || undefined });
+  return { prompt: form.prompt, durationS: form.duration };
 }
 
 /**
@@ -41,7 +41,7 @@ export async function readClipUpload(
 ): Promise<ClipUpload> {
   let image: NormalizedImage | undefined;
   const fields: Record<string, string> = {};
-  const tooLarge = () => new UserError(`That image is too large. The limit is ${bytes(opts.maxBytes)}.`, 413, 'too_large');
+  const tooLarge = () => new TooLargeError(`That image is too large. The limit is ${bytes(opts.maxBytes)}.`);
   for await (const part of req.parts({ limits: { fileSize: opts.maxBytes, files: 1 } })) {
     if (part.type === 'file') {
       if (part.fieldname !== 'image' || image) {

@@ -1,6 +1,6 @@
 import { onCommit, type Tx } from '../platform/db.js';
 import type { LedgerType } from '../platform/db-types.js';
-import { UserError } from '../platform/errors.js';
+import { PaymentRequiredError } from '../platform/errors.js';
 import { publishLive } from '../platform/live.js';
 import { creditsMoved } from '../platform/metrics.js';
 import * as q from './queries.js';
@@ -19,9 +19,9 @@ function announce(tx: Tx, userId: string): void {
   publishLive(tx, userId, { t: 'balance' });
 }
 
-export class InsufficientCreditsError extends UserError {
+export class InsufficientCreditsError extends PaymentRequiredError {
   constructor(public needed: number, public balance: number) {
-    super(`This needs ${credits(needed)} and you have ${balance}.`, 402, 'insufficient_credits');
+    super(`This needs ${credits(needed)} and you have ${balance}.`, 'insufficient_credits');
   }
 }
 

@@ -1,21 +1,14 @@
 import fp from 'fastify-plugin';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { currentUser, requireUser } from '../auth/require-user.js';
 import type { Project } from '../platform/db-types.js';
 import { admitExport } from '../limits/admit.js';
 import { NotFoundError, RateLimitedError, UserError } from '../platform/errors.js';
-import { findProjectForUser } from '../projects/queries.js';
+import { ownProject } from '../projects/own.js';
 import { startExport } from './service.js';
 import { exportStatusView } from './status.js';
 
 export default fp(
   async (app) => {
-    async function loadProject(req: FastifyRequest): Promise<Project> {
-      const project = await findProjectForUser(app.db, currentUser(req).id, (req.params as { id: string }).id);
-      if (!project) throw new NotFoundError();
-      return project;
-    }
-
     /** The whole page, or only the status fragment for htmx (polling, the Export button). */
     async function show(req: FastifyRequest, reply: FastifyReply, project: Project, notice: string | null = null, status = 200) {
       const view = await exportStatusView(app.ctx, project, notice);
@@ -24,12 +17,12 @@ export default fp(
       return reply.render('export/page', { view, title: `Export · ${project.title} · Echoes`, liveProject: project.id });
     }
 
-    app.get('/projects/:id/export', { preHandler: requireUser }, async (req, reply) => {
-      return show(req, reply, await loadProject(req));
+    app.get('/projects/:id/export', { preHandler: ownProject() }, async (req, reply) => {
+      return show(req, reply, req.project);
     });
 
-    app.post('/projects/:id/export', { preHandler: requireUser, config: { rateLimit: { max: 20, timeWindow: '1 minute' } } }, async (req, reply) => {
-      const project = await loadProject(req);
+    app.post('/projects/:id/export', { preHandler: ownProject(), config: { rateLimit: { max: 20, timeWindow: '1 minute' } } }, async (req, reply) => {
+      const { project } = req;
       try {
         await admitExport(app.ctx, project.user_id);
         await startExport(app.ctx, project);
@@ -43,5 +36,5 @@ export default fp(
       return reply.redirect(`/projects/${project.id}/export`, 303);
     });
   },
-  { name: 'export', dependencies: ['view', 'auth'] },
+  { name: 'export', dependencies: ['view', 'auth', 'projects'] },
 );

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { AppContext } from '../platform/context.js';
 import type { ExportRow, Project } from '../platform/db-types.js';
-import { isUniqueViolation, UserError } from '../platform/errors.js';
+import { ConflictError, UnprocessableError, UserError, isUniqueViolation } from '../platform/errors.js';
 import { enqueue } from '../platform/queues.js';
 import type { CutPlan } from '../film/plan.js';
 import { planFilm } from '../film/service.js';
@@ -67,7 +67,7 @@ async function releaseIfStuck(ctx: AppContext, running: ExportRow): Promise<void
 export async function startExport(ctx: AppContext, project: Project): Promise<ExportRow> {
   const { clips, hash } = await exportSource(ctx, project);
   if (clips.length === 0) {
-    throw new UserError('Approve at least one finished clip before exporting.', 422, 'nothing_to_export');
+    throw new UnprocessableError('Approve at least one finished clip before exporting.', 'nothing_to_export');
   }
   const running = await findRunningExport(ctx.db, project.id);
   if (running) await releaseIfStuck(ctx, running);
@@ -77,7 +77,7 @@ export async function startExport(ctx: AppContext, project: Project): Promise<Ex
     row = await insertExport(ctx.db, { project_id: project.id, user_id: project.user_id, source_hash: hash });
   } catch (err) {
     if (isUniqueViolation(err, 'exports_one_running')) {
-      throw new UserError('An export of this project is already in progress.', 409, 'export_running');
+      throw new ConflictError('An export of this project is already in progress.', 'export_running');
     }
     throw err;
   }

@@ -8,7 +8,7 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
 /** GET /healthz: 200 when the database, Redis and storage answer; 503 naming what failed. */
 export default fp(
   async (app) => {
-    app.get('/healthz', async (_req, reply) => {
+    app.get('/healthz', { config: { access: 'public' } }, async (_req, reply) => {
       const probes: Record<string, () => Promise<unknown>> = {
         db: () => sql`select 1`.execute(app.db),
         redis: () => app.ctx.redis.ping(),

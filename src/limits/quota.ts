@@ -1,6 +1,6 @@
 import { bytes, count } from '../platform/format.js';
 import type { Conn, Tx } from '../platform/db.js';
-import { UserError } from '../platform/errors.js';
+import { ConflictError, TooLargeError } from '../platform/errors.js';
 import type { Settings } from '../settings/defaults.js';
 import { countClipsInProject, countProjects, lockUser, storageUsedBytes } from './queries.js';
 
@@ -33,12 +33,11 @@ export function storageUse(settings: Pick<Settings, 'storageQuotaMb'>, user: { s
   };
 }
 
-export class QuotaExceededError extends UserError {
+export class QuotaExceededError extends TooLargeError {
   constructor(used: number, quota: number) {
     super(
       `This upload does not fit in your storage: you use ${bytes(used)} of your ${bytes(quota)}. ` +
         'Delete clips, music or projects you no longer need to make room.',
-      413,
       'quota_exceeded',
     );
   }
@@ -67,9 +66,9 @@ export async function claimStorage(tx: Tx, settings: Pick<Settings, 'storageQuot
   if (used - freed + bytes > quota) throw new QuotaExceededError(used, quota);
 }
 
-export class CapReachedError extends UserError {
+export class CapReachedError extends ConflictError {
   constructor(message: string) {
-    super(message, 409, 'cap_reached');
+    super(message, 'cap_reached');
   }
 }
 

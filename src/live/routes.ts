@@ -1,10 +1,12 @@
 import fp from 'fastify-plugin';
 import { randomUUID } from 'node:crypto';
-import { currentUser, requireUser } from '../auth/require-user.js';
+import { z } from 'zod';
+import { currentUser } from '../auth/require-user.js';
 import { findClipForUser } from '../clips/queries.js';
 import type { LiveEvent } from '../platform/live.js';
-import { NotFoundError, UserError } from '../platform/errors.js';
-import { findProjectForUser } from '../projects/queries.js';
+import { UnavailableError, UserError } from '../platform/errors.js';
+import { readForm } from '../platform/forms.js';
+import { ownedProject } from '../projects/own.js';
 import { LiveHub } from './hub.js';
 import { findBalance, listClipsChangedSince, liveSessionIds } from './queries.js';
 import { balanceHtml, sendCards, sendDownloadPanel } from './render.js';
@@ -19,10 +21,13 @@ declare module 'fastify' {
   }
 }
 
-function parseSince(value: unknown): Date | null {
-  const n = Number(typeof value === 'string' ? value : NaN);
-  return Number.isFinite(n) && n > 0 ? new Date(n - CATCH_UP_SLACK_MS) : null;
-}
+/** A reconnecting page's last event time (ms), from Last-Event-ID or `since`; anything else is none. */
+const sinceField = z.preprocess(
+  (v) => (typeof v === 'string' ? Number(v) : NaN),
+  z.number().finite().positive().transform((n) => new Date(n - CATCH_UP_SLACK_MS)).nullable(),
+).catch(null);
+
+const eventsQuery = z.object({ project: z.unknown().optional(), since: z.unknown().optional() });
 
 /**
  * `GET /events[?project=<id>]`: the page's live updates as server-sent events (htmx's SSE
@@ -69,21 +74,18 @@ export default fp(
       }
     }
 
-    app.get<{ Querystring: { project?: string; since?: string } }>('/events', { preHandler: requireUser }, async (req, reply) => {
+    app.get('/events', async (req, reply) => {
       const user = currentUser(req);
-      let projectId: string | null = null;
-      if (req.query.project !== undefined) {
-        const project = await findProjectForUser(app.db, user.id, String(req.query.project));
-        if (!project) throw new NotFoundError();
-        projectId = project.id;
-      }
-      const since = parseSince(req.headers['last-event-id'] ?? req.query.since);
+      const query = readForm(eventsQuery, req.query);
+      // The project is optional here, so it is checked in the handler rather than by ownProject().
+      const projectId = query.project === undefined ? null : (await ownedProject(req, String(query.project))).id;
+      const since = readForm(sinceField, req.headers['last-event-id'] ?? query.since);
       const streamId = randomUUID();
       let reserved: boolean;
       try {
         reserved = await hub.reserve(user.id, streamId);
       } catch {
-        throw new UserError('Live updates are unavailable just now; the page checks by itself instead.', 503, 'live_unavailable');
+        throw new UnavailableError('Live updates are unavailable just now; the page checks by itself instead.', 'live_unavailable');
       }
       if (!reserved) throw new UserError('Too many open pages are receiving live updates; this one checks by itself instead.', 429, 'too_many_streams');
 
@@ -122,5 +124,5 @@ export default fp(
       }
     });
   },
-  { name: 'live', dependencies: ['auth', 'view'] },
+  { name: 'live', dependencies: ['auth', 'view', 'projects'] },
 );

@@ -1,22 +1,20 @@
 import fp from 'fastify-plugin';
-import { currentUser, requireUser } from '../auth/require-user.js';
+import { currentUser } from '../auth/require-user.js';
 import { enforceRate } from '../limits/rates.js';
 import { UserError } from '../platform/errors.js';
 import { clock } from '../platform/format.js';
 import { flash } from '../platform/view.js';
-import { loadOwnProject } from '../projects/load.js';
+import { ownProject } from '../projects/own.js';
 import { removeMusic, replaceMusic } from './service.js';
-
-type WithId = { Params: { id: string } };
 
 /** The project's music track: upload (multipart `music`, CSRF token in the URL or header), replace, remove. */
 export default fp(
   async (app) => {
     const ctx = app.ctx;
 
-    app.post<WithId>('/projects/:id/music', { preHandler: requireUser }, async (req, reply) => {
-      // Ownership before a single byte of the body is read.
-      const project = await loadOwnProject(req);
+    // Ownership (the preHandler) before a single byte of the body is read.
+    app.post('/projects/:id/music', { preHandler: ownProject() }, async (req, reply) => {
+      const { project } = req;
       if (!req.isMultipart()) throw new UserError('Send the track as a file upload.', 400);
       await enforceRate(ctx, 'music-upload', currentUser(req).id);
       const file = await req.file();
@@ -30,8 +28,8 @@ export default fp(
       return reply.redirect(`/projects/${project.id}#music`, 303);
     });
 
-    app.post<WithId>('/projects/:id/music/delete', { preHandler: requireUser }, async (req, reply) => {
-      const project = await loadOwnProject(req);
+    app.post('/projects/:id/music/delete', { preHandler: ownProject() }, async (req, reply) => {
+      const { project } = req;
       await removeMusic(ctx, currentUser(req).id, project.id);
       flash(reply, 'notice', 'Music removed.');
       return reply.redirect(`/projects/${project.id}#music`, 303);

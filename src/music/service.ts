@@ -4,7 +4,7 @@ import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { AppContext } from '../platform/context.js';
 import { withTx } from '../platform/db.js';
-import { NotFoundError, UserError } from '../platform/errors.js';
+import { NotFoundError, UnavailableError } from '../platform/errors.js';
 import { storageKeys } from '../storage/index.js';
 import { bytes } from '../platform/format.js';
 import { spoolUpload } from '../storage/spool.js';
@@ -68,7 +68,7 @@ export async function replaceMusic(ctx: Ctx, userId: string, projectId: string, 
     } catch (err) {
       ctx.logger.error({ err, key }, 'storing music failed');
       await forget(ctx, key);
-      throw new UserError('We could not save your track just now. Please try again in a moment.', 503, 'storage_failed');
+      throw new UnavailableError('We could not save your track just now. Please try again in a moment.', 'storage_failed');
     }
     let oldKey: string | null;
     try {

@@ -1,13 +1,15 @@
 import fp from 'fastify-plugin';
 
+const open = { config: { access: 'public' as const } };
+
 /** Public pages: the landing page and the web-app manifest. */
 export default fp(
   async (app) => {
-    app.get('/', async (req, reply) => {
+    app.get('/', open, async (req, reply) => {
       return reply.render('pages/landing', { title: 'Echoes · Turn your photos into a music video' });
     });
 
-    app.get('/manifest.webmanifest', async (_req, reply) => {
+    app.get('/manifest.webmanifest', open, async (_req, reply) => {
       reply.type('application/manifest+json').header('cache-control', 'public, max-age=3600');
       return {
         name: 'Echoes',

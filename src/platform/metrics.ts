@@ -109,7 +109,8 @@ export default fp(
       },
     });
 
-    app.get('/metrics', async (req, reply) => {
+    // Public to the guard: the bearer token below is its check.
+    app.get('/metrics', { config: { access: 'public' } }, async (req, reply) => {
       const token = app.config.METRICS_TOKEN;
       if (token ? !tokenMatches(req.headers.authorization, token) : app.config.NODE_ENV === 'production') {
         return reply.code(401).type('text/plain').send('metrics need a bearer token');

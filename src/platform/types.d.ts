@@ -22,4 +22,11 @@ declare module 'fastify' {
     isHtmx: boolean;
   }
   interface PassportUser extends User {}
+  interface FastifyContextConfig {
+    /**
+     * Who may call the route. Left out, a signed-in creator (auth/require-user.ts guards it);
+     * 'public' for anyone; 'admin' for the admin area, which has its own sign-in and guard.
+     */
+    access?: 'creator' | 'public' | 'admin';
+  }
 }

@@ -104,6 +104,12 @@ export default fp(
       app.csrfProtection(req, reply, done);
     });
 
+    // Static files are public. @fastify/static takes no route config, so the routes it adds are
+    // marked as they are registered, by a hook that marks nothing outside these two registrations.
+    let staticRoutes = true;
+    app.addHook('onRoute', (route) => {
+      if (staticRoutes) route.config = { ...route.config, access: 'public' };
+    });
     await app.register(fstatic, {
       root: PUBLIC_DIR,
       prefix: '/assets/',
@@ -115,6 +121,7 @@ export default fp(
       decorateReply: false,
       allowedPath: (p) => p === '/htmx.min.js' || p === '/htmx.js' || p === '/ext/hx-sse.min.js',
     });
+    staticRoutes = false;
 
     await app.register(view, {
       // Templates are compiled once, except in development where edits show on reload.

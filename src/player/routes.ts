@@ -1,23 +1,24 @@
 import fp from 'fastify-plugin';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { currentUser, requireUser } from '../auth/require-user.js';
-import { NotFoundError } from '../platform/errors.js';
+import { z } from 'zod';
+import { currentUser } from '../auth/require-user.js';
+import { readForm } from '../platform/forms.js';
 import { flash, safeReturnPath } from '../platform/view.js';
 import type { ProjectStatus } from '../platform/db-types.js';
-import { findProjectForUser } from '../projects/queries.js';
+import { ownProject } from '../projects/own.js';
 import { sharePanel } from '../sharing/panel.js';
 import { loadFilm } from '../film/service.js';
 import { changeStatus } from './service.js';
 
-type IdParams = { Params: { id: string } };
+/** Where to go afterwards, if the form says; safeReturnPath keeps it on this site. */
+const nextForm = z.object({ next: z.unknown().optional() }).catch({ next: undefined });
 
 /** The owner's player (`/projects/:id/play`) and the completed / in progress toggle shown on it. */
 export default fp(
   async (app) => {
-    app.get<IdParams>('/projects/:id/play', { preHandler: requireUser }, async (req, reply) => {
+    app.get('/projects/:id/play', { preHandler: ownProject() }, async (req, reply) => {
       const user = currentUser(req);
-      const project = await findProjectForUser(app.db, user.id, req.params.id);
-      if (!project) throw new NotFoundError();
+      const { project } = req;
       const { playlist, playlistJson } = await loadFilm(app, project);
       const here = `/projects/${project.id}/play`;
       reply.header('cache-control', 'no-store');
@@ -32,17 +33,16 @@ export default fp(
       });
     });
 
-    const toggle = (status: ProjectStatus) => async (req: FastifyRequest<IdParams>, reply: FastifyReply) => {
-      const user = currentUser(req);
-      const project = await changeStatus(app.db, user.id, req.params.id, status);
-      const next = safeReturnPath((req.body as { next?: unknown } | undefined)?.next, `/projects/${project.id}/play`);
+    const toggle = (status: ProjectStatus) => async (req: FastifyRequest, reply: FastifyReply) => {
+      const project = await changeStatus(app.db, currentUser(req).id, req.project.id, status);
+      const next = safeReturnPath(readForm(nextForm, req.body).next, `/projects/${project.id}/play`);
       const completed = project.status === 'completed';
       if (req.isHtmx) return reply.render('player/_status', { status: { projectId: project.id, completed, next } });
       flash(reply, 'notice', completed ? 'Marked as completed.' : 'Back in progress.');
       return reply.redirect(next, 303);
     };
-    app.post<IdParams>('/projects/:id/complete', { preHandler: requireUser }, toggle('completed'));
-    app.post<IdParams>('/projects/:id/reopen', { preHandler: requireUser }, toggle('in_progress'));
+    app.post('/projects/:id/complete', { preHandler: ownProject() }, toggle('completed'));
+    app.post('/projects/:id/reopen', { preHandler: ownProject() }, toggle('in_progress'));
   },
-  { name: 'player', dependencies: ['view', 'auth'] },
+  { name: 'player', dependencies: ['view', 'auth', 'projects'] },
 );

@@ -1,9 +1,7 @@
 import fp from 'fastify-plugin';
-import { currentUser, requireUser } from '../auth/require-user.js';
-import { loadOwnProject } from '../projects/load.js';
+import { currentUser } from '../auth/require-user.js';
+import { ownProject } from '../projects/own.js';
 import { projectPage } from './service.js';
-
-type WithId = { Params: { id: string } };
 
 /**
  * GET /projects/:id, the page where a project is made: its clips, music and beat panels side by
@@ -13,8 +11,8 @@ export default fp(
   async (app) => {
     const ctx = app.ctx;
 
-    app.get<WithId>('/projects/:id', { preHandler: requireUser }, async (req, reply) => {
-      const project = await loadOwnProject(req);
+    app.get('/projects/:id', { preHandler: ownProject() }, async (req, reply) => {
+      const { project } = req;
       const page = await projectPage(ctx, currentUser(req), project);
       return reply.render('projects/show', { ...page, title: `${project.title} · Echoes`, liveProject: project.id });
     });

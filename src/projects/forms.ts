@@ -17,8 +17,3 @@ export const createForm = z.object({
 });
 
 export const renameForm = z.object({ title: titleField });
-
-/** The first problem of a failed parse, in words for the person. */
-export function firstIssue(error: z.ZodError): string {
-  return error.issues[0]?.message ?? 'Please check the form.';
-}

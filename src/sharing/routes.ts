@@ -1,34 +1,39 @@
 import fp from 'fastify-plugin';
-import { currentUser, requireUser } from '../auth/require-user.js';
+import { z } from 'zod';
+import { currentUser } from '../auth/require-user.js';
 import { getBalance } from '../credits/queries.js';
 import { admitShare } from '../limits/admit.js';
 import { NotFoundError } from '../platform/errors.js';
+import { readForm } from '../platform/forms.js';
 import { flash, safeReturnPath } from '../platform/view.js';
 import { listPlayableClips } from '../film/queries.js';
 import { loadFilm } from '../film/service.js';
-import { findProjectForUser } from '../projects/queries.js';
+import { ownProject } from '../projects/own.js';
 import { describeFilm, openGraph } from './open-graph.js';
 import { sharePanel } from './panel.js';
 import { findSharedProject } from './queries.js';
 import { shareProject, unshareProject } from './service.js';
 import { credits } from '../platform/format.js';
 
-type IdParams = { Params: { id: string } };
+const tokenParams = z.object({ token: z.string() });
+/** Where to go afterwards, if the form says; safeReturnPath keeps it on this site. */
+const nextForm = z.object({ next: z.unknown().optional() }).catch({ next: undefined });
 
 const IMAGE_TYPES: Record<string, string> = { jpg: 'image/jpeg', jpeg: 'image/jpeg', png: 'image/png', webp: 'image/webp' };
 const imageType = (key: string) => IMAGE_TYPES[key.split('.').pop()!.toLowerCase()] ?? 'application/octet-stream';
 
-const nextOf = (body: unknown, fallback: string) => safeReturnPath((body as { next?: unknown } | undefined)?.next, fallback);
+const nextOf = (body: unknown, fallback: string) => safeReturnPath(readForm(nextForm, body).next, fallback);
 
 /** Public links: share / unshare for the owner, and the public player at /s/:token for anyone. */
 export default fp(
   async (app) => {
     const { db, storage, config } = app;
 
-    app.get<IdParams>('/projects/:id/share', { preHandler: requireUser }, async (req, reply) => {
+    const own = { preHandler: ownProject() };
+
+    app.get('/projects/:id/share', own, async (req, reply) => {
       const user = currentUser(req);
-      const project = await findProjectForUser(db, user.id, req.params.id);
-      if (!project) throw new NotFoundError();
+      const { project } = req;
       const { clips, playlist, playlistJson } = await loadFilm(app, project);
       reply.header('cache-control', 'no-store');
       return reply.render('sharing/share', {
@@ -46,13 +51,13 @@ export default fp(
       });
     });
 
-    app.post<IdParams>('/projects/:id/share', { preHandler: requireUser }, async (req, reply) => {
+    app.post('/projects/:id/share', own, async (req, reply) => {
       const user = currentUser(req);
       await admitShare(app.ctx, user.id);
-      const { earned } = await shareProject(db, user.id, req.params.id);
-      const next = nextOf(req.body, `/projects/${req.params.id}/share`);
+      const { token, earned } = await shareProject(db, user.id, req.project.id);
+      const next = nextOf(req.body, `/projects/${req.project.id}/share`);
       if (req.isHtmx) {
-        const project = (await findProjectForUser(db, user.id, req.params.id))!;
+        const project = { ...req.project, share_token: token };
         const balance = earned ? await getBalance(db, user.id) : null;
         return reply.render('sharing/_panel', { share: await sharePanel(db, config.publicUrl, user.id, project, { earned, balance, next }) });
       }
@@ -60,20 +65,22 @@ export default fp(
       return reply.redirect(next, 303);
     });
 
-    app.post<IdParams>('/projects/:id/unshare', { preHandler: requireUser }, async (req, reply) => {
+    app.post('/projects/:id/unshare', own, async (req, reply) => {
       const user = currentUser(req);
-      await unshareProject(db, user.id, req.params.id);
-      const next = nextOf(req.body, `/projects/${req.params.id}/share`);
+      await unshareProject(db, user.id, req.project.id);
+      const next = nextOf(req.body, `/projects/${req.project.id}/share`);
       if (req.isHtmx) {
-        const project = (await findProjectForUser(db, user.id, req.params.id))!;
+        const project = { ...req.project, share_token: null };
         return reply.render('sharing/_panel', { share: await sharePanel(db, config.publicUrl, user.id, project, { next }) });
       }
       flash(reply, 'notice', 'Sharing stopped: the public link no longer works.');
       return reply.redirect(next, 303);
     });
 
-    app.get<{ Params: { token: string } }>('/s/:token', async (req, reply) => {
-      const project = await findSharedProject(db, req.params.token);
+    const publicPage = { config: { access: 'public' as const } };
+
+    app.get('/s/:token', publicPage, async (req, reply) => {
+      const project = await findSharedProject(db, readForm(tokenParams, req.params).token);
       if (!project) throw new NotFoundError();
       const { clips, playlist, playlistJson } = await loadFilm(app, project);
       // Never cached anywhere: unsharing must kill the link at once, and media URLs expire.
@@ -87,8 +94,8 @@ export default fp(
     });
 
     // The link preview's picture: the still of the film's first clip, only while the link is shared.
-    app.get<{ Params: { token: string } }>('/s/:token/poster', async (req, reply) => {
-      const project = await findSharedProject(db, req.params.token);
+    app.get('/s/:token/poster', publicPage, async (req, reply) => {
+      const project = await findSharedProject(db, readForm(tokenParams, req.params).token);
       const first = project ? (await listPlayableClips(db, project.id))[0] : undefined;
       if (!first) throw new NotFoundError();
       const body = await storage.get(first.image_key).catch(() => null);
@@ -98,5 +105,5 @@ export default fp(
       return reply.type(imageType(first.image_key)).send(body);
     });
   },
-  { name: 'sharing', dependencies: ['view', 'auth'] },
+  { name: 'sharing', dependencies: ['view', 'auth', 'projects'] },
 );

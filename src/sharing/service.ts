@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { grantCredits } from '../credits/service.js';
 import { withTx, type Conn, type DB } from '../platform/db.js';
 import type { Project } from '../platform/db-types.js';
-import { NotFoundError, UserError } from '../platform/errors.js';
+import { ConflictError, NotFoundError } from '../platform/errors.js';
 import { findProjectForUser } from '../projects/queries.js';
 import { getSettings } from '../settings/service.js';
 import * as q from './queries.js';
@@ -39,7 +39,7 @@ export async function shareProject(db: DB, userId: string, projectId: string): P
     if (!project) throw new NotFoundError();
     // A film shared before it emptied (clips unapproved or deleted) keeps its link, unrewarded.
     const playable = await q.hasPlayableClip(tx, projectId);
-    if (!playable && !project.share_token) throw new UserError(NOTHING_TO_SHARE, 409, 'nothing_to_share');
+    if (!playable && !project.share_token) throw new ConflictError(NOTHING_TO_SHARE, 'nothing_to_share');
     const token = project.share_token ?? (await q.setShareTokenIfNone(tx, userId, projectId, newShareToken()));
     if (!token) throw new Error('share token was not set');
 

@@ -1,8 +1,13 @@
 import fp from 'fastify-plugin';
 import send from '@fastify/send';
 import path from 'node:path';
+import { z } from 'zod';
+import { readForm } from '../platform/forms.js';
 import { LocalStorage } from './local.js';
 import { contentDisposition } from './types.js';
+
+const mediaParams = z.object({ '*': z.string() });
+const mediaQuery = z.object({ exp: z.string().optional(), sig: z.string().optional(), dl: z.string().optional() }).catch({});
 
 /**
  * GET /media/<key>?exp&sig[&dl]: serves local-disk media behind signed, expiring URLs, with Range
@@ -13,10 +18,11 @@ export default fp(
     const storage = app.storage;
     if (!(storage instanceof LocalStorage)) return;
 
-    app.get('/media/*', async (req, reply) => {
+    // Public: the signature in the URL is the permission.
+    app.get('/media/*', { config: { access: 'public' } }, async (req, reply) => {
       // The router has already decoded the path once; decoding again would misread a literal "%".
-      const key = (req.params as { '*': string })['*'];
-      const { exp, sig, dl } = req.query as Record<string, string | undefined>;
+      const key = readForm(mediaParams, req.params)['*'];
+      const { exp, sig, dl } = readForm(mediaQuery, req.query);
       if (key.includes('..') || !storage.verify(key, exp, sig, dl)) {
         return reply.code(403).type('text/plain').send('This link has expired or is not valid.');
       }

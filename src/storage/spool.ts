@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { UserError } from '../platform/errors.js';
+import { TooLargeError } from '../platform/errors.js';
 import { bytes as sizeText } from '../platform/format.js';
 
 export interface SpooledFile {
@@ -34,7 +34,7 @@ export async function spoolUpload(source: Readable, maxBytes: number, opts: Spoo
   const dir = spoolDir();
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const file = path.join(dir, `${randomUUID()}.upload`);
-  const tooLarge = () => new UserError(opts.tooLargeMessage ?? `That file is too large. The limit is ${sizeText(maxBytes)}.`, 413, 'too_large');
+  const tooLarge = () => new TooLargeError(opts.tooLargeMessage ?? `That file is too large. The limit is ${sizeText(maxBytes)}.`, 'too_large');
   let bytes = 0;
   const counter = new Transform({
     transform(chunk: Buffer, _enc, done) {

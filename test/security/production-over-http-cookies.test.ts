@@ -31,7 +31,7 @@ const named = (cookies: string[], name: string) => cookies.find((c) => c.startsW
 async function appWith(env: Record<string, string>): Promise<{ app: FastifyInstance; tc: TestContext }> {
   const tc = await createTestContext({ ADMIN_PASSWORD, ...env });
   const app = await buildApp(tc.ctx);
-  app.get('/__flash', { config: { public: true } }, async (_req, reply) => {
+  app.get('/__flash', { config: { access: 'public' } }, async (_req, reply) => {
     flash(reply, 'notice', 'hello');
     return reply.redirect('/', 303);
   });

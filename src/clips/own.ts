@@ -1,0 +1,26 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { currentUser } from '../auth/require-user.js';
+import type { Clip } from '../platform/db-types.js';
+import { NotFoundError } from '../platform/errors.js';
+import { findClipForUser } from './queries.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The signed-in person's clip named in the URL; set by the ownClip() preHandler only. */
+    clip: Clip;
+  }
+}
+
+export function decorateClip(app: FastifyInstance): void {
+  app.decorateRequest('clip', null as never);
+}
+
+/** preHandler: loads the clip named by the route param `param` onto `req.clip`, or answers 404. */
+export function ownClip(param = 'id') {
+  return async function loadOwnClip(req: FastifyRequest): Promise<void> {
+    const id = (req.params as Record<string, unknown>)[param];
+    const clip = typeof id === 'string' ? await findClipForUser(req.server.db, currentUser(req).id, id) : undefined;
+    if (!clip) throw new NotFoundError();
+    req.clip = clip;
+  };
+}
