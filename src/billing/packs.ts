@@ -1,6 +1,6 @@
 import type { Tx } from '../platform/db.js';
 import type { CreditPack } from '../platform/db-types.js';
-import { NotFoundError, UserError } from '../platform/errors.js';
+import { ConflictError, NotFoundError } from '../platform/errors.js';
 import { count, plural } from '../platform/format.js';
 import * as q from './queries.js';
 
@@ -38,18 +38,25 @@ export async function movePack(tx: Tx, id: string, direction: 'up' | 'down'): Pr
   return { from: from + 1, to: to + 1 };
 }
 
+/** A pack payments refer to: it can be taken off sale, never deleted. */
+export class PackInUseError extends ConflictError {
+  constructor(message: string) {
+    super(message, 'pack_in_use');
+  }
+}
+
 /** Deletes a pack nobody has paid for; a pack with payments can only be taken off sale. */
 export async function deletePack(tx: Tx, id: string): Promise<CreditPack> {
   const pack = await lockPack(tx, id);
   const used = await q.countPaymentsForPack(tx, id);
   if (used > 0) {
-    throw new UserError(`“${pack.name}” cannot be deleted: ${count(used, 'payment')} ${plural(used, 'refers', 'refer')} to it. Deactivate it instead to take it off sale.`, 409, 'pack_in_use');
+    throw new PackInUseError(`“${pack.name}” cannot be deleted: ${count(used, 'payment')} ${plural(used, 'refers', 'refer')} to it. Deactivate it instead to take it off sale.`);
   }
   try {
     await q.deletePack(tx, id);
   } catch (err) {
     // A checkout that referenced it meanwhile: the foreign key refuses, with the same answer.
-    if ((err as { code?: string }).code === '23503') throw new UserError(`“${pack.name}” cannot be deleted: payments refer to it. Deactivate it instead.`, 409, 'pack_in_use');
+    if ((err as { code?: string }).code === '23503') throw new PackInUseError(`“${pack.name}” cannot be deleted: payments refer to it. Deactivate it instead.`);
     throw err;
   }
   return pack;

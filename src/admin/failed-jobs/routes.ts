@@ -1,4 +1,6 @@
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { readForm } from '../../platform/forms.js';
 import { flash } from '../../platform/view.js';
 import { getSettings } from '../../settings/service.js';
 import { adminCtx } from '../guard.js';
@@ -8,13 +10,14 @@ import { refundGeneration, retryGeneration } from './service.js';
 import { credits } from '../../platform/format.js';
 
 const PER_PAGE = 20;
-const FILTERS: JobFilter[] = ['all', 'error', 'stuck', 'failover'];
+const FILTERS = ['all', 'error', 'stuck', 'failover'] as const satisfies readonly JobFilter[];
+/** An unknown filter shows them all. */
+const filterQuery = z.object({ filter: z.enum(FILTERS).catch('all') });
 
 /** /admin/jobs: failed and stuck generations with everything needed to debug them; retry or refund. */
 export default async function failedJobsRoutes(app: FastifyInstance) {
   app.get('/jobs', async (req, reply) => {
-    const given = (req.query as { filter?: string }).filter as JobFilter;
-    const filter = FILTERS.includes(given) ? given : 'all';
+    const filter = readForm(filterQuery, req.query).filter;
     const page = pageParam(req.query);
     const { generationTimeoutMin: timeoutMin } = await getSettings(app.db);
     const [clips, total, codes] = await Promise.all([

@@ -4,7 +4,7 @@ import { grantCredits } from '../../credits/service.js';
 import { ledgerReference } from '../../generation/keys.js';
 import type { AppContext } from '../../platform/context.js';
 import { withTx, type DB } from '../../platform/db.js';
-import { NotFoundError, UserError } from '../../platform/errors.js';
+import { ConflictError, NotFoundError } from '../../platform/errors.js';
 import { getSettings } from '../../settings/service.js';
 import { recordAudit, type AdminCtx } from '../audit.js';
 import { findClipForUpdate, isClipStuck } from './queries.js';
@@ -29,7 +29,7 @@ export async function retryGeneration(ctx: AppContext, who: AdminCtx, clipId: st
     const clip = await findClipForUpdate(tx, clipId);
     if (!clip) throw new NotFoundError('That clip does not exist.');
     // A stuck clip may still have a live job; retrying it could submit it twice.
-    if (clip.status !== 'error') throw new UserError(`Only failed generations can be retried; this one is ${clip.status}.`, 409, 'not_failed');
+    if (clip.status !== 'error') throw new ConflictError(`Only failed generations can be retried; this one is ${clip.status}.`, 'not_failed');
     const refunded = await ledgerExists(tx, 'refund', ledgerReference(clip.id, clip.attempt));
     const next = await beginNextAttempt(ctx, tx, clip, settings, { requestId, carried: refunded ? 0 : clip.credits_spent });
     await recordAudit(tx, who, {
@@ -54,11 +54,11 @@ export async function refundGeneration(db: DB, who: AdminCtx, clipId: string): P
   return withTx(db, async (tx) => {
     const clip = await findClipForUpdate(tx, clipId);
     if (!clip) throw new NotFoundError('That clip does not exist.');
-    if (clip.status === 'ready') throw new UserError('This clip finished successfully; there is nothing to refund.', 409, 'not_failed');
+    if (clip.status === 'ready') throw new ConflictError('This clip finished successfully; there is nothing to refund.', 'not_failed');
     if (clip.status !== 'error' && !(await isClipStuck(tx, clip.id, settings.generationTimeoutMin))) {
-      throw new UserError('This generation is still within its time limit; refund it only once it failed or got stuck.', 409, 'not_failed');
+      throw new ConflictError('This generation is still within its time limit; refund it only once it failed or got stuck.', 'not_failed');
     }
-    if (clip.credits_spent <= 0) throw new UserError('Nothing to refund: this attempt cost no credits.', 409, 'nothing_to_refund');
+    if (clip.credits_spent <= 0) throw new ConflictError('Nothing to refund: this attempt cost no credits.', 'nothing_to_refund');
     const reference = ledgerReference(clip.id, clip.attempt);
     const granted = await grantCredits(tx, clip.user_id, clip.credits_spent, 'refund', reference, 'Refunded by admin');
     await recordAudit(tx, who, {

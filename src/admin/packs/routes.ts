@@ -1,5 +1,8 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { NotFoundError, UserError } from '../../platform/errors.js';
+import { z } from 'zod';
+import { PackInUseError } from '../../billing/packs.js';
+import { NotFoundError } from '../../platform/errors.js';
+import { readForm } from '../../platform/forms.js';
 import { flash } from '../../platform/view.js';
 import { adminCtx } from '../guard.js';
 import { uuidParam } from '../http.js';
@@ -8,6 +11,7 @@ import { priceInput } from './money.js';
 import { findPack, listPacksWithUse } from './queries.js';
 import { createPack, deletePack, movePack, readPackForm, setPackActive, updatePackValues, validatePack, type PackErrors, type PackForm } from './service.js';
 
+const moveForm = z.object({ direction: z.enum(['up', 'down'], { error: 'Move a pack up or down.' }) });
 const EMPTY_FORM: PackForm = { name: '', credits: '', price: '', currency: 'usd' };
 
 /** /admin/packs: the credit packs sold on /credits; changes show there at once (it reads the table). */
@@ -64,8 +68,7 @@ export default async function packsRoutes(app: FastifyInstance) {
   });
 
   app.post('/packs/:id/move', async (req, reply) => {
-    const direction = (req.body as { direction?: string } | undefined)?.direction;
-    if (direction !== 'up' && direction !== 'down') throw new UserError('Move a pack up or down.');
+    const { direction } = readForm(moveForm, req.body);
     await movePack(app.db, adminCtx(req), uuidParam(req.params), direction);
     return reply.redirect('/admin/packs', 303);
   });
@@ -84,7 +87,7 @@ export default async function packsRoutes(app: FastifyInstance) {
       flash(reply, 'notice', `Pack “${pack.name}” deleted.`);
       return reply.redirect('/admin/packs', 303);
     } catch (err) {
-      if (err instanceof UserError && err.code === 'pack_in_use') return renderList(reply.code(409), { error: err.message });
+      if (err instanceof PackInUseError) return renderList(reply.code(409), { error: err.message });
       throw err;
     }
   });

@@ -1,4 +1,5 @@
 import { withTx, type DB } from '../../platform/db.js';
+import { parseForm } from '../../platform/forms.js';
 import { settingsSchema, type Settings } from '../../settings/defaults.js';
 import { getSettings, saveSettings } from '../../settings/service.js';
 import { diff, recordAudit, type AdminCtx } from '../audit.js';
@@ -76,15 +77,16 @@ export function parseSettingsForm(body: unknown): { values: MainSettings } | { e
     ...Object.fromEntries(LIMIT_FIELDS.map((f) => [f.key, int(b[f.key])])),
   };
   const errors: SettingsErrors = {};
-  const parsed = settingsSchema.safeParse(raw);
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      const key = issue.path[0] as keyof Settings;
+  const parsed = parseForm(settingsSchema, raw);
+  if (!parsed.ok) {
+    // The page words each field's problem itself (MESSAGES), next to the field.
+    for (const path of Object.keys(parsed.errors)) {
+      const key = path.split('.')[0] as keyof Settings;
       if (key in MESSAGES) errors[key] ??= MESSAGES[key];
     }
   }
-  if (parsed.success && !parsed.data.allowedDurations.includes(parsed.data.defaultDuration)) errors.defaultDuration = MESSAGES.defaultDuration;
-  if (!parsed.success || Object.keys(errors).length) return { errors, raw };
+  if (parsed.ok && !parsed.data.allowedDurations.includes(parsed.data.defaultDuration)) errors.defaultDuration = MESSAGES.defaultDuration;
+  if (!parsed.ok || Object.keys(errors).length) return { errors, raw };
   const values: Partial<Settings> = { ...parsed.data };
   for (const k of PROVIDER_SECTION_KEYS) delete values[k];
   return { values: values as MainSettings };

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { readForm } from '../../platform/forms.js';
 import { safeReturnPath } from '../../platform/view.js';
 import { endAdminSession, readAdminSession, startAdminSession } from '../admin-session.js';
 import { renderDisabled } from '../guard.js';
@@ -12,6 +13,8 @@ const loginForm = z.object({
   password: z.string().max(1024).catch(''),
   next: z.string().optional(),
 });
+
+const nextQuery = z.object({ next: z.unknown().optional() });
 
 /** Only admin pages are valid places to return to after the admin sign-in. */
 function adminReturnPath(value: unknown): string {
@@ -39,14 +42,14 @@ export default async function signInRoutes(app: FastifyInstance, { limiter, glob
 
   app.get('/login', async (req, reply) => {
     if (passwordMode(config.ADMIN_PASSWORD) === 'disabled') return renderDisabled(reply);
-    const next = adminReturnPath((req.query as { next?: unknown }).next);
+    const next = adminReturnPath(readForm(nextQuery, req.query).next);
     if (await readAdminSession(db, req, config)) return reply.redirect(next, 303);
     return reply.render('admin/login', page({ next }));
   });
 
   app.post('/login', async (req, reply) => {
     if (passwordMode(config.ADMIN_PASSWORD) === 'disabled') return renderDisabled(reply);
-    const { password, next } = loginForm.parse(req.body ?? {});
+    const { password, next } = readForm(loginForm, req.body);
     const data = page({ next: adminReturnPath(next) });
     const wait = await limiter.attempt(req.ip);
     if (wait > 0) {

@@ -9,6 +9,11 @@ import { pageParam, pager, textParam, uuidParam } from '../http.js';
 import { countUsers, findUser, findUserEmail, listPaymentsForUser, listProjectsForUser, searchUsers } from './queries.js';
 import { adjustCredits, deleteAccountAsAdmin, parseCreditsForm, setDisabled } from './service.js';
 import { pendingForUser } from '../../account/queries.js';
+import { z } from 'zod';
+import { readForm } from '../../platform/forms.js';
+
+/** The admin types the person's email to confirm an account deletion. */
+const deleteForm = z.object({ confirm_email: z.string().optional() });
 
 const USERS_PER_PAGE = 25;
 const LEDGER_PER_PAGE = 30;
@@ -72,7 +77,7 @@ export default async function usersRoutes(app: FastifyInstance) {
 
   app.post('/users/:id/delete', async (req, reply) => {
     const id = uuidParam(req.params);
-    await deleteAccountAsAdmin(app.ctx, adminCtx(req), id, (req.body as Record<string, unknown> | undefined)?.confirm_email);
+    await deleteAccountAsAdmin(app.ctx, adminCtx(req), id, readForm(deleteForm, req.body).confirm_email);
     flash(reply, 'notice', 'Account deletion started: they are signed out; their media and rows go in a minute or two.');
     return reply.redirect(`/admin/users/${id}`, 303);
   });

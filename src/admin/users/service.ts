@@ -2,7 +2,9 @@ import { confirmEmailMatches, requestDeletion } from '../../account/deletion.js'
 import type { AppContext } from '../../platform/context.js';
 import { grantCredits, InsufficientCreditsError, spendCredits } from '../../credits/service.js';
 import { withTx, type DB } from '../../platform/db.js';
-import { NotFoundError, UserError } from '../../platform/errors.js';
+import { z } from 'zod';
+import { NotFoundError, UnprocessableError } from '../../platform/errors.js';
+import { readForm } from '../../platform/forms.js';
 import { destroyUserSessions } from '../../platform/session-store.js';
 import { setAccountDisabled } from '../../auth/service.js';
 import { findUserForUpdate } from './queries.js';
@@ -14,15 +16,22 @@ export interface CreditsForm {
 }
 
 /** The grant/take form: a whole number of credits and a reason the ledger keeps. */
+const AMOUNT = 'Enter a whole number of credits from 1 to 100000.';
+const creditsForm = z.object({
+  amount: z
+    .string({ error: AMOUNT })
+    .trim()
+    .regex(/^\d+$/, AMOUNT)
+    .transform(Number)
+    .pipe(z.number().int().min(1, AMOUNT).max(100_000, AMOUNT)),
+  reason: z
+    .string({ error: 'Give a reason (at least 3 characters); it is kept in the ledger.' })
+    .transform((s) => s.trim().replace(/\s+/g, ' '))
+    .pipe(z.string().min(3, 'Give a reason (at least 3 characters); it is kept in the ledger.').max(200, 'Keep the reason under 200 characters.')),
+});
+
 export function parseCreditsForm(body: unknown): CreditsForm {
-  const b = (body ?? {}) as Record<string, unknown>;
-  const amountText = typeof b.amount === 'string' ? b.amount.trim() : '';
-  const amount = Number(amountText);
-  const reason = typeof b.reason === 'string' ? b.reason.trim().replace(/\s+/g, ' ') : '';
-  if (!/^\d+$/.test(amountText) || amount < 1 || amount > 100_000) throw new UserError('Enter a whole number of credits from 1 to 100000.', 400, 'bad_amount');
-  if (reason.length < 3) throw new UserError('Give a reason (at least 3 characters); it is kept in the ledger.', 400, 'bad_reason');
-  if (reason.length > 200) throw new UserError('Keep the reason under 200 characters.', 400, 'bad_reason');
-  return { amount, reason };
+  return readForm(creditsForm, body);
 }
 
 /**
@@ -42,7 +51,7 @@ export async function adjustCredits(db: DB, who: AdminCtx, userId: string, kind:
         balance = await spendCredits(tx, userId, form.amount, 'admin', null, form.reason);
       } catch (err) {
         if (!(err instanceof InsufficientCreditsError)) throw err;
-        throw new UserError(`Cannot take ${form.amount} credits: the balance is only ${err.balance}.`, 422, 'insufficient_credits');
+        throw new UnprocessableError(`Cannot take ${form.amount} credits: the balance is only ${err.balance}.`, 'insufficient_credits');
       }
     }
     await recordAudit(tx, who, {
