@@ -4,6 +4,7 @@ import { signInThroughForm, startBrowserApp } from '../setup/chromium.js';
 import { createProject, createUser } from '../factories.js';
 import { attachMusic, insertReadyClips } from '../factories/media.js';
 import { waitFor } from '../setup/wait.js';
+import { ADMIN_PASSWORD } from '../factories/admin.js';
 import { tabThrough, tabTo } from './keyboard.js';
 
 // Keyboard alone: every control on the busiest pages is reached by Tab and shows where the focus
@@ -13,7 +14,7 @@ let page: Page;
 let userId: string;
 
 beforeAll(async () => {
-  app = await startBrowserApp();
+  app = await startBrowserApp({ ADMIN_PASSWORD });
   const user = await createUser(app.t.ctx.db, { email: 'keys@example.com', credits: 20 });
   userId = user.id;
   page = await app.browser.newPage({ viewport: { width: 1280, height: 800 } });
@@ -115,10 +116,40 @@ describe('keyboard alone', () => {
     expect(await page.evaluate(() => document.querySelector('audio')!.muted)).toBe(true);
   });
 
+  it('opens the account menu and signs out', async () => {
+    await page.goto(`${app.base}/projects`);
+    await tabTo(page, '.account-menu summary');
+    await page.keyboard.press('Enter');
+    await tabTo(page, '.account-menu a[href="/account"]', 3);
+    // Escape closes it and the focus goes back to its button; Enter opens it again.
+    await page.keyboard.press('Escape');
+    expect(await page.evaluate(() => document.querySelector('details.account-menu')!.hasAttribute('open'))).toBe(false);
+    expect(await page.evaluate(() => document.activeElement!.matches('.account-menu summary'))).toBe(true);
+    await page.keyboard.press('Enter');
+    await tabTo(page, 'form[action="/logout"] button', 6);
+    await Promise.all([page.waitForURL((u) => u.pathname === '/'), page.keyboard.press('Enter')]);
+    expect(await page.locator('a[href="/login"]').count()).toBeGreaterThan(0);
+    await signInThroughForm(page, app.base, 'keys@example.com');
+  });
+
+  it('signs in to the admin and reaches every control of the settings page', async () => {
+    await page.goto(`${app.base}/admin/login`);
+    await tabTo(page, 'input[name=password]');
+    await page.keyboard.type(ADMIN_PASSWORD);
+    await Promise.all([page.waitForURL(/\/admin\/?$/), page.keyboard.press('Enter')]);
+    await page.goto(`${app.base}/admin/settings`);
+    const r = await tabThrough(page);
+    expect(r.stops).toBeGreaterThan(10);
+    expect(r.unreached).toEqual([]);
+    expect(r.noRing).toEqual([]);
+  });
+
   for (const [name, url] of [
     ['project page', (p: string) => `/projects/${p}`],
     ['player', (p: string) => `/projects/${p}/play`],
+    ['share settings', (p: string) => `/projects/${p}/share`],
     ['dashboard', () => '/projects'],
+    ['buy credits', () => '/credits'],
     ['account', () => '/account'],
   ] as const) {
     it(`reaches every control of the ${name} with Tab, each with a visible focus ring`, async () => {
