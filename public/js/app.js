@@ -46,6 +46,20 @@ import { csrfToken } from './csrf.js';
     if (src.select) { src.select(); if (document.execCommand && document.execCommand('copy')) done(); }
   });
 
+  // The account menu (a <details> in the header) behaves like a menu for the keyboard: Escape
+  // closes it and gives the focus back to its button; tabbing out of it closes it.
+  document.addEventListener('keydown', function (evt) {
+    if (evt.key !== 'Escape') return;
+    var menu = evt.target.closest && evt.target.closest('details.account-menu[open]');
+    if (!menu) return;
+    menu.open = false;
+    menu.querySelector('summary').focus();
+  });
+  document.addEventListener('focusout', function (evt) {
+    var menu = evt.target.closest && evt.target.closest('details.account-menu[open]');
+    if (menu && evt.relatedTarget && !menu.contains(evt.relatedTarget)) menu.open = false;
+  });
+
   // Balance updates pushed by fragments: an element with data-credit-balance-update="N".
   document.addEventListener('htmx:after:swap', function () {
     var upd = document.querySelector('[data-credit-balance-update]');

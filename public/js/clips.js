@@ -179,6 +179,14 @@ import { csrfToken } from './csrf.js';
   document.addEventListener('pointerup', endTouch);
   document.addEventListener('pointercancel', endTouch);
 
+  /** Says where a clip went, for screen readers (the grid's live region). */
+  function announce(text) {
+    var status = document.querySelector('[data-order-status]');
+    if (!status) return;
+    // The same words twice in a row are read again only if the text changes in between.
+    status.textContent = status.textContent === text ? text + '\u00a0' : text;
+  }
+
   // ↑ ↓ buttons: move in place and save, instead of reloading the page.
   document.addEventListener('submit', function (evt) {
     var form = evt.target;
@@ -191,10 +199,15 @@ import { csrfToken } from './csrf.js';
     var cards = cardsOf(grid);
     var i = cards.indexOf(card);
     var other = dir === 'up' ? cards[i - 1] : cards[i + 1];
-    if (!other) return;
+    if (!other) {
+      announce(dir === 'up' ? 'This clip is already first.' : 'This clip is already last.');
+      return;
+    }
     grid.insertBefore(card, dir === 'up' ? other : other.nextElementSibling);
+    // Moving the card took the focus away from its button: give it back, so the next key press moves it again.
     var button = form.querySelector('button');
     if (button) button.focus();
+    announce('Clip moved to position ' + (cardsOf(grid).indexOf(card) + 1) + ' of ' + cards.length + '.');
     saveOrder(grid);
   });
 

@@ -35,15 +35,19 @@ export function createControls({ root, ui, state, data, timeline, music, transpo
   /** @type {number | undefined} */
   let hideTimer;
 
+  // Someone moving through the controls with the keyboard must see them: they stay up meanwhile.
+  const keyboardInside = () => Boolean(root.querySelector(':focus-visible'));
   function showControls() {
     root.classList.remove('controls-hidden');
     clearTimeout(hideTimer);
     if (state.playing) {
       hideTimer = setTimeout(() => {
-        if (state.playing && !state.scrubbing) root.classList.add('controls-hidden');
+        if (state.playing && !state.scrubbing && !keyboardInside()) root.classList.add('controls-hidden');
+        else if (state.playing) showControls();
       }, 2600);
     }
   }
+  root.addEventListener('focusin', () => showControls());
 
   // ---- full screen: the real thing, or the whole window where the browser refuses (iPhone) ----
   /** @type {Document & { webkitFullscreenElement?: Element, webkitExitFullscreen?: () => void, webkitFullscreenEnabled?: boolean }} */
@@ -51,7 +55,11 @@ export function createControls({ root, ui, state, data, timeline, music, transpo
   /** @type {HTMLElement & { webkitRequestFullscreen?: () => Promise<void> | void }} */
   const box = root;
   const isFullscreen = () => Boolean(doc.fullscreenElement || doc.webkitFullscreenElement) || root.classList.contains('is-pseudo-full');
-  const onFullscreenChange = () => root.classList.toggle('is-full', isFullscreen());
+  const onFullscreenChange = () => {
+    root.classList.toggle('is-full', isFullscreen());
+    const btn = root.querySelector('[data-action="fullscreen"]');
+    if (btn) btn.setAttribute('aria-label', isFullscreen() ? 'Leave full screen' : 'Full screen');
+  };
   /** @param {boolean} on */
   function setPseudo(on) {
     root.classList.toggle('is-pseudo-full', on);
@@ -85,12 +93,18 @@ export function createControls({ root, ui, state, data, timeline, music, transpo
     try {
       audio.muted = localStorage.getItem('echoes.muted') === '1';
     } catch { /* storage off */ }
-    root.classList.toggle('is-muted', audio.muted);
+    showMuted(audio.muted);
+  }
+  /** @param {boolean} muted */
+  function showMuted(muted) {
+    root.classList.toggle('is-muted', muted);
+    const btn = root.querySelector('[data-action="mute"]');
+    if (btn) btn.setAttribute('aria-pressed', String(muted));
   }
   function toggleMute() {
     if (!audio) return;
     audio.muted = !audio.muted;
-    root.classList.toggle('is-muted', audio.muted);
+    showMuted(audio.muted);
     try {
       localStorage.setItem('echoes.muted', audio.muted ? '1' : '0');
     } catch { /* storage off */ }
@@ -104,12 +118,16 @@ export function createControls({ root, ui, state, data, timeline, music, transpo
   /** @param {EventTarget | null} target @param {string} selector */
   const closest = (target, selector) => (target instanceof Element ? target.closest(selector) : null);
 
+  /** @type {HTMLElement | null} */
+  const mainToggle = root.querySelector('.player-btn-main');
   root.addEventListener('click', (evt) => {
     const btn = closest(evt.target, '[data-action]');
     const action = btn && actions[btn.getAttribute('data-action') || ''];
     if (action) {
       action();
       showControls();
+      // The big play and "watch again" buttons hide once used: keep the focus on the play/pause button.
+      if (btn && btn !== mainToggle && document.activeElement === btn && btn.closest('.player-bigplay, [data-end]') && mainToggle) mainToggle.focus();
     }
   });
 
@@ -205,6 +223,8 @@ export function createControls({ root, ui, state, data, timeline, music, transpo
     if (key === ' ' || key === 'k' || key === 'K') toggle();
     else if (key === 'ArrowRight') onSlider ? seek(transport.time() + 5) : next();
     else if (key === 'ArrowLeft') onSlider ? seek(transport.time() - 5) : prev();
+    else if ((key === 'ArrowUp' || key === 'PageUp') && onSlider) seek(transport.time() + (key === 'PageUp' ? 30 : 5));
+    else if ((key === 'ArrowDown' || key === 'PageDown') && onSlider) seek(transport.time() - (key === 'PageDown' ? 30 : 5));
     else if (key === 'Home' && onSlider) seek(0);
     else if (key === 'End' && onSlider) seek(timeline.total);
     else if (key === 'f' || key === 'F') toggleFullscreen();

@@ -35,6 +35,7 @@ function startPlayer(root, data) {
     time: $('[data-time]'),
     total: $('[data-total]'),
     clipno: $('[data-clipno]'),
+    toggle: $('.player-btn-main'),
     end: /** @type {HTMLElement | null} */ ($('[data-end]')),
     ticks: /** @type {NodeListOf<HTMLElement>} */ (root.querySelectorAll('[data-tick]')),
   };
@@ -141,6 +142,7 @@ function startPlayer(root, data) {
   // ---- rendering ----------------------------------------------------------------------------------
   function render() {
     root.setAttribute('data-state', state.ended ? 'ended' : state.playing ? 'playing' : 'paused');
+    if (ui.toggle) ui.toggle.setAttribute('aria-label', state.playing ? 'Pause' : 'Play');
     if (ui.end) ui.end.hidden = !state.ended;
     if (ui.clipno) ui.clipno.textContent = state.index + 1 + ' / ' + timeline.count;
     reelItems.forEach((item) => item.classList.toggle('is-current', Number(item.getAttribute('data-index')) === state.index));
