@@ -5,7 +5,7 @@ import { registerLivePublisher } from './live.js';
 import { resolveFfmpeg, type FfmpegBinaries } from './ffmpeg.js';
 import { createLogger, type Logger } from './logger.js';
 import { createQueues, type Queues } from './queues.js';
-import { createRedis } from './redis.js';
+import { createRedis, untilReady } from './redis.js';
 import type { Storage } from './storage.js';
 
 /**
@@ -44,6 +44,7 @@ export async function createContext(config: Config, opts: ContextOptions): Promi
   const { storage } = opts;
   await storage.ensureReady();
   const redis = createRedis(config.REDIS_URL);
+  await untilReady(redis);
   registerLivePublisher(db, redis, config.QUEUE_PREFIX);
   return {
     config,

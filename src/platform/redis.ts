@@ -37,3 +37,22 @@ export function createRedis(url: string): Redis {
   redis.on('error', () => {}); // reconnection is automatic; health reports the outage
   return redis;
 }
+
+/**
+ * Waits (at most `ms`) for the client's first connection. Without an offline queue a command sent
+ * before it fails at once, so a process that started serving first would, for its first moments,
+ * fall back to per-process stand-ins (sign-in limits counted apart from Redis's). A Redis that is
+ * down at start does not stop the start: the wait just ends.
+ */
+export async function untilReady(redis: Redis, ms = 3000): Promise<void> {
+  if (redis.status === 'ready') return;
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      redis.off('ready', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    redis.once('ready', done);
+  });
+}
