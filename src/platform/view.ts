@@ -114,7 +114,9 @@ export default fp(
         fmt,
       };
       const html = await this.viewAsync(template, { ...locals, ...data });
-      return this.type('text/html; charset=utf-8').send(html);
+      // Encoded once: a string payload is measured (Buffer.byteLength) and then encoded again to be
+      // written, and on a 100 KB page those two passes were a tenth of the request's CPU.
+      return this.type('text/html; charset=utf-8').send(Buffer.from(html as string, 'utf8'));
     });
   },
   { name: 'view', dependencies: ['web'] },
