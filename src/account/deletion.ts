@@ -8,6 +8,7 @@ import { failGeneration } from '../generation/service.js';
 import * as q from './queries.js';
 import { subjectHash } from '../auth/deleted-subjects.js';
 import { rememberDeletedSubject } from '../auth/queries.js';
+import { setAccountDisabled } from '../auth/service.js';
 
 /** Every prefix a person's objects live under (design: storage keys), plus their data downloads. */
 export const userPrefixes = (userId: string) => ['images', 'clips', 'music', 'exports', 'downloads'].map((k) => `${k}/${userId}/`);
@@ -33,7 +34,7 @@ export async function requestDeletion(
   const deletion = await withTx(ctx.db, async (tx) => {
     const user = await q.findUserForUpdate(tx, userId);
     if (!user) throw new NotFoundError();
-    await q.disableUserNow(tx, userId);
+    if (!user.disabled_at) await setAccountDisabled(tx, userId, new Date());
     if (user.google_sub) await rememberDeletedSubject(tx, subjectHash(user.google_sub));
     await q.deleteAllSessions(tx, userId);
     const row = await q.insertDeletion(tx, userId, requestedBy);

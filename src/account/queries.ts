@@ -121,10 +121,6 @@ export async function finishDeletion(db: Conn, id: string): Promise<void> {
   await db.updateTable('account_deletions').set({ status: 'done', step: 'done', user_id: null, finished_at: new Date() }).where('id', '=', id).execute();
 }
 
-export async function disableUserNow(db: Conn, userId: string): Promise<void> {
-  await db.updateTable('users').set({ disabled_at: new Date() }).where('id', '=', userId).where('disabled_at', 'is', null).execute();
-}
-
 export async function unfinishedClips(db: Conn, userId: string) {
   return db.selectFrom('clips').selectAll().where('user_id', '=', userId).where('status', 'in', ['queued', 'generating']).execute();
 }
