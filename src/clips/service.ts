@@ -58,6 +58,7 @@ export async function deleteClip(ctx: AppContext, userId: string, clipId: string
     return row;
   });
   if (unfinished(clip)) stopTaskSoon(ctx, clip);
+  clipChanged(ctx.db, clip); // the person's other open pages drop its card
   const keys = [clip.image_key, clip.thumb_key, clip.video_key, videoKeyFor(clip, clip.attempt)].filter((k): k is string => Boolean(k));
   await ctx.storage.deleteMany([...new Set(keys)]).catch((err) => ctx.logger.error({ clipId, err }, 'clip objects not deleted'));
   return clip;

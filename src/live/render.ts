@@ -11,6 +11,11 @@ export function balanceHtml(balance: number): string {
   return `<span data-credit-balance="${balance}" id="credit-balance" hx-swap-oob="true">${balance}</span>`;
 }
 
+/** Removes a deleted clip's card, out of band, from a page that shows it. */
+export function removedCardHtml(clipId: string): string {
+  return `<div id="clip-${clipId}" hx-swap-oob="delete"></div>`;
+}
+
 /**
  * Sends each stream the clip's card, swapped in place of the one the page shows (out of band, by
  * its id); a page that does not show it ignores it. Rendered once per CSRF token (one per browser).

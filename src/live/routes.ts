@@ -9,7 +9,8 @@ import { readForm } from '../platform/forms.js';
 import { ownedProject } from '../projects/own.js';
 import { LiveHub } from './hub.js';
 import { findBalance, listClipsChangedSince, liveSessionIds } from './queries.js';
-import { balanceHtml, sendCards, sendDownloadPanel } from './render.js';
+import { balanceHtml, removedCardHtml, sendCards, sendDownloadPanel } from './render.js';
+import { isUuid } from '../platform/ids.js';
 import { LiveStream } from './stream.js';
 
 /** How far back a reconnecting page is caught up beyond its last event (clocks of other processes). */
@@ -54,6 +55,8 @@ export default fp(
           if (showing.length === 0) return;
           const clip = await findClipForUser(app.db, userId, event.clip);
           if (clip) await sendCards(app, showing, [clip]);
+          // Gone (deleted, perhaps in another tab): its card leaves every page that shows it.
+          else if (isUuid(event.clip)) for (const s of showing) s.send(removedCardHtml(event.clip));
           return;
         }
         case 'balance': {

@@ -51,4 +51,32 @@ describe('a project page in a real browser', () => {
     expect(errors).toEqual([]);
     await page.close();
   });
+
+  it('takes a clip deleted in one tab off the other tab, without errors in either', { timeout: 60_000 }, async () => {
+    const context = await browser.newContext();
+    const errors: string[] = [];
+    const [one, two] = [await context.newPage(), await context.newPage()];
+    for (const page of [one, two]) {
+      page.on('pageerror', (e) => errors.push(e.message));
+      page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    }
+    await one.goto(`${base}/login`);
+    await one.fill('input[name=email]', 'two-tabs@example.com');
+    await one.click('form[action="/auth/dev"] button[type=submit]');
+    await one.waitForURL(/\/projects/);
+    const user = await t.ctx.db.selectFrom('users').selectAll().where('email', '=', 'two-tabs@example.com').executeTakeFirstOrThrow();
+    const project = await createProject(t.ctx.db, user.id);
+    const clip = await createClip(t.ctx.db, t.ctx.storage, { userId: user.id, projectId: project.id, status: 'ready', credits: 0 });
+    for (const page of [one, two]) {
+      const opened = page.waitForResponse((r) => r.url().includes('/events?') && r.url().includes(`project=${project.id}`));
+      await page.goto(`${base}/projects/${project.id}`);
+      await opened;
+    }
+    one.on('dialog', (d) => void d.accept());
+    await one.click(`#clip-${clip.id} .clip-delete`);
+    await one.waitForSelector(`#clip-${clip.id}`, { state: 'detached', timeout: 5000 });
+    await two.waitForSelector(`#clip-${clip.id}`, { state: 'detached', timeout: 5000 });
+    expect(errors).toEqual([]);
+    await context.close();
+  });
 });

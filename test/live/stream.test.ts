@@ -7,6 +7,7 @@ import { publishLive } from '../../src/platform/live.js';
 import { createTestContext, type TestContext } from '../setup/context.js';
 import { TestBrowser } from '../setup/browser.js';
 import { clipIdOf, SseClient } from '../setup/sse.js';
+import { deleteClip } from '../../src/clips/service.js';
 import { createProject } from '../factories.js';
 import { createClip } from '../factories/clips.js';
 
@@ -80,6 +81,16 @@ describe('the live stream', () => {
     publishLive(t.ctx.db, mine.user.id, { t: 'payment' });
     await s.next((m) => m.event === 'live-payment', 5000, from);
     expect(s.messages.slice(from)).toHaveLength(1);
+  });
+
+  it('takes a deleted clip’s card off the person’s other pages', async () => {
+    const p = await person('deleted-card@example.com');
+    const clip = await createClip(t.ctx.db, t.ctx.storage, { userId: p.user.id, projectId: p.project.id, status: 'ready', credits: 0 });
+    const s = await p.stream(`?project=${p.project.id}`);
+    const from = s.messages.length;
+    await deleteClip(t.ctx, p.user.id, clip.id);
+    const gone = await s.next((m) => m.data.includes(`id="clip-${clip.id}"`), 5000, from);
+    expect(gone.data).toBe(`<div id="clip-${clip.id}" hx-swap-oob="delete"></div>`);
   });
 
   it('tells panels to refresh: export, beat analysis, payment, data download', async () => {
