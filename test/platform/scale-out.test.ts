@@ -1,15 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fork, spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
+import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { grantCredits } from '../../src/credits/service.js';
 import { withTx } from '../../src/platform/db.js';
 import { createTestContext, type TestContext } from '../setup/context.js';
+import { HttpBrowser, startWebProcess } from '../setup/web-processes.js';
 import { clipIdOf, SseClient } from '../setup/sse.js';
 import { startRunwayFake, type RunwayFake } from '../fakes/runway.js';
 import { expectLedgerBalanced } from '../factories.js';
-import { testImage, waitFor } from '../factories/clips.js';
+import { testImage } from '../factories/clips.js';
 
 // Two web processes and two worker processes (real ones, as `npm start` and `npm run worker` run)
 // on one Postgres, Redis and media store: a session made on web A works on web B, a page on B is
@@ -23,23 +23,6 @@ let fake: RunwayFake;
 const children: ChildProcess[] = [];
 const streams: SseClient[] = [];
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-
-async function startWeb(): Promise<string> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { env: { ...process.env, ...t.env, PORT: String(port), RUN_WORKERS: 'false' }, stdio: 'ignore' });
-  children.push(child);
-  const url = `http://127.0.0.1:${port}`;
-  await waitFor(async () => (await fetch(`${url}/healthz`).catch(() => null))?.status === 200, 'a web process to answer', 60_000, 200);
-  return url;
-}
-
 async function startWorker(): Promise<void> {
   const child = fork(WORKER, [], { env: { ...process.env, ...t.env }, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   children.push(child);
@@ -47,36 +30,6 @@ async function startWorker(): Promise<void> {
     child.once('message', () => resolve());
     child.once('exit', (code) => reject(new Error(`worker process exited early (${code})`)));
   });
-}
-
-/** A browser over real HTTP: keeps cookies and the page's CSRF token, may talk to either web process. */
-class HttpBrowser {
-  cookies = new Map<string, string>();
-  csrf = '';
-  get cookie(): string {
-    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-  }
-  async fetch(url: string, init: RequestInit = {}): Promise<Response> {
-    const res = await fetch(url, { ...init, redirect: 'manual', headers: { cookie: this.cookie, ...(init.headers as Record<string, string>) } });
-    for (const c of res.headers.getSetCookie()) {
-      const [pair] = c.split(';');
-      const i = pair!.indexOf('=');
-      const value = pair!.slice(i + 1);
-      if (value === '' || /max-age=0/i.test(c)) this.cookies.delete(pair!.slice(0, i));
-      else this.cookies.set(pair!.slice(0, i), value);
-    }
-    return res;
-  }
-  async page(url: string): Promise<Response> {
-    const res = await this.fetch(url);
-    const body = await res.clone().text();
-    const m = /<meta name="csrf-token" content="([^"]+)"/.exec(body);
-    if (m) this.csrf = m[1]!;
-    return res;
-  }
-  post(url: string, form: Record<string, string>): Promise<Response> {
-    return this.fetch(url, { method: 'POST', body: new URLSearchParams({ _csrf: this.csrf, ...form }), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
-  }
 }
 
 beforeAll(async () => {
@@ -95,7 +48,7 @@ afterAll(async () => {
 
 describe('two web processes and two workers', () => {
   it('share sessions, push live updates across processes, and run and charge every clip once', async () => {
-    const [webA, webB] = await Promise.all([startWeb(), startWeb()]);
+    const [webA, webB] = await Promise.all([startWebProcess(t.env, children), startWebProcess(t.env, children)]);
     await Promise.all([startWorker(), startWorker()]);
 
     // Signed in on A, the session works on B.

@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
+import type { ChildProcess } from 'node:child_process';
 import { deleteSessionForUser } from '../../src/account/queries.js';
 import { setDisabled } from '../../src/admin/users/service.js';
 import { grantCredits } from '../../src/credits/service.js';
 import { withTx } from '../../src/platform/db.js';
 import { createTestContext, type TestContext } from '../setup/context.js';
-import { waitFor } from '../factories/clips.js';
+import { HttpBrowser, startWebProcess } from '../setup/web-processes.js';
 
 // Two real web processes (as `npm start` runs them) keep signed-in sessions and their users in
 // memory (src/platform/session-cache.ts). Whatever ends a session or changes the person, in either
@@ -17,54 +16,8 @@ const children: ChildProcess[] = [];
 let webA = '';
 let webB = '';
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-
-async function startWeb(): Promise<string> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { env: { ...process.env, ...t.env, PORT: String(port), RUN_WORKERS: 'false' }, stdio: 'ignore' });
-  children.push(child);
-  const url = `http://127.0.0.1:${port}`;
-  await waitFor(async () => (await fetch(`${url}/healthz`).catch(() => null))?.status === 200, 'a web process to answer', 60_000, 200);
-  return url;
-}
-
-class Browser {
-  cookies = new Map<string, string>();
-  csrf = '';
-  get cookie(): string {
-    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-  }
-  async fetch(url: string, init: RequestInit = {}): Promise<Response> {
-    const res = await fetch(url, { ...init, redirect: 'manual', headers: { cookie: this.cookie, ...(init.headers as Record<string, string>) } });
-    for (const c of res.headers.getSetCookie()) {
-      const [pair] = c.split(';');
-      const i = pair!.indexOf('=');
-      const value = pair!.slice(i + 1);
-      if (value === '' || /max-age=0/i.test(c)) this.cookies.delete(pair!.slice(0, i));
-      else this.cookies.set(pair!.slice(0, i), value);
-    }
-    return res;
-  }
-  async page(url: string): Promise<{ status: number; body: string }> {
-    const res = await this.fetch(url);
-    const body = await res.text();
-    const m = /<meta name="csrf-token" content="([^"]+)"/.exec(body);
-    if (m) this.csrf = m[1]!;
-    return { status: res.status, body };
-  }
-  post(url: string, form: Record<string, string> = {}): Promise<Response> {
-    return this.fetch(url, { method: 'POST', body: new URLSearchParams({ _csrf: this.csrf, ...form }), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
-  }
-}
-
 async function signedIn(email: string) {
-  const browser = new Browser();
+  const browser = new HttpBrowser();
   await browser.page(`${webA}/login`);
   expect((await browser.post(`${webA}/auth/dev`, { email, name: 'Cache' })).status).toBe(303);
   const user = await t.ctx.db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirstOrThrow();
@@ -87,7 +40,7 @@ async function seenBy(cookie: string) {
 
 beforeAll(async () => {
   t = await createTestContext();
-  [webA, webB] = await Promise.all([startWeb(), startWeb()]);
+  [webA, webB] = await Promise.all([startWebProcess(t.env, children), startWebProcess(t.env, children)]);
 }, 90_000);
 afterAll(async () => {
   for (const child of children) {

@@ -1,0 +1,47 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { freePort } from './ports.js';
+import { waitFor } from './wait.js';
+
+/**
+ * Starts a real web process as `npm start` does (no workers in it), on a free port, and waits until
+ * it answers; the child goes into `children` for the test to stop. Returns its base URL.
+ */
+export async function startWebProcess(env: Record<string, string | undefined>, children: ChildProcess[]): Promise<string> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { env: { ...process.env, ...env, PORT: String(port), RUN_WORKERS: 'false' }, stdio: 'ignore' });
+  children.push(child);
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(async () => (await fetch(`${url}/healthz`).catch(() => null))?.status === 200, 'a web process to answer', 60_000, 200);
+  return url;
+}
+
+/** A browser over real HTTP: keeps cookies and the page's CSRF token, may talk to any web process. */
+export class HttpBrowser {
+  cookies = new Map<string, string>();
+  csrf = '';
+  get cookie(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+  async fetch(url: string, init: RequestInit = {}): Promise<Response> {
+    const res = await fetch(url, { ...init, redirect: 'manual', headers: { cookie: this.cookie, ...(init.headers as Record<string, string>) } });
+    for (const c of res.headers.getSetCookie()) {
+      const [pair] = c.split(';');
+      const i = pair!.indexOf('=');
+      const value = pair!.slice(i + 1);
+      if (value === '' || /max-age=0/i.test(c)) this.cookies.delete(pair!.slice(0, i));
+      else this.cookies.set(pair!.slice(0, i), value);
+    }
+    return res;
+  }
+  /** A page (its body still readable), remembering its CSRF token for the next post. */
+  async page(url: string): Promise<Response> {
+    const res = await this.fetch(url);
+    const body = await res.clone().text();
+    const m = /<meta name="csrf-token" content="([^"]+)"/.exec(body);
+    if (m) this.csrf = m[1]!;
+    return res;
+  }
+  post(url: string, form: Record<string, string> = {}): Promise<Response> {
+    return this.fetch(url, { method: 'POST', body: new URLSearchParams({ _csrf: this.csrf, ...form }), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  }
+}
