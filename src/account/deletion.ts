@@ -9,6 +9,7 @@ import * as q from './queries.js';
 import { subjectHash } from '../auth/deleted-subjects.js';
 import { rememberDeletedSubject } from '../auth/queries.js';
 import { setAccountDisabled } from '../auth/service.js';
+import { destroyUserSessions } from '../platform/session-store.js';
 
 /** Every prefix a person's objects live under (design: storage keys), plus their data downloads. */
 export const userPrefixes = (userId: string) => ['images', 'clips', 'music', 'exports', 'downloads'].map((k) => `${k}/${userId}/`);
@@ -36,7 +37,7 @@ export async function requestDeletion(
     if (!user) throw new NotFoundError();
     if (!user.disabled_at) await setAccountDisabled(tx, userId, new Date());
     if (user.google_sub) await rememberDeletedSubject(tx, subjectHash(user.google_sub));
-    await q.deleteAllSessions(tx, userId);
+    await destroyUserSessions(tx, userId);
     const row = await q.insertDeletion(tx, userId, requestedBy);
     await alsoInTx?.(tx, row);
     return row;

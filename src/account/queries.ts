@@ -1,6 +1,5 @@
 import { sql } from 'kysely';
 import type { Conn } from '../platform/db.js';
-import { publishLive } from '../platform/live.js';
 
 // Devices (sessions) ----------------------------------------------------------------------------
 
@@ -12,25 +11,6 @@ export async function listSessionsForUser(db: Conn, userId: string) {
     .where('expires_at', '>', new Date())
     .orderBy('last_seen_at', 'desc')
     .execute();
-}
-
-/** Revocation deletes the row, so any cache keyed on the sid finds it gone (as destroyUserSessions does). */
-export async function deleteSessionForUser(db: Conn, userId: string, sid: string): Promise<boolean> {
-  const res = await db.deleteFrom('sessions').where('user_id', '=', userId).where('sid', '=', sid).executeTakeFirst();
-  // Every web process drops the session from its cache (and ends its live streams) at once.
-  await publishLive(db, userId, { t: 'end', sid });
-  return Number(res.numDeletedRows) > 0;
-}
-
-export async function deleteOtherSessions(db: Conn, userId: string, keepSid: string): Promise<number> {
-  const rows = await db.deleteFrom('sessions').where('user_id', '=', userId).where('sid', '<>', keepSid).returning('sid').execute();
-  await Promise.all(rows.map((r) => publishLive(db, userId, { t: 'end', sid: r.sid })));
-  return rows.length;
-}
-
-export async function deleteAllSessions(db: Conn, userId: string): Promise<void> {
-  await db.deleteFrom('sessions').where('user_id', '=', userId).execute();
-  await publishLive(db, userId, { t: 'end' });
 }
 
 /** Writes only when the stored time is older than `minAgeS`: several processes may touch one session. */

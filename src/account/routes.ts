@@ -12,7 +12,8 @@ import { downloadView, startAccountExport } from './data-export.js';
 import { confirmEmailMatches, requestDeletion } from './deletion.js';
 import { trackLastSeen } from './last-seen.js';
 import { devices, history, receipts, sidForDevice } from './page.js';
-import { accountCounts, deleteOtherSessions, deleteSessionForUser, findPaidPaymentForUser } from './queries.js';
+import { accountCounts, findPaidPaymentForUser } from './queries.js';
+import { destroyUserSessions } from '../platform/session-store.js';
 import { createStripeGateway, StripeRequestError } from '../billing/stripe.js';
 import { isUuid } from '../platform/ids.js';
 
@@ -65,13 +66,13 @@ export default fp(
       const sid = await sidForDevice(app.db, user.id, id);
       if (!sid) throw new NotFoundError('That device is already signed out.');
       if (sid === req.session.sessionId) throw new UserError('To sign out of this device, use Sign out in the menu.', 400, 'this_device');
-      await deleteSessionForUser(app.db, user.id, sid);
+      await destroyUserSessions(app.db, user.id, { only: sid });
       flash(reply, 'notice', 'That device is signed out.');
       return reply.redirect('/account#devices', 303);
     });
 
     app.post('/account/sessions/revoke-others', async (req, reply) => {
-      const n = await deleteOtherSessions(app.db, currentUser(req).id, req.session.sessionId);
+      const n = await destroyUserSessions(app.db, currentUser(req).id, { except: req.session.sessionId });
       flash(reply, 'notice', n === 0 ? 'No other device was signed in.' : `Signed out of ${count(n, 'other device')}.`);
       return reply.redirect('/account#devices', 303);
     });

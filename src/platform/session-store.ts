@@ -1,5 +1,5 @@
 import type { SessionStore } from '@fastify/session';
-import type { DB } from './db.js';
+import type { Conn, DB } from './db.js';
 import type { User } from './db-types.js';
 import type { PeriodicTask } from './jobs.js';
 import { publishLive } from './live.js';
@@ -113,9 +113,19 @@ export class PgSessionStore implements SessionStore {
   }
 }
 
-export async function destroyUserSessions(db: DB, userId: string): Promise<void> {
-  await db.deleteFrom('sessions').where('user_id', '=', userId).execute();
-  await publishLive(db, userId, { t: 'end' });
+/**
+ * Ends a person's sessions: all of them, only one (`only`), or all but one (`except`: this
+ * device). Every web process forgets them and their live streams end before this resolves (after
+ * the commit, inside a transaction). Returns how many ended.
+ */
+export async function destroyUserSessions(conn: Conn, userId: string, which: { only?: string; except?: string } = {}): Promise<number> {
+  let del = conn.deleteFrom('sessions').where('user_id', '=', userId);
+  if (which.only !== undefined) del = del.where('sid', '=', which.only);
+  if (which.except !== undefined) del = del.where('sid', '<>', which.except);
+  const rows = await del.returning('sid').execute();
+  if (which.only === undefined && which.except === undefined) await publishLive(conn, userId, { t: 'end' });
+  else await Promise.all(rows.map((r) => publishLive(conn, userId, { t: 'end', sid: r.sid })));
+  return rows.length;
 }
 
 /** Deletes sessions that have expired, a batch at a time so a large backlog never locks the table for long. */

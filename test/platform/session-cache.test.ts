@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChildProcess } from 'node:child_process';
-import { deleteSessionForUser } from '../../src/account/queries.js';
+import { destroyUserSessions } from '../../src/platform/session-store.js';
 import { setDisabled } from '../../src/admin/users/service.js';
 import { grantCredits } from '../../src/credits/service.js';
 import { withTx } from '../../src/platform/db.js';
@@ -69,7 +69,7 @@ describe('the session cache with two web processes', () => {
 
   it('a device signed out from the account page: the next request from it to either is signed out', async () => {
     const { browser, user, sid } = await signedIn('cache-revoked@example.com');
-    await deleteSessionForUser(t.ctx.db, user.id, sid);
+    await destroyUserSessions(t.ctx.db, user.id, { only: sid });
     for (const seen of await seenBy(browser.cookie)) expect(seen.status).toBe(303);
   }, 60_000);
 
