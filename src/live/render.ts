@@ -26,16 +26,10 @@ export async function sendCards(app: FastifyInstance, streams: LiveStream[], cli
   const cards = await Promise.all(
     clips.map((c) => toClipCard(app.storage, c, { regenerateCost: clipCost(settings, c.duration_s), urlTtlS: app.config.SIGNED_URL_TTL_S })),
   );
-  const byToken = new Map<string, string>();
-  for (const s of streams) {
-    let html = byToken.get(s.csrfToken);
-    if (html === undefined) {
-      const parts = await Promise.all(cards.map((clip) => app.view('clips/_card', { clip, csrfToken: s.csrfToken, balanceUpdate: null, oob: true, fmt }) as Promise<string>));
-      html = parts.join('\n');
-      byToken.set(s.csrfToken, html);
-    }
-    s.send(html);
-  }
+  await sendPerBrowser(streams, async (csrfToken) => {
+    const parts = await Promise.all(cards.map((clip) => app.view('clips/_card', { clip, csrfToken, balanceUpdate: null, oob: true, fmt }) as Promise<string>));
+    return parts.join('\n');
+  });
 }
 
 /**
@@ -46,10 +40,15 @@ export async function sendDownloadPanel(app: FastifyInstance, streams: LiveStrea
   if (streams.length === 0) return;
   const download = await downloadView(app.ctx, userId);
   if (opts.onlyWhenStarted && download.state === 'none') return;
+  await sendPerBrowser(streams, async (csrfToken) => (await app.view('account/_download', { download, csrfToken, oob: true })) as string);
+}
+
+/** Sends each stream its HTML, rendered once per CSRF token (the forms in it carry it; one per browser). */
+async function sendPerBrowser(streams: LiveStream[], render: (csrfToken: string) => Promise<string>): Promise<void> {
   const byToken = new Map<string, string>();
   for (const s of streams) {
     let html = byToken.get(s.csrfToken);
-    if (html === undefined) byToken.set(s.csrfToken, (html = (await app.view('account/_download', { download, csrfToken: s.csrfToken, oob: true })) as string));
+    if (html === undefined) byToken.set(s.csrfToken, (html = await render(s.csrfToken)));
     s.send(html);
   }
 }
