@@ -6,6 +6,7 @@ import { TestBrowser } from '../setup/browser.js';
 import { startGoogleApp } from '../setup/apps.js';
 import { ADMIN_PASSWORD } from '../factories/admin.js';
 import { createProject, createUser } from '../factories.js';
+import { registeredRoutes } from '../setup/route-tree.js';
 
 // Issue 17, item 5: one guard. Every route is for signed-in creators unless its own options say
 // `config: { access: 'public' }`; the admin area marks its routes 'admin' and guards them itself.
@@ -27,21 +28,6 @@ afterAll(async () => {
   await app?.close();
   await tc?.close();
 });
-
-/** Fastify's route tree as "METHOD /path" lines (HEAD left out: it follows GET). */
-function registeredRoutes(tree: string): string[] {
-  const found: string[] = [];
-  const stack: string[] = [];
-  for (const line of tree.split('\n')) {
-    const m = /^([│├└─\s]*)(\S+) \(([A-Z, ]+)\)/.exec(line);
-    if (!m) continue;
-    const depth = Math.round([...m[1]!].length / 4);
-    stack.length = depth;
-    stack[depth] = m[2]!;
-    for (const method of m[3]!.split(', ')) if (method !== 'HEAD') found.push(`${method} ${stack.join('')}`);
-  }
-  return found;
-}
 
 const toLogin = (res: { statusCode: number; headers: Record<string, unknown> }) =>
   (res.statusCode === 303 && String(res.headers.location).startsWith('/login?next=')) ||

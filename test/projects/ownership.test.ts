@@ -5,6 +5,7 @@ import { createTestApp, type TestApp } from '../setup/context.js';
 import { TestBrowser } from '../setup/browser.js';
 import { createProject, createUser } from '../factories.js';
 import { createClip } from '../factories/projects.js';
+import { registeredRoutes } from '../setup/route-tree.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -37,22 +38,7 @@ const DESIGN_ROUTES = [
 ];
 
 /** The routes actually registered under /projects/:id and /clips/:id, read from Fastify's route tree. */
-function registeredRoutes(tree: string): string[] {
-  const found: string[] = [];
-  const stack: string[] = [];
-  for (const line of tree.split('\n')) {
-    const m = /^([│├└─\s]*)(\S+) \(([A-Z, ]+)\)/.exec(line);
-    if (!m) continue;
-    const depth = Math.round([...m[1]!].length / 4);
-    stack.length = depth;
-    stack[depth] = m[2]!;
-    const path = stack.join('');
-    for (const method of m[3]!.split(', ')) {
-      if (method !== 'HEAD' && /^\/(projects|clips)\/:id(\/|$)/.test(path)) found.push(`${method} ${path}`);
-    }
-  }
-  return found;
-}
+const ownedRoutes = (tree: string) => registeredRoutes(tree).filter((r) => /^[A-Z]+ \/(projects|clips)\/:id(\/|$)/.test(r));
 
 describe('ownership', () => {
   it('answers 404 to a second user on every project, music and clip route, for real, missing and malformed ids alike', async () => {
@@ -67,7 +53,7 @@ describe('ownership', () => {
     await b.signInDev(intruder.email);
     await b.get('/');
 
-    const discovered = registeredRoutes(t.app.printRoutes({ commonPrefix: false }));
+    const discovered = ownedRoutes(t.app.printRoutes({ commonPrefix: false }));
     expect(discovered).toEqual(expect.arrayContaining(['GET /projects/:id', 'POST /projects/:id', 'POST /projects/:id/delete', 'POST /projects/:id/music', 'POST /projects/:id/music/delete']));
     const routes = [...new Set([...DESIGN_ROUTES, ...discovered])];
     const png = await sharp({ create: { width: 16, height: 16, channels: 3, background: '#fff' } }).png().toBuffer();
