@@ -15,11 +15,17 @@ export function decorateClip(app: FastifyInstance): void {
   app.decorateRequest('clip', null as never);
 }
 
-/** preHandler: loads the clip named by the route param `param` onto `req.clip`, or answers 404. */
+/**
+ * preHandler: loads the clip named by the route param `param` onto `req.clip`, or answers 404.
+ * A page or a poll (GET) may have it from what this process kept; a change reads the database.
+ */
 export function ownClip(param = 'id') {
   return async function loadOwnClip(req: FastifyRequest): Promise<void> {
     const id = (req.params as Record<string, unknown>)[param];
-    const clip = typeof id === 'string' ? await findClipForUser(req.server.db, currentUser(req).id, id) : undefined;
+    const userId = currentUser(req).id;
+    const find = (clipId: string) => findClipForUser(req.server.db, userId, clipId);
+    const clip =
+      typeof id !== 'string' ? undefined : req.method === 'GET' ? await req.server.personReads.remember(userId, `clip:${id}`, () => find(id)) : await find(id);
     if (!clip) throw new NotFoundError();
     req.clip = clip;
   };

@@ -15,6 +15,11 @@ export type LiveEvent =
   | { t: 'payment' }
   /** The person's data download (/account) moved on. */
   | { t: 'download' }
+  /**
+   * The person changed something through a request (a form, a button): pages need nothing (they
+   * got the answer), but every web process drops what it kept of theirs (person-reads.ts).
+   */
+  | { t: 'saved' }
   /** A session ended (sign-out) or, without sid, every session of the person (account disabled). */
   | { t: 'end'; sid?: string };
 

@@ -102,18 +102,32 @@ export function sessionChannel(prefix: string): string {
   return `${prefix}:session-changed`;
 }
 
+/** Another per-person cache kept right by the same subscription (src/platform/person-reads.ts). */
+export interface PersonCache {
+  forgetUser(userId: string): void;
+  setListening(on: boolean): void;
+}
+
 /**
- * Keeps `cache` right across processes: every person's live events (pattern subscription) and
- * session writes from any process drop entries; events published by this process drop them
- * before the publish is even sent. `sub` is a connection of its own (it enters subscriber mode).
+ * Keeps `cache` (and `others`) right across processes: every person's live events (pattern
+ * subscription) and session writes from any process drop entries; events published by this
+ * process drop them before the publish is even sent. `sub` is a connection of its own (it enters
+ * subscriber mode).
  */
-export async function listenForInvalidations(cache: SessionCache, db: DB, sub: Redis, prefix: string): Promise<() => Promise<void>> {
+export async function listenForInvalidations(cache: SessionCache, db: DB, sub: Redis, prefix: string, others: PersonCache[] = []): Promise<() => Promise<void>> {
   const livePrefix = liveChannel(prefix, '');
   const pattern = `${livePrefix}*`;
   const sessions = sessionChannel(prefix);
-  const stopLocal = onLiveEvent(db, (userId) => cache.forgetUser(userId));
+  const all: PersonCache[] = [cache, ...others];
+  const forgetUser = (userId: string) => {
+    for (const c of all) c.forgetUser(userId);
+  };
+  const setListening = (on: boolean) => {
+    for (const c of all) c.setListening(on);
+  };
+  const stopLocal = onLiveEvent(db, forgetUser);
   sub.on('pmessage', (_pattern: string, channel: string) => {
-    if (channel.startsWith(livePrefix)) cache.forgetUser(channel.slice(livePrefix.length));
+    if (channel.startsWith(livePrefix)) forgetUser(channel.slice(livePrefix.length));
   });
   sub.on('message', (channel: string, message: string) => {
     if (channel === sessions) cache.forgetSession(message);
@@ -123,18 +137,18 @@ export async function listenForInvalidations(cache: SessionCache, db: DB, sub: R
     try {
       await sub.psubscribe(pattern);
       await sub.subscribe(sessions);
-      cache.setListening(true);
+      setListening(true);
     } catch {
-      cache.setListening(false);
+      setListening(false);
     }
   };
-  sub.on('close', () => cache.setListening(false));
+  sub.on('close', () => setListening(false));
   sub.on('ready', () => void subscribe());
   sub.on('error', () => {});
   if (sub.status === 'ready') await subscribe();
   return async () => {
     stopLocal();
-    cache.setListening(false);
+    setListening(false);
     sub.disconnect();
   };
 }

@@ -4,6 +4,7 @@ import type { DB } from './db.js';
 import type { Storage } from './storage.js';
 import type { Queues } from './queues.js';
 import type { User } from './db-types.js';
+import type { PersonReads } from './person-reads.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -12,6 +13,8 @@ declare module 'fastify' {
     db: DB;
     storage: Storage;
     queues: Queues;
+    /** What people's pages read, kept for a few seconds in this web process (person-reads.ts). */
+    personReads: PersonReads;
   }
   interface FastifyReply {
     /** Renders a view with the page locals (user, csrf token, flash); see platform/view.ts. */

@@ -14,6 +14,7 @@ import qs from 'node:querystring';
 import { PUBLIC_DIR, ROOT, VIEWS_DIR } from './paths.js';
 import { PgSessionStore } from './session-store.js';
 import { listenForInvalidations, SessionCache, sessionChannel } from './session-cache.js';
+import { PersonReads } from './person-reads.js';
 import { cookieSecure, httpsOnly } from './cookies.js';
 import { rememberingSigner } from './cookie-signer.js';
 
@@ -66,9 +67,12 @@ export default fp(
     });
     // Who is asking, without a query on most requests: signed-in sessions are cached for a few
     // seconds and dropped on every web process at once when they or their person change.
+    // What their pages read is kept the same way (src/auth/plugin.ts announces their own changes).
     const sessionCache = new SessionCache();
+    const personReads = new PersonReads();
+    app.decorate('personReads', personReads);
     const sub = app.ctx.redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
-    const stopListening = await listenForInvalidations(sessionCache, app.db, sub, config.QUEUE_PREFIX);
+    const stopListening = await listenForInvalidations(sessionCache, app.db, sub, config.QUEUE_PREFIX, [personReads]);
     app.addHook('onClose', async () => stopListening());
     const announceWrite = (sid: string) => void app.ctx.redis.publish(sessionChannel(config.QUEUE_PREFIX), sid).catch(() => {});
     await app.register(session, {

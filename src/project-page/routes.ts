@@ -13,7 +13,7 @@ export default fp(
 
     app.get('/projects/:id', { preHandler: ownProject() }, async (req, reply) => {
       const { project } = req;
-      const page = await projectPage(ctx, currentUser(req), project);
+      const page = await projectPage(ctx, currentUser(req), project, app.personReads);
       return reply.render('projects/show', { ...page, title: `${project.title} · Echoes`, liveProject: project.id });
     });
   },

@@ -8,13 +8,14 @@ import { ago, clock } from '../platform/format.js';
 import { ratioLabel, STATUS_LABELS } from '../projects/present.js';
 import { hasAnyClip } from '../projects/queries.js';
 import { clipCost, getSettings, pricedSettings, primaryRoute } from '../settings/service.js';
+import { freshReads, type Reads } from '../platform/person-reads.js';
 
 type Ctx = Pick<AppContext, 'db' | 'storage' | 'logger' | 'config'>;
 
 /** Everything the project page shows, as plain data with signed URLs. */
-export async function projectPage(ctx: Ctx, user: User, project: Project) {
+export async function projectPage(ctx: Ctx, user: User, project: Project, reads: Reads = freshReads) {
   const settings = await getSettings(ctx.db);
-  const clips = await listClipsForProject(ctx.db, user.id, project.id);
+  const clips = await reads.remember(user.id, `clips:${project.id}`, () => listClipsForProject(ctx.db, user.id, project.id));
   const storage = storageUse(settings, user);
   // The first clip is free only for someone with no clip at all: a project with clips answers that.
   const anyClip = clips.length > 0 || (user.credit_balance > 0 && (await hasAnyClip(ctx.db, user.id)));

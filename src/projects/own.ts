@@ -15,9 +15,15 @@ export function decorateProject(app: FastifyInstance): void {
   app.decorateRequest('project', null as never);
 }
 
-/** The project `id` when it is the signed-in person's; a 404 otherwise (not theirs looks like not there). */
+/**
+ * The project `id` when it is the signed-in person's; a 404 otherwise (not theirs looks like not
+ * there). A page (GET) may have it from what this process kept; a change reads the database.
+ */
 export async function ownedProject(req: FastifyRequest, id: unknown): Promise<Project> {
-  const project = typeof id === 'string' ? await findProjectForUser(req.server.db, currentUser(req).id, id) : undefined;
+  const userId = currentUser(req).id;
+  const find = (projectId: string) => findProjectForUser(req.server.db, userId, projectId);
+  const project =
+    typeof id !== 'string' ? undefined : req.method === 'GET' ? await req.server.personReads.remember(userId, `project:${id}`, () => find(id)) : await find(id);
   if (!project) throw new NotFoundError();
   return project;
 }

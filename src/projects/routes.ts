@@ -16,7 +16,7 @@ export default fp(
     const own = { preHandler: ownProject() };
 
     async function renderDashboard(req: FastifyRequest, reply: FastifyReply, form: { title?: string; ratio?: string; error?: string } = {}) {
-      const data = await dashboard(ctx, currentUser(req));
+      const data = await dashboard(ctx, currentUser(req), app.personReads);
       return reply.render('projects/index', { ...data, form, title: 'Your projects · Echoes' });
     }
 

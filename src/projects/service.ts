@@ -8,6 +8,7 @@ import type { Project, User } from '../platform/db-types.js';
 import { NotFoundError } from '../platform/errors.js';
 import { ago } from '../platform/format.js';
 import { getSettings } from '../settings/service.js';
+import { freshReads, type Reads } from '../platform/person-reads.js';
 import { storageKeys } from '../storage/index.js';
 import { ratioLabel, STATUS_LABELS } from './present.js';
 import { deleteProjectRow, insertProject, listProjectSummaries, renameProject, type ProjectSummaryRow } from './queries.js';
@@ -38,9 +39,9 @@ async function toSummary(ctx: Ctx, row: ProjectSummaryRow, now: Date) {
 
 export type ProjectSummary = Awaited<ReturnType<typeof toSummary>>;
 
-export async function dashboard(ctx: Ctx, user: User) {
+export async function dashboard(ctx: Ctx, user: User, reads: Reads = freshReads) {
   const settings = await getSettings(ctx.db);
-  const rows = await listProjectSummaries(ctx.db, user.id);
+  const rows = await reads.remember(user.id, 'projects', () => listProjectSummaries(ctx.db, user.id));
   const storage = storageUse(settings, user);
   const now = new Date();
   return {

@@ -83,3 +83,31 @@ describe('who is asking', () => {
     expect(balanceShown((await onB('/projects')).body)).toBe(before + 7);
   });
 });
+
+describe('what pages read', () => {
+  it('a page or a card asked again makes no query (kept by the process, src/platform/person-reads.ts)', async () => {
+    const { user, onB } = await signedIn('pages-again@example.com');
+    const project = await t.ctx.db.insertInto('projects').values({ user_id: user.id, title: 'Kept', ratio: '1280:720' }).returningAll().executeTakeFirstOrThrow();
+    const clip = await t.ctx.db
+      .insertInto('clips')
+      .values({ project_id: project.id, user_id: user.id, image_key: `images/${user.id}/${project.id}/a.jpg`, status: 'generating', progress: 0.5, duration_s: 5, ratio: '1280:720', position: 1, prompt: 'Kept card' })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    for (const url of ['/projects', `/projects/${project.id}`, `/clips/${clip.id}`]) {
+      const first = await onB(url);
+      expect(first.statusCode).toBe(200);
+      const { result: again, sql: sent } = await withSqlSpy(() => onB(url));
+      expect(again.statusCode).toBe(200);
+      expect(again.body).toContain(url.startsWith('/clips') ? 'Kept card' : 'Kept');
+      expect(sent.filter((q) => !q.startsWith('update "sessions" set "last_seen_at"')), url).toEqual([]);
+    }
+  });
+
+  it('someone else’s project or clip is still a 404 when the owner’s are kept', async () => {
+    const owner = await signedIn('kept-owner@example.com');
+    const other = await signedIn('kept-other@example.com');
+    const project = await t.ctx.db.insertInto('projects').values({ user_id: owner.user.id, title: 'Mine', ratio: '1280:720' }).returningAll().executeTakeFirstOrThrow();
+    expect((await owner.onB(`/projects/${project.id}`)).statusCode).toBe(200);
+    expect((await other.onB(`/projects/${project.id}`)).statusCode).toBe(404);
+  });
+});

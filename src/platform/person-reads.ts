@@ -1,0 +1,67 @@
+/** Kept this long at most, whatever happens: a change nobody announces shows within it. */
+export const PERSON_READS_TTL_MS = 10_000;
+const MAX_PEOPLE = 5_000;
+
+/**
+ * What a person's pages read (their project list, a project, its clips, a clip), kept in this web
+ * process for a few seconds so a page or a fallback poll that asks again makes no query
+ * (docs/decisions/0025-*). Kept right like the session cache, by the same Redis subscription: any
+ * live event of the person drops everything of theirs, on every web process; so does every
+ * state-changing request they make (announced before it is answered, see web.ts). While the
+ * subscription is not known to be in place, nothing is served from here.
+ *
+ * Values are shared between requests: they are frozen, and callers must treat them as read-only.
+ */
+export class PersonReads {
+  private byUser = new Map<string, Map<string, { value: unknown; at: number }>>();
+  /** Bumped by every invalidation: a read that started before one is not kept (it may be older). */
+  private epoch = 0;
+  private listening = false;
+
+  constructor(private ttlMs = PERSON_READS_TTL_MS) {}
+
+  get enabled(): boolean {
+    return this.listening;
+  }
+
+  setListening(on: boolean): void {
+    this.listening = on;
+    this.clear();
+  }
+
+  /** The value kept under `key` for the person, or `load()`'s answer (kept when nothing changed meanwhile). */
+  async remember<T>(userId: string, key: string, load: () => Promise<T>): Promise<T> {
+    if (!this.listening) return load();
+    const mine = this.byUser.get(userId);
+    const hit = mine?.get(key);
+    if (hit && Date.now() - hit.at <= this.ttlMs) return hit.value as T;
+    const token = this.epoch;
+    const value = await load();
+    if (!this.listening || token !== this.epoch) return value;
+    if (!mine && this.byUser.size >= MAX_PEOPLE) this.clear();
+    let entries = this.byUser.get(userId);
+    if (!entries) this.byUser.set(userId, (entries = new Map()));
+    entries.set(key, { value: freezeRows(value), at: Date.now() });
+    return value;
+  }
+
+  forgetUser(userId: string): void {
+    this.epoch++;
+    this.byUser.delete(userId);
+  }
+
+  clear(): void {
+    this.epoch++;
+    this.byUser.clear();
+  }
+}
+
+/** Rows (or a list of rows) made read-only, so a request that changes one fails loudly instead of leaking. */
+function freezeRows<T>(value: T): T {
+  if (Array.isArray(value)) for (const row of value) Object.freeze(row);
+  return Object.freeze(value);
+}
+
+/** What a service needs of the cache; `freshReads` when a caller must see the database itself. */
+export type Reads = Pick<PersonReads, 'remember'>;
+export const freshReads: Reads = { remember: (_userId, _key, load) => load() };

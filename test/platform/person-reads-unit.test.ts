@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { PersonReads } from '../../src/platform/person-reads.js';
+
+// The in-process part of src/platform/person-reads.ts; the test beside it runs two real web processes.
+
+describe('PersonReads', () => {
+  it('keeps an answer per person and key, and reads again once the person is forgotten', async () => {
+    const reads = new PersonReads();
+    reads.setListening(true);
+    let loads = 0;
+    const load = async () => [{ n: ++loads }];
+    expect(await reads.remember('u1', 'projects', load)).toEqual([{ n: 1 }]);
+    expect(await reads.remember('u1', 'projects', load)).toEqual([{ n: 1 }]);
+    expect(await reads.remember('u2', 'projects', load)).toEqual([{ n: 2 }]);
+    reads.forgetUser('u1');
+    expect(await reads.remember('u1', 'projects', load)).toEqual([{ n: 3 }]);
+    expect(await reads.remember('u2', 'projects', load)).toEqual([{ n: 2 }]);
+  });
+
+  it('keeps nothing while it is not listening for changes', async () => {
+    const reads = new PersonReads();
+    let loads = 0;
+    await reads.remember('u', 'k', async () => ++loads);
+    await reads.remember('u', 'k', async () => ++loads);
+    expect(loads).toBe(2);
+    reads.setListening(true);
+    await reads.remember('u', 'k', async () => ++loads);
+    reads.setListening(false); // the subscription dropped: what was kept may miss a change
+    await reads.remember('u', 'k', async () => ++loads);
+    expect(loads).toBe(4);
+  });
+
+  it('does not keep a read that a change overtook', async () => {
+    const reads = new PersonReads();
+    reads.setListening(true);
+    let release!: () => void;
+    const slow = reads.remember('u', 'k', () => new Promise<string>((r) => (release = () => r('old'))));
+    reads.forgetUser('u'); // a change announced while the read was on its way
+    release();
+    expect(await slow).toBe('old');
+    expect(await reads.remember('u', 'k', async () => 'new')).toBe('new');
+  });
+
+  it('forgets after its time to live', async () => {
+    const reads = new PersonReads(20);
+    reads.setListening(true);
+    await reads.remember('u', 'k', async () => 'first');
+    await new Promise((r) => setTimeout(r, 40));
+    expect(await reads.remember('u', 'k', async () => 'second')).toBe('second');
+  });
+
+  it('hands out rows that cannot be changed by the request that got them', async () => {
+    const reads = new PersonReads();
+    reads.setListening(true);
+    const rows = await reads.remember('u', 'k', async () => [{ title: 'a' }]);
+    expect(() => {
+      (rows[0] as { title: string }).title = 'b';
+    }).toThrow(TypeError);
+  });
+});
