@@ -17,6 +17,7 @@ import { listenForInvalidations, SessionCache, sessionChannel } from './session-
 import { PersonReads } from './person-reads.js';
 import { cookieSecure, httpsOnly } from './cookies.js';
 import { rememberingSigner } from './cookie-signer.js';
+import { escapeHtml, latin1Templates } from './latin1-html.js';
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** Routes that authenticate by other means (a signature) and take no browser form. */
@@ -129,7 +130,10 @@ export default fp(
 
     await app.register(view, {
       // Templates are compiled once, except in development where edits show on reload.
-      engine: { eta: new Eta({ views: VIEWS_DIR, cache: config.NODE_ENV !== 'development', autoEscape: true }) },
+      // Pages are sent as characters up to U+00FF only (latin1-html.ts says why).
+      engine: {
+        eta: new Eta({ views: VIEWS_DIR, cache: config.NODE_ENV !== 'development', autoEscape: true, escapeFunction: escapeHtml, plugins: [latin1Templates] }),
+      },
       root: VIEWS_DIR,
       viewExt: 'eta',
       production: config.NODE_ENV !== 'development',
