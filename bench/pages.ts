@@ -61,6 +61,14 @@ export async function main() {
         .then((r) => (cardId ||= r.id));
     }
 
+    // BENCH_DUMP=<dir> keeps each page's HTML there (to see what a request sends).
+    if (process.env.BENCH_DUMP) {
+      const { writeFile } = await import('node:fs/promises');
+      for (const [name, path] of [['dashboard', '/projects'], ['project', `/projects/${project.id}`], ['card', `/clips/${cardId}`]]) {
+        const res = await fetch(server.url + path, { headers: { cookie, 'hx-request': name === 'card' ? 'true' : 'false' } });
+        await writeFile(`${process.env.BENCH_DUMP}/${name}.html`, await res.text());
+      }
+    }
     const bareRun = await cannon(bare.url);
     print('bare_fastify_rps', bareRun.requests.average, 'req/s');
     print('bare_fastify_p99', bareRun.latency.p99, 'ms');
