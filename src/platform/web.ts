@@ -17,7 +17,7 @@ import { listenForInvalidations, SessionCache, sessionChannel } from './session-
 import { PersonReads } from './person-reads.js';
 import { cookieSecure, httpsOnly } from './cookies.js';
 import { rememberingSigner } from './cookie-signer.js';
-import { escapeHtml, latin1Templates } from './latin1-html.js';
+import { asciiTemplates, escapeHtml } from './ascii-html.js';
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** Routes that authenticate by other means (a signature) and take no browser form. */
@@ -130,9 +130,9 @@ export default fp(
 
     await app.register(view, {
       // Templates are compiled once, except in development where edits show on reload.
-      // Pages are sent as characters up to U+00FF only (latin1-html.ts says why).
+      // Pages are sent in ASCII, anything else as references (ascii-html.ts says why).
       engine: {
-        eta: new Eta({ views: VIEWS_DIR, cache: config.NODE_ENV !== 'development', autoEscape: true, escapeFunction: escapeHtml, plugins: [latin1Templates] }),
+        eta: new Eta({ views: VIEWS_DIR, cache: config.NODE_ENV !== 'development', autoEscape: true, escapeFunction: escapeHtml, plugins: [asciiTemplates] }),
       },
       root: VIEWS_DIR,
       viewExt: 'eta',

@@ -9,6 +9,7 @@ import { grantCredits, spendCredits } from '../../src/credits/service.js';
 import { withTx } from '../../src/platform/db.js';
 import { touchSession } from '../../src/account/queries.js';
 import { describeUserAgent } from '../../src/account/user-agent.js';
+import { decoded } from '../setup/html.js';
 
 let t: TestApp;
 const LAPTOP = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
@@ -150,7 +151,7 @@ describe('credit history and receipts', () => {
     const b = device(LAPTOP);
     await b.signInDev(user.email);
     const res = await b.get('/account');
-    const rows = [...res.body.matchAll(/<li class="ledger-row" data-ledger-id="[^"]+" data-balance-after="(\d+)">\s*<div>\s*<div class="ledger-what">([^<·]+)(?:· <a href="([^"]+)">)?/g)].map((m) => [m[2]!.trim(), m[1], m[3] ?? null]);
+    const rows = [...decoded(res.body).matchAll(/<li class="ledger-row" data-ledger-id="[^"]+" data-balance-after="(\d+)">\s*<div>\s*<div class="ledger-what">([^<·]+)(?:· <a href="([^"]+)">)?/g)].map((m) => [m[2]!.trim(), m[1], m[3] ?? null]);
     expect(rows, JSON.stringify(rows)).toEqual([
       ['Share reward', '21', `/projects/${project.id}`],
       ['Clip generation', '19', `/projects/${project.id}`],
@@ -159,7 +160,7 @@ describe('credit history and receipts', () => {
     ]);
     expect(clip.id).toBeTruthy();
     expect(res.body).toContain(`id="receipt-${payment.id}"`);
-    expect(res.body).toContain('<strong>$18.00</strong> · 20 credits · Creator');
+    expect(decoded(res.body)).toContain('<strong>$18.00</strong> · 20 credits · Creator');
 
     // Paged: 25 more rows make two pages; the second page is served as a fragment to htmx.
     await withTx(t.ctx.db, async (tx) => {

@@ -5,6 +5,7 @@ import { balanceOf, latestClip, uploadClip, waitForClipDone } from '../factories
 import type { TestBrowser } from '../setup/browser.js';
 import { creator } from '../generation/world.js';
 import { startProvidersWorld, type ProvidersWorld } from '../generation/luma-world.js';
+import { decoded } from '../setup/html.js';
 
 let w: ProvidersWorld;
 let admin: TestBrowser;
@@ -62,7 +63,7 @@ describe('admin: providers and failover', () => {
     expect(audit!.after).toEqual({ provider: 'runway', model: 'gen4.5', fallbackProvider: 'luma', lumaModel: 'ray-flash-2', providerCosts: { 'luma:ray-flash-2': 3 } });
 
     const page = await admin.get('/admin/settings');
-    expect(page.body).toMatch(/<dt>Fallback<\/dt><dd>Luma Dream Machine · ray-flash-2<\/dd>/);
+    expect(decoded(page.body)).toMatch(/<dt>Fallback<\/dt><dd>Luma Dream Machine · ray-flash-2<\/dd>/);
     expect(page.body).toContain('name="cost:luma:ray-flash-2" min="1" max="100" step="1" inputmode="numeric" value="3"');
 
     // The fallback set in that submit takes over: Runway refuses every create, Luma makes the clip.
@@ -86,7 +87,7 @@ describe('admin: providers and failover', () => {
     expect(res.statusCode).toBe(303);
     expect(await getSettings(w.t.ctx.db)).toMatchObject({ provider: 'luma', lumaModel: 'ray-2', fallbackProvider: 'runway', model: 'gen4_turbo' });
     const page = await admin.get('/admin/settings');
-    expect(page.body).toMatch(/<dt>Provider<\/dt><dd>Luma Dream Machine · ray-2<\/dd>/);
+    expect(decoded(page.body)).toMatch(/<dt>Provider<\/dt><dd>Luma Dream Machine · ray-2<\/dd>/);
 
     w.startWorkers();
     try {
@@ -150,7 +151,7 @@ describe('admin: providers and failover', () => {
     try {
       const { user, project, b } = await creator(w.t, 5);
       const page = await b.get(`/projects/${project.id}`);
-      expect(page.body).toMatch(/5 seconds · 2 credits/);
+      expect(decoded(page.body)).toMatch(/5 seconds · 2 credits/);
       await uploadClip(b, project.id, { duration: 5 });
       expect((await latestClip(w.t.ctx.db, project.id)).credits_spent).toBe(2);
       expect(await balanceOf(w.t.ctx.db, user.id)).toBe(3);

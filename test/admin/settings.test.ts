@@ -4,6 +4,7 @@ import { useAdminApp } from './harness.js';
 import { activeProvider, clipCost, getSettings, DEFAULT_SETTINGS } from '../../src/settings/service.js';
 import type { Settings } from '../../src/settings/defaults.js';
 import { ADMIN_PASSWORD, adminBrowser, auditRows } from '../factories/admin.js';
+import { decoded } from '../setup/html.js';
 
 const w = useAdminApp();
 
@@ -56,7 +57,7 @@ describe('generation settings', () => {
       check(await getSettings(w.t.ctx.db));
     }
     const page = await w.b.get('/admin/settings');
-    expect(page.body).toContain('8 s · 5 cr');
+    expect(decoded(page.body)).toContain('8 s · 5 cr');
     expect(page.body).toContain('Portrait 9:16');
   });
 
@@ -117,7 +118,7 @@ describe('generation settings', () => {
     for (const [provider, message] of [['runway', 'Runway needs RUNWAY_API_KEY in the server’s environment'], ['luma', 'Luma Dream Machine needs LUMA_API_KEY in the server’s environment']]) {
       const res = await w.b.post('/admin/settings/providers', { provider: provider!, primaryModel: provider === 'runway' ? 'gen4_turbo' : 'ray-2', fallbackProvider: '' });
       expect(res.statusCode).toBe(400);
-      expect(res.body).toContain(message);
+      expect(decoded(res.body)).toContain(message);
     }
     expect(await getSettings(w.t.ctx.db)).toEqual(before);
     const ok = await w.b.post('/admin/settings/providers', { provider: 'local', primaryModel: 'ffmpeg-zoompan', fallbackProvider: '' });

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { balanceOf, createClip, getClip, ledgerFor, waitFor, waitForClipDone } from '../factories/clips.js';
 import { SAFETY_STEPS, sampleMp4 } from '../fakes/runway.js';
 import { creator, useWorld, type World } from '../generation/world.js';
+import { decoded } from '../setup/html.js';
 
 const world = useWorld();
 let w: World;
@@ -26,7 +27,7 @@ describe('approve and unapprove', () => {
     const res = await b.post(`/clips/${clip.id}/approve`, {}, htmx);
     expect(res.statusCode).toBe(200);
     expect(res.body).toContain('data-status="ready"');
-    expect(res.body).toContain('✓ Approved');
+    expect(decoded(res.body)).toContain('✓ Approved');
     expect((await getClip(w.t.ctx.db, clip.id)).approved).toBe(true);
     const plain = await b.post(`/clips/${clip.id}/unapprove`);
     expect(plain.statusCode).toBe(303);

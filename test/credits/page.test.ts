@@ -4,6 +4,7 @@ import { createUser, expectLedgerBalanced } from '../factories.js';
 import { createPack, signedInBuyer } from '../factories/billing.js';
 import { grantCredits, spendCredits } from '../../src/credits/service.js';
 import { withTx, type Tx } from '../../src/platform/db.js';
+import { decoded } from '../setup/html.js';
 
 let t: TestApp;
 
@@ -41,9 +42,9 @@ describe('the credits page', () => {
     await createPack(t.ctx.db, { name: 'Hidden', credits: 10, priceCents: 100, active: false });
     const { browser } = await signedInBuyer(t.app, t.ctx.db);
     const res = await browser.get('/credits');
-    expect(res.body).toContain('Buy for ¥1,500');
-    expect(res.body).toContain('¥150 per credit');
-    expect(res.body).toContain('Buy for €12.50');
+    expect(decoded(res.body)).toContain('Buy for ¥1,500');
+    expect(decoded(res.body)).toContain('¥150 per credit');
+    expect(decoded(res.body)).toContain('Buy for €12.50');
     expect(res.body).not.toContain('Hidden');
     await t.ctx.db.deleteFrom('credit_packs').where('id', 'in', [yen.id, euro.id]).execute();
   });
@@ -67,7 +68,7 @@ describe('the credits page', () => {
     const positions = words.map((w) => res.body.indexOf(w));
     expect(positions.every((p) => p > 0)).toBe(true);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
-    expect(res.body).toContain('−2');
+    expect(decoded(res.body)).toContain('−2');
     expect(res.body).toContain('+20');
     expect(res.body).toContain('data-balance-big="29"');
     await expectLedgerBalanced(t.ctx.db);

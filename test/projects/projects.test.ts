@@ -5,6 +5,7 @@ import { TestBrowser } from '../setup/browser.js';
 import { createProject, createUser } from '../factories.js';
 import { createClip } from '../factories/projects.js';
 import { storageKeys } from '../../src/storage/index.js';
+import { decoded } from '../setup/html.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -34,7 +35,7 @@ describe('first run', () => {
     b.csrf = '';
     const dash = await b.get('/projects');
     expect(dash.statusCode).toBe(200);
-    expect(dash.body).toContain('Let’s make your first video');
+    expect(decoded(dash.body)).toContain('Let’s make your first video');
     expect(dash.body).toContain('your first clip is free');
     expect(dash.body).toMatch(/name="ratio" value="1280:720"\s+checked/);
 
@@ -125,11 +126,11 @@ describe('create, rename, delete', () => {
     for (const k of keys) expect(await t.ctx.storage.size(k)).not.toBeNull();
 
     const page = await b.get(`/projects/${p.id}`);
-    expect(page.body).toContain('data-confirm="Delete “Doomed”');
+    expect(decoded(page.body)).toContain('data-confirm="Delete “Doomed”');
     const res = await b.post(`/projects/${p.id}/delete`);
     expect(res.statusCode).toBe(303);
     expect(res.headers.location).toBe('/projects');
-    expect((await b.get('/projects')).body).toContain('Deleted “Doomed”');
+    expect(decoded((await b.get('/projects')).body)).toContain('Deleted “Doomed”');
 
     expect(await t.ctx.db.selectFrom('projects').select('id').where('id', '=', p.id).executeTakeFirst()).toBeUndefined();
     expect(await t.ctx.db.selectFrom('clips').select('id').where('project_id', '=', p.id).execute()).toHaveLength(0);
