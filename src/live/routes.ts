@@ -12,6 +12,7 @@ import { findBalance, listClipsChangedSince, liveSessionIds } from './queries.js
 import { balanceHtml, removedCardHtml, sendCards, sendDownloadPanel } from './render.js';
 import { isUuid } from '../platform/ids.js';
 import { LiveStream } from './stream.js';
+import { pageCsrfToken } from '../platform/csrf-token.js';
 
 /** How far back a reconnecting page is caught up beyond its last event (clocks of other processes). */
 const CATCH_UP_SLACK_MS = 5000;
@@ -92,7 +93,7 @@ export default fp(
       }
       if (!reserved) throw new UserError('Too many open pages are receiving live updates; this one checks by itself instead.', 429, 'too_many_streams');
 
-      const csrfToken = reply.generateCsrf();
+      const csrfToken = pageCsrfToken(reply);
       reply.hijack();
       const res = reply.raw;
       res.writeHead(200, {

@@ -2,6 +2,9 @@ import fp from 'fastify-plugin';
 import { currentUser } from '../auth/require-user.js';
 import { ownProject } from '../projects/own.js';
 import { projectPage } from './service.js';
+import { CardHtml } from '../clips/card-html.js';
+import { pageCsrfToken } from '../platform/csrf-token.js';
+import { PageBytes } from '../platform/view.js';
 
 /**
  * GET /projects/:id, the page where a project is made: its clips, music and beat panels side by
@@ -10,11 +13,13 @@ import { projectPage } from './service.js';
 export default fp(
   async (app) => {
     const ctx = app.ctx;
+    const cardHtml = new CardHtml(app);
 
     app.get('/projects/:id', { preHandler: ownProject() }, async (req, reply) => {
       const { project } = req;
       const page = await projectPage(ctx, currentUser(req), project, app.personReads);
-      return reply.render('projects/show', { ...page, title: `${project.title} · Echoes`, liveProject: project.id });
+      const cards = new PageBytes(await cardHtml.renderAll(page.cards, { csrfToken: pageCsrfToken(reply) }));
+      return reply.render('projects/show', { ...page, bytes: cards, title: `${project.title} · Echoes`, liveProject: project.id });
     });
   },
   { name: 'project-page', dependencies: ['view', 'auth', 'projects'] },
