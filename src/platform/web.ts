@@ -2,13 +2,12 @@ import fp from 'fastify-plugin';
 import cookie from '@fastify/cookie';
 import csrf from '@fastify/csrf-protection';
 import formbody from '@fastify/formbody';
-import helmet from '@fastify/helmet';
+import helmet from 'helmet';
 import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import session from '@fastify/session';
 import fstatic from '@fastify/static';
 import view from '@fastify/view';
-import { Eta } from 'eta';
 import path from 'node:path';
 import qs from 'node:querystring';
 import { PUBLIC_DIR, ROOT, VIEWS_DIR } from './paths.js';
@@ -18,6 +17,7 @@ import { PersonReads } from './person-reads.js';
 import { cookieSecure, httpsOnly } from './cookies.js';
 import { rememberingSigner } from './cookie-signer.js';
 import { asciiTemplates, escapeHtml } from './ascii-html.js';
+import { Eta } from 'eta';
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** Routes that authenticate by other means (a signature) and take no browser form. */
@@ -32,7 +32,9 @@ export default fp(
     const https = httpsOnly(config);
     const mediaOrigins = app.storage.mediaOrigins;
 
-    await app.register(helmet, {
+    // Security headers, worked out once: @fastify/helmet built Helmet's middleware (and parsed the
+    // CSP) again on every request.
+    const securityHeaders = helmet({
       contentSecurityPolicy: {
         directives: {
           defaultSrc: ["'self'"],
@@ -49,6 +51,7 @@ export default fp(
       crossOriginEmbedderPolicy: false,
       strictTransportSecurity: https,
     });
+    app.addHook('onRequest', (req, reply, done) => securityHeaders(req.raw, reply.raw, (err) => done(err as Error | undefined)));
 
     const signer = rememberingSigner(config.sessionSecret);
     await app.register(cookie, { secret: signer });
