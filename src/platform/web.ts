@@ -17,7 +17,7 @@ import { PersonReads } from './person-reads.js';
 import { cookieSecure, httpsOnly } from './cookies.js';
 import { rememberingSigner } from './cookie-signer.js';
 import { asciiTemplates, escapeHtml } from './ascii-html.js';
-import { Eta } from 'eta';
+import { ViewEngine } from './eta.js';
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** Routes that authenticate by other means (a signature) and take no browser form. */
@@ -135,7 +135,7 @@ export default fp(
       // Templates are compiled once, except in development where edits show on reload.
       // Pages are sent in ASCII, anything else as references (ascii-html.ts says why).
       engine: {
-        eta: new Eta({ views: VIEWS_DIR, cache: config.NODE_ENV !== 'development', autoEscape: true, escapeFunction: escapeHtml, plugins: [asciiTemplates] }),
+        eta: new ViewEngine({ views: VIEWS_DIR, cache: config.NODE_ENV !== 'development', autoEscape: true, escapeFunction: escapeHtml, plugins: [asciiTemplates] }),
       },
       root: VIEWS_DIR,
       viewExt: 'eta',
