@@ -5,9 +5,11 @@ import { spawn } from 'node:child_process';
 import { cpuMs, freePort, freshDatabase, print, signIn, startServer } from './_support.js';
 
 const DURATION_S = Number(process.env.BENCH_SECONDS ?? 8);
+// Issue 15's targets are stated at 50 connections (figures before 2026-12-01's third session used 20).
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 
 function cannon(url: string, headers: Record<string, string> = {}) {
-  return autocannon({ url, headers, connections: 20, duration: DURATION_S, pipelining: 1 });
+  return autocannon({ url, headers, connections: CONNECTIONS, duration: DURATION_S, pipelining: 1 });
 }
 
 async function bareServer() {
