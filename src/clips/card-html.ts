@@ -1,7 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { pageBytes } from '../platform/ascii-html.js';
 import { fmt } from '../platform/format.js';
-import type { ClipCard } from './cards.js';
+import type { Clip } from '../platform/db-types.js';
+import { urlBucket } from '../storage/stable-url.js';
+import { toClipCard, type ClipCard } from './cards.js';
 
 const MAX_CARDS = 5_000;
 
@@ -19,8 +21,32 @@ interface CardOptions {
  */
 export class CardHtml {
   private byKey = new Map<string, Buffer>();
+  /** Cards of clip rows kept unchanged (frozen) by person-reads.ts, by row: no card to build, no key to write. */
+  private byRow = new WeakMap<Clip, Map<string, Buffer>>();
 
   constructor(private app: FastifyInstance) {}
+
+  /** The cards of a page's clips, in order. */
+  cardsOf(clips: readonly Clip[], opts: { csrfToken: string; costFor: (durationS: number) => number; urlTtlS: number }): Promise<Buffer[]> {
+    const bucket = urlBucket();
+    return Promise.all(
+      clips.map(async (clip) => {
+        const cost = opts.costFor(clip.duration_s);
+        const key = `${opts.csrfToken}|${cost}|${opts.urlTtlS}|${bucket}`;
+        const mine = Object.isFrozen(clip) ? this.byRow.get(clip) : undefined;
+        const kept = mine?.get(key);
+        if (kept) return kept;
+        const html = await this.render(await toClipCard(this.app.storage, clip, { regenerateCost: cost, urlTtlS: opts.urlTtlS }), { csrfToken: opts.csrfToken });
+        if (Object.isFrozen(clip)) {
+          const entries = mine ?? new Map<string, Buffer>();
+          if (entries.size >= 4) entries.clear(); // a few browsers or prices at once, at most
+          entries.set(key, html);
+          this.byRow.set(clip, entries);
+        }
+        return html;
+      }),
+    );
+  }
 
   async render(card: ClipCard, opts: CardOptions): Promise<Buffer> {
     const key = JSON.stringify([opts.csrfToken, opts.oob === true, card]);
@@ -30,9 +56,5 @@ export class CardHtml {
     if (this.byKey.size >= MAX_CARDS) this.byKey.clear();
     this.byKey.set(key, html);
     return html;
-  }
-
-  renderAll(cards: ClipCard[], opts: CardOptions): Promise<Buffer[]> {
-    return Promise.all(cards.map((card) => this.render(card, opts)));
   }
 }

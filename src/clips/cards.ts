@@ -62,8 +62,3 @@ export async function toClipCard(storage: Storage, clip: Clip, opts: { regenerat
     regenerateCost: opts.regenerateCost ?? null,
   };
 }
-
-/** Cards for a project page, in order (the project page includes views/clips/_grid.eta with them). */
-export async function toClipCards(storage: Storage, clips: Clip[], opts: { costFor?: (durationS: number) => number; urlTtlS: number }): Promise<ClipCard[]> {
-  return Promise.all(clips.map((c) => toClipCard(storage, c, { regenerateCost: opts.costFor?.(c.duration_s), urlTtlS: opts.urlTtlS })));
-}

@@ -18,7 +18,7 @@ export default fp(
     app.get('/projects/:id', { preHandler: ownProject() }, async (req, reply) => {
       const { project } = req;
       const page = await projectPage(ctx, currentUser(req), project, app.personReads);
-      const cards = new PageBytes(await cardHtml.renderAll(page.cards, { csrfToken: pageCsrfToken(reply) }));
+      const cards = new PageBytes(await cardHtml.cardsOf(page.clips, { csrfToken: pageCsrfToken(reply), costFor: page.costFor, urlTtlS: ctx.config.SIGNED_URL_TTL_S }));
       return reply.render('projects/show', { ...page, bytes: cards, title: `${project.title} · Echoes`, liveProject: project.id });
     });
   },

@@ -1,5 +1,4 @@
 import { loadAnalysisView } from '../beats/view.js';
-import { toClipCards } from '../clips/cards.js';
 import { listClipsForProject } from '../clips/queries.js';
 import { clipCapMessage, storageUse } from '../limits/quota.js';
 import type { AppContext } from '../platform/context.js';
@@ -20,7 +19,6 @@ export async function projectPage(ctx: Ctx, user: User, project: Project, reads:
   // The first clip is free only for someone with no clip at all: a project with clips answers that.
   const anyClip = clips.length > 0 || (user.credit_balance > 0 && (await hasAnyClip(ctx.db, user.id)));
   const route = primaryRoute(settings, ctx.config);
-  const cards = await toClipCards(ctx.storage, clips, { costFor: (d) => clipCost(settings, d, route), urlTtlS: ctx.config.SIGNED_URL_TTL_S });
   const analysis = project.music_key ? await loadAnalysisView(ctx.db, project) : null;
   const music = project.music_key
     ? { name: project.music_name ?? 'Music', duration: clock(project.music_duration_s), url: await ctx.storage.signedUrl(project.music_key) }
@@ -38,7 +36,9 @@ export async function projectPage(ctx: Ctx, user: User, project: Project, reads:
       // Like the dashboard: the project changes when any of its clips does.
       changedAgo: ago(new Date(Math.max(project.updated_at.getTime(), ...clips.map((c) => c.updated_at.getTime())))),
     },
-    cards,
+    /** The clip rows, in order: the page's cards are made from them (src/clips/card-html.ts). */
+    clips,
+    costFor: (durationS: number) => clipCost(settings, durationS, route),
     music,
     analysis,
     settings: pricedSettings(settings, ctx.config),

@@ -11,10 +11,15 @@ const SIGNED_MAX = 20_000;
  */
 const signedByStorage = new WeakMap<Storage, { bucket: number; urls: Map<string, string> }>();
 
+/** Which 10-minute bucket signed URLs are in now: within one, stableUrl answers the same for a key. */
+export function urlBucket(now = Math.floor(Date.now() / 1000)): number {
+  return Math.floor(now / URL_BUCKET_S);
+}
+
 /** A signed URL that stays the same for up to 10 minutes (so browsers cache the media too). */
 export async function stableUrl(storage: Storage, key: string, ttlS: number): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
-  const bucket = Math.floor(now / URL_BUCKET_S);
+  const bucket = urlBucket(now);
   const exp = (bucket + 1) * URL_BUCKET_S + ttlS;
   let signed = signedByStorage.get(storage);
   if (!signed || signed.bucket !== bucket || signed.urls.size >= SIGNED_MAX) {
