@@ -8,16 +8,20 @@ import { flash } from '../platform/view.js';
 import { createForm, renameForm } from './forms.js';
 import { decorateProject, ownProject } from './own.js';
 import { createProject, dashboard, deleteProject, rename } from './service.js';
+import { ProjectCards } from './card-html.js';
+import { PageBytes } from '../platform/view.js';
 
 export default fp(
   async (app) => {
     const ctx = app.ctx;
     decorateProject(app);
     const own = { preHandler: ownProject() };
+    const projectCards = new ProjectCards(app);
 
     async function renderDashboard(req: FastifyRequest, reply: FastifyReply, form: { title?: string; ratio?: string; error?: string } = {}) {
       const data = await dashboard(ctx, currentUser(req), app.personReads);
-      return reply.render('projects/index', { ...data, form, title: 'Your projects · Echoes' });
+      const cards = new PageBytes(await projectCards.cardsOf(data.rows));
+      return reply.render('projects/index', { ...data, projectCount: data.rows.length, bytes: cards, form, title: 'Your projects · Echoes' });
     }
 
     app.get('/projects', (req, reply) => renderDashboard(req, reply));

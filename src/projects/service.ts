@@ -20,7 +20,8 @@ const PROJECT_LIST_LIMIT = 500;
 
 export const RATIO_CHOICES = RATIOS.map((r) => ({ value: r.value, label: r.label }));
 
-async function toSummary(ctx: Ctx, row: ProjectSummaryRow, now: Date) {
+/** What one project's card on the dashboard shows (views/projects/_project_card.eta). */
+export async function toSummary(ctx: Pick<Ctx, 'storage' | 'config'>, row: ProjectSummaryRow, now: Date) {
   return {
     id: row.id,
     title: row.title,
@@ -43,9 +44,9 @@ export async function dashboard(ctx: Ctx, user: User, reads: Reads = freshReads)
   const settings = await getSettings(ctx.db);
   const rows = await reads.remember(user.id, 'projects', () => listProjectSummaries(ctx.db, user.id));
   const storage = storageUse(settings, user);
-  const now = new Date();
   return {
-    projects: await Promise.all(rows.map((r) => toSummary(ctx, r, now))),
+    /** The person's projects, newest first: the dashboard's cards are made from them (card-html.ts). */
+    rows,
     ratios: RATIO_CHOICES,
     defaultRatio: settings.defaultRatio,
     storage,
