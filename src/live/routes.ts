@@ -4,10 +4,10 @@ import { z } from 'zod';
 import { currentUser } from '../auth/require-user.js';
 import { findClipForUser } from '../clips/queries.js';
 import type { LiveEvent } from '../platform/live.js';
-import { UnavailableError, UserError } from '../platform/errors.js';
+import { RateLimitedError, UnavailableError } from '../platform/errors.js';
 import { readForm } from '../platform/forms.js';
 import { ownedProject } from '../projects/own.js';
-import { LiveHub } from './hub.js';
+import { HEARTBEAT_MS, LiveHub } from './hub.js';
 import { findBalance, listClipsChangedSince, liveSessionIds } from './queries.js';
 import { balanceHtml, removedCardHtml, sendCards, sendDownloadPanel } from './render.js';
 import { isUuid } from '../platform/ids.js';
@@ -91,7 +91,8 @@ export default fp(
       } catch {
         throw new UnavailableError('Live updates are unavailable just now; the page checks by itself instead.', 'live_unavailable');
       }
-      if (!reserved) throw new UserError('Too many open pages are receiving live updates; this one checks by itself instead.', 429, 'too_many_streams');
+      // A slot comes back as soon as a page closes, or within four missed heartbeats.
+      if (!reserved) throw new RateLimitedError('Too many open pages are receiving live updates; this one checks by itself instead.', HEARTBEAT_MS / 1000);
 
       const csrfToken = pageCsrfToken(reply);
       reply.hijack();

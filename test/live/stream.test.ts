@@ -160,6 +160,7 @@ describe('the live stream', () => {
     }
     const over = await p.stream();
     expect(over.status).toBe(429);
+    expect(Number(over.headers['retry-after'])).toBeGreaterThan(0);
     streams[0]!.close();
     // The slot comes back once the server has seen the close.
     let again: SseClient | undefined;

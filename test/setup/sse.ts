@@ -16,6 +16,7 @@ export class SseClient {
   messages: SseMessage[] = [];
   comments: string[] = [];
   status = 0;
+  headers: http.IncomingHttpHeaders = {};
   closed = false;
   private waiters: Array<() => void> = [];
   private req!: http.ClientRequest;
@@ -25,6 +26,7 @@ export class SseClient {
     return new Promise((resolve, reject) => {
       c.req = http.get(url, { headers: { accept: 'text/event-stream', 'hx-request': 'true', ...headers } }, (res) => {
         c.status = res.statusCode ?? 0;
+        c.headers = res.headers;
         res.setEncoding('utf8');
         let buf = '';
         let msg: Partial<SseMessage> & { lines: string[] } = { lines: [] };
