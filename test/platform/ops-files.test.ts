@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { SETTING_NAMES, loadConfig } from '../../src/platform/config.js';
+import { WEB_NODE_FLAGS } from '../../bench/_support.js';
 
 const compose = parse(readFileSync('docker-compose.yml', 'utf8'), { merge: true }) as {
   services: Record<string, { environment?: Record<string, string>; healthcheck?: unknown; depends_on?: Record<string, { condition: string }>; command?: string[]; image?: string; build?: unknown }>;
@@ -30,6 +31,11 @@ describe('docker-compose.yml', () => {
     }
     expect(compose.services.app!.environment!.RUN_WORKERS).toBe('false');
     expect(compose.services.worker!.command).toEqual(['node', '--import', 'tsx', 'src/worker.ts']);
+    // The web process runs with the same Node flags everywhere (a larger young generation: decision 0025).
+    const web = ['node', ...WEB_NODE_FLAGS, '--import', 'tsx', 'src/server.ts'];
+    expect(compose.services.app!.command).toEqual(web);
+    expect(readFileSync('Dockerfile', 'utf8')).toContain(`CMD ${JSON.stringify(web).replace(/,/g, ', ')}`);
+    expect(JSON.parse(readFileSync('package.json', 'utf8')).scripts.start).toBe(web.join(' '));
     expect(compose.services.app!.depends_on).toMatchObject({
       postgres: { condition: 'service_healthy' },
       redis: { condition: 'service_healthy' },
