@@ -17,6 +17,7 @@ export class PersonReads {
   /** Bumped by every invalidation: a read that started before one is not kept (it may be older). */
   private epoch = 0;
   private listening = false;
+  private sweptAt = Date.now();
 
   constructor(private ttlMs = PERSON_READS_TTL_MS) {}
 
@@ -38,11 +39,27 @@ export class PersonReads {
     const token = this.epoch;
     const value = await load();
     if (!this.listening || token !== this.epoch) return value;
+    this.sweep();
     if (!mine && this.byUser.size >= MAX_PEOPLE) this.clear();
     let entries = this.byUser.get(userId);
     if (!entries) this.byUser.set(userId, (entries = new Map()));
     entries.set(key, { value: freezeRows(value), at: Date.now() });
     return value;
+  }
+
+  /** At most once a TTL, drops what has expired: a person seen once is not kept until the cap. */
+  private sweep(now = Date.now()): void {
+    if (now - this.sweptAt < this.ttlMs) return;
+    this.sweptAt = now;
+    for (const [userId, entries] of this.byUser) {
+      for (const [key, entry] of entries) if (now - entry.at > this.ttlMs) entries.delete(key);
+      if (entries.size === 0) this.byUser.delete(userId);
+    }
+  }
+
+  /** How many people have something kept (for tests and metrics). */
+  get size(): number {
+    return this.byUser.size;
   }
 
   forgetUser(userId: string): void {

@@ -49,6 +49,16 @@ describe('PersonReads', () => {
     expect(await reads.remember('u', 'k', async () => 'second')).toBe('second');
   });
 
+  it('lets go of what has expired, so people seen once are not kept', async () => {
+    const reads = new PersonReads(20);
+    reads.setListening(true);
+    for (let i = 0; i < 50; i++) await reads.remember(`u${i}`, 'k', async () => i);
+    expect(reads.size).toBe(50);
+    await new Promise((r) => setTimeout(r, 40));
+    await reads.remember('late', 'k', async () => 'x');
+    expect(reads.size).toBe(1);
+  });
+
   it('hands out rows that cannot be changed by the request that got them', async () => {
     const reads = new PersonReads();
     reads.setListening(true);
