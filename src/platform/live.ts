@@ -46,8 +46,8 @@ const PUBLISH_WAIT_MS = 1000;
  * Tells the person's open pages (and every web process's session cache) that something changed.
  * Inside a transaction it is sent once the transaction commits (never for a rollback), and withTx
  * resolves after Redis has taken it; outside, at once, and the promise resolves when Redis has
- * taken it. Redis hands a message to every subscriber before it answers the publisher, so whoever
- * awaits this has the change known everywhere before they answer anyone. Never rejects: a page
+ * taken it and written it to every subscriber (a PING after the publish), so whoever awaits this
+ * has the change known everywhere before they answer anyone. Never rejects: a page
  * that misses an event catches up when its stream reconnects, or by its fallback poll.
  */
 export function publishLive(conn: Conn, userId: string, event: LiveEvent): Promise<void> {
@@ -76,7 +76,13 @@ function send(db: DB, userId: string, event: LiveEvent): Promise<void> {
   if (!p) return Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
   return Promise.race([
-    p.redis.publish(liveChannel(p.prefix, userId), JSON.stringify(event)).then(() => {}),
+    // Redis answers the publisher in the same pass as it writes the message to subscribers, and may
+    // answer it first: a PING sent after the answer is served only once that pass has finished, so
+    // when it returns the message is in every subscriber's socket (docs/decisions/0025-*).
+    p.redis
+      .publish(liveChannel(p.prefix, userId), JSON.stringify(event))
+      .then(() => p.redis.ping())
+      .then(() => {}),
     new Promise<void>((resolve) => (timer = setTimeout(resolve, PUBLISH_WAIT_MS))),
   ])
     .catch(() => {})
