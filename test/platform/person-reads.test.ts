@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChildProcess } from 'node:child_process';
 import { publishLive } from '../../src/platform/live.js';
 import { createTestContext, type TestContext } from '../setup/context.js';
-import { HttpBrowser, startWebProcess } from '../setup/web-processes.js';
+import { HttpBrowser, startWebProcess, stopProcesses } from '../setup/web-processes.js';
 
 // Two real web processes (as `npm start` runs them) keep what a person's pages read (their project
 // list, a project, its clips, a clip) in memory for a few seconds (src/platform/person-reads.ts).
@@ -19,10 +19,7 @@ beforeAll(async () => {
   [webA, webB] = await Promise.all([startWebProcess(t.env, children), startWebProcess(t.env, children)]);
 }, 90_000);
 afterAll(async () => {
-  for (const child of children) {
-    child.kill('SIGTERM');
-    if (child.exitCode === null && child.signalCode === null) await new Promise((r) => child.once('exit', r));
-  }
+  await stopProcesses(children);
   await t?.close();
 }, 60_000);
 

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { grantCredits } from '../../src/credits/service.js';
 import { withTx } from '../../src/platform/db.js';
 import { createTestContext, type TestContext } from '../setup/context.js';
-import { HttpBrowser, startWebProcess } from '../setup/web-processes.js';
+import { HttpBrowser, startWebProcess, stopProcesses } from '../setup/web-processes.js';
 import { clipIdOf, SseClient } from '../setup/sse.js';
 import { startRunwayFake, type RunwayFake } from '../fakes/runway.js';
 import { expectLedgerBalanced } from '../factories.js';
@@ -38,10 +38,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => {
   for (const s of streams) s.close();
-  for (const child of children) {
-    child.kill('SIGTERM');
-    if (child.exitCode === null && child.signalCode === null) await new Promise((r) => child.once('exit', r));
-  }
+  await stopProcesses(children);
   await t?.close();
   await fake?.close();
 }, 60_000);

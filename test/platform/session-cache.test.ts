@@ -5,7 +5,7 @@ import { setDisabled } from '../../src/admin/users/service.js';
 import { grantCredits } from '../../src/credits/service.js';
 import { withTx } from '../../src/platform/db.js';
 import { createTestContext, type TestContext } from '../setup/context.js';
-import { HttpBrowser, startWebProcess } from '../setup/web-processes.js';
+import { HttpBrowser, startWebProcess, stopProcesses } from '../setup/web-processes.js';
 
 // Two real web processes (as `npm start` runs them) keep signed-in sessions and their users in
 // memory (src/platform/session-cache.ts). Whatever ends a session or changes the person, in either
@@ -43,10 +43,7 @@ beforeAll(async () => {
   [webA, webB] = await Promise.all([startWebProcess(t.env, children), startWebProcess(t.env, children)]);
 }, 90_000);
 afterAll(async () => {
-  for (const child of children) {
-    child.kill('SIGTERM');
-    if (child.exitCode === null && child.signalCode === null) await new Promise((r) => child.once('exit', r));
-  }
+  await stopProcesses(children);
   await t?.close();
 }, 60_000);
 

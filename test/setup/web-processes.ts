@@ -15,6 +15,14 @@ export async function startWebProcess(env: Record<string, string | undefined>, c
   return url;
 }
 
+/** Stops the processes started by startWebProcess (or alike) and waits until each has exited. */
+export async function stopProcesses(children: ChildProcess[]): Promise<void> {
+  for (const child of children) {
+    child.kill('SIGTERM');
+    if (child.exitCode === null && child.signalCode === null) await new Promise((r) => child.once('exit', r));
+  }
+}
+
 /** A browser over real HTTP: keeps cookies and the page's CSRF token, may talk to any web process. */
 export class HttpBrowser {
   cookies = new Map<string, string>();
