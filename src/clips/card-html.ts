@@ -7,12 +7,6 @@ import { toClipCard, type ClipCard } from './cards.js';
 
 const MAX_CARDS = 5_000;
 
-/** What a card's HTML depends on besides its ClipCard: the page's CSRF token, and whether it is pushed out of band. */
-interface CardOptions {
-  csrfToken: string;
-  oob?: boolean;
-}
-
 /**
  * Clip cards as HTML (views/clips/_card.eta), rendered once per state and remembered by this
  * process: a project page shows thirty, and re-rendering them was most of its CPU. The key is
@@ -36,7 +30,7 @@ export class CardHtml {
         const mine = Object.isFrozen(clip) ? this.byRow.get(clip) : undefined;
         const kept = mine?.get(key);
         if (kept) return kept;
-        const html = await this.render(await toClipCard(this.app.storage, clip, { regenerateCost: cost, urlTtlS: opts.urlTtlS }), { csrfToken: opts.csrfToken });
+        const html = await this.render(await toClipCard(this.app.storage, clip, { regenerateCost: cost, urlTtlS: opts.urlTtlS }), opts.csrfToken);
         if (Object.isFrozen(clip)) {
           const entries = mine ?? new Map<string, Buffer>();
           if (entries.size >= 4) entries.clear(); // a few browsers or prices at once, at most
@@ -48,11 +42,12 @@ export class CardHtml {
     );
   }
 
-  async render(card: ClipCard, opts: CardOptions): Promise<Buffer> {
-    const key = JSON.stringify([opts.csrfToken, opts.oob === true, card]);
+  /** One card as the project page shows it (in place, not out of band), with the page's CSRF token. */
+  private async render(card: ClipCard, csrfToken: string): Promise<Buffer> {
+    const key = JSON.stringify([csrfToken, card]);
     const kept = this.byKey.get(key);
     if (kept !== undefined) return kept;
-    const html = pageBytes((await this.app.view('clips/_card', { clip: card, csrfToken: opts.csrfToken, balanceUpdate: null, oob: opts.oob === true, fmt })) as string);
+    const html = pageBytes((await this.app.view('clips/_card', { clip: card, csrfToken, balanceUpdate: null, oob: false, fmt })) as string);
     if (this.byKey.size >= MAX_CARDS) this.byKey.clear();
     this.byKey.set(key, html);
     return html;
