@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTestApp, type TestApp } from '../setup/context.js';
 import { TestBrowser } from '../setup/browser.js';
 import { createProject, createUser } from '../factories.js';
@@ -110,8 +110,12 @@ describe('devices', () => {
     const user = await createUser(t.ctx.db);
     const b = device(LAPTOP);
     await b.signInDev(user.email);
-    const [row] = await t.ctx.db.selectFrom('sessions').select(['sid', 'user_agent']).where('user_id', '=', user.id).execute();
-    expect(row!.user_agent).toBe(LAPTOP);
+    // Last use is written after the answer has gone (onResponse), so the row may lag the redirect.
+    const row = await vi.waitFor(async () => {
+      const [r] = await t.ctx.db.selectFrom('sessions').select(['sid', 'user_agent']).where('user_id', '=', user.id).execute();
+      expect(r!.user_agent).toBe(LAPTOP);
+      return r!;
+    });
     const minuteAgo = new Date(Date.now() - 60_000);
     const hourAgo = new Date(Date.now() - 3600_000);
     const seen = async () => (await t.ctx.db.selectFrom('sessions').select('last_seen_at').where('sid', '=', row!.sid).executeTakeFirstOrThrow()).last_seen_at;
