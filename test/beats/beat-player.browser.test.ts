@@ -17,9 +17,12 @@ afterAll(async () => {
 // Headless Chromium without a GPU presents frames on a software compositor: a cut can land a few
 // frames late, never more than this. Measured figures go to .tmp/beat-drift.json.
 const TOLERANCE_MS = 120;
+// On two cores shared with the rest of the suite, one run in a few dozen has seen a cut land 250 ms
+// late because Chromium's compositor was starved; a cut that is really off the beat misses every time.
+const RETRIES = 1;
 
 describe('beat sync in a real browser', () => {
-  it('presents every cut of a beat-synced film on the planned beat, on the music clock, without drift', async () => {
+  it('presents every cut of a beat-synced film on the planned beat, on the music clock, without drift', { timeout: 40_000, retry: RETRIES }, async () => {
     const r = await runPlayerDrift({ baseUrl, ctx: t.ctx });
     expect(r.order).toEqual([0, 1, 2, 3]);
     expect(r.ended).toBe(true);
@@ -28,5 +31,5 @@ describe('beat sync in a real browser', () => {
       expect(e.seenS).not.toBeNull();
       expect(Math.abs(e.errorMs!)).toBeLessThanOrEqual(TOLERANCE_MS);
     }
-  }, 40_000);
+  });
 });
