@@ -1,9 +1,9 @@
-import sharp, { type Metadata } from 'sharp';
 import { fileTypeFromBuffer, fileTypeFromFile } from 'file-type';
 import { open, stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { UserError } from '../platform/errors.js';
 import { bytes } from '../platform/format.js';
+import { imageWork, sharp, type Metadata } from '../platform/image-work.js';
 import { spoolUpload } from '../storage/spool.js';
 
 export { spoolUpload, type SpooledFile } from '../storage/spool.js';
@@ -102,7 +102,12 @@ async function checkHeader(src: string | Buffer, mime: string, maxPixels: number
   }
 }
 
-async function normalizeFrom(src: string | Buffer, opts: NormalizeOptions): Promise<NormalizedImage> {
+/** Sniffing and the header wait for a slot too: outside it, a burst's header reads alone held pages up. */
+function normalizeFrom(src: string | Buffer, opts: NormalizeOptions): Promise<NormalizedImage> {
+  return imageWork.run(() => checkAndReencode(src, opts));
+}
+
+async function checkAndReencode(src: string | Buffer, opts: NormalizeOptions): Promise<NormalizedImage> {
   const size = Buffer.isBuffer(src) ? src.length : (await stat(src)).size;
   if (size === 0) throw refuse('The file is empty. Choose a photo and try again.', 400, 'empty_file');
   if (opts.maxBytes !== undefined && size > opts.maxBytes) {

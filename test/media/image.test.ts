@@ -6,6 +6,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { heicSupported, normalizeImage, spoolUpload, type NormalizeOptions } from '../../src/clips/image.js';
 import { UserError } from '../../src/platform/errors.js';
+import { IMAGE_SLOTS, imageWork } from '../../src/platform/image-work.js';
 import { spoolDir } from '../../src/storage/spool.js';
 import { endlessStream, HEIC_HEADER, PDF, pngBomb, sidewaysJpegWithGps, SVG_WITH_SCRIPT, truncatedJpeg, twoTone } from './fixtures.js';
 
@@ -84,6 +85,14 @@ describe('normalizeImage: good images', () => {
     const webp = await (await twoTone()).webp().toBuffer();
     const fromWebp = await normalizeImage(webp, LANDSCAPE);
     expect(await sharp(fromWebp.image).metadata()).toMatchObject({ format: 'jpeg', width: 1280, height: 720 });
+  });
+
+  it('works on at most IMAGE_SLOTS images at once, the rest waiting their turn', async () => {
+    const jpeg = await (await twoTone()).jpeg().toBuffer();
+    const many = Array.from({ length: IMAGE_SLOTS + 3 }, () => normalizeImage(jpeg, LANDSCAPE));
+    expect(imageWork.load).toEqual({ running: IMAGE_SLOTS, waiting: 3 });
+    expect((await Promise.all(many)).every((out) => out.width === 1280)).toBe(true);
+    expect(imageWork.load).toEqual({ running: 0, waiting: 0 });
   });
 
   it('takes a stream, spools it to a temp file and removes the temp file afterwards', async () => {
