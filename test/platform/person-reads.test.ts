@@ -25,8 +25,7 @@ afterAll(async () => {
 
 async function signedIn(email: string) {
   const browser = new HttpBrowser();
-  await browser.page(`${webA}/login`);
-  expect((await browser.post(`${webA}/auth/dev`, { email, name: 'Reads' })).status).toBe(303);
+  await browser.signInDev(webA, email, 'Reads');
   const user = await t.ctx.db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirstOrThrow();
   return { browser, user };
 }

@@ -50,8 +50,7 @@ describe('two web processes and two workers', () => {
 
     // Signed in on A, the session works on B.
     const browser = new HttpBrowser();
-    await browser.page(`${webA}/login`);
-    expect((await browser.post(`${webA}/auth/dev`, { email: 'scale@example.com', name: 'Scale' })).status).toBe(303);
+    await browser.signInDev(webA, 'scale@example.com', 'Scale');
     const onB = await browser.page(`${webB}/projects`);
     expect(onB.status).toBe(200);
     const user = await t.ctx.db.selectFrom('users').selectAll().where('email', '=', 'scale@example.com').executeTakeFirstOrThrow();

@@ -18,8 +18,7 @@ let webB = '';
 
 async function signedIn(email: string) {
   const browser = new HttpBrowser();
-  await browser.page(`${webA}/login`);
-  expect((await browser.post(`${webA}/auth/dev`, { email, name: 'Cache' })).status).toBe(303);
+  await browser.signInDev(webA, email, 'Cache');
   const user = await t.ctx.db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirstOrThrow();
   const sid = decodeURIComponent(browser.cookies.get('sid')!).split('.')[0]!;
   // Both processes have now seen the session twice: what follows is served from their caches.
