@@ -27,11 +27,12 @@ export class CardHtml {
       clips.map(async (clip) => {
         const cost = opts.costFor(clip.duration_s);
         const key = `${opts.csrfToken}|${cost}|${opts.urlTtlS}|${bucket}`;
-        const mine = Object.isFrozen(clip) ? this.byRow.get(clip) : undefined;
+        const frozen = Object.isFrozen(clip);
+        const mine = frozen ? this.byRow.get(clip) : undefined;
         const kept = mine?.get(key);
         if (kept) return kept;
         const html = await this.render(await toClipCard(this.app.storage, clip, { regenerateCost: cost, urlTtlS: opts.urlTtlS }), opts.csrfToken);
-        if (Object.isFrozen(clip)) {
+        if (frozen) {
           const entries = mine ?? new Map<string, Buffer>();
           if (entries.size >= 4) entries.clear(); // a few browsers or prices at once, at most
           entries.set(key, html);

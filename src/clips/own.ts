@@ -23,9 +23,8 @@ export function ownClip(param = 'id') {
   return async function loadOwnClip(req: FastifyRequest): Promise<void> {
     const id = (req.params as Record<string, unknown>)[param];
     const userId = currentUser(req).id;
-    const find = (clipId: string) => findClipForUser(req.server.db, userId, clipId);
     const clip =
-      typeof id !== 'string' ? undefined : req.method === 'GET' ? await req.server.personReads.remember(userId, `clip:${id}`, () => find(id)) : await find(id);
+      typeof id === 'string' ? await req.server.personReads.forRequest(req.method, userId, `clip:${id}`, () => findClipForUser(req.server.db, userId, id)) : undefined;
     if (!clip) throw new NotFoundError();
     req.clip = clip;
   };

@@ -47,6 +47,11 @@ export class PersonReads {
     return value;
   }
 
+  /** `remember` for a page or a poll (GET); a change (any other method) always reads the database. */
+  forRequest<T>(method: string, userId: string, key: string, load: () => Promise<T>): Promise<T> {
+    return method === 'GET' ? this.remember(userId, key, load) : load();
+  }
+
   /** At most once a TTL, drops what has expired: a person seen once is not kept until the cap. */
   private sweep(now = Date.now()): void {
     if (now - this.sweptAt < this.ttlMs) return;

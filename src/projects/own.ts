@@ -21,9 +21,8 @@ export function decorateProject(app: FastifyInstance): void {
  */
 export async function ownedProject(req: FastifyRequest, id: unknown): Promise<Project> {
   const userId = currentUser(req).id;
-  const find = (projectId: string) => findProjectForUser(req.server.db, userId, projectId);
   const project =
-    typeof id !== 'string' ? undefined : req.method === 'GET' ? await req.server.personReads.remember(userId, `project:${id}`, () => find(id)) : await find(id);
+    typeof id === 'string' ? await req.server.personReads.forRequest(req.method, userId, `project:${id}`, () => findProjectForUser(req.server.db, userId, id)) : undefined;
   if (!project) throw new NotFoundError();
   return project;
 }

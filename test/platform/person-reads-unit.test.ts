@@ -17,6 +17,17 @@ describe('PersonReads', () => {
     expect(await reads.remember('u2', 'projects', load)).toEqual([{ n: 2 }]);
   });
 
+  it('serves what it kept to a page (GET) only; a change reads again', async () => {
+    const reads = new PersonReads();
+    reads.setListening(true);
+    let loads = 0;
+    const load = async () => ({ n: ++loads });
+    expect(await reads.forRequest('GET', 'u', 'clip:1', load)).toEqual({ n: 1 });
+    expect(await reads.forRequest('GET', 'u', 'clip:1', load)).toEqual({ n: 1 });
+    expect(await reads.forRequest('POST', 'u', 'clip:1', load)).toEqual({ n: 2 });
+    expect(await reads.forRequest('DELETE', 'u', 'clip:1', load)).toEqual({ n: 3 });
+  });
+
   it('keeps nothing while it is not listening for changes', async () => {
     const reads = new PersonReads();
     let loads = 0;
