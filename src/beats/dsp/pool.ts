@@ -1,5 +1,6 @@
 import os from 'node:os';
 import { Piscina } from 'piscina';
+import { threadExecArgv } from '../../platform/thread-argv.js';
 import type { TrackAnalysis } from './analysis.js';
 import type { ThreadTask } from './thread.js';
 
@@ -11,16 +12,6 @@ const THREAD_FILE = new URL(`./thread${ext}`, import.meta.url).href;
 
 let pool: Piscina | null = null;
 
-/**
- * A thread needs the TypeScript loader to load a .ts file. `node --import tsx` passes it on through
- * execArgv; a process that loads TypeScript its own way (vitest) does not, so it is added.
- */
-function threadExecArgv(): string[] {
-  const argv = process.execArgv;
-  if (ext === '.js' || argv.some((a, i) => /^--(import|loader)=tsx\b/.test(a) || (/^--(import|loader)$/.test(a) && argv[i + 1]?.startsWith('tsx')))) return argv;
-  return [...argv, '--import', 'tsx'];
-}
-
 /** One thread on 2 cores (the other keeps the web process and ffmpeg going), else all but one. */
 export function analysisThreads(): number {
   return Math.max(1, os.availableParallelism() - 1);
@@ -30,7 +21,8 @@ export function analysisThreads(): number {
 function analysisPool(): Piscina {
   pool ??= new Piscina({
     filename: THREAD_FILE,
-    execArgv: threadExecArgv(),
+    // Only loader flags: Node refuses the web process's V8 flags in a thread (thread-argv.ts).
+    execArgv: threadExecArgv(process.execArgv, ext === '.ts'),
     minThreads: 0,
     maxThreads: analysisThreads(),
     // An idle thread (a ~30 MB isolate) goes after a minute; the next track starts one again.
