@@ -5,7 +5,8 @@ import { sql, type Kysely } from 'kysely';
 // provider. The clip points at the take the film uses (`clips.take_id`); the videos move from the
 // clip to its takes, so none is overwritten by a regeneration and every one counts in the quota.
 // The clip keeps its generation state (status, attempt, provider task): that is the pipeline of
-// its current AI attempt, which writes the take of that attempt (unique per clip and attempt).
+// its current AI attempt, which writes the take of that attempt (unique per clip and attempt). A
+// clip no AI take was asked for yet (a photo with only its free draft) is `draft`, attempt 0.
 export async function up(db: Kysely<any>): Promise<void> {
   await sql`
     create table takes (
@@ -38,6 +39,10 @@ export async function up(db: Kysely<any>): Promise<void> {
     create index takes_unfinished_draft_idx on takes (created_at) where kind = 'draft' and status in ('queued', 'generating');
 
     alter table clips add column take_id uuid references takes(id) on delete set null;
+    alter table clips drop constraint clips_status_check,
+      add constraint clips_status_check check (status in ('draft', 'queued', 'generating', 'ready', 'error'));
+    alter table clips drop constraint clips_attempt_check,
+      add constraint clips_attempt_check check (attempt >= 0 and (attempt = 0) = (status = 'draft'));
 
     -- The take holding each clip's current video: the attempt named in its key (.vN.mp4; the first has none).
     insert into takes (clip_id, user_id, kind, status, attempt, prompt, provider, model, duration_s, video_key, video_bytes,
@@ -93,6 +98,10 @@ export async function up(db: Kysely<any>): Promise<void> {
 
 export async function down(db: Kysely<any>): Promise<void> {
   await sql`
+    update clips set status = case when take_id is null then 'error' else 'ready' end, attempt = 1 where status = 'draft';
+    alter table clips drop constraint clips_attempt_check, add constraint clips_attempt_check check (attempt >= 1);
+    alter table clips drop constraint clips_status_check,
+      add constraint clips_status_check check (status in ('queued', 'generating', 'ready', 'error'));
     drop trigger takes_storage on takes;
     drop function echoes_take_storage();
     alter table clips add column video_key text, add column video_bytes bigint, add column video_duration_s real check (video_duration_s > 0);

@@ -36,7 +36,7 @@ export interface ClipCard {
   regenerateCost: number | null;
 }
 
-const LABELS: Record<Clip['status'], string> = { queued: 'Queued', generating: 'Generating', ready: 'Ready', error: 'Failed' };
+const LABELS: Record<Clip['status'], string> = { draft: 'Draft', queued: 'Queued', generating: 'Generating', ready: 'Ready', error: 'Failed' };
 
 /** urlTtlS: how long the media URLs last (SIGNED_URL_TTL_S). */
 export async function toClipCard(storage: Storage, clip: ClipWithTake, opts: { regenerateCost?: number; urlTtlS: number }): Promise<ClipCard> {

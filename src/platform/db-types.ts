@@ -5,7 +5,9 @@ type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type Json = ColumnType<unknown, string, string>;
 
 export type DeletionRequester = 'self' | 'admin';
-export type ClipStatus = 'queued' | 'generating' | 'ready' | 'error';
+/** A take's state; a clip's is its current AI attempt's, or `draft` while it has only free drafts. */
+export type TakeStatus = 'queued' | 'generating' | 'ready' | 'error';
+export type ClipStatus = 'draft' | TakeStatus;
 export type ProjectStatus = 'in_progress' | 'completed';
 export type LedgerType = 'signup' | 'purchase' | 'referral' | 'generation' | 'refund' | 'share' | 'admin';
 export type PaymentStatus = 'pending' | 'paid' | 'failed' | 'expired' | 'refunded';
@@ -138,7 +140,7 @@ export interface TakesTable {
   clip_id: string;
   user_id: string;
   kind: TakeKind;
-  status: Generated<ClipStatus>;
+  status: Generated<TakeStatus>;
   /** The clip's AI attempt that made it (ledger `<clip>:<attempt>`); null for drafts. */
   attempt: number | null;
   prompt: Generated<string>;
