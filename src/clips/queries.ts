@@ -14,6 +14,11 @@ export function clipsWithChosenTake(db: Conn) {
 
 export type ClipWithTake = Clip & { video_key: string | null; take_kind: TakeKind | null; video_duration_s: number | null };
 
+/** A clip just inserted: no take chosen yet. */
+export function withNoTake(clip: Clip): ClipWithTake {
+  return { ...clip, video_key: null, take_kind: null, video_duration_s: null };
+}
+
 /** The clip (with its chosen take), only when it belongs to the user; undefined otherwise (answer 404). */
 export async function findClipForUser(db: Conn, userId: string, clipId: string): Promise<ClipWithTake | undefined> {
   if (!isUuid(clipId)) return undefined;

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Conn } from '../platform/db.js';
 import type { ClipStatus } from '../platform/db-types.js';
 
-// Every query on takes: the videos made from a clip's photo (design.md, migration 0016).
+// Every query on takes: the videos made from a clip's photo (design.md, migration 0017).
 
 /** The take of an AI attempt, written when the attempt is charged (queued). */
 export async function insertAiTake(db: Conn, t: { clip_id: string; user_id: string; attempt: number; prompt: string; provider: string | null; model: string | null; duration_s: number; credits_spent: number; motion?: string | null }) {

@@ -5,7 +5,7 @@ import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
 import { migrations } from '../../migrations/index.js';
 import { TEST_PG_URL, dbUrl } from '../setup/template-db.js';
 
-// Migration 0016 on a database holding clips from before takes: each clip's video becomes a ready
+// Migration 0017 on a database holding clips from before takes: each clip's video becomes a ready
 // take it points at, an unfinished or failed attempt its own take, and storage use is unchanged.
 const name = `echoes_t_takes_${randomBytes(4).toString('hex')}`;
 let db: Kysely<any>;
@@ -31,9 +31,9 @@ function migrator() {
   return new Migrator({ db, provider: { getMigrations: async () => migrations }, allowUnorderedMigrations: true });
 }
 
-describe('migration 0016 (takes)', () => {
+describe('migration 0017 (takes)', () => {
   it('backfills one take per video, points clips at it, keeps storage use', async () => {
-    expect((await migrator().migrateTo('0015_account')).error).toBeUndefined();
+    expect((await migrator().migrateTo('0016_job_failures')).error).toBeUndefined();
     const user = await db.insertInto('users').values({ google_sub: 's1', email: 'm@example.com', name: 'M', referral_code: 'MIGR1' }).returning('id').executeTakeFirstOrThrow();
     const project = await db.insertInto('projects').values({ user_id: user.id, title: 'P', ratio: '1280:720' }).returning('id').executeTakeFirstOrThrow();
     const clip = (o: Record<string, unknown>) =>
@@ -77,7 +77,7 @@ describe('migration 0016 (takes)', () => {
     expect(await db.selectFrom('takes').select(sql<number>`count(*)`.as('n')).where('clip_id', '=', regenerating.id).executeTakeFirstOrThrow()).toEqual({ n: '0' });
 
     // And back down: the chosen take's video returns to its clip.
-    expect((await migrator().migrateTo('0015_account')).error).toBeUndefined();
+    expect((await migrator().migrateTo('0016_job_failures')).error).toBeUndefined();
     const down = await db.selectFrom('clips').select(['id', 'video_key']).execute();
     expect(Object.fromEntries(down.map((c) => [c.id, c.video_key]))).toEqual({ [ready.id]: 'clips/a.mp4', [third.id]: 'clips/c.v3.mp4', [failed.id]: null });
   });
