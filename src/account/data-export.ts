@@ -2,14 +2,14 @@ import type { PassThrough } from 'node:stream';
 import yazl from 'yazl';
 import type { AppContext } from '../platform/context.js';
 import type { AccountExport, User } from '../platform/db-types.js';
-import { ConflictError, UnavailableError, isUniqueViolation } from '../platform/errors.js';
+import { ConflictError, NotFoundError, UnavailableError, isUniqueViolation } from '../platform/errors.js';
+import { isUuid } from '../platform/ids.js';
 import { publishLive } from '../platform/live.js';
 import { enqueue } from '../platform/queues.js';
 import { gaveUpMessage, RETRY_OURS, RETRYING_MESSAGE } from '../platform/job-retry.js';
 import * as q from './queries.js';
 import { bytes } from '../platform/format.js';
 
-export const DOWNLOAD_LINK_TTL_S = 24 * 3600;
 export const KEEP_EXPORTS_MS = 7 * 24 * 3600 * 1000;
 /** The media the ZIP holds: the design's four prefixes (never downloads/, the ZIPs themselves). */
 const MEDIA_KINDS = ['images', 'clips', 'music', 'exports'];
@@ -136,17 +136,32 @@ export interface DownloadView {
   notice: string | null;
 }
 
-/** The data download's state for the page; a ready one gets a fresh link valid for 24 hours. */
+/**
+ * The ZIP holds the whole account, so it is never handed out as a bearer link (a signed URL works
+ * for whoever holds it): the page links to a route that streams it to its owner's session only.
+ */
+export const downloadPath = (exportId: string) => `/account/export/${exportId}/download`;
+
+/** The person's own ready ZIP, as a stream with its size and file name; NotFoundError otherwise. */
+export async function openDownload(ctx: AppContext, userId: string, exportId: string) {
+  const row = isUuid(exportId) ? await q.findReadyAccountExportForUser(ctx.db, userId, exportId) : undefined;
+  if (!row) throw new NotFoundError();
+  const body = await ctx.storage.get(row.object_key!).catch(() => {
+    throw new NotFoundError();
+  });
+  return { body, size: row.size_bytes, name: `echoes-data-${row.created_at.toISOString().slice(0, 10)}.zip` };
+}
+
+/** The data download's state for the page; a ready one links to the owner-only download route. */
 export async function downloadView(ctx: AppContext, userId: string, notice: string | null = null): Promise<DownloadView> {
   const row = await q.latestAccountExport(ctx.db, userId);
   const state = row?.status ?? 'none';
   const ready = row?.status === 'ready' && row.object_key;
-  const stamp = row ? row.created_at.toISOString().slice(0, 10) : '';
   return {
     state,
     progress: row?.progress ?? 0,
     polling: state === 'queued' || state === 'building',
-    url: ready ? await ctx.storage.signedUrl(row.object_key!, { expiresInS: DOWNLOAD_LINK_TTL_S, downloadName: `echoes-data-${stamp}.zip` }) : null,
+    url: ready ? downloadPath(row.id) : null,
     size: ready && row.size_bytes ? bytes(row.size_bytes) : null,
     expires: ready ? new Date(row.created_at.getTime() + KEEP_EXPORTS_MS).toISOString().slice(0, 10) : null,
     error: row?.status === 'error' ? row.error_message : null,
