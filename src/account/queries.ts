@@ -160,6 +160,11 @@ export async function findAccountExport(db: Conn, id: string) {
   return db.selectFrom('account_exports').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/** A ready download, only when it is the person's own (undefined otherwise: answer 404). */
+export async function findReadyAccountExportForUser(db: Conn, userId: string, id: string) {
+  return db.selectFrom('account_exports').selectAll().where('id', '=', id).where('user_id', '=', userId).where('status', '=', 'ready').where('object_key', 'is not', null).executeTakeFirst();
+}
+
 export async function latestAccountExport(db: Conn, userId: string) {
   return db.selectFrom('account_exports').selectAll().where('user_id', '=', userId).orderBy('created_at', 'desc').limit(1).executeTakeFirst();
 }
@@ -167,7 +172,7 @@ export async function latestAccountExport(db: Conn, userId: string) {
 export async function updateAccountExport(
   db: Conn,
   id: string,
-  changes: { status?: 'building' | 'ready' | 'error'; progress?: number; object_key?: string; size_bytes?: number; error_message?: string },
+  changes: { status?: 'queued' | 'building' | 'ready' | 'error'; progress?: number; object_key?: string; size_bytes?: number; error_message?: string },
 ): Promise<void> {
   await db.updateTable('account_exports').set({ ...changes, updated_at: new Date() }).where('id', '=', id).execute();
 }
