@@ -5,37 +5,16 @@
 // replaces it, or it says why the photo was not added. Without JavaScript the form posts all the
 // chosen files in one request and the page reloads.
 import { csrfToken } from './csrf.js';
+import { shrink } from './shrink.js';
 
 (function () {
   if (window.__echoesPhotos) return;
   window.__echoesPhotos = true;
 
   var AT_ONCE = 3;
-  var MAX_SIDE = 2500;
-  var SHRINK_OVER_BYTES = 3 * 1024 * 1024;
 
   function form() { return document.querySelector('form[data-photos-form]'); }
   function grid() { return document.getElementById('clip-grid'); }
-
-  // Big photos are re-encoded smaller in a canvas first (upright by EXIF), as upload.js does.
-  function shrink(file) {
-    if (!/^image\/(jpeg|png|webp)$/.test(file.type) || !window.createImageBitmap) return Promise.resolve(file);
-    return createImageBitmap(file, { imageOrientation: 'from-image' }).then(function (bmp) {
-      var scale = Math.min(1, MAX_SIDE / Math.max(bmp.width, bmp.height));
-      if (scale === 1 && file.size <= SHRINK_OVER_BYTES) return file;
-      var canvas = document.createElement('canvas');
-      canvas.width = Math.round(bmp.width * scale);
-      canvas.height = Math.round(bmp.height * scale);
-      canvas.getContext('2d').drawImage(bmp, 0, 0, canvas.width, canvas.height);
-      if (bmp.close) bmp.close();
-      return new Promise(function (resolve) {
-        canvas.toBlob(function (blob) {
-          if (!blob || blob.size >= file.size) return resolve(file);
-          resolve(new File([blob], file.name.replace(/\.[^.]+$/, '') + '.jpg', { type: 'image/jpeg' }));
-        }, 'image/jpeg', 0.9);
-      });
-    }).catch(function () { return file; });
-  }
 
   function el(tag, cls, text) {
     var e = document.createElement(tag);
