@@ -20,7 +20,7 @@ COPY test test
 COPY bench bench
 # The build fails on a type error, so a broken tree never becomes an image.
 RUN npx tsc -p .
-# Compiled once here; the image runs dist/ (docs/decisions/0027-compiled-once-to-dist.md).
+# Compiled once here; the image runs dist/ (docs/decisions/0028-compiled-once-to-dist.md).
 RUN npm run build
 
 FROM node:22-bookworm-slim AS runtime

@@ -1,6 +1,6 @@
 // Compiles the server, the worker, the analysis thread and the migrations CLI once, to dist/, so a
 // start runs plain JavaScript instead of compiling TypeScript through tsx every time
-// (docs/decisions/0027-compiled-once-to-dist.md). Plain JavaScript itself: it runs before anything is built.
+// (docs/decisions/0028-compiled-once-to-dist.md). Plain JavaScript itself: it runs before anything is built.
 //
 //   node scripts/build.mjs               build
 //   node scripts/build.mjs --if-changed  build only when the sources differ from the last build's (prestart)

@@ -2,17 +2,19 @@ import type { PassThrough } from 'node:stream';
 import yazl from 'yazl';
 import type { AppContext } from '../platform/context.js';
 import type { AccountExport, User } from '../platform/db-types.js';
-import { ConflictError, UnavailableError, isUniqueViolation } from '../platform/errors.js';
+import { ConflictError, NotFoundError, UnavailableError, isUniqueViolation } from '../platform/errors.js';
+import { isUuid } from '../platform/ids.js';
 import { publishLive } from '../platform/live.js';
 import { enqueue } from '../platform/queues.js';
+import { gaveUpMessage, RETRY_OURS, RETRYING_MESSAGE } from '../platform/job-retry.js';
 import * as q from './queries.js';
 import { bytes } from '../platform/format.js';
 
-export const DOWNLOAD_LINK_TTL_S = 24 * 3600;
 export const KEEP_EXPORTS_MS = 7 * 24 * 3600 * 1000;
 /** The media the ZIP holds: the design's four prefixes (never downloads/, the ZIPs themselves). */
 const MEDIA_KINDS = ['images', 'clips', 'music', 'exports'];
 const QUEUE_DOWN = 'Downloads cannot be prepared right now. Please try again in a minute.';
+export const DOWNLOAD_GAVE_UP = gaveUpMessage('We could not prepare your download');
 
 export const downloadKey = (userId: string, exportId: string) => `downloads/${userId}/${exportId}.zip`;
 const jobId = (id: string) => `account-export-${id}`;
@@ -32,7 +34,7 @@ export async function startAccountExport(ctx: AppContext, userId: string): Promi
     if (isUniqueViolation(err, 'account_exports_one_running')) throw new ConflictError('Your download is already being prepared.', 'account_export_running');
     throw err;
   }
-  if (!(await enqueue(ctx.queues.account, 'account-export', { exportId: row.id }, { jobId: jobId(row.id), attempts: 3, backoff: { type: 'exponential', delay: 5000 } }))) {
+  if (!(await enqueue(ctx.queues.account, 'account-export', { exportId: row.id, userId }, { jobId: jobId(row.id), ...RETRY_OURS }))) {
     await update(ctx, row, { status: 'error', error_message: QUEUE_DOWN });
     throw new UnavailableError(QUEUE_DOWN, 'queue_unavailable');
   }
@@ -54,7 +56,12 @@ async function dataJson(ctx: AppContext, user: User, files: string[]): Promise<B
     exported_at: new Date().toISOString(),
     profile: { name: user.name, email: user.email, avatar_url: user.avatar_url, referral_code: user.referral_code, credit_balance: user.credit_balance, created_at: user.created_at },
     projects: d.projects.map(({ share_token, shared_at, ...p }) => ({ ...p, shared: Boolean(share_token), shared_at })),
-    clips: d.clips.map(({ image_key, video_key, ...c }) => ({ ...c, image_file: inZip(image_key), video_file: inZip(video_key) })),
+    clips: d.clips.map(({ image_key, take_id, ...c }) => ({
+      ...c,
+      image_file: inZip(image_key),
+      video_file: inZip(d.takes.find((t) => t.id === take_id)?.video_key ?? null),
+      takes: d.takes.filter((t) => t.clip_id === c.id).map(({ id, clip_id, video_key, ...t }) => ({ ...t, chosen: id === take_id, video_file: inZip(video_key) })),
+    })),
     exports: d.exports.map(({ object_key, ...e }) => ({ ...e, file: inZip(object_key) })),
     ledger: d.ledger,
     payments: d.payments,
@@ -69,8 +76,10 @@ async function dataJson(ctx: AppContext, user: User, files: string[]): Promise<B
  * Builds the ZIP as a stream straight into storage: each object is read only when the archive
  * reaches it (addReadStreamLazy), so memory stays flat however large the account is. Media is
  * stored uncompressed (it already is); data.json is deflated. Running it again rebuilds it.
+ * Every failure here is ours (storage, database): thrown for BullMQ to try again, the panel saying
+ * so meanwhile, and on the last try the panel says plainly that it was ours.
  */
-export async function buildAccountExport(ctx: AppContext, exportId: string): Promise<void> {
+export async function buildAccountExport(ctx: AppContext, exportId: string, lastTry = true): Promise<void> {
   const row = await q.findAccountExport(ctx.db, exportId);
   if (!row || row.status === 'ready') return;
   const user = await ctx.db.selectFrom('users').selectAll().where('id', '=', row.user_id).executeTakeFirst();
@@ -103,8 +112,9 @@ export async function buildAccountExport(ctx: AppContext, exportId: string): Pro
     const size = (await ctx.storage.size(key)) ?? 0;
     await update(ctx, row, { status: 'ready', progress: 100, object_key: key, size_bytes: size });
   } catch (err) {
-    ctx.logger.error({ exportId, err }, 'account export failed');
-    await update(ctx, row, { status: 'error', error_message: 'Preparing your download failed. Please try again.' });
+    ctx.logger.error({ exportId, err, lastTry }, 'account export failed on our side');
+    await update(ctx, row, lastTry ? { status: 'error', error_message: DOWNLOAD_GAVE_UP } : { status: 'queued', progress: 0, error_message: RETRYING_MESSAGE });
+    throw err;
   }
 }
 
@@ -126,23 +136,41 @@ export interface DownloadView {
   size: string | null;
   expires: string | null;
   error: string | null;
+  /** While queued or building: a failure of ours is being tried again (what to tell the person). */
+  retrying: string | null;
   notice: string | null;
 }
 
-/** The data download's state for the page; a ready one gets a fresh link valid for 24 hours. */
+/**
+ * The ZIP holds the whole account, so it is never handed out as a bearer link (a signed URL works
+ * for whoever holds it): the page links to a route that streams it to its owner's session only.
+ */
+export const downloadPath = (exportId: string) => `/account/export/${exportId}/download`;
+
+/** The person's own ready ZIP, as a stream with its size and file name; NotFoundError otherwise. */
+export async function openDownload(ctx: AppContext, userId: string, exportId: string) {
+  const row = isUuid(exportId) ? await q.findReadyAccountExportForUser(ctx.db, userId, exportId) : undefined;
+  if (!row) throw new NotFoundError();
+  const body = await ctx.storage.get(row.object_key!).catch(() => {
+    throw new NotFoundError();
+  });
+  return { body, size: row.size_bytes, name: `echoes-data-${row.created_at.toISOString().slice(0, 10)}.zip` };
+}
+
+/** The data download's state for the page; a ready one links to the owner-only download route. */
 export async function downloadView(ctx: AppContext, userId: string, notice: string | null = null): Promise<DownloadView> {
   const row = await q.latestAccountExport(ctx.db, userId);
   const state = row?.status ?? 'none';
   const ready = row?.status === 'ready' && row.object_key;
-  const stamp = row ? row.created_at.toISOString().slice(0, 10) : '';
   return {
     state,
     progress: row?.progress ?? 0,
     polling: state === 'queued' || state === 'building',
-    url: ready ? await ctx.storage.signedUrl(row.object_key!, { expiresInS: DOWNLOAD_LINK_TTL_S, downloadName: `echoes-data-${stamp}.zip` }) : null,
+    url: ready ? downloadPath(row.id) : null,
     size: ready && row.size_bytes ? bytes(row.size_bytes) : null,
     expires: ready ? new Date(row.created_at.getTime() + KEEP_EXPORTS_MS).toISOString().slice(0, 10) : null,
     error: row?.status === 'error' ? row.error_message : null,
+    retrying: row && (row.status === 'queued' || row.status === 'building') ? row.error_message : null,
     notice,
   };
 }

@@ -5,15 +5,16 @@ import { checkClipCap, claimStorage, roomLeft } from '../limits/quota.js';
 import type { AppContext } from '../platform/context.js';
 import { withTx, type Tx } from '../platform/db.js';
 import type { Clip, Project } from '../platform/db-types.js';
-import { ConflictError, NotFoundError, UnavailableError } from '../platform/errors.js';
+import { ConflictError, NotFoundError } from '../platform/errors.js';
 import { clipCost, getSettings, primaryRoute, type Settings } from '../settings/service.js';
-import { storageKeys } from '../storage/index.js';
 import { clipChanged } from '../generation/service.js';
 import { ledgerReference } from '../generation/keys.js';
 import { ratioOrDefault } from '../settings/ratios.js';
 import { enqueueGeneration } from '../generation/service.js';
 import type { NormalizedImage } from './image.js';
+import { storeClipImage } from './store-image.js';
 import * as q from './queries.js';
+import { insertAiTake } from '../takes/queries.js';
 
 // Charging and queueing a generation: a new clip, or the next attempt of one.
 
@@ -27,6 +28,11 @@ export async function queueAttempt(ctx: AppContext, clip: Clip): Promise<boolean
   const enqueued = await enqueueGeneration(ctx, clip);
   if (!enqueued) ctx.logger.warn({ clipId: clip.id, requestId: clip.request_id }, 'generation not enqueued (Redis unavailable); the sweeper will');
   return enqueued;
+}
+
+/** The take this attempt will fill, written with its charge (the worker makes it ready or failed). */
+function insertAttemptTake(tx: Tx, clip: Clip) {
+  return insertAiTake(tx, { clip_id: clip.id, user_id: clip.user_id, attempt: clip.attempt, prompt: clip.prompt, provider: clip.provider, model: clip.model, duration_s: clip.duration_s, credits_spent: clip.credits_spent });
 }
 
 export interface NewClipInput {
@@ -59,21 +65,8 @@ export async function createClip(ctx: AppContext, input: NewClipInput): Promise<
   const bytes = image.image.length + image.thumb.length;
   await roomLeft(ctx.db, settings, userId, bytes);
 
-  const imageKey = storageKeys.image(userId, project.id, clipId, image.ext);
-  const thumbKey = storageKeys.thumb(userId, project.id, clipId);
-  const stored: string[] = [];
-  const forget = () =>
-    stored.length ? ctx.storage.deleteMany(stored).catch((e) => ctx.logger.error({ err: e, keys: stored }, 'orphan objects not deleted')) : undefined;
-  try {
-    stored.push(imageKey);
-    await ctx.storage.put(imageKey, image.image, image.contentType);
-    stored.push(thumbKey);
-    await ctx.storage.put(thumbKey, image.thumb, 'image/webp');
-  } catch (err) {
-    ctx.logger.error({ err, clipId, requestId: input.requestId }, 'storing the image failed');
-    await forget();
-    throw new UnavailableError('We could not save your image just now, so nothing was charged. Please try again in a moment.', 'storage_failed');
-  }
+  const stored = await storeClipImage(ctx, { userId, projectId: project.id, clipId, requestId: input.requestId }, image);
+  const { imageKey, thumbKey } = stored;
 
   let clip: Clip;
   try {
@@ -81,7 +74,7 @@ export async function createClip(ctx: AppContext, input: NewClipInput): Promise<
       await claimStorage(tx, settings, userId, bytes);
       await checkClipCap(tx, settings, project.id);
       await spendCredits(tx, userId, cost, 'generation', ledgerReference(clipId, 1), 'Clip generation');
-      return q.insertClip(tx, {
+      const row = await q.insertClip(tx, {
         id: clipId,
         project_id: project.id,
         user_id: userId,
@@ -96,9 +89,11 @@ export async function createClip(ctx: AppContext, input: NewClipInput): Promise<
         credits_spent: cost,
         request_id: input.requestId,
       });
+      await insertAttemptTake(tx, row);
+      return row;
     });
   } catch (err) {
-    await forget();
+    await stored.forget();
     throw err;
   }
   await queueAttempt(ctx, clip);
@@ -125,6 +120,7 @@ export async function beginNextAttempt(ctx: AppContext, tx: Tx, current: Clip, s
   }
   const next = await q.startNextAttempt(tx, current.id, { attempt, ...route, creditsSpent, requestId: opts.requestId });
   if (!next) throw busy();
+  await insertAttemptTake(tx, next);
   clipChanged(tx, next);
   return next;
 }

@@ -1,5 +1,6 @@
 import { DelayedError, type Job } from 'bullmq';
 import type { AppContext } from '../platform/context.js';
+import { isLastTry } from '../platform/job-retry.js';
 import type { Clip } from '../platform/db-types.js';
 import type { Logger } from '../platform/logger.js';
 import { getSettings } from '../settings/service.js';
@@ -9,6 +10,7 @@ import { videoKeyFor } from './keys.js';
 import { describeProviderError, describeTaskFailure, MESSAGES, type Failure } from './messages.js';
 import { providerFor, ProviderError, type Provider } from './providers/index.js';
 import * as q from './queries.js';
+import { markAttemptTake } from '../takes/queries.js';
 import { asProviderError, startAttempt } from './submit.js';
 import { measuringStorage } from './mp4-duration.js';
 import { probeStoredDuration } from './video-duration.js';
@@ -76,6 +78,7 @@ export function makeGenerationProcessor(ctx: AppContext, hooks: ProcessorHooks =
         const s = await settings();
         const claimed = await q.claimForSubmit(ctx.db, clipId, attempt, new Date(Date.now() - SUBMIT_STALE_MS));
         if (!claimed) return await park(pollDelay(intervalMs()), { step: 'submit' });
+        await markAttemptTake(ctx.db, clipId, attempt, 'generating');
         clipChanged(ctx.db, claimed);
         let started: Awaited<ReturnType<typeof startAttempt>>;
         try {
@@ -103,7 +106,12 @@ export function makeGenerationProcessor(ctx: AppContext, hooks: ProcessorHooks =
       return await poll(clip, provider!, log, park, end, job.data.timeoutMin ?? (await settings()).generationTimeoutMin);
     } catch (err) {
       // Our own failures (database, Redis) go to BullMQ's retries; provider trouble has a budget here.
-      if (!(err instanceof ProviderError)) throw err;
+      if (!(err instanceof ProviderError)) {
+        if (!isLastTry(job)) throw err;
+        log.error({ err }, 'generation failed on our side after its last try');
+        if (clip.provider_task_id) await cancelQuietly(ctx, clip, log);
+        return end({ code: 'OURS', message: MESSAGES.ours, detail: (err as Error).message });
+      }
       const pe = err;
       const failures = (job.data.failures ?? 0) + 1;
       if (!pe.retryable || failures >= MAX_FAILURES) {

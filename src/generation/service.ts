@@ -1,13 +1,15 @@
 import { grantCredits } from '../credits/service.js';
 import type { AppContext } from '../platform/context.js';
-import { withTx, type Conn } from '../platform/db.js';
+import { withTx, type Conn, type Tx } from '../platform/db.js';
 import type { Clip } from '../platform/db-types.js';
 import { publishLive } from '../platform/live.js';
 import { enqueue } from '../platform/queues.js';
 import { generationDuration, generationsTotal } from '../platform/metrics.js';
 import { generationJobId, ledgerReference } from './keys.js';
+import { providerFor } from './providers/index.js';
 import type { Failure } from './messages.js';
 import * as q from './queries.js';
+import * as takes from '../takes/queries.js';
 
 export interface GenerationJobData {
   clipId: string;
@@ -52,6 +54,7 @@ export async function failGeneration(ctx: AppContext, clipId: string, attempt: n
     const row = await q.lockUnfinished(tx, clipId, attempt);
     if (!row) return undefined;
     await q.markError(tx, clipId, failure);
+    await takes.failAttemptTake(tx, clipId, attempt, failure);
     clipChanged(tx, row);
     if (row.credits_spent > 0) {
       await grantCredits(tx, row.user_id, row.credits_spent, 'refund', ledgerReference(clipId, attempt), `Refund: ${failure.code}`);
@@ -63,8 +66,9 @@ export async function failGeneration(ctx: AppContext, clipId: string, attempt: n
 }
 
 /**
- * Marks the attempt ready with its stored video. The previous attempt's video (a regeneration) is
- * deleted after the commit; when the attempt had ended meanwhile (cancelled), the new object is.
+ * Marks the attempt ready: its take holds the stored video and becomes the one the film uses. Earlier
+ * takes stay (a creator may choose one again); when the attempt had ended meanwhile (cancelled, or
+ * the clip deleted), the new object is deleted instead.
  */
 export async function completeGeneration(ctx: AppContext, clipId: string, attempt: number, videoKey: string, videoDurationS: number | null = null): Promise<boolean> {
   // Recorded for the storage quota (which a paid generation's video is never refused by).
@@ -72,19 +76,56 @@ export async function completeGeneration(ctx: AppContext, clipId: string, attemp
   const before = await withTx(ctx.db, async (tx) => {
     const row = await q.lockUnfinished(tx, clipId, attempt);
     if (row) {
-      await q.markReady(tx, clipId, videoKey, { bytes: videoBytes, durationS: videoDurationS });
+      const takeId = await takes.completeAttemptTake(tx, row, { key: videoKey, bytes: videoBytes, durationS: videoDurationS });
+      await q.markReady(tx, clipId, takeId);
       clipChanged(tx, row);
     }
     return row;
   });
   if (!before) {
-    const now = await q.findClipById(ctx.db, clipId);
-    if (now?.video_key !== videoKey) await ctx.storage.delete(videoKey).catch(() => {});
+    const kept = await takes.takeVideoKeys(ctx.db, clipId);
+    if (!kept.includes(videoKey)) await ctx.storage.delete(videoKey).catch(() => {});
     return false;
-  }
-  if (before.video_key && before.video_key !== videoKey) {
-    await ctx.storage.delete(before.video_key).catch((err) => ctx.logger.warn({ clipId, err }, 'old video not deleted'));
   }
   observe(before, 'ready');
   return true;
+}
+
+const unfinished = (c: Pick<Clip, 'status'>) => c.status === 'queued' || c.status === 'generating';
+/** How long a deletion waits for a provider to take its cancel before it deletes the media anyway. */
+const CANCEL_WAIT_MS = 5_000;
+
+/**
+ * A clip deleted (alone or with its project) before its attempt finished gets that attempt's
+ * credits back, inside the deleting transaction, with the row locked. Keyed like every refund
+ * (`<clip>:<attempt>`), so it cannot meet a worker's failure refund twice.
+ */
+export async function refundDeletedAttempt(tx: Tx, clip: Clip): Promise<void> {
+  if (!unfinished(clip) || clip.credits_spent <= 0) return;
+  await grantCredits(tx, clip.user_id, clip.credits_spent, 'refund', ledgerReference(clip.id, clip.attempt), 'Refund: clip deleted before it finished');
+}
+
+/**
+ * Asks the providers to stop the tasks of deleted unfinished clips, and waits (a bounded time) for
+ * them to take it: the local renderer writes its output itself, so its task must read `cancelled`
+ * before the media is deleted, or a render finishing in between would store a video nobody owns.
+ * A task not recorded yet is cancelled by its worker (recordTask finds no row).
+ */
+export async function stopDeletedTasks(ctx: AppContext, clips: Clip[]): Promise<void> {
+  const running = clips.filter((c) => unfinished(c) && c.provider_task_id);
+  await Promise.all(
+    running.map(async (clip) => {
+      const log = ctx.logger.child({ clipId: clip.id, requestId: clip.request_id, taskId: clip.provider_task_id });
+      let timer: NodeJS.Timeout | undefined;
+      const cancelled = Promise.resolve()
+        .then(() => providerFor(ctx, clip.provider).cancel(clip.provider_task_id!, log))
+        .then(
+          () => 'cancelled' as const,
+          (err: Error) => log.warn({ err: err.message }, 'provider cancel failed'),
+        );
+      const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), CANCEL_WAIT_MS)));
+      if ((await Promise.race([cancelled, late])) === 'late') log.warn('provider cancel still running; deleting the media anyway');
+      clearTimeout(timer);
+    }),
+  );
 }

@@ -30,7 +30,7 @@ describe('docker-compose.yml', () => {
       for (const key of Object.keys(env)) expect(SETTING_NAMES, `${name}.${key}`).toContain(key);
     }
     expect(compose.services.app!.environment!.RUN_WORKERS).toBe('false');
-    // Both run what `npm run build` compiled to dist/ (decision 0027), as `npm start` and `npm run worker` do.
+    // Both run what `npm run build` compiled to dist/ (decision 0028), as `npm start` and `npm run worker` do.
     expect(compose.services.worker!.command).toEqual(['node', 'dist/src/worker-main.js']);
     expect(JSON.parse(readFileSync('package.json', 'utf8')).scripts.worker).toBe('node dist/src/worker-main.js');
     // The web process runs with the same Node flags everywhere (a larger young generation: decision 0025).

@@ -1,5 +1,5 @@
 // How the product is started, read from package.json so the tests start it exactly as `npm start`
-// and `npm run worker` do (compiled once to dist/: docs/decisions/0027-compiled-once-to-dist.md).
+// and `npm run worker` do (compiled once to dist/: docs/decisions/0028-compiled-once-to-dist.md).
 // test/setup/global.ts brings dist/ up to date before any test runs.
 import { readFileSync } from 'node:fs';
 
