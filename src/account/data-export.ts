@@ -3,7 +3,6 @@ import yazl from 'yazl';
 import type { AppContext } from '../platform/context.js';
 import type { AccountExport, User } from '../platform/db-types.js';
 import { ConflictError, UnavailableError, isUniqueViolation } from '../platform/errors.js';
-import { publishLive } from '../platform/live.js';
 import { enqueue } from '../platform/queues.js';
 import * as q from './queries.js';
 import { bytes } from '../platform/format.js';
@@ -20,7 +19,6 @@ const jobId = (id: string) => `account-export-${id}`;
 /** Records the download's new state and tells the person's open pages (their /account panel refreshes). */
 async function update(ctx: AppContext, row: Pick<AccountExport, 'id' | 'user_id'>, changes: Parameters<typeof q.updateAccountExport>[2]): Promise<void> {
   await q.updateAccountExport(ctx.db, row.id, changes);
-  publishLive(ctx.db, row.user_id, { t: 'download' });
 }
 
 /** Queues a download of all the person's data; one at a time (409 while one is being built). */
@@ -36,7 +34,6 @@ export async function startAccountExport(ctx: AppContext, userId: string): Promi
     await update(ctx, row, { status: 'error', error_message: QUEUE_DOWN });
     throw new UnavailableError(QUEUE_DOWN, 'queue_unavailable');
   }
-  publishLive(ctx.db, userId, { t: 'download' });
   return row;
 }
 

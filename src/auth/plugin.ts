@@ -4,10 +4,6 @@ import { createGoogleStrategy } from './google.js';
 import { findUserById } from './queries.js';
 import { guardRoute } from './require-user.js';
 import { takeJoinedUser } from '../platform/session-store.js';
-import { publishLive } from '../platform/live.js';
-import type { User } from '../platform/db-types.js';
-
-const READ_ONLY = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -39,13 +35,6 @@ export default fp(
     // "Auth first": every route registered after this point is for signed-in creators unless its
     // own options say otherwise (config.access; see require-user.ts).
     app.addHook('onRoute', guardRoute);
-    // What a person changes through a request shows on their very next page, on any web process:
-    // what the processes kept of theirs is dropped everywhere before the answer leaves (publishLive
-    // resolves once Redis has handed the message to every subscriber).
-    app.addHook('onSend', async (req, _reply, payload) => {
-      if (!READ_ONLY.has(req.method) && req.user) await publishLive(app.db, (req.user as User).id, { t: 'saved' });
-      return payload;
-    });
   },
   { name: 'auth', dependencies: ['web'] },
 );

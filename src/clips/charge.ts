@@ -8,7 +8,6 @@ import type { Clip, Project } from '../platform/db-types.js';
 import { ConflictError, NotFoundError, UnavailableError } from '../platform/errors.js';
 import { clipCost, getSettings, primaryRoute, type Settings } from '../settings/service.js';
 import { storageKeys } from '../storage/index.js';
-import { clipChanged } from '../generation/service.js';
 import { ledgerReference } from '../generation/keys.js';
 import { ratioOrDefault } from '../settings/ratios.js';
 import { enqueueGeneration } from '../generation/service.js';
@@ -125,7 +124,6 @@ export async function beginNextAttempt(ctx: AppContext, tx: Tx, current: Clip, s
   }
   const next = await q.startNextAttempt(tx, current.id, { attempt, ...route, creditsSpent, requestId: opts.requestId });
   if (!next) throw busy();
-  clipChanged(tx, next);
   return next;
 }
 

@@ -12,7 +12,7 @@ import * as q from './queries.js';
 import { asProviderError, startAttempt } from './submit.js';
 import { measuringStorage } from './mp4-duration.js';
 import { probeStoredDuration } from './video-duration.js';
-import { clipChanged, completeGeneration, failGeneration, type GenerationJobData } from './service.js';
+import { completeGeneration, failGeneration, type GenerationJobData } from './service.js';
 
 /** A claim older than this without a recorded task means its submitter died: submit again. */
 const SUBMIT_STALE_MS = 2 * 60_000;
@@ -76,7 +76,6 @@ export function makeGenerationProcessor(ctx: AppContext, hooks: ProcessorHooks =
         const s = await settings();
         const claimed = await q.claimForSubmit(ctx.db, clipId, attempt, new Date(Date.now() - SUBMIT_STALE_MS));
         if (!claimed) return await park(pollDelay(intervalMs()), { step: 'submit' });
-        clipChanged(ctx.db, claimed);
         let started: Awaited<ReturnType<typeof startAttempt>>;
         try {
           started = await startAttempt(ctx, claimed, s, log);
@@ -134,7 +133,6 @@ export function makeGenerationProcessor(ctx: AppContext, hooks: ProcessorHooks =
       const progress = Math.min(0.99, st.progress ?? 0);
       if (progress - clip.progress >= 0.01) {
         await q.saveProgress(ctx.db, clip.id, clip.attempt, progress);
-        clipChanged(ctx.db, clip);
       }
       return park(pollDelay(provider.pollIntervalMs), { step: 'poll', failures: 0 });
     }
