@@ -9,6 +9,7 @@ import * as m0012 from './0012_admin_sessions.js';
 import * as m0013 from './0013_provider_attempts.js';
 import * as m0014 from './0014_storage_total.js';
 import * as m0015 from './0015_account.js';
+import * as m0016 from './0016_job_failures.js';
 import * as m0017 from './0017_change_feed.js';
 
 // Listed explicitly (not read from disk) so the same list works under tsx, vitest and bundlers.
@@ -23,5 +24,6 @@ export const migrations: Record<string, Migration> = {
   '0013_provider_attempts': m0013,
   '0014_storage_total': m0014,
   '0015_account': m0015,
+  '0016_job_failures': m0016,
   '0017_change_feed': m0017,
 };

@@ -3,7 +3,7 @@ import type { DestinationStream } from 'pino';
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from './platform/context.js';
 import { loggerOptions } from './platform/logger.js';
-import { fastifyTrustProxy } from './platform/trust-proxy.js';
+import { fastifyTrustProxy, peerIsTrustedProxy } from './platform/trust-proxy.js';
 import contextPlugin from './platform/context-plugin.js';
 import web from './platform/web.js';
 import view from './platform/view.js';
@@ -17,6 +17,7 @@ import pages from './pages/routes.js';
 import projects from './projects/routes.js';
 import projectPage from './project-page/routes.js';
 import clips from './clips/routes.js';
+import photos from './photos/routes.js';
 import music from './music/routes.js';
 import beats from './beats/routes.js';
 import credits from './billing/buy-routes.js';
@@ -31,11 +32,15 @@ import live from './live/routes.js';
 
 /** Builds the web app: platform plugins first, then one line per feature (the table of contents). */
 export async function buildApp(ctx: AppContext, opts: { logStream?: DestinationStream } = {}): Promise<FastifyInstance> {
+  const fromTrustedProxy = peerIsTrustedProxy(ctx.config.trustProxy);
   const app = Fastify({
     logger: ctx.config.LOG_LEVEL === 'silent' ? false : { ...loggerOptions(ctx.config.LOG_LEVEL), stream: opts.logStream },
+    // A request id sent by a trusted proxy ties our logs to its own; one sent by a client is its
+    // word only, and could name another person's request (a clip's request_id, /admin/jobs).
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
-      return typeof given === 'string' && /^[\w-]{8,64}$/.test(given) ? given : randomUUID();
+      if (typeof given === 'string' && /^[\w-]{8,64}$/.test(given) && fromTrustedProxy(req.socket?.remoteAddress)) return given;
+      return randomUUID();
     },
     requestIdHeader: false,
     // Forwarded headers are believed only from the proxies TRUST_PROXY names (none by default).
@@ -61,6 +66,7 @@ export async function buildApp(ctx: AppContext, opts: { logStream?: DestinationS
   await app.register(projects);
   await app.register(projectPage);
   await app.register(clips);
+  await app.register(photos);
   await app.register(music);
   await app.register(beats);
   await app.register(credits);

@@ -16,6 +16,7 @@ import { loadConfig } from './platform/config.js';
 import { closeContext, createContext, type AppContext } from './platform/context.js';
 import { createStorage } from './storage/index.js';
 import type { PeriodicTask, ProcessorSpec } from './platform/jobs.js';
+import { failedForGood, recordJobFailure } from './platform/job-retry.js';
 import { observeJobWait } from './platform/metrics.js';
 import { redisOptions } from './platform/redis.js';
 import { sessionTasks } from './platform/session-store.js';
@@ -60,7 +61,14 @@ export function startWorkers(ctx: AppContext, opts: WorkerOptions = {}): Running
       stalledInterval: lockDuration / 2,
       maxStalledCount: 5,
     });
-    worker.on('failed', (job, err) => ctx.logger.error({ queue: spec.queue, jobId: job?.id, err }, 'job failed'));
+    worker.on('failed', (job, err) => {
+      if (!job) return ctx.logger.error({ queue: spec.queue, err }, 'job failed');
+      const final = failedForGood(job, err);
+      ctx.logger.error({ queue: spec.queue, jobId: job.id, attempt: job.attemptsMade, final, err }, final ? 'job failed for good' : 'job failed; BullMQ tries it again');
+      if (final) {
+        recordJobFailure(ctx.db, spec.queue, job, err).catch((e) => ctx.logger.error({ queue: spec.queue, jobId: job.id, err: e }, 'job failure not recorded'));
+      }
+    });
     worker.on('error', (err) => ctx.logger.warn({ queue: spec.queue, err: err.message }, 'worker connection error'));
     return worker;
   });

@@ -4,6 +4,7 @@ import type { AppContext } from '../platform/context.js';
 import type { AccountExport, User } from '../platform/db-types.js';
 import { ConflictError, UnavailableError, isUniqueViolation } from '../platform/errors.js';
 import { enqueue } from '../platform/queues.js';
+import { gaveUpMessage, RETRY_OURS, RETRYING_MESSAGE } from '../platform/job-retry.js';
 import * as q from './queries.js';
 import { bytes } from '../platform/format.js';
 
@@ -12,6 +13,7 @@ export const KEEP_EXPORTS_MS = 7 * 24 * 3600 * 1000;
 /** The media the ZIP holds: the design's four prefixes (never downloads/, the ZIPs themselves). */
 const MEDIA_KINDS = ['images', 'clips', 'music', 'exports'];
 const QUEUE_DOWN = 'Downloads cannot be prepared right now. Please try again in a minute.';
+export const DOWNLOAD_GAVE_UP = gaveUpMessage('We could not prepare your download');
 
 export const downloadKey = (userId: string, exportId: string) => `downloads/${userId}/${exportId}.zip`;
 const jobId = (id: string) => `account-export-${id}`;
@@ -30,7 +32,7 @@ export async function startAccountExport(ctx: AppContext, userId: string): Promi
     if (isUniqueViolation(err, 'account_exports_one_running')) throw new ConflictError('Your download is already being prepared.', 'account_export_running');
     throw err;
   }
-  if (!(await enqueue(ctx.queues.account, 'account-export', { exportId: row.id }, { jobId: jobId(row.id), attempts: 3, backoff: { type: 'exponential', delay: 5000 } }))) {
+  if (!(await enqueue(ctx.queues.account, 'account-export', { exportId: row.id, userId }, { jobId: jobId(row.id), ...RETRY_OURS }))) {
     await update(ctx, row, { status: 'error', error_message: QUEUE_DOWN });
     throw new UnavailableError(QUEUE_DOWN, 'queue_unavailable');
   }
@@ -66,8 +68,10 @@ async function dataJson(ctx: AppContext, user: User, files: string[]): Promise<B
  * Builds the ZIP as a stream straight into storage: each object is read only when the archive
  * reaches it (addReadStreamLazy), so memory stays flat however large the account is. Media is
  * stored uncompressed (it already is); data.json is deflated. Running it again rebuilds it.
+ * Every failure here is ours (storage, database): thrown for BullMQ to try again, the panel saying
+ * so meanwhile, and on the last try the panel says plainly that it was ours.
  */
-export async function buildAccountExport(ctx: AppContext, exportId: string): Promise<void> {
+export async function buildAccountExport(ctx: AppContext, exportId: string, lastTry = true): Promise<void> {
   const row = await q.findAccountExport(ctx.db, exportId);
   if (!row || row.status === 'ready') return;
   const user = await ctx.db.selectFrom('users').selectAll().where('id', '=', row.user_id).executeTakeFirst();
@@ -100,8 +104,9 @@ export async function buildAccountExport(ctx: AppContext, exportId: string): Pro
     const size = (await ctx.storage.size(key)) ?? 0;
     await update(ctx, row, { status: 'ready', progress: 100, object_key: key, size_bytes: size });
   } catch (err) {
-    ctx.logger.error({ exportId, err }, 'account export failed');
-    await update(ctx, row, { status: 'error', error_message: 'Preparing your download failed. Please try again.' });
+    ctx.logger.error({ exportId, err, lastTry }, 'account export failed on our side');
+    await update(ctx, row, lastTry ? { status: 'error', error_message: DOWNLOAD_GAVE_UP } : { status: 'queued', progress: 0, error_message: RETRYING_MESSAGE });
+    throw err;
   }
 }
 
@@ -123,6 +128,8 @@ export interface DownloadView {
   size: string | null;
   expires: string | null;
   error: string | null;
+  /** While queued or building: a failure of ours is being tried again (what to tell the person). */
+  retrying: string | null;
   notice: string | null;
 }
 
@@ -140,6 +147,7 @@ export async function downloadView(ctx: AppContext, userId: string, notice: stri
     size: ready && row.size_bytes ? bytes(row.size_bytes) : null,
     expires: ready ? new Date(row.created_at.getTime() + KEEP_EXPORTS_MS).toISOString().slice(0, 10) : null,
     error: row?.status === 'error' ? row.error_message : null,
+    retrying: row && (row.status === 'queued' || row.status === 'building') ? row.error_message : null,
     notice,
   };
 }

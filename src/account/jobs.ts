@@ -1,11 +1,12 @@
 import type { PeriodicTask, ProcessorFactory } from '../platform/jobs.js';
+import { isLastTry } from '../platform/job-retry.js';
 import { buildAccountExport, purgeOldAccountExports } from './data-export.js';
 import { enqueueDeletion, runDeletion } from './deletion.js';
 import { listStalePendingDeletions } from './queries.js';
 
 /** `account` queue: data downloads ({exportId}) and deletions ({deletionId}); both safe to run twice. */
 export const accountProcessor: ProcessorFactory = (ctx) => async (job) => {
-  if (job.name === 'account-export') return buildAccountExport(ctx, (job.data as { exportId: string }).exportId);
+  if (job.name === 'account-export') return buildAccountExport(ctx, (job.data as { exportId: string }).exportId, isLastTry(job));
   if (job.name === 'delete-account') {
     const outcome = await runDeletion(ctx, (job.data as { deletionId: string }).deletionId);
     if (outcome === 'partial') throw new Error('account deletion did not finish');

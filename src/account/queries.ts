@@ -167,7 +167,7 @@ export async function latestAccountExport(db: Conn, userId: string) {
 export async function updateAccountExport(
   db: Conn,
   id: string,
-  changes: { status?: 'building' | 'ready' | 'error'; progress?: number; object_key?: string; size_bytes?: number; error_message?: string },
+  changes: { status?: 'queued' | 'building' | 'ready' | 'error'; progress?: number; object_key?: string; size_bytes?: number; error_message?: string },
 ): Promise<void> {
   await db.updateTable('account_exports').set({ ...changes, updated_at: new Date() }).where('id', '=', id).execute();
 }

@@ -38,7 +38,7 @@ export function googleRoutes(app: FastifyInstance): void {
       await reply.render('auth/failed', { heading: failure.title, message: failure.message, retryUrl: `/auth/google?next=${encodeURIComponent(next)}`, title: `${failure.title} · Echoes` });
       return;
     }
-    await admitSignIn(app.ctx, { email: (profile as ProfileInput).email });
+    await admitSignIn(app.ctx, { subject: (profile as ProfileInput).googleSub });
     const user = await signInProfile(app.db, profile as ProfileInput, rememberedReferral(req));
     await finishSignIn(req, reply, user, next);
   });

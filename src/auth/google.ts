@@ -13,11 +13,16 @@ interface GoogleUserinfo {
 
 const text = (v: unknown, max: number) => (typeof v === 'string' ? v.trim().slice(0, max) : '');
 
-/** Google's userinfo JSON → our profile; null when it lacks the stable id or an email. */
+/**
+ * Google's userinfo JSON → our profile; null when it lacks the stable id or an email. Throws
+ * UnverifiedEmailError unless Google says it verified the email: anyone can create a Google
+ * account naming someone else's address.
+ */
 export function parseUserinfo(json: GoogleUserinfo): ProfileInput | null {
   const sub = text(json.sub, 255);
   const email = text(json.email, 320).toLowerCase();
   if (!sub || !email) return null;
+  if (json.email_verified !== true && json.email_verified !== 'true') throw new UnverifiedEmailError();
   const picture = text(json.picture, 2000);
   return {
     googleSub: sub,
@@ -26,6 +31,14 @@ export function parseUserinfo(json: GoogleUserinfo): ProfileInput | null {
     // Only an https image may end up in an <img src>.
     avatarUrl: /^https:\/\/[^\s"'<>]+$/.test(picture) ? picture : null,
   };
+}
+
+/** Google signed the person in, but has not verified that the account's email is theirs. */
+export class UnverifiedEmailError extends Error {
+  override name = 'UserInfoError';
+  constructor() {
+    super('Google has not verified the email of this account');
+  }
 }
 
 /** Google signed the person in but did not share the id or email an account needs. */
@@ -54,7 +67,8 @@ class EchoesGoogleStrategy extends GoogleStrategy {
       let profile: ProfileInput | null = null;
       try {
         profile = parseUserinfo(JSON.parse(String(body)) as GoogleUserinfo);
-      } catch {
+      } catch (e) {
+        if (e instanceof UnverifiedEmailError) return done(e);
         profile = null;
       }
       if (!profile) return done(new UnusableProfileError());
@@ -99,6 +113,9 @@ export function describeGoogleFailure(err: unknown, query: Record<string, unknow
   const e = err as { name?: string; oauthError?: { statusCode?: number } };
   if (e.name === 'TokenError' || e.name === 'AuthorizationError') {
     return { status: 400, title: 'Sign-in failed', message: 'Google did not accept this sign-in (the link may have been used already or expired).' };
+  }
+  if (err instanceof UnverifiedEmailError) {
+    return { status: 403, title: 'Email not verified', message: 'Google has not verified the email address of this Google account, so Echoes cannot use it. Verify the address with Google (or sign in with another account), then try again.' };
   }
   if (err instanceof UnusableProfileError) {
     return { status: 400, title: 'Sign-in failed', message: 'Google did not share your email address with Echoes, which we need to create your account.' };

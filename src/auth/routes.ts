@@ -43,10 +43,11 @@ export default fp(
     if (app.config.devSignIn) {
       app.post('/auth/dev', open, async (req, reply) => {
         const { email, name, next } = readForm(devForm, req.body);
-        await admitSignIn(app.ctx, { ip: req.ip, email });
+        const googleSub = `dev:${email}`;
+        await admitSignIn(app.ctx, { ip: req.ip, subject: googleSub });
         const user = await signInProfile(
           app.db,
-          { googleSub: `dev:${email}`, email, name: name || email.split('@')[0]!, avatarUrl: null },
+          { googleSub, email, name: name || email.split('@')[0]!, avatarUrl: null },
           rememberedReferral(req),
         );
         return finishSignIn(req, reply, user, next);

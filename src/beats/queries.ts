@@ -77,6 +77,17 @@ export function saveResult(db: Conn, projectId: string, musicKey: string, result
   });
 }
 
+/** A failure of ours, to be tried again: back to `queued`, with the note the panel shows meanwhile. */
+export function markRetrying(db: Conn, projectId: string, musicKey: string, note: string) {
+  return db
+    .updateTable('music_analyses')
+    .set({ status: 'queued', error_message: note, updated_at: sql`now()` })
+    .where('project_id', '=', projectId)
+    .where('music_key', '=', musicKey)
+    .where('status', 'in', ['queued', 'running'])
+    .executeTakeFirst();
+}
+
 export function saveError(db: Conn, projectId: string, musicKey: string, message: string) {
   return updateFor(db, projectId, musicKey, { status: 'error', error_message: message });
 }

@@ -9,10 +9,11 @@ import type { Conn } from '../platform/db.js';
 import type { CutMode, MusicAnalysis, Project } from '../platform/db-types.js';
 import { enqueue } from '../platform/queues.js';
 import { analyseFile } from './dsp/analyse-file.js';
-import { findAnalysis, findProjectMusic, markRunning, saveError, saveResult, updateBeatSync, upsertQueued } from './queries.js';
+import { gaveUpMessage, RETRY_OURS, RETRYING_MESSAGE } from '../platform/job-retry.js';
+import { findAnalysis, findProjectMusic, markRetrying, markRunning, saveError, saveResult, updateBeatSync, upsertQueued } from './queries.js';
 import { DecodeError } from './dsp/decode.js';
 
-export const ANALYSIS_ATTEMPTS = 3;
+export const ANALYSIS_GAVE_UP = gaveUpMessage('We could not analyse this track');
 
 /** BullMQ ids may not contain ':'; one job per (project, track). */
 export function analysisJobId(projectId: string, musicKey: string): string {
@@ -29,19 +30,18 @@ export async function enqueueAnalysis(ctx: Pick<AppContext, 'db' | 'queues'>, pr
   const project = await findProjectMusic(ctx.db, projectId);
   if (!project?.music_key) return false;
   await upsertQueued(ctx.db, projectId, project.music_key);
-  return requeue(ctx, projectId, project.music_key);
+  return requeue(ctx, project.user_id, projectId, project.music_key);
 }
 
 /** Enqueues the job for a row that is already `queued` (idempotent: same id, same job). */
-export function requeue(ctx: Pick<AppContext, 'queues'>, projectId: string, musicKey: string): Promise<boolean> {
+export function requeue(ctx: Pick<AppContext, 'queues'>, userId: string, projectId: string, musicKey: string): Promise<boolean> {
   return enqueue(
     ctx.queues.analysis,
     'analyse',
-    { projectId, musicKey },
+    { projectId, musicKey, userId },
     {
       jobId: analysisJobId(projectId, musicKey),
-      attempts: ANALYSIS_ATTEMPTS,
-      backoff: { type: 'exponential', delay: 2000 },
+      ...RETRY_OURS,
       // Gone when done, so the same track can be analysed again later; the row keeps the outcome.
       removeOnComplete: true,
       removeOnFail: true,
@@ -56,13 +56,13 @@ const LOST_AFTER_MS = 30_000;
  * Heals a missing analysis when the fragment is polled: a track without a row (uploaded before
  * the upload route enqueued, or Redis was down) or a row queued too long is (re)enqueued.
  */
-export async function ensureAnalysis(ctx: Pick<AppContext, 'db' | 'queues'>, project: Pick<Project, 'id' | 'music_key'>): Promise<void> {
+export async function ensureAnalysis(ctx: Pick<AppContext, 'db' | 'queues'>, project: Pick<Project, 'id' | 'user_id' | 'music_key'>): Promise<void> {
   if (!project.music_key) return;
   const row = await findAnalysis(ctx.db, project.id);
   if (!row || row.music_key !== project.music_key) {
     await enqueueAnalysis(ctx, project.id);
   } else if (row.status === 'queued' && Date.now() - row.updated_at.getTime() > LOST_AFTER_MS) {
-    await requeue(ctx, project.id, row.music_key);
+    await requeue(ctx, project.user_id, project.id, row.music_key);
   }
 }
 
@@ -70,9 +70,10 @@ export type AnalysisOutcome = 'done' | 'stale' | 'error';
 
 /**
  * The job: analyse the track at `musicKey` for the project, unless the project has another track
- * by now or this one is already done (safe to run twice). An unreadable file ends as `error` with a
- * message for the creator; a failure of ours (storage, database) is thrown for BullMQ to retry,
- * and recorded as `error` on the last attempt.
+ * by now or this one is already done (safe to run twice). An unreadable file ends as `error` with
+ * what to change, and is not retried; a failure of ours (storage, database, a crash) is thrown for
+ * BullMQ to retry, the panel saying so meanwhile, and on the last try it ends as `error` saying
+ * plainly that it was ours.
  */
 export async function runAnalysis(ctx: AppContext, projectId: string, musicKey: string, lastAttempt: boolean): Promise<AnalysisOutcome> {
   const project = await findProjectMusic(ctx.db, projectId);
@@ -92,7 +93,9 @@ export async function runAnalysis(ctx: AppContext, projectId: string, musicKey: 
       await saveError(ctx.db, projectId, musicKey, err.message);
       return 'error';
     }
-    if (lastAttempt) await saveError(ctx.db, projectId, musicKey, 'We could not analyse this track just now. Upload it again to retry.');
+    ctx.logger.warn({ projectId, err, lastAttempt }, 'track analysis failed on our side');
+    if (lastAttempt) await saveError(ctx.db, projectId, musicKey, ANALYSIS_GAVE_UP);
+    else await markRetrying(ctx.db, projectId, musicKey, RETRYING_MESSAGE);
     throw err;
   } finally {
     await rm(dir, { recursive: true, force: true });

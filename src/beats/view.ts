@@ -9,6 +9,8 @@ export interface AnalysisView {
   /** none: no track; pending: queued or running; then the outcome. */
   state: 'none' | 'pending' | 'ready' | 'no_beat' | 'error';
   polling: boolean;
+  /** While pending: a failure of ours is being retried; what to tell the person (else null). */
+  retrying: string | null;
   cutOnBeat: boolean;
   cutMode: CutMode;
   tempoLabel: string | null;
@@ -51,9 +53,10 @@ export function waveformSvg(peaks: number[], beats: number[], bars: number[], du
 }
 
 export function analysisView(project: Pick<Project, 'id' | 'music_key' | 'cut_on_beat' | 'cut_mode'>, row: MusicAnalysis | undefined): AnalysisView {
-  const base = { projectId: project.id, cutOnBeat: project.cut_on_beat, cutMode: project.cut_mode, tempoLabel: null, summary: null, note: null, errorMessage: null, svg: null };
+  const base = { projectId: project.id, cutOnBeat: project.cut_on_beat, cutMode: project.cut_mode, tempoLabel: null, summary: null, note: null, errorMessage: null, svg: null, retrying: null };
   if (!project.music_key) return { ...base, state: 'none', polling: false };
-  if (!row || row.status === 'queued' || row.status === 'running') return { ...base, state: 'pending', polling: true };
+  // A pending row carries a message only while a failure of ours is being tried again.
+  if (!row || row.status === 'queued' || row.status === 'running') return { ...base, state: 'pending', polling: true, retrying: row?.error_message ?? null };
   const duration = row.duration_s ?? 0;
   const svg = row.waveform.length ? waveformSvg(row.waveform, row.status === 'ready' ? row.beats : [], row.status === 'ready' ? row.downbeats : [], duration) : null;
   if (row.status === 'error') return { ...base, state: 'error', polling: false, errorMessage: row.error_message ?? 'The track could not be analysed.' };

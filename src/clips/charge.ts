@@ -5,13 +5,13 @@ import { checkClipCap, claimStorage, roomLeft } from '../limits/quota.js';
 import type { AppContext } from '../platform/context.js';
 import { withTx, type Tx } from '../platform/db.js';
 import type { Clip, Project } from '../platform/db-types.js';
-import { ConflictError, NotFoundError, UnavailableError } from '../platform/errors.js';
+import { ConflictError, NotFoundError } from '../platform/errors.js';
 import { clipCost, getSettings, primaryRoute, type Settings } from '../settings/service.js';
-import { storageKeys } from '../storage/index.js';
 import { ledgerReference } from '../generation/keys.js';
 import { ratioOrDefault } from '../settings/ratios.js';
 import { enqueueGeneration } from '../generation/service.js';
 import type { NormalizedImage } from './image.js';
+import { storeClipImage } from './store-image.js';
 import * as q from './queries.js';
 
 // Charging and queueing a generation: a new clip, or the next attempt of one.
@@ -58,21 +58,8 @@ export async function createClip(ctx: AppContext, input: NewClipInput): Promise<
   const bytes = image.image.length + image.thumb.length;
   await roomLeft(ctx.db, settings, userId, bytes);
 
-  const imageKey = storageKeys.image(userId, project.id, clipId, image.ext);
-  const thumbKey = storageKeys.thumb(userId, project.id, clipId);
-  const stored: string[] = [];
-  const forget = () =>
-    stored.length ? ctx.storage.deleteMany(stored).catch((e) => ctx.logger.error({ err: e, keys: stored }, 'orphan objects not deleted')) : undefined;
-  try {
-    stored.push(imageKey);
-    await ctx.storage.put(imageKey, image.image, image.contentType);
-    stored.push(thumbKey);
-    await ctx.storage.put(thumbKey, image.thumb, 'image/webp');
-  } catch (err) {
-    ctx.logger.error({ err, clipId, requestId: input.requestId }, 'storing the image failed');
-    await forget();
-    throw new UnavailableError('We could not save your image just now, so nothing was charged. Please try again in a moment.', 'storage_failed');
-  }
+  const stored = await storeClipImage(ctx, { userId, projectId: project.id, clipId, requestId: input.requestId }, image);
+  const { imageKey, thumbKey } = stored;
 
   let clip: Clip;
   try {
@@ -97,7 +84,7 @@ export async function createClip(ctx: AppContext, input: NewClipInput): Promise<
       });
     });
   } catch (err) {
-    await forget();
+    await stored.forget();
     throw err;
   }
   await queueAttempt(ctx, clip);

@@ -23,6 +23,8 @@ export interface NormalizeOptions {
   height: number;
   /** Refused above this many pixels, judged from the header before anything is decoded. */
   maxPixels: number;
+  /** Refused when the short side has fewer pixels than this (from the header too). */
+  minSide?: number;
   /** For a stream or buffer: refused above this many bytes (a stream while it arrives). */
   maxBytes?: number;
   /** Width of the WebP thumbnail (default 360). */
@@ -85,8 +87,15 @@ async function sniff(src: string | Buffer): Promise<string> {
   throw refuse(`That file is not an image we can read. Upload a ${ACCEPTED_NAMES} photo.`, 415, 'unsupported_type');
 }
 
-/** Reads only the header: the pixel limit is enforced before a single pixel is decoded. */
-async function checkHeader(src: string | Buffer, mime: string, maxPixels: number): Promise<void> {
+/**
+ * The shortest side a photo may have. Runway and Luma document no minimum (specs/), but a video
+ * made from fewer pixels than this is a blur at any of our sizes, so it is refused before anything
+ * is stored or charged.
+ */
+export const MIN_PHOTO_SIDE = 300;
+
+/** Reads only the header: the pixel limits are enforced before a single pixel is decoded. */
+async function checkHeader(src: string | Buffer, mime: string, maxPixels: number, minSide = 0): Promise<void> {
   let meta: Metadata;
   try {
     meta = await sharp(src, { limitInputPixels: false }).metadata();
@@ -99,6 +108,9 @@ async function checkHeader(src: string | Buffer, mime: string, maxPixels: number
   if (meta.width * meta.height > maxPixels) {
     const mp = Math.round(maxPixels / 1_000_000);
     throw refuse(`That image is too large (${meta.width}×${meta.height} pixels). The limit is ${mp} megapixels.`, 413, 'too_many_pixels');
+  }
+  if (Math.min(meta.width, meta.height) < minSide) {
+    throw refuse(`That photo is too small (${meta.width}×${meta.height} pixels). A photo needs at least ${minSide} pixels on its short side to make a video.`, 422, 'too_small');
   }
 }
 
@@ -114,7 +126,7 @@ async function checkAndReencode(src: string | Buffer, opts: NormalizeOptions): P
     throw refuse(`That file is too large. The limit is ${bytes(opts.maxBytes)}.`, 413, 'too_large');
   }
   const mime = await sniff(src);
-  await checkHeader(src, mime, opts.maxPixels);
+  await checkHeader(src, mime, opts.maxPixels, opts.minSide);
   let image: Buffer;
   try {
     // rotate() turns it upright by EXIF; sharp writes no metadata (EXIF, GPS, XMP) unless asked.

@@ -1,12 +1,11 @@
-import { grantCredits } from '../credits/service.js';
 import type { AppContext } from '../platform/context.js';
 import { withTx } from '../platform/db.js';
 import type { Clip, Project } from '../platform/db-types.js';
 import { ConflictError, NotFoundError, UserError } from '../platform/errors.js';
-import { ledgerReference, videoKeyFor } from '../generation/keys.js';
+import { videoKeyFor } from '../generation/keys.js';
 import { MESSAGES } from '../generation/messages.js';
 import { providerFor } from '../generation/providers/index.js';
-import { failGeneration } from '../generation/service.js';
+import { failGeneration, refundDeletedAttempt, stopDeletedTasks } from '../generation/service.js';
 import * as q from './queries.js';
 
 const unfinished = (c: Clip) => c.status === 'queued' || c.status === 'generating';
@@ -44,19 +43,18 @@ export async function cancelClip(ctx: AppContext, clip: Clip): Promise<Clip> {
 
 /**
  * Removes the clip and its objects. An unfinished one is refunded in the same transaction as the
- * delete and its task stopped; a worker finishing it later finds no row and drops its output.
+ * delete and its task stopped before the objects go; a worker finishing it later finds no row and
+ * drops its output.
  */
 export async function deleteClip(ctx: AppContext, userId: string, clipId: string): Promise<Clip> {
   const clip = await withTx(ctx.db, async (tx) => {
     const row = await q.lockClipForUser(tx, userId, clipId);
     if (!row) throw new NotFoundError();
-    if (unfinished(row) && row.credits_spent > 0) {
-      await grantCredits(tx, userId, row.credits_spent, 'refund', ledgerReference(row.id, row.attempt), 'Refund: clip deleted before it finished');
-    }
+    await refundDeletedAttempt(tx, row);
     await q.deleteClipRow(tx, row.id);
     return row;
   });
-  if (unfinished(clip)) stopTaskSoon(ctx, clip);
+  await stopDeletedTasks(ctx, [clip]);
   const keys = [clip.image_key, clip.thumb_key, clip.video_key, videoKeyFor(clip, clip.attempt)].filter((k): k is string => Boolean(k));
   await ctx.storage.deleteMany([...new Set(keys)]).catch((err) => ctx.logger.error({ clipId, err }, 'clip objects not deleted'));
   return clip;

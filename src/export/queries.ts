@@ -51,7 +51,7 @@ export async function insertExport(db: Conn, row: { project_id: string; user_id:
 export async function markRendering(db: Conn, exportId: string): Promise<ExportRow | undefined> {
   return db
     .updateTable('exports')
-    .set({ status: 'rendering', progress: 0, error_message: null, updated_at: sql`now()` })
+    .set({ status: 'rendering', progress: 0, updated_at: sql`now()` })
     .where('id', '=', exportId)
     .where('status', 'in', ['queued', 'rendering'])
     .returningAll()
@@ -76,6 +76,16 @@ export async function markReady(db: Conn, exportId: string, done: { object_key: 
     .where('status', '=', 'rendering')
     .executeTakeFirst();
   return res.numUpdatedRows > 0n;
+}
+
+/** A failure of ours, to be tried again: back to `queued`, with the note the page shows meanwhile. */
+export async function markRetrying(db: Conn, exportId: string, note: string): Promise<void> {
+  await db
+    .updateTable('exports')
+    .set({ status: 'queued', progress: 0, error_message: note, updated_at: sql`now()` })
+    .where('id', '=', exportId)
+    .where('status', 'in', ['queued', 'rendering'])
+    .execute();
 }
 
 export async function markError(db: Conn, exportId: string, message: string): Promise<void> {

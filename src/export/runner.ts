@@ -11,15 +11,22 @@ import { renderTimeline } from '../film/render-timeline.js';
 import { findProjectForUser } from '../projects/queries.js';
 import { storageKeys } from '../storage/index.js';
 import { hasXfade, probeMedia } from './probe.js';
-import { clearExportObjects, findExport, lockOtherExportObjects, markError, markReady, markRendering, setProgress } from './queries.js';
+import { gaveUpMessage, RETRYING_MESSAGE } from '../platform/job-retry.js';
+import { isMissingObject } from '../platform/storage.js';
+import { clearExportObjects, findExport, lockOtherExportObjects, markError, markReady, markRendering, markRetrying, setProgress } from './queries.js';
 import { buildRender, runRender } from './render.js';
 import { exportSource } from './service.js';
 
-/** A failure whose message is written for the creator (shown on the export page as is). */
+/** A problem the creator can fix, told as what to change (shown on the export page as is); never retried. */
 export class ExportFailure extends Error {}
+
+export const EXPORT_GAVE_UP = gaveUpMessage('We could not render this export');
 
 /** Temp folders are named after the export, so a test (or an operator) can see none is left. */
 export const exportTempPrefix = (exportId: string) => path.join(os.tmpdir(), `echoes-export-${exportId}-`);
+
+/** A stored file that is there but holds no usable stream (damaged): the creator replaces it. */
+class UnreadableMedia extends Error {}
 
 async function download(ctx: AppContext, key: string, file: string): Promise<void> {
   await pipeline(await ctx.storage.get(key), createWriteStream(file));
@@ -41,8 +48,10 @@ function progressWriter(ctx: AppContext, exportId: string) {
 /**
  * Renders export `exportId` and stores it. Safe to run twice: a finished export is skipped, a
  * rendering one (its worker died) is rendered again. The render reads the project as it is now.
+ * A failure of ours (storage, database, ffmpeg crashing or hanging) is thrown for BullMQ to try
+ * again, the page saying so meanwhile; on the last try it ends as ours, plainly.
  */
-export async function runExport(ctx: AppContext, exportId: string): Promise<void> {
+export async function runExport(ctx: AppContext, exportId: string, lastTry = true): Promise<void> {
   const exp = await findExport(ctx.db, exportId);
   if (!exp || exp.status === 'ready' || exp.status === 'error') return;
   const project = await findProjectForUser(ctx.db, exp.user_id, exp.project_id);
@@ -56,13 +65,14 @@ export async function runExport(ctx: AppContext, exportId: string): Promise<void
     const done = await render(ctx, exp, project, dir, log);
     log.info({ ms: Date.now() - started, bytes: done.size_bytes, durationS: done.duration_s }, 'export ready');
   } catch (err) {
-    const message = err instanceof ExportFailure ? err.message : 'The export failed while rendering. Please try again.';
-    await markError(ctx.db, exportId, message);
     if (err instanceof ExportFailure) {
-      log.warn({ reason: message }, 'export failed');
+      await markError(ctx.db, exportId, err.message);
+      log.warn({ reason: err.message }, 'export failed');
       return;
     }
-    log.error({ err }, 'export failed');
+    log.error({ err, lastTry }, 'export failed on our side');
+    if (lastTry) await markError(ctx.db, exportId, EXPORT_GAVE_UP);
+    else await markRetrying(ctx.db, exportId, RETRYING_MESSAGE);
     throw err;
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -83,10 +93,11 @@ async function render(ctx: AppContext, exp: ExportRow, project: Project, dir: st
     const file = path.join(dir, `clip-${i}.mp4`);
     try {
       await download(ctx, clip.video_key, file);
-      const info = await probeMedia(ffprobe, file);
-      if (info.videoStreams === 0 || info.durationS <= 0) throw new Error('no video stream');
+      const info = await probeMedia(ffprobe, file).catch((e: Error) => Promise.reject(new UnreadableMedia(e.message)));
+      if (info.videoStreams === 0 || info.durationS <= 0) throw new UnreadableMedia('no video stream');
       inputs.push({ path: file, durationS: info.durationS, width: info.width, height: info.height });
     } catch (err) {
+      if (!isMissingObject(err) && !(err instanceof UnreadableMedia)) throw err; // storage unreachable: ours
       log.warn({ clipId: clip.id, err: (err as Error).message }, 'export: clip unreadable');
       throw new ExportFailure(`Clip ${i + 1} could not be read: its video file is missing or damaged. Regenerate or remove it and try again.`);
     }
@@ -97,8 +108,10 @@ async function render(ctx: AppContext, exp: ExportRow, project: Project, dir: st
     musicPath = path.join(dir, `music${path.extname(project.music_key) || '.audio'}`);
     try {
       await download(ctx, project.music_key, musicPath);
-      if ((await probeMedia(ffprobe, musicPath)).audioStreams === 0) throw new Error('no audio stream');
+      const info = await probeMedia(ffprobe, musicPath).catch((e: Error) => Promise.reject(new UnreadableMedia(e.message)));
+      if (info.audioStreams === 0) throw new UnreadableMedia('no audio stream');
     } catch (err) {
+      if (!isMissingObject(err) && !(err instanceof UnreadableMedia)) throw err;
       log.warn({ err: (err as Error).message }, 'export: music unreadable');
       throw new ExportFailure('The music file could not be read. Replace or remove the music and try again.');
     }
@@ -114,7 +127,8 @@ async function render(ctx: AppContext, exp: ExportRow, project: Project, dir: st
   try {
     await runRender(ffmpeg, plan, { onProgress: progressWriter(ctx, exp.id), signal });
   } catch (err) {
-    if (signal.aborted) throw new ExportFailure('The export took too long and was stopped. Please try again.');
+    // A hung ffmpeg is ours: the next try starts afresh.
+    if (signal.aborted) throw new Error(`export render timed out after ${Math.round(plan.totalS)} s of film`);
     throw err;
   }
 

@@ -3,6 +3,7 @@ import type { AppContext } from '../platform/context.js';
 import type { ExportRow, Project } from '../platform/db-types.js';
 import { ConflictError, UnprocessableError, UserError, isUniqueViolation } from '../platform/errors.js';
 import { enqueue } from '../platform/queues.js';
+import { RETRY_OURS } from '../platform/job-retry.js';
 import type { CutPlan } from '../film/plan.js';
 import { planFilm } from '../film/service.js';
 import { findRunningExport, insertExport, listExportableClips, markError } from './queries.js';
@@ -82,7 +83,7 @@ export async function startExport(ctx: AppContext, project: Project): Promise<Ex
     throw err;
   }
 
-  const queued = await enqueue(ctx.queues.export, 'export', { exportId: row.id }, { jobId: row.id, priority: EXPORT_JOB_PRIORITY });
+  const queued = await enqueue(ctx.queues.export, 'export', { exportId: row.id, userId: project.user_id }, { jobId: row.id, priority: EXPORT_JOB_PRIORITY, ...RETRY_OURS });
   if (!queued) {
     // No sweeper for exports: fail it now so the person can simply try again.
     await markError(ctx.db, row.id, QUEUE_DOWN);

@@ -2,6 +2,7 @@ import type { AppContext } from '../platform/context.js';
 import type { ExportRow, Project } from '../platform/db-types.js';
 import { bytes, clock, date } from '../platform/format.js';
 import { findLatestExport, findLatestStoredExport } from './queries.js';
+import { EXPORT_GAVE_UP } from './runner.js';
 import { currentSourceHash } from './service.js';
 
 export interface ExportDownload {
@@ -20,7 +21,16 @@ export interface ExportStatusView {
   projectTitle: string;
   clipCount: number;
   /** The latest export, whatever its state; null before the first one. */
-  current: { id: string; status: ExportRow['status']; progressPct: number; errorMessage: string | null } | null;
+  current: {
+    id: string;
+    status: ExportRow['status'];
+    progressPct: number;
+    errorMessage: string | null;
+    /** While queued or rendering: a failure of ours is being tried again (what to tell the person). */
+    retrying: string | null;
+    /** Failed on our side after the last try: nothing for the person to change. */
+    ours: boolean;
+  } | null;
   /** The newest downloadable file: the current export's, or the previous one while a new one runs or after it failed. */
   download: ExportDownload | null;
   polling: boolean;
@@ -58,7 +68,16 @@ export async function exportStatusView(ctx: AppContext, project: Project, notice
     projectId: project.id,
     projectTitle: project.title,
     clipCount: source.clipCount,
-    current: latest ? { id: latest.id, status: latest.status, progressPct: Math.floor(latest.progress * 100), errorMessage: latest.error_message } : null,
+    current: latest
+      ? {
+        id: latest.id,
+        status: latest.status,
+        progressPct: Math.floor(latest.progress * 100),
+        errorMessage: latest.error_message,
+        retrying: running ? latest.error_message : null,
+        ours: latest.status === 'error' && latest.error_message === EXPORT_GAVE_UP,
+      }
+      : null,
     download,
     polling: running,
     notice,

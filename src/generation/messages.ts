@@ -1,5 +1,9 @@
+import { gaveUpMessage } from '../platform/job-retry.js';
+
 /** What the creator reads on the card when a generation ends badly; details go to logs. */
 export const MESSAGES = {
+  /** Our own failure (database, Redis, storage) outlasted every retry: nothing for them to change. */
+  ours: `${gaveUpMessage('We could not make this clip')} Your credits were refunded.`,
   safety: 'The image or prompt was refused by the content filter. Try a different image or prompt. Your credits were refunded.',
   asset: 'The video service could not use this image. Try a different image. Your credits were refunded.',
   internal: 'The video service had a problem making this clip. Please try again. Your credits were refunded.',

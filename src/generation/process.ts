@@ -1,5 +1,6 @@
 import { DelayedError, type Job } from 'bullmq';
 import type { AppContext } from '../platform/context.js';
+import { isLastTry } from '../platform/job-retry.js';
 import type { Clip } from '../platform/db-types.js';
 import type { Logger } from '../platform/logger.js';
 import { getSettings } from '../settings/service.js';
@@ -102,7 +103,12 @@ export function makeGenerationProcessor(ctx: AppContext, hooks: ProcessorHooks =
       return await poll(clip, provider!, log, park, end, job.data.timeoutMin ?? (await settings()).generationTimeoutMin);
     } catch (err) {
       // Our own failures (database, Redis) go to BullMQ's retries; provider trouble has a budget here.
-      if (!(err instanceof ProviderError)) throw err;
+      if (!(err instanceof ProviderError)) {
+        if (!isLastTry(job)) throw err;
+        log.error({ err }, 'generation failed on our side after its last try');
+        if (clip.provider_task_id) await cancelQuietly(ctx, clip, log);
+        return end({ code: 'OURS', message: MESSAGES.ours, detail: (err as Error).message });
+      }
       const pe = err;
       const failures = (job.data.failures ?? 0) + 1;
       if (!pe.retryable || failures >= MAX_FAILURES) {

@@ -1,10 +1,11 @@
 import { grantCredits } from '../credits/service.js';
 import type { AppContext } from '../platform/context.js';
-import { withTx, type Conn } from '../platform/db.js';
+import { withTx, type Conn, type Tx } from '../platform/db.js';
 import type { Clip } from '../platform/db-types.js';
 import { enqueue } from '../platform/queues.js';
 import { generationDuration, generationsTotal } from '../platform/metrics.js';
 import { generationJobId, ledgerReference } from './keys.js';
+import { providerFor } from './providers/index.js';
 import type { Failure } from './messages.js';
 import * as q from './queries.js';
 
@@ -79,4 +80,43 @@ export async function completeGeneration(ctx: AppContext, clipId: string, attemp
   }
   observe(before, 'ready');
   return true;
+}
+
+const unfinished = (c: Pick<Clip, 'status'>) => c.status === 'queued' || c.status === 'generating';
+/** How long a deletion waits for a provider to take its cancel before it deletes the media anyway. */
+const CANCEL_WAIT_MS = 5_000;
+
+/**
+ * A clip deleted (alone or with its project) before its attempt finished gets that attempt's
+ * credits back, inside the deleting transaction, with the row locked. Keyed like every refund
+ * (`<clip>:<attempt>`), so it cannot meet a worker's failure refund twice.
+ */
+export async function refundDeletedAttempt(tx: Tx, clip: Clip): Promise<void> {
+  if (!unfinished(clip) || clip.credits_spent <= 0) return;
+  await grantCredits(tx, clip.user_id, clip.credits_spent, 'refund', ledgerReference(clip.id, clip.attempt), 'Refund: clip deleted before it finished');
+}
+
+/**
+ * Asks the providers to stop the tasks of deleted unfinished clips, and waits (a bounded time) for
+ * them to take it: the local renderer writes its output itself, so its task must read `cancelled`
+ * before the media is deleted, or a render finishing in between would store a video nobody owns.
+ * A task not recorded yet is cancelled by its worker (recordTask finds no row).
+ */
+export async function stopDeletedTasks(ctx: AppContext, clips: Clip[]): Promise<void> {
+  const running = clips.filter((c) => unfinished(c) && c.provider_task_id);
+  await Promise.all(
+    running.map(async (clip) => {
+      const log = ctx.logger.child({ clipId: clip.id, requestId: clip.request_id, taskId: clip.provider_task_id });
+      let timer: NodeJS.Timeout | undefined;
+      const cancelled = Promise.resolve()
+        .then(() => providerFor(ctx, clip.provider).cancel(clip.provider_task_id!, log))
+        .then(
+          () => 'cancelled' as const,
+          (err: Error) => log.warn({ err: err.message }, 'provider cancel failed'),
+        );
+      const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), CANCEL_WAIT_MS)));
+      if ((await Promise.race([cancelled, late])) === 'late') log.warn('provider cancel still running; deleting the media anyway');
+      clearTimeout(timer);
+    }),
+  );
 }

@@ -90,7 +90,9 @@ export async function startAttempt(ctx: AppContext, claimed: Clip, s: Settings, 
   const vanished = await q.markVanished(ctx.db, clip.id, clip.attempt);
   if (vanished) log.error({ vanished, provider: clip.provider }, 'an earlier submitter of this attempt died before recording its task: a generation may run unfollowed at the provider');
 
-  const fallback = clip.failover_from ? null : fallbackProvider(s, ctx.config, clip.provider ?? '');
+  // A free draft (nothing charged) stays on the local render: it must never reach a paid provider.
+  const mayFailOver = !clip.failover_from && clip.credits_spent > 0;
+  const fallback = mayFailOver ? fallbackProvider(s, ctx.config, clip.provider ?? '') : null;
   if (fallback) {
     const skip = s.providersDown.includes(clip.provider as ProviderName) ? 'marked_down' : (await breaker.isOpen(clip.provider!)) ? 'breaker_open' : null;
     if (skip) {
@@ -107,7 +109,7 @@ export async function startAttempt(ctx: AppContext, claimed: Clip, s: Settings, 
     const reason = failoverReason(pe);
     if (!reason) throw pe;
     if (await breaker.failure(clip.provider!)) log.warn({ provider: clip.provider }, 'provider breaker opened: new clips go to the fallback');
-    const next = clip.failover_from ? null : fallbackProvider(s, ctx.config, clip.provider!);
+    const next = mayFailOver ? fallbackProvider(s, ctx.config, clip.provider!) : null;
     if (!next) throw pe;
     clip = await moveToFallback(ctx, clip, next, s, reason, log);
     const taskId = await tryStart(ctx, clip, s, log);

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { probeMedia } from '../export/probe.js';
+import { probeMedia } from '../platform/media-probe.js';
 import type { AppContext } from '../platform/context.js';
 import { ffprobePath } from '../platform/ffmpeg.js';
 import type { Logger } from '../platform/logger.js';

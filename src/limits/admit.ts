@@ -16,10 +16,11 @@ export async function admitShare(ctx: AppContext, userId: string): Promise<void>
 }
 
 /**
- * A sign-in attempt, counted per address and, once known, per email: a script trying many
- * addresses from one place, or one account from many, is slowed either way.
+ * A sign-in attempt, counted per address and, once known, per account (the Google subject, never
+ * the email, which another Google account can claim too): a script trying many accounts from one
+ * place, or one account from many, is slowed either way.
  */
-export async function admitSignIn(ctx: AppContext, who: { ip?: string; email?: string }): Promise<void> {
+export async function admitSignIn(ctx: AppContext, who: { ip?: string; subject?: string }): Promise<void> {
   if (who.ip) await enforceRate(ctx, 'sign-in-address', who.ip);
-  if (who.email) await enforceRate(ctx, 'sign-in-email', who.email.toLowerCase());
+  if (who.subject) await enforceRate(ctx, 'sign-in-account', who.subject);
 }

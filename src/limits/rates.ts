@@ -14,7 +14,9 @@ export const RATES = {
   'analysis-minutes': { setting: 'analysisMinutesPerHour', label: 'Beat analysis (minutes of audio)', unit: (n: number) => `${count(n, 'minute')} of music analysed` },
   share: { setting: 'sharesPerHour', label: 'Shares', unit: (n: number) => count(n, 'share') },
   export: { setting: 'exportsPerHour', label: 'Exports', unit: (n: number) => count(n, 'export') },
-  'sign-in-email': { setting: 'signInsPerHourPerEmail', label: 'Sign-in attempts (this email)', unit: (n: number) => `${count(n, 'sign-in attempt')} for one email` },
+  // Keyed on the Google subject (dev:<email> for the dev sign-in): another Google account that
+  // claims the same email cannot use this one's allowance up.
+  'sign-in-account': { setting: 'signInsPerHourPerEmail', label: 'Sign-in attempts (this account)', unit: (n: number) => `${count(n, 'sign-in attempt')} for one account` },
   'sign-in-address': { setting: 'signInsPerHourPerAddress', label: 'Sign-in attempts (per address)', unit: (n: number) => `${count(n, 'sign-in attempt')} from one address` },
 } as const satisfies Record<string, { setting: keyof Settings; label: string; unit: (n: number) => string }>;
 
@@ -35,7 +37,7 @@ export function limiterFor(ctx: Pick<AppContext, 'redis' | 'config'>): RateLimit
 /**
  * Counts one action (or `cost` units of it) against the subject's hourly allowance, or refuses it
  * with a 429 that says when to try again. The subject is a user id, or for sign-in an address or
- * an email.
+ * a Google subject.
  */
 export async function enforceRate(ctx: Pick<AppContext, 'redis' | 'config' | 'db'>, action: RateAction, subject: string, cost = 1): Promise<void> {
   const rate = RATES[action];

@@ -13,7 +13,7 @@ export interface LimitsSummary {
 }
 
 /** A person's limits and what they have used of them, for /admin/users/:id. */
-export async function limitsSummary(ctx: AppContext, user: { id: string; email: string }): Promise<LimitsSummary> {
+export async function limitsSummary(ctx: AppContext, user: { id: string; google_sub: string | null }): Promise<LimitsSummary> {
   const settings = await getSettings(ctx.db);
   const limiter = limiterFor(ctx);
   // Per person (the address limit belongs to no one).
@@ -21,7 +21,7 @@ export async function limitsSummary(ctx: AppContext, user: { id: string; email: 
   const [storage, projectCount, usages] = await Promise.all([
     storageUsedBytes(ctx.db, user.id).then((bytes) => storageUse(settings, { storage_bytes: bytes })),
     countProjects(ctx.db, user.id),
-    Promise.all(actions.map((a) => limiter.usage(a, a === 'sign-in-email' ? user.email.toLowerCase() : user.id))),
+    Promise.all(actions.map((a) => limiter.usage(a, a === 'sign-in-account' ? (user.google_sub ?? '') : user.id))),
   ]);
   return {
     storage,

@@ -203,9 +203,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/$/, ''),
     listenHost,
     localOnly,
-    // Anyone may sign in as anyone: only on a machine no one else can reach. The test suite
-    // (NODE_ENV=test) signs in this way against made-up public hostnames.
-    devSignIn: !googleEnabled && (c.NODE_ENV === 'test' || (c.NODE_ENV === 'development' && localOnly)),
+    // Anyone may sign in as anyone: only on a machine no one else can reach, whatever NODE_ENV says
+    // (a server started with NODE_ENV=test is no less reachable than one in development).
+    devSignIn: !googleEnabled && c.NODE_ENV !== 'production' && localOnly,
     trustProxy: c.TRUST_PROXY ?? false,
   };
 }

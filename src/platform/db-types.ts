@@ -248,6 +248,18 @@ export interface MusicAnalysesTable {
   updated_at: Generated<Date>;
 }
 
+/** A background job that gave up after its last try, for a reason of ours (listed on /admin/jobs). */
+export interface JobFailuresTable {
+  id: Generated<string>;
+  queue: string;
+  job_name: string;
+  job_id: string;
+  user_id: string | null;
+  attempts: number;
+  error: string;
+  created_at: Generated<Date>;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -265,6 +277,7 @@ export interface Database {
   deleted_subjects: DeletedSubjectsTable;
   account_deletions: AccountDeletionsTable;
   account_exports: AccountExportsTable;
+  job_failures: JobFailuresTable;
 }
 
 export type User = Selectable<UsersTable>;

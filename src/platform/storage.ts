@@ -32,3 +32,9 @@ export interface Storage {
   /** Origins other than this app's that browsers load media from (the Content-Security-Policy). */
   readonly mediaOrigins: string[];
 }
+
+/** The object is not there (local ENOENT, S3 NoSuchKey or 404), as opposed to the store being unreachable. */
+export function isMissingObject(err: unknown): boolean {
+  const e = err as { code?: string; name?: string; $metadata?: { httpStatusCode?: number } } | null;
+  return e?.code === 'ENOENT' || e?.name === 'NoSuchKey' || e?.name === 'NotFound' || e?.$metadata?.httpStatusCode === 404;
+}

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Conn } from '../platform/db.js';
+import type { Conn, Tx } from '../platform/db.js';
 import { isUuid } from '../platform/ids.js';
 
 /** The project, only when it belongs to the user; undefined otherwise (answer 404). */
@@ -54,6 +54,24 @@ export async function renameProject(db: Conn, userId: string, projectId: string,
     .where('user_id', '=', userId)
     .returningAll()
     .executeTakeFirst();
+}
+
+/**
+ * Locks the project against new clips (an insert's foreign-key check waits for this lock) and
+ * answers its clips still generating, locked too so a worker cannot finish one meanwhile.
+ */
+export async function lockProjectForDeletion(tx: Tx, userId: string, projectId: string) {
+  const project = await tx.selectFrom('projects').select('id').where('id', '=', projectId).where('user_id', '=', userId).forUpdate().executeTakeFirst();
+  if (!project) return undefined;
+  const unfinished = await tx
+    .selectFrom('clips')
+    .selectAll()
+    .where('project_id', '=', projectId)
+    .where('status', 'in', ['queued', 'generating'])
+    .orderBy('id')
+    .forUpdate()
+    .execute();
+  return { unfinished };
 }
 
 /** Deletes the row (clips and exports cascade); undefined when it was not theirs or already gone. */

@@ -11,9 +11,10 @@ import { getSettings } from '../settings/service.js';
 import { freshReads, type Reads } from '../platform/person-reads.js';
 import { storageKeys } from '../storage/index.js';
 import { ratioLabel, STATUS_LABELS } from './present.js';
-import { deleteProjectRow, insertProject, listProjectSummaries, renameProject, type ProjectSummaryRow } from './queries.js';
+import { refundDeletedAttempt, stopDeletedTasks } from '../generation/service.js';
+import { deleteProjectRow, insertProject, lockProjectForDeletion, listProjectSummaries, renameProject, type ProjectSummaryRow } from './queries.js';
 
-type Ctx = Pick<AppContext, 'db' | 'storage' | 'logger' | 'config'>;
+type Ctx = AppContext;
 
 // listProjectSummaries' default page: below it, the rows are all the person's projects.
 const PROJECT_LIST_LIMIT = 500;
@@ -71,12 +72,21 @@ export async function rename(ctx: Ctx, userId: string, projectId: string, title:
 }
 
 /**
- * Deletes the project row (its clips and exports cascade), then every object under its storage
- * prefixes. The row goes first: media without a row is only garbage, a row without media is broken.
+ * Deletes the project as deleting each of its clips would: an unfinished clip is refunded in the
+ * same transaction as the row (clips and exports cascade) and its task stopped before the media
+ * goes, so a render ending later stores nothing. Then every object under the project's prefixes.
+ * The row goes first: media without a row is only garbage, a row without media is broken.
  */
 export async function deleteProject(ctx: Ctx, userId: string, projectId: string): Promise<{ title: string }> {
-  const row = await deleteProjectRow(ctx.db, userId, projectId);
-  if (!row) throw new NotFoundError();
+  const { row, unfinished } = await withTx(ctx.db, async (tx) => {
+    const locked = await lockProjectForDeletion(tx, userId, projectId);
+    if (!locked) throw new NotFoundError();
+    for (const clip of locked.unfinished) await refundDeletedAttempt(tx, clip);
+    const row = await deleteProjectRow(tx, userId, projectId);
+    if (!row) throw new NotFoundError();
+    return { row, unfinished: locked.unfinished };
+  });
+  await stopDeletedTasks(ctx, unfinished);
   const results = await Promise.allSettled(storageKeys.projectPrefixes(userId, projectId).map((p) => ctx.storage.deletePrefix(p)));
   const failed = results.filter((r) => r.status === 'rejected');
   if (failed.length) ctx.logger.error({ projectId, errors: failed.map((f) => String((f as PromiseRejectedResult).reason)) }, 'project media not fully deleted');

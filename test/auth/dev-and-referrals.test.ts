@@ -7,7 +7,7 @@ import { withTx } from '../../src/platform/db.js';
 
 let t: TestApp;
 beforeAll(async () => {
-  t = await createTestApp({ PUBLIC_URL: 'http://echoes.test' });
+  t = await createTestApp({ PUBLIC_URL: 'http://127.0.0.1:3000' });
 });
 afterAll(async () => {
   await t?.close();
@@ -58,7 +58,7 @@ describe('dev sign-in', () => {
   it('answers a signed-out htmx request with HX-Redirect back to the page it came from', async () => {
     const res = await t.app.inject({
       url: '/referrals',
-      headers: { 'hx-request': 'true', 'hx-current-url': 'http://echoes.test/referrals?x=1' },
+      headers: { 'hx-request': 'true', 'hx-current-url': 'http://127.0.0.1:3000/referrals?x=1' },
     });
     expect(res.statusCode).toBe(401);
     expect(res.headers['hx-redirect']).toBe('/login?next=%2Freferrals%3Fx%3D1');
@@ -115,7 +115,7 @@ describe('referral page', () => {
     const me = await userByEmail('inviter@example.com');
     const empty = await b.get('/referrals');
     expect(empty.statusCode).toBe(200);
-    expect(empty.body).toContain(`value="http://echoes.test/r/${me.referral_code}"`);
+    expect(empty.body).toContain(`value="http://127.0.0.1:3000/r/${me.referral_code}"`);
     expect(empty.body).toMatch(/data-copy="#referral-link"/);
     expect(empty.body).toContain('data-referral-signups="0"');
     expect(empty.body).toContain('data-referral-credits="0"');

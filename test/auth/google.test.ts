@@ -203,6 +203,27 @@ describe('Google sign-in', () => {
     expect(again.body).toContain('disabled');
   });
 
+  // Issue 25, item 5: a second Google account naming the victim's address, unverified, became
+  // another Echoes account with the victim's email.
+  it('refuses a Google account whose email Google has not verified, with a page that says so', async () => {
+    const victim = accountFor('Victim Person');
+    google.setAccount(victim);
+    expect((await signInWithGoogle(new TestBrowser(t.app))).statusCode).toBe(303);
+    const impostor = accountFor('Victim Person', { email: victim.email, email_verified: false });
+    google.setAccount(impostor);
+    const b = new TestBrowser(t.app);
+    const res = await signInWithGoogle(b, '/referrals');
+    expect(res.statusCode).toBe(403);
+    expect(res.body).toContain('Email not verified');
+    expect(res.body).toContain('Google has not verified the email address of this Google account');
+    expect(res.body).toContain('href="/auth/google?next=%2Freferrals"');
+    expect(await userBySub(impostor.sub)).toEqual([]);
+    expect((await b.get('/referrals')).statusCode).toBe(303);
+    const { email_verified: _, ...silent } = accountFor('No Claim');
+    google.setAccount(silent);
+    expect((await signInWithGoogle(new TestBrowser(t.app))).statusCode).toBe(403);
+  });
+
   it('records the referrer for a new Google account from a remembered referral link', async () => {
     const referrer = accountFor('Referrer Person');
     google.setAccount(referrer);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { RouteOptions } from 'fastify';
 import { safeReturnPath } from '../../src/platform/view.js';
 import { guardRoute, requireUser } from '../../src/auth/require-user.js';
-import { parseUserinfo } from '../../src/auth/google.js';
+import { parseUserinfo, UnverifiedEmailError } from '../../src/auth/google.js';
 import { cleanReferralCode } from '../../src/auth/service.js';
 
 describe('safeReturnPath', () => {
@@ -35,7 +35,7 @@ describe('auth first', () => {
 
 describe('Google userinfo', () => {
   it('reads the v3 shape: sub, name, email, picture', () => {
-    expect(parseUserinfo({ sub: '123', name: 'Ada', email: 'Ada@Example.com', picture: 'https://lh3.googleusercontent.com/a/x' })).toEqual({
+    expect(parseUserinfo({ sub: '123', name: 'Ada', email: 'Ada@Example.com', email_verified: true, picture: 'https://lh3.googleusercontent.com/a/x' })).toEqual({
       googleSub: '123',
       name: 'Ada',
       email: 'ada@example.com',
@@ -46,7 +46,13 @@ describe('Google userinfo', () => {
   it('refuses a profile without sub or email, and drops a non-https picture', () => {
     expect(parseUserinfo({ name: 'x', email: 'a@b.c' })).toBeNull();
     expect(parseUserinfo({ sub: '1' })).toBeNull();
-    expect(parseUserinfo({ sub: '1', email: 'a@b.c', picture: 'javascript:alert(1)' })).toMatchObject({ avatarUrl: null, name: 'a' });
+    expect(parseUserinfo({ sub: '1', email: 'a@b.c', email_verified: true, picture: 'javascript:alert(1)' })).toMatchObject({ avatarUrl: null, name: 'a' });
+  });
+
+  it('refuses an email Google has not verified (issue 25, item 5)', () => {
+    for (const email_verified of [false, 'false', undefined, null, 1]) {
+      expect(() => parseUserinfo({ sub: '1', email: 'a@b.c', email_verified })).toThrow(UnverifiedEmailError);
+    }
   });
 });
 

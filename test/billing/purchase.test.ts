@@ -10,7 +10,7 @@ let fake: StripeFake;
 let close = async () => {};
 
 beforeAll(async () => {
-  ({ t, fake, close } = await startBillingApp({ PUBLIC_URL: 'http://echoes.test' }));
+  ({ t, fake, close } = await startBillingApp({ PUBLIC_URL: 'http://127.0.0.1:3000' }));
 });
 afterAll(() => close());
 
@@ -26,8 +26,8 @@ describe('buying a credit pack', () => {
     expect(created.body).toMatchObject({
       mode: 'payment',
       line_items: [{ price_data: { currency: 'usd', unit_amount: '1800', product_data: { name: expect.stringContaining('Creator') } }, quantity: '1' }],
-      success_url: 'http://echoes.test/credits/success?session_id={CHECKOUT_SESSION_ID}',
-      cancel_url: 'http://echoes.test/credits?cancelled=1',
+      success_url: 'http://127.0.0.1:3000/credits/success?session_id={CHECKOUT_SESSION_ID}',
+      cancel_url: 'http://127.0.0.1:3000/credits?cancelled=1',
       client_reference_id: user.id,
       customer_email: user.email,
       metadata: { pack_id: creator.id, credits: '20', user_id: user.id },

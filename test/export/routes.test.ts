@@ -55,7 +55,7 @@ describe('export routes', () => {
     const project = await t.ctx.db.selectFrom('projects').selectAll().where('id', '=', seeded.project.id).executeTakeFirstOrThrow();
     expect(row).toMatchObject({ status: 'queued', user_id: owner.id, source_hash: (await currentSourceHash(t.ctx, project)).hash });
     const job = await t.ctx.queues.export.getJob(row!.id);
-    expect(job?.data).toEqual({ exportId: row!.id });
+    expect(job?.data).toEqual({ exportId: row!.id, userId: row!.user_id });
     expect(job?.opts.priority).toBe(EXPORT_JOB_PRIORITY);
 
     const page = await browser.get(`/projects/${seeded.project.id}/export`);

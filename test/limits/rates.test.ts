@@ -129,7 +129,7 @@ describe('hourly limits per person', () => {
     expect(frag.body).not.toContain('<html');
   });
 
-  it('sign-in attempts: per email, and (more loosely) per address', async () => {
+  it('sign-in attempts: per account, and (more loosely) per address', async () => {
     await setLimits(t.ctx.db, { signInsPerHourPerEmail: 2, signInsPerHourPerAddress: 5 });
     const addressKey = `${t.ctx.config.QUEUE_PREFIX}:limit:sign-in-address:127.0.0.1`;
     await t.ctx.redis.del(addressKey); // the earlier tests' sign-ins came from this address too
@@ -137,7 +137,7 @@ describe('hourly limits per person', () => {
     const tryDev = (email: string) => new TestBrowser(t.app).post('/auth/dev', { email, name: 'X', next: '/projects' });
     expect((await tryDev(user.email)).statusCode).toBe(303);
     expect((await tryDev(user.email)).statusCode).toBe(303);
-    expectRefusal(await tryDev(user.email), '2 sign-in attempts for one email');
+    expectRefusal(await tryDev(user.email), '2 sign-in attempts for one account');
     // Every attempt counts for the address, refused ones too: two other emails pass, then it is refused.
     expect((await tryDev(`a-${user.email}`)).statusCode).toBe(303);
     expect((await tryDev(`b-${user.email}`)).statusCode).toBe(303);

@@ -48,9 +48,7 @@ export async function sidewaysJpegWithGps(): Promise<Buffer> {
 }
 
 /** A JPEG of noise (so it is big enough to cut), cut in half. */
-export async function truncatedJpeg(): Promise<Buffer> {
-  const w = 320;
-  const h = 240;
+export async function truncatedJpeg(w = 320, h = 240): Promise<Buffer> {
   const raw = Buffer.alloc(w * h * 3);
   for (let i = 0; i < raw.length; i++) raw[i] = (i * 7919) % 251;
   const full = await sharp(raw, { raw: { width: w, height: h, channels: 3 } }).jpeg().toBuffer();

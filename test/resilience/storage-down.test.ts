@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { createTestApp, type TestApp } from '../setup/context.js';
 import { TestBrowser } from '../setup/browser.js';
-import { startS3 } from '../setup/s3.js';
+import { keysUnder, startS3 } from '../setup/s3.js';
 import { startTcpProxy } from '../setup/tcp-proxy.js';
 import { createProject, createUser, expectLedgerBalanced } from '../factories.js';
 import { balanceOf, uploadClip } from '../factories/clips.js';
@@ -29,17 +28,7 @@ afterAll(async () => {
   await tones?.cleanup();
 });
 
-async function objectsUnder(prefix: string): Promise<string[]> {
-  const client = new S3Client({
-    endpoint: s3.env.S3_ENDPOINT,
-    region: s3.env.S3_REGION,
-    forcePathStyle: true,
-    credentials: { accessKeyId: s3.env.S3_ACCESS_KEY_ID, secretAccessKey: s3.env.S3_SECRET_ACCESS_KEY },
-  });
-  const res = await client.send(new ListObjectsV2Command({ Bucket: s3.env.S3_BUCKET, Prefix: prefix }));
-  client.destroy();
-  return (res.Contents ?? []).map((o) => o.Key!);
-}
+const objectsUnder = (prefix: string) => keysUnder(s3.env, prefix);
 
 describe('the storage endpoint fails an upload', () => {
   it('a clip upload says so with a reference, charges nothing and leaves no row or object; it works once storage is back', async () => {

@@ -61,6 +61,36 @@ describe('development settings', () => {
   });
 });
 
+// Issue 25, item 12: NODE_ENV=test is not a way around the loopback rule.
+describe('test mode', () => {
+  const test = (env: Record<string, string>) => loadConfig({ NODE_ENV: 'test', SESSION_SECRET: SECRET, ...env });
+
+  it.each([
+    [{ PUBLIC_URL: 'https://echoes.example.test' }],
+    [{ PUBLIC_URL: 'http://localhost:3000', HOST: '0.0.0.0' }],
+    [{ PUBLIC_URL: 'http://192.168.1.20:3000', HOST: '127.0.0.1' }],
+  ])('%j offers no email sign-in', (env) => {
+    expect(test(env).devSignIn).toBe(false);
+  });
+
+  it('a loopback-only test machine has it', () => {
+    expect(test({ PUBLIC_URL: 'http://127.0.0.1:3000' }).devSignIn).toBe(true);
+    expect(test({}).devSignIn).toBe(true);
+  });
+
+  it('an app started in test mode at a public address refuses the email sign-in', async () => {
+    const t = await createTestApp({ NODE_ENV: 'test', PUBLIC_URL: 'https://echoes.example.test' });
+    try {
+      const b = new TestBrowser(t.app);
+      expect((await b.get('/login')).body).not.toContain('action="/auth/dev"');
+      expect((await b.post('/auth/dev', { email: 'victim@example.com', name: 'Anyone' })).statusCode).toBe(404);
+      expect(await t.ctx.db.selectFrom('users').select('id').where('email', '=', 'victim@example.com').executeTakeFirst()).toBeUndefined();
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 describe('the email sign-in route', () => {
   let open: TestApp;
   let local: TestApp;

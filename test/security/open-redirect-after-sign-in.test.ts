@@ -129,7 +129,7 @@ describe('GET /login?next= as a signed-in person', () => {
 
 describe('the dev sign-in and Google callback `next`', () => {
   it('the dev sign-in lands every payload on a same-site path', async () => {
-    // One person per payload: sign-in attempts are limited per email (docs/decisions/0019).
+    // One person per payload: sign-in attempts are limited per account (docs/decisions/0019).
     for (const [i, payload] of PAYLOADS.entries()) {
       const b = new TestBrowser(t.app);
       const res = await b.post('/auth/dev', { email: `dev-next-${i}@example.com`, next: payload });

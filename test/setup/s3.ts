@@ -1,4 +1,5 @@
 import S3rver from 's3rver';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,4 +23,20 @@ export async function startS3(bucket = 'echoes-test') {
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** The keys under `prefix` in the test bucket, sorted: what a test left behind. */
+export async function keysUnder(env: Awaited<ReturnType<typeof startS3>>['env'], prefix: string): Promise<string[]> {
+  const client = new S3Client({
+    endpoint: env.S3_ENDPOINT,
+    region: env.S3_REGION,
+    forcePathStyle: true,
+    credentials: { accessKeyId: env.S3_ACCESS_KEY_ID, secretAccessKey: env.S3_SECRET_ACCESS_KEY },
+  });
+  try {
+    const res = await client.send(new ListObjectsV2Command({ Bucket: env.S3_BUCKET, Prefix: prefix }));
+    return (res.Contents ?? []).map((o) => o.Key!).sort();
+  } finally {
+    client.destroy();
+  }
 }

@@ -11,7 +11,7 @@ import type { User } from '../../src/platform/db-types.js';
 let t: TestApp;
 
 beforeAll(async () => {
-  t = await createTestApp({ PUBLIC_URL: 'https://echoes.example' });
+  t = await createTestApp({ PUBLIC_URL: 'http://127.0.0.1:3000' });
 });
 afterAll(async () => {
   await t?.close();
@@ -71,7 +71,7 @@ describe('sharing a project', () => {
 
     const page = await b.get(res.headers.location as string);
     expect(page.statusCode).toBe(200);
-    expect(page.body).toContain(`value="https://echoes.example/s/${row.share_token}"`);
+    expect(page.body).toContain(`value="http://127.0.0.1:3000/s/${row.share_token}"`);
     expect(page.body).toContain('data-copy="#share-url"');
     expect(page.body).toContain('You earned 1 credit for sharing');
     await expectLedgerBalanced(t.ctx.db);
@@ -84,10 +84,10 @@ describe('sharing a project', () => {
     expect(res.body).toContain('<title>Tokyo &lt;nights&gt; &amp; &quot;rain&quot;</title>');
     expect(meta(res.body, 'og:title')).toBe('Tokyo &lt;nights&gt; &amp; &quot;rain&quot;');
     expect(meta(res.body, 'og:type')).toBe('video.other');
-    expect(meta(res.body, 'og:url')).toBe(`https://echoes.example/s/${token}`);
+    expect(meta(res.body, 'og:url')).toBe(`http://127.0.0.1:3000/s/${token}`);
     const image = meta(res.body, 'og:image')!;
-    expect(image).toBe(`https://echoes.example/s/${token}/poster`); // through the share token: unsharing ends it
-    const img = await t.app.inject({ url: image.replace('https://echoes.example', '') });
+    expect(image).toBe(`http://127.0.0.1:3000/s/${token}/poster`); // through the share token: unsharing ends it
+    const img = await t.app.inject({ url: image.replace('http://127.0.0.1:3000', '') });
     expect(img.statusCode).toBe(200);
     expect(img.headers['content-type']).toBe('image/jpeg');
 

@@ -86,3 +86,15 @@ export async function providerTries(db: Conn, clipIds: string[]) {
     .orderBy('created_at')
     .execute();
 }
+
+/** Background jobs (analysis, export, data download, generation steps) that gave up on our side, newest first. */
+export async function listJobFailures(db: Conn, limit: number) {
+  return db
+    .selectFrom('job_failures as f')
+    .leftJoin('users as u', 'u.id', 'f.user_id')
+    .select(['f.id', 'f.queue', 'f.job_name', 'f.job_id', 'f.user_id', 'f.attempts', 'f.error', 'f.created_at', 'u.email'])
+    .orderBy('f.created_at', 'desc')
+    .orderBy('f.id')
+    .limit(limit)
+    .execute();
+}

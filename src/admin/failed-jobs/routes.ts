@@ -5,7 +5,7 @@ import { flash } from '../../platform/view.js';
 import { getSettings } from '../../settings/service.js';
 import { adminCtx } from '../guard.js';
 import { pageParam, pager, uuidParam } from '../http.js';
-import { countProblemClips, errorCodeCounts, listProblemClips, providerTries, type JobFilter } from './queries.js';
+import { countProblemClips, errorCodeCounts, listJobFailures, listProblemClips, providerTries, type JobFilter } from './queries.js';
 import { refundGeneration, retryGeneration } from './service.js';
 import { credits } from '../../platform/format.js';
 
@@ -20,10 +20,11 @@ export default async function failedJobsRoutes(app: FastifyInstance) {
     const filter = readForm(filterQuery, req.query).filter;
     const page = pageParam(req.query);
     const { generationTimeoutMin: timeoutMin } = await getSettings(app.db);
-    const [clips, total, codes] = await Promise.all([
+    const [clips, total, codes, jobs] = await Promise.all([
       listProblemClips(app.db, { filter, timeoutMin, limit: PER_PAGE, offset: (page - 1) * PER_PAGE }),
       countProblemClips(app.db, filter, timeoutMin),
       errorCodeCounts(app.db, 7),
+      listJobFailures(app.db, PER_PAGE),
     ]);
     const tries = await providerTries(app.db, clips.map((c) => c.id));
     return reply.render('admin/jobs', {
@@ -34,6 +35,7 @@ export default async function failedJobsRoutes(app: FastifyInstance) {
       timeoutMin,
       clips: clips.map((c) => ({ ...c, tries: tries.filter((t) => t.clip_id === c.id) })),
       codes,
+      jobs,
       pager: pager('/admin/jobs', { filter: filter === 'all' ? '' : filter }, page, PER_PAGE, total),
     });
   });

@@ -30,7 +30,7 @@ const MESSAGES: Record<keyof Settings, string> = {
   analysisMinutesPerHour: 'Minutes of beat analysis per hour must be a whole number from 1 to 100000.',
   sharesPerHour: 'Shares per hour must be a whole number from 1 to 100000.',
   exportsPerHour: 'Exports per hour must be a whole number from 1 to 100000.',
-  signInsPerHourPerEmail: 'Sign-in attempts per email per hour must be a whole number from 1 to 100000.',
+  signInsPerHourPerEmail: 'Sign-in attempts per account per hour must be a whole number from 1 to 100000.',
   signInsPerHourPerAddress: 'Sign-in attempts per address per hour must be a whole number from 1 to 100000.',
   lumaModel: 'Choose one of the listed Luma models.',
   fallbackProvider: 'Choose a configured provider other than the primary, or none.',
@@ -48,7 +48,7 @@ export const LIMIT_FIELDS: Array<{ key: keyof Settings; label: string; max: numb
   { key: 'analysisMinutesPerHour', label: 'Minutes of music analysed per hour', max: 100000 },
   { key: 'sharesPerHour', label: 'Shares per hour', max: 100000 },
   { key: 'exportsPerHour', label: 'Exports per hour', max: 100000 },
-  { key: 'signInsPerHourPerEmail', label: 'Sign-in attempts per email per hour', max: 100000 },
+  { key: 'signInsPerHourPerEmail', label: 'Sign-in attempts per account per hour', max: 100000 },
   { key: 'signInsPerHourPerAddress', label: 'Sign-in attempts per address per hour', max: 100000 },
 ];
 

@@ -34,9 +34,11 @@ export async function decodeMono(ffmpeg: string, inputPath: string, opts: { rate
   };
   const { code, stderr } = await run(ffmpeg, args, { onData, signal: opts.signal });
   const detail = stderr.trim().split('\n').slice(-2).join(' | ');
-  if (code !== 0) throw new DecodeError('We could not read this audio file: it is damaged or not a format we support.', detail);
+  // Killed (out of memory, shut down): ours to retry, not a verdict on the file.
+  if (code === null) throw new Error(`ffmpeg stopped before decoding the track: ${detail}`);
+  if (code !== 0) throw new DecodeError('We could not read this audio file: it is damaged or not a format we support. Save it again as MP3 or WAV and upload that.', detail);
   const count = Math.floor(used / 4);
-  if (count < rate / 2) throw new DecodeError('This audio file holds no sound we could read (it is empty or shorter than half a second).', detail);
+  if (count < rate / 2) throw new DecodeError('This audio file holds no sound we could read (it is empty or shorter than half a second). Upload a track with music in it.', detail);
   // Copy out exactly the decoded samples, aligned, and let the oversized buffer go.
   const samples = new Float32Array(count);
   new Uint8Array(samples.buffer).set(bytes.subarray(0, count * 4));

@@ -1,0 +1,66 @@
+import { randomUUID } from 'node:crypto';
+import { queueAttempt } from '../clips/charge.js';
+import type { NormalizedImage } from '../clips/image.js';
+import * as clips from '../clips/queries.js';
+import { storeClipImage } from '../clips/store-image.js';
+import { checkClipCap, claimStorage, roomLeft } from '../limits/quota.js';
+import type { AppContext } from '../platform/context.js';
+import { withTx } from '../platform/db.js';
+import type { Clip, Project } from '../platform/db-types.js';
+import { ratioOrDefault } from '../settings/ratios.js';
+import { modelFor, type Settings } from '../settings/service.js';
+
+/** One request adds at most this many photos (POST /projects/:id/photos). */
+export const MAX_PHOTOS_PER_REQUEST = 30;
+
+/**
+ * Starts the free draft of a new photo clip: for now the local motion render through the
+ * generation queue, at no charge (credits_spent 0, so nothing is refunded and no fallback
+ * provider is ever tried; see src/generation/submit.ts).
+ */
+async function startDraft(ctx: AppContext, clip: Clip): Promise<void> {
+  await queueAttempt(ctx, clip);
+}
+
+/**
+ * A new clip from one checked photo, free: the image is stored first (refused early when it
+ * cannot fit), then one short transaction claims the storage and checks the clip cap exactly
+ * under the person's row lock and inserts the clip. Whatever fails after the store deletes the
+ * objects again, so a refused photo leaves nothing behind. No credit moves.
+ */
+export async function addPhoto(ctx: AppContext, settings: Settings, input: { userId: string; project: Project; image: NormalizedImage; requestId: string }): Promise<Clip> {
+  const { userId, project, image } = input;
+  const clipId = randomUUID();
+  const ratio = ratioOrDefault(project.ratio, settings.defaultRatio);
+  await roomLeft(ctx.db, settings, userId, image.image.length + image.thumb.length);
+  const stored = await storeClipImage(ctx, { userId, projectId: project.id, clipId, requestId: input.requestId }, image);
+  let clip: Clip;
+  try {
+    clip = await withTx(ctx.db, async (tx) => {
+      await claimStorage(tx, settings, userId, stored.bytes);
+      await checkClipCap(tx, settings, project.id);
+      const row = await clips.insertClip(tx, {
+        id: clipId,
+        project_id: project.id,
+        user_id: userId,
+        image_key: stored.imageKey,
+        thumb_key: stored.thumbKey,
+        image_bytes: stored.bytes,
+        prompt: '',
+        status: 'queued',
+        duration_s: settings.defaultDuration,
+        ratio: ratio.value,
+        provider: 'local',
+        model: modelFor(settings, 'local'),
+        credits_spent: 0,
+        request_id: input.requestId,
+      });
+      return row;
+    });
+  } catch (err) {
+    await stored.forget();
+    throw err;
+  }
+  await startDraft(ctx, clip);
+  return clip;
+}
