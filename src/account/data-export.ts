@@ -2,13 +2,13 @@ import type { PassThrough } from 'node:stream';
 import yazl from 'yazl';
 import type { AppContext } from '../platform/context.js';
 import type { AccountExport, User } from '../platform/db-types.js';
-import { ConflictError, UnavailableError, isUniqueViolation } from '../platform/errors.js';
+import { ConflictError, NotFoundError, UnavailableError, isUniqueViolation } from '../platform/errors.js';
+import { isUuid } from '../platform/ids.js';
 import { enqueue } from '../platform/queues.js';
 import { gaveUpMessage, RETRY_OURS, RETRYING_MESSAGE } from '../platform/job-retry.js';
 import * as q from './queries.js';
 import { bytes } from '../platform/format.js';
 
-export const DOWNLOAD_LINK_TTL_S = 24 * 3600;
 export const KEEP_EXPORTS_MS = 7 * 24 * 3600 * 1000;
 /** The media the ZIP holds: the design's four prefixes (never downloads/, the ZIPs themselves). */
 const MEDIA_KINDS = ['images', 'clips', 'music', 'exports'];
@@ -53,7 +53,12 @@ async function dataJson(ctx: AppContext, user: User, files: string[]): Promise<B
     exported_at: new Date().toISOString(),
     profile: { name: user.name, email: user.email, avatar_url: user.avatar_url, referral_code: user.referral_code, credit_balance: user.credit_balance, created_at: user.created_at },
     projects: d.projects.map(({ share_token, shared_at, ...p }) => ({ ...p, shared: Boolean(share_token), shared_at })),
-    clips: d.clips.map(({ image_key, video_key, ...c }) => ({ ...c, image_file: inZip(image_key), video_file: inZip(video_key) })),
+    clips: d.clips.map(({ image_key, take_id, ...c }) => ({
+      ...c,
+      image_file: inZip(image_key),
+      video_file: inZip(d.takes.find((t) => t.id === take_id)?.video_key ?? null),
+      takes: d.takes.filter((t) => t.clip_id === c.id).map(({ id, clip_id, video_key, ...t }) => ({ ...t, chosen: id === take_id, video_file: inZip(video_key) })),
+    })),
     exports: d.exports.map(({ object_key, ...e }) => ({ ...e, file: inZip(object_key) })),
     ledger: d.ledger,
     payments: d.payments,
@@ -133,17 +138,32 @@ export interface DownloadView {
   notice: string | null;
 }
 
-/** The data download's state for the page; a ready one gets a fresh link valid for 24 hours. */
+/**
+ * The ZIP holds the whole account, so it is never handed out as a bearer link (a signed URL works
+ * for whoever holds it): the page links to a route that streams it to its owner's session only.
+ */
+export const downloadPath = (exportId: string) => `/account/export/${exportId}/download`;
+
+/** The person's own ready ZIP, as a stream with its size and file name; NotFoundError otherwise. */
+export async function openDownload(ctx: AppContext, userId: string, exportId: string) {
+  const row = isUuid(exportId) ? await q.findReadyAccountExportForUser(ctx.db, userId, exportId) : undefined;
+  if (!row) throw new NotFoundError();
+  const body = await ctx.storage.get(row.object_key!).catch(() => {
+    throw new NotFoundError();
+  });
+  return { body, size: row.size_bytes, name: `echoes-data-${row.created_at.toISOString().slice(0, 10)}.zip` };
+}
+
+/** The data download's state for the page; a ready one links to the owner-only download route. */
 export async function downloadView(ctx: AppContext, userId: string, notice: string | null = null): Promise<DownloadView> {
   const row = await q.latestAccountExport(ctx.db, userId);
   const state = row?.status ?? 'none';
   const ready = row?.status === 'ready' && row.object_key;
-  const stamp = row ? row.created_at.toISOString().slice(0, 10) : '';
   return {
     state,
     progress: row?.progress ?? 0,
     polling: state === 'queued' || state === 'building',
-    url: ready ? await ctx.storage.signedUrl(row.object_key!, { expiresInS: DOWNLOAD_LINK_TTL_S, downloadName: `echoes-data-${stamp}.zip` }) : null,
+    url: ready ? downloadPath(row.id) : null,
     size: ready && row.size_bytes ? bytes(row.size_bytes) : null,
     expires: ready ? new Date(row.created_at.getTime() + KEEP_EXPORTS_MS).toISOString().slice(0, 10) : null,
     error: row?.status === 'error' ? row.error_message : null,

@@ -1,4 +1,5 @@
 import fp from 'fastify-plugin';
+import { enforceRouteLimit } from '../limits/route-limits.js';
 import { storageUse } from '../limits/quota.js';
 import { count } from '../platform/format.js';
 import { getSettings } from '../settings/service.js';
@@ -8,7 +9,8 @@ import { currentUser } from '../auth/require-user.js';
 import { NotFoundError, UpstreamError, UserError } from '../platform/errors.js';
 import { readForm } from '../platform/forms.js';
 import { flash } from '../platform/view.js';
-import { downloadView, startAccountExport } from './data-export.js';
+import { downloadView, openDownload, startAccountExport } from './data-export.js';
+import { contentDisposition } from '../storage/types.js';
 import { confirmEmailMatches, requestDeletion } from './deletion.js';
 import { trackLastSeen } from './last-seen.js';
 import { devices, history, receipts, sidForDevice } from './page.js';
@@ -20,6 +22,7 @@ import { isUuid } from '../platform/ids.js';
 const pageQuery = z.object({ page: z.coerce.number().int().min(1).max(100_000).catch(1).default(1) });
 const deviceParams = z.object({ id: z.string().regex(/^[\w-]{22}$/) });
 const receiptParams = z.object({ id: z.string().refine(isUuid) });
+const downloadParams = receiptParams;
 // The email is compared by confirmEmailMatches, which words each way it can be wrong.
 const deleteForm = z.object({ confirm_email: z.unknown().optional() }).catch({ confirm_email: undefined });
 const notFound = () => new NotFoundError();
@@ -105,7 +108,19 @@ export default fp(
 
     app.get('/account/export', async (req, reply) => renderDownload(req, reply));
 
-    app.post('/account/export', { config: { rateLimit: { max: 10, timeWindow: '1 hour' } } }, async (req, reply) => {
+    // Public so that a stranger, like another signed-in person, gets the same 404 as for no such
+    // download (not a sign-in page confirming one exists); only the owner's session is served.
+    app.get('/account/export/:id/download', { config: { access: 'public' } }, async (req, reply) => {
+      if (!req.user) throw new NotFoundError();
+      const { id } = readForm(downloadParams, req.params, notFound);
+      const file = await openDownload(app.ctx, currentUser(req).id, id);
+      reply.header('cache-control', 'no-store').header('content-disposition', contentDisposition(file.name)).type('application/zip');
+      if (file.size) reply.header('content-length', String(file.size));
+      return reply.send(file.body);
+    });
+
+    app.post('/account/export', async (req, reply) => {
+      await enforceRouteLimit(app.ctx, req, 'account-export');
       try {
         await startAccountExport(app.ctx, currentUser(req).id);
       } catch (err) {
@@ -115,7 +130,8 @@ export default fp(
       return renderDownload(req, reply, 'Preparing your download. You can leave this page; it will be here when you come back.');
     });
 
-    app.post('/account/delete', { config: { rateLimit: { max: 10, timeWindow: '1 minute' } } }, async (req, reply) => {
+    app.post('/account/delete', async (req, reply) => {
+      await enforceRouteLimit(app.ctx, req, 'account-delete');
       const user = currentUser(req);
       try {
         confirmEmailMatches(user, readForm(deleteForm, req.body).confirm_email);

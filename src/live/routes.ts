@@ -65,7 +65,8 @@ export default fp(
       const userId = streams[0]!.userId;
       const showing = streams.filter((s) => s.projectId !== null && s.projectId === change.projectId);
       switch (change.table) {
-        case 'clips': {
+        case 'clips':
+        case 'takes': {
           if (showing.length === 0 || !change.id) return;
           const clip = await findClipForUser(app.db, userId, change.id);
           if (clip) await sendCards(app, showing, [clip]);

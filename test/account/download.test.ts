@@ -44,7 +44,7 @@ async function readAll(key: string): Promise<Buffer> {
 }
 
 describe('download my data', () => {
-  it('packs every object of the person and their data.json, nothing of anyone else, behind a 24-hour link', async () => {
+  it('packs every object of the person and their data.json, nothing of anyone else, behind an owner-only link', async () => {
     const w = await fullAccount(t.ctx.db, t.ctx.storage);
     const b = new TestBrowser(t.app);
     await b.signInDev(w.user.email);
@@ -65,11 +65,11 @@ describe('download my data', () => {
     expect(status.body).toContain('data-download-state="ready"');
     expect(status.body).not.toContain('hx-trigger');
     const link = /href="([^"]+)" data-download-link/.exec(status.body)![1]!.replace(/&amp;/g, '&');
-    const exp = Number(new URL(link, 'http://x').searchParams.get('exp'));
-    expect(exp - Date.now() / 1000).toBeGreaterThan(23.9 * 3600);
-    expect(exp - Date.now() / 1000).toBeLessThanOrEqual(24 * 3600);
-    const download = await t.app.inject({ method: 'GET', url: link });
+    expect(link).toBe(`/account/export/${row.id}/download`);
+    const download = await b.get(link);
     expect(download.statusCode).toBe(200);
+    expect(download.headers['content-type']).toBe('application/zip');
+    expect(download.headers['cache-control']).toBe('no-store');
     expect(download.headers['content-disposition']).toMatch(/echoes-data-\d{4}-\d{2}-\d{2}\.zip/);
 
     const files = await readZip(download.rawPayload);
@@ -95,5 +95,33 @@ describe('download my data', () => {
     expect(await purgeOldAccountExports(t.ctx)).toBe(1);
     expect(await t.ctx.storage.size(row.object_key ?? `downloads/${w.user.id}/${row.id}.zip`)).toBeNull();
     expect((await b.get('/account')).body).toContain('data-download-state="none"');
+  });
+
+  // Issue 25, item 14: the link used to be a signed URL that anyone holding it could use for 24 hours.
+  it('serves the ZIP only to its owner\'s session: another signed-in person and a stranger get 404', async () => {
+    const w = await fullAccount(t.ctx.db, t.ctx.storage);
+    const owner = new TestBrowser(t.app);
+    await owner.signInDev(w.user.email);
+    const row = await t.ctx.db.insertInto('account_exports').values({ user_id: w.user.id }).returningAll().executeTakeFirstOrThrow();
+    await buildAccountExport(t.ctx, row.id);
+    const link = /href="([^"]+)" data-download-link/.exec((await owner.get('/account/export', { 'hx-request': 'true' })).body)![1]!.replace(/&amp;/g, '&');
+    expect(link).not.toMatch(/sig=|X-Amz-Signature/i); // nothing in the link itself grants access
+
+    const someoneElse = new TestBrowser(t.app);
+    await someoneElse.signInDev(w.other.email);
+    const theirs = await someoneElse.get(link);
+    expect(theirs.statusCode).toBe(404);
+    expect(theirs.headers['content-type']).not.toBe('application/zip');
+    const stranger = await t.app.inject({ method: 'GET', url: link });
+    expect(stranger.statusCode).toBe(404);
+    expect(stranger.headers['content-type']).not.toBe('application/zip');
+    expect((await owner.get('/account/export/not-a-uuid/download')).statusCode).toBe(404);
+
+    const mine = await owner.get(link);
+    expect(mine.statusCode).toBe(200);
+    expect(mine.rawPayload.subarray(0, 2).toString()).toBe('PK');
+    // Signed out, the owner's browser is a stranger too.
+    await owner.post('/logout');
+    expect((await owner.get(link)).statusCode).toBe(404);
   });
 });

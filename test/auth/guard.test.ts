@@ -44,6 +44,7 @@ const PUBLIC: Record<string, [string, number]> = {
   'POST /auth/dev': ['/auth/dev', 400],
   'GET /r/:code': ['/r/nosuchcode', 200],
   'GET /s/:token': ['/s/nosuchtoken', 404],
+  'GET /account/export/:id/download': ['/account/export/00000000-0000-4000-8000-000000000000/download', 404],
   'GET /s/:token/poster': ['/s/nosuchtoken/poster', 404],
   'POST /webhooks/stripe': ['/webhooks/stripe', 503],
   'POST /webhooks/luma': ['/webhooks/luma', 400],

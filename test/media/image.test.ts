@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import sharp from 'sharp';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -14,14 +14,13 @@ const PORTRAIT: NormalizeOptions = { width: 720, height: 1280, maxPixels: 60_000
 const LANDSCAPE: NormalizeOptions = { width: 1280, height: 720, maxPixels: 60_000_000 };
 
 let tmp: string;
-const savedTmp = process.env.TMPDIR;
 beforeAll(async () => {
   // A private TMPDIR, so "no temp file left" is about this file's uploads alone.
   tmp = await mkdtemp(path.join(os.tmpdir(), 'echoes-image-test-'));
-  process.env.TMPDIR = tmp;
+  vi.stubEnv('TMPDIR', tmp);
 });
 afterAll(async () => {
-  process.env.TMPDIR = savedTmp;
+  vi.unstubAllEnvs(); // TMPDIR back as it was (unset stays unset: files after this one share the process)
   await rm(tmp, { recursive: true, force: true });
 });
 

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import http from 'node:http';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -16,16 +16,15 @@ const MAX = 100_000;
 let t: TestApp;
 let tones: Awaited<ReturnType<typeof makeTones>>;
 let tmp: string;
-const savedTmp = process.env.TMPDIR;
 
 beforeAll(async () => {
   tones = await makeTones();
   t = await createTestApp({ MAX_MUSIC_BYTES: String(MAX) });
   tmp = await mkdtemp(path.join(os.tmpdir(), 'echoes-music-test-'));
-  process.env.TMPDIR = tmp;
+  vi.stubEnv('TMPDIR', tmp);
 });
 afterAll(async () => {
-  process.env.TMPDIR = savedTmp;
+  vi.unstubAllEnvs(); // TMPDIR back as it was (unset stays unset: files after this one share the process)
   await rm(tmp, { recursive: true, force: true });
   await tones?.cleanup();
   await t?.close();

@@ -36,7 +36,7 @@ function exists(name: string): boolean {
     const prefix = path.basename(clean).slice(0, -1);
     return existsSync(dir) && readdirSync(dir).some((f) => f.startsWith(prefix));
   }
-  return ['', '.ts', '.test.ts', '.browser.test.ts'].some((suffix) => existsSync(clean + suffix));
+  return ['', '.ts', '.test.ts', '.browser.test.ts', '.process.test.ts'].some((suffix) => existsSync(clean + suffix));
 }
 
 describe('README and docs name only things that exist', () => {

@@ -2,8 +2,17 @@ import pg from 'pg';
 import { createDb, migrateToLatest } from '../../src/platform/db.js';
 import { TEMPLATE_DB, TEST_PG_URL, dbUrl } from './template-db.js';
 
-/** Builds the migrated template database once per run; each test file clones it. */
-export default async function setup() {
+/**
+ * Builds the migrated template database once per run; each test file clones it. Each vitest
+ * project calls its global setup, so the run's first call builds it and the others wait for it.
+ */
+export default function setup(): Promise<void> {
+  const run = globalThis as { echoesTemplate?: Promise<void> };
+  run.echoesTemplate ??= buildTemplate();
+  return run.echoesTemplate;
+}
+
+async function buildTemplate(): Promise<void> {
   const admin = new pg.Client({ connectionString: TEST_PG_URL });
   await admin.connect();
   try {

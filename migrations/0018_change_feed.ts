@@ -7,8 +7,8 @@ import { sql, type Kysely } from 'kysely';
 //
 // Payload: `<user id> <table> <I|U|D> <row id or -> <project id or ->`, one per person a row
 // belonged to before and after (an UPDATE that moves a row notifies both). Rows of nobody
-// (anonymous sessions) notify nothing, nor does an UPDATE that changes nothing but last_seen_at.
-export const FEED_TABLES = ['users', 'sessions', 'projects', 'clips', 'credit_transactions', 'payments', 'exports', 'music_analyses', 'account_exports'];
+// (anonymous sessions) notify nothing; a take names its clip (its card shows it), nor does an UPDATE that changes nothing but last_seen_at.
+export const FEED_TABLES = ['users', 'sessions', 'projects', 'clips', 'takes', 'credit_transactions', 'payments', 'exports', 'music_analyses', 'account_exports'];
 
 export async function up(db: Kysely<any>): Promise<void> {
   await sql`
@@ -27,6 +27,11 @@ export async function up(db: Kysely<any>): Promise<void> {
       foreach r in array rows loop
         u := case tg_table_name when 'users' then r->>'id' else r->>'user_id' end;
         p := case tg_table_name when 'projects' then r->>'id' else r->>'project_id' end;
+        -- A take is shown on its clip's card: it names the clip, and the clip's project.
+        if tg_table_name = 'takes' then
+          select project_id::text into p from clips where id = (r->>'clip_id')::uuid;
+          r := jsonb_build_object('id', r->>'clip_id', 'user_id', r->>'user_id');
+        end if;
         if u is null and p is not null then
           select user_id::text into u from projects where id = p::uuid;
         end if;
