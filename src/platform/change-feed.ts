@@ -1,7 +1,7 @@
 import pg from 'pg';
 import type { Logger } from './logger.js';
 
-/** The channel the database's triggers notify (migrations/0017_change_feed.ts). */
+/** The channel the database's triggers notify (migrations/0019_change_feed.ts). */
 export const FEED_CHANNEL = 'echoes_changes';
 
 /** A committed change to one of a person's rows, as the triggers describe it. */

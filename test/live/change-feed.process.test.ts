@@ -6,7 +6,7 @@ import { createTestContext, type TestContext } from '../setup/context.js';
 import { HttpBrowser, startWebProcess, stopProcesses } from '../setup/web-processes.js';
 import { clipIdOf, SseClient } from '../setup/sse.js';
 
-// The database's change feed (migrations/0017_change_feed.ts, src/platform/change-feed.ts) with two
+// The database's change feed (migrations/0019_change_feed.ts, src/platform/change-feed.ts) with two
 // real web processes: a change made by an operator in psql — no code of ours involved — shows on
 // the very next page from either process and reaches an open page within a second; a change made
 // while the feed's connection is cut still reaches the page once it is back.
