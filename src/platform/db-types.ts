@@ -125,7 +125,7 @@ export interface ClipsTable {
   finished_at: Date | null;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
-  /** The length of the MP4 received (ffprobe); null until ready or when it could not be read. */
+  /** The length of the MP4 received (read from its MP4 header); null until ready or when it could not be read. */
   video_duration_s: number | null;
   /** The provider this attempt was first meant for, when it went to the fallback instead. */
   failover_from: string | null;
