@@ -42,14 +42,13 @@ export async function main() {
     let cardId = '';
     for (let i = 0; i < 30; i++) {
       const ready = i % 3 !== 2;
-      await database.db
+      const clip = await database.db
         .insertInto('clips')
         .values({
           project_id: project.id,
           user_id: user.id,
           image_key: `images/${user.id}/${project.id}/clip${i}.jpg`,
           thumb_key: `images/${user.id}/${project.id}/clip${i}.thumb.webp`,
-          video_key: ready ? `clips/${user.id}/${project.id}/clip${i}.mp4` : null,
           status: ready ? 'ready' : 'generating',
           progress: ready ? 1 : 0.4,
           duration_s: 5,
@@ -58,9 +57,17 @@ export async function main() {
           approved: i % 2 === 0,
           prompt: `A slow dolly shot, take ${i}`,
         })
-        .returning('id')
-        .executeTakeFirstOrThrow()
-        .then((r) => (cardId ||= r.id));
+        .returning(['id', 'user_id'])
+        .executeTakeFirstOrThrow();
+      cardId ||= clip.id;
+      if (ready) {
+        const take = await database.db
+          .insertInto('takes')
+          .values({ clip_id: clip.id, user_id: clip.user_id, kind: 'ai', status: 'ready', attempt: 1, duration_s: 5, video_key: `clips/${user.id}/${project.id}/clip${i}.mp4` })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        await database.db.updateTable('clips').set({ take_id: take.id }).where('id', '=', clip.id).execute();
+      }
     }
 
     // BENCH_DUMP=<dir> keeps each page's HTML there (to see what a request sends).

@@ -53,13 +53,30 @@ import { csrfToken } from './csrf.js';
     }
   });
 
+  // ---- The header's "N clips · M approved" follows the cards the page shows, whatever changed them
+  // (an upload, a pushed card, a delete in another tab).
+  function refreshCounts() {
+    var g = document.getElementById('clip-grid');
+    var clipsEl = document.querySelector('[data-clip-count]');
+    if (!g || !clipsEl) return;
+    var cards = g.querySelectorAll('.clip-card[data-clip-id]');
+    var approved = g.querySelectorAll('.clip-card[data-clip-id].is-approved');
+    clipsEl.textContent = cards.length + (cards.length === 1 ? ' clip' : ' clips');
+    var approvedEl = document.querySelector('[data-approved-count]');
+    if (approvedEl) approvedEl.textContent = approved.length + ' approved';
+  }
+  document.addEventListener('clips:changed', refreshCounts);
+
   // app.js updates the header balance on the same event; read it after that has run.
   document.addEventListener('htmx:after:swap', function () {
     setTimeout(function () {
       refreshForms();
       bindVideos();
+      refreshCounts();
     }, 0);
   });
+  // Cards pushed by the live stream arrive out of band; count once they are in.
+  document.addEventListener('htmx:sse:after:message', function () { setTimeout(refreshCounts, 0); });
 
   // ---- Video previews: muted loops that play while hovered (mouse) or when tapped (touch).
   var canHover = window.matchMedia && window.matchMedia('(hover: hover)').matches;
@@ -112,6 +129,12 @@ import { csrfToken } from './csrf.js';
     card.parentNode.insertBefore(card, ref);
     return true;
   }
+
+  // New photos land in the order their uploads finished; photos.js asks for the order chosen.
+  document.addEventListener('clips:reordered', function (evt) {
+    var g = evt.target;
+    if (g && g.matches && g.matches('[data-clip-grid]')) saveOrder(g);
+  });
 
   // Mouse: HTML5 drag and drop, started from the card's handle so video seeking still works.
   var dragging = null;

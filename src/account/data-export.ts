@@ -56,7 +56,12 @@ async function dataJson(ctx: AppContext, user: User, files: string[]): Promise<B
     exported_at: new Date().toISOString(),
     profile: { name: user.name, email: user.email, avatar_url: user.avatar_url, referral_code: user.referral_code, credit_balance: user.credit_balance, created_at: user.created_at },
     projects: d.projects.map(({ share_token, shared_at, ...p }) => ({ ...p, shared: Boolean(share_token), shared_at })),
-    clips: d.clips.map(({ image_key, video_key, ...c }) => ({ ...c, image_file: inZip(image_key), video_file: inZip(video_key) })),
+    clips: d.clips.map(({ image_key, take_id, ...c }) => ({
+      ...c,
+      image_file: inZip(image_key),
+      video_file: inZip(d.takes.find((t) => t.id === take_id)?.video_key ?? null),
+      takes: d.takes.filter((t) => t.clip_id === c.id).map(({ id, clip_id, video_key, ...t }) => ({ ...t, chosen: id === take_id, video_file: inZip(video_key) })),
+    })),
     exports: d.exports.map(({ object_key, ...e }) => ({ ...e, file: inZip(object_key) })),
     ledger: d.ledger,
     payments: d.payments,

@@ -39,6 +39,14 @@ export default fp(
     // "Auth first": every route registered after this point is for signed-in creators unless its
     // own options say otherwise (config.access; see require-user.ts).
     app.addHook('onRoute', guardRoute);
+    // Nothing a signed-in person or an admin sees is kept by the browser (or a proxy): after
+    // signing out, Back must not show the last private page from the cache. Public routes keep
+    // their own caching (media links), but a signed-in person's page is theirs alone.
+    app.addHook('onSend', async (req, reply, payload) => {
+      const access = req.routeOptions.config?.access;
+      if (access !== 'public' || (req.user && !reply.hasHeader('cache-control'))) reply.header('cache-control', 'no-store');
+      return payload;
+    });
     // What a person changes through a request shows on their very next page, on any web process:
     // what the processes kept of theirs is dropped everywhere before the answer leaves (publishLive
     // resolves once Redis has handed the message to every subscriber).

@@ -32,7 +32,7 @@ export default fp(
     app.post('/logout', open, async (req, reply) => {
       await req.logOut();
       await req.session.destroy();
-      reply.clearCookie('sid', { path: '/' });
+      reply.clearCookie('sid', { path: '/' }).header('cache-control', 'no-store');
       return reply.redirect('/', 303);
     });
 

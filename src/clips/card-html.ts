@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { pageBytes } from '../platform/ascii-html.js';
 import { fmt } from '../platform/format.js';
-import type { Clip } from '../platform/db-types.js';
+import type { ClipWithTake } from './queries.js';
 import { urlBucket } from '../storage/stable-url.js';
 import { toClipCard, type ClipCard } from './cards.js';
 
@@ -16,12 +16,12 @@ const MAX_CARDS = 5_000;
 export class CardHtml {
   private byKey = new Map<string, Buffer>();
   /** Cards of clip rows kept unchanged (frozen) by person-reads.ts, by row: no card to build, no key to write. */
-  private byRow = new WeakMap<Clip, Map<string, Buffer>>();
+  private byRow = new WeakMap<ClipWithTake, Map<string, Buffer>>();
 
   constructor(private app: FastifyInstance) {}
 
   /** The cards of a page's clips, in order. */
-  cardsOf(clips: readonly Clip[], opts: { csrfToken: string; costFor: (durationS: number) => number; urlTtlS: number }): Promise<Buffer[]> {
+  cardsOf(clips: readonly ClipWithTake[], opts: { csrfToken: string; costFor: (durationS: number) => number; urlTtlS: number }): Promise<Buffer[]> {
     const bucket = urlBucket();
     return Promise.all(
       clips.map(async (clip) => {

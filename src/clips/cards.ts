@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Clip } from '../platform/db-types.js';
+import type { ClipWithTake } from './queries.js';
 import { stableUrl } from '../storage/stable-url.js';
 import type { Storage } from '../storage/types.js';
 
@@ -24,8 +25,10 @@ export interface ClipCard {
   refunded: number;
   thumbUrl: string | null;
   imageUrl: string | null;
-  /** The current video; during a regeneration, the previous one (kept until replaced). */
+  /** The chosen take's video; during a regeneration, the previous one (the film keeps it until the new take is ready). */
   videoUrl: string | null;
+  /** The kind of take the film uses (`draft` or `ai`; null: none ready yet). */
+  take: 'draft' | 'ai' | null;
   /** Stable DOM id for the video, so polling swaps keep it playing (hx-preserve). */
   videoDomId: string | null;
   canApprove: boolean;
@@ -33,10 +36,10 @@ export interface ClipCard {
   regenerateCost: number | null;
 }
 
-const LABELS: Record<Clip['status'], string> = { queued: 'Queued', generating: 'Generating', ready: 'Ready', error: 'Failed' };
+const LABELS: Record<Clip['status'], string> = { draft: 'Draft', queued: 'Queued', generating: 'Generating', ready: 'Ready', error: 'Failed' };
 
 /** urlTtlS: how long the media URLs last (SIGNED_URL_TTL_S). */
-export async function toClipCard(storage: Storage, clip: Clip, opts: { regenerateCost?: number; urlTtlS: number }): Promise<ClipCard> {
+export async function toClipCard(storage: Storage, clip: ClipWithTake, opts: { regenerateCost?: number; urlTtlS: number }): Promise<ClipCard> {
   const ttl = opts.urlTtlS;
   const unfinished = clip.status === 'queued' || clip.status === 'generating';
   return {
@@ -58,6 +61,7 @@ export async function toClipCard(storage: Storage, clip: Clip, opts: { regenerat
     imageUrl: await stableUrl(storage, clip.image_key, ttl),
     videoUrl: clip.video_key ? await stableUrl(storage, clip.video_key, ttl) : null,
     videoDomId: clip.video_key ? `clip-video-${createHash('sha1').update(clip.video_key).digest('hex').slice(0, 12)}` : null,
+    take: clip.take_kind,
     canApprove: clip.status === 'ready',
     regenerateCost: opts.regenerateCost ?? null,
   };

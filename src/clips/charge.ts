@@ -14,6 +14,7 @@ import { enqueueGeneration } from '../generation/service.js';
 import type { NormalizedImage } from './image.js';
 import { storeClipImage } from './store-image.js';
 import * as q from './queries.js';
+import { insertAiTake } from '../takes/queries.js';
 
 // Charging and queueing a generation: a new clip, or the next attempt of one.
 
@@ -27,6 +28,11 @@ export async function queueAttempt(ctx: AppContext, clip: Clip): Promise<boolean
   const enqueued = await enqueueGeneration(ctx, clip);
   if (!enqueued) ctx.logger.warn({ clipId: clip.id, requestId: clip.request_id }, 'generation not enqueued (Redis unavailable); the sweeper will');
   return enqueued;
+}
+
+/** The take this attempt will fill, written with its charge (the worker makes it ready or failed). */
+function insertAttemptTake(tx: Tx, clip: Clip) {
+  return insertAiTake(tx, { clip_id: clip.id, user_id: clip.user_id, attempt: clip.attempt, prompt: clip.prompt, provider: clip.provider, model: clip.model, duration_s: clip.duration_s, credits_spent: clip.credits_spent });
 }
 
 export interface NewClipInput {
@@ -68,7 +74,7 @@ export async function createClip(ctx: AppContext, input: NewClipInput): Promise<
       await claimStorage(tx, settings, userId, bytes);
       await checkClipCap(tx, settings, project.id);
       await spendCredits(tx, userId, cost, 'generation', ledgerReference(clipId, 1), 'Clip generation');
-      return q.insertClip(tx, {
+      const row = await q.insertClip(tx, {
         id: clipId,
         project_id: project.id,
         user_id: userId,
@@ -83,6 +89,8 @@ export async function createClip(ctx: AppContext, input: NewClipInput): Promise<
         credits_spent: cost,
         request_id: input.requestId,
       });
+      await insertAttemptTake(tx, row);
+      return row;
     });
   } catch (err) {
     await stored.forget();
@@ -112,6 +120,7 @@ export async function beginNextAttempt(ctx: AppContext, tx: Tx, current: Clip, s
   }
   const next = await q.startNextAttempt(tx, current.id, { attempt, ...route, creditsSpent, requestId: opts.requestId });
   if (!next) throw busy();
+  await insertAttemptTake(tx, next);
   clipChanged(tx, next);
   return next;
 }

@@ -1,13 +1,12 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { currentUser } from '../auth/require-user.js';
-import type { Clip } from '../platform/db-types.js';
 import { NotFoundError } from '../platform/errors.js';
-import { findClipForUser } from './queries.js';
+import { findClipForUser, type ClipWithTake } from './queries.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** The signed-in person's clip named in the URL; set by the ownClip() preHandler only. */
-    clip: Clip;
+    clip: ClipWithTake;
   }
 }
 

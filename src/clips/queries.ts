@@ -1,12 +1,28 @@
 import { sql } from 'kysely';
 import type { Conn } from '../platform/db.js';
-import type { NewClip } from '../platform/db-types.js';
+import type { Clip, NewClip, TakeKind } from '../platform/db-types.js';
 import { isUuid } from '../platform/ids.js';
 
-/** The clip, only when it belongs to the user; undefined otherwise (answer 404). */
-export async function findClipForUser(db: Conn, userId: string, clipId: string) {
+/** Clips with the video of the take the film uses (null: none ready yet) and its kind. */
+export function clipsWithChosenTake(db: Conn) {
+  return db
+    .selectFrom('clips')
+    .leftJoin('takes', 'takes.id', 'clips.take_id')
+    .selectAll('clips')
+    .select(['takes.video_key', 'takes.kind as take_kind', 'takes.video_duration_s']);
+}
+
+export type ClipWithTake = Clip & { video_key: string | null; take_kind: TakeKind | null; video_duration_s: number | null };
+
+/** A clip just inserted: no take chosen yet. */
+export function withNoTake(clip: Clip): ClipWithTake {
+  return { ...clip, video_key: null, take_kind: null, video_duration_s: null };
+}
+
+/** The clip (with its chosen take), only when it belongs to the user; undefined otherwise (answer 404). */
+export async function findClipForUser(db: Conn, userId: string, clipId: string): Promise<ClipWithTake | undefined> {
   if (!isUuid(clipId)) return undefined;
-  return db.selectFrom('clips').selectAll().where('id', '=', clipId).where('user_id', '=', userId).executeTakeFirst();
+  return clipsWithChosenTake(db).where('clips.id', '=', clipId).where('clips.user_id', '=', userId).executeTakeFirst();
 }
 
 /** Same, locked for the rest of the transaction. */
@@ -15,14 +31,12 @@ export async function lockClipForUser(db: Conn, userId: string, clipId: string) 
   return db.selectFrom('clips').selectAll().where('id', '=', clipId).where('user_id', '=', userId).forUpdate().executeTakeFirst();
 }
 
-export async function listClipsForProject(db: Conn, userId: string, projectId: string) {
-  return db
-    .selectFrom('clips')
-    .selectAll()
-    .where('project_id', '=', projectId)
-    .where('user_id', '=', userId)
-    .orderBy('position')
-    .orderBy('created_at')
+export async function listClipsForProject(db: Conn, userId: string, projectId: string): Promise<ClipWithTake[]> {
+  return clipsWithChosenTake(db)
+    .where('clips.project_id', '=', projectId)
+    .where('clips.user_id', '=', userId)
+    .orderBy('clips.position')
+    .orderBy('clips.created_at')
     .execute();
 }
 

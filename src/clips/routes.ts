@@ -5,7 +5,7 @@ import { currentUser } from '../auth/require-user.js';
 import { getBalance } from '../credits/queries.js';
 import { InsufficientCreditsError } from '../credits/service.js';
 import type { Clip } from '../platform/db-types.js';
-import { UserError } from '../platform/errors.js';
+import { NotFoundError, UserError } from '../platform/errors.js';
 import { readForm } from '../platform/forms.js';
 import { flash } from '../platform/view.js';
 import { ownProject } from '../projects/own.js';
@@ -15,6 +15,7 @@ import { admitClipUpload } from './admission.js';
 import { toClipCard } from './cards.js';
 import { createClip, regenerateClip } from './charge.js';
 import { decorateClip, ownClip } from './own.js';
+import { findClipForUser, type ClipWithTake } from './queries.js';
 import { approveClip, cancelClip, deleteClip, moveClip, reorderClips } from './service.js';
 import { readClipUpload } from './upload.js';
 
@@ -41,7 +42,10 @@ export default fp(
   async (app) => {
     decorateClip(app);
 
-    async function card(req: FastifyRequest, reply: FastifyReply, clip: Clip, balance?: number) {
+    async function card(req: FastifyRequest, reply: FastifyReply, changed: Clip | ClipWithTake, balance?: number) {
+      // A row an action returned has no chosen take joined: read it again with its take.
+      const clip = 'take_kind' in changed ? changed : await findClipForUser(app.db, changed.user_id, changed.id);
+      if (!clip) throw new NotFoundError();
       const settings = await getSettings(app.db);
       const view = await toClipCard(app.storage, clip, { regenerateCost: clipCost(settings, clip.duration_s, primaryRoute(settings, app.config)), urlTtlS: app.config.SIGNED_URL_TTL_S });
       const balanceUpdate = req.isHtmx ? balance ?? currentUser(req).credit_balance : null;

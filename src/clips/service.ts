@@ -7,6 +7,7 @@ import { MESSAGES } from '../generation/messages.js';
 import { providerFor } from '../generation/providers/index.js';
 import { clipChanged, failGeneration, refundDeletedAttempt, stopDeletedTasks } from '../generation/service.js';
 import * as q from './queries.js';
+import { takeVideoKeys } from '../takes/queries.js';
 
 const unfinished = (c: Clip) => c.status === 'queued' || c.status === 'generating';
 
@@ -52,12 +53,13 @@ export async function deleteClip(ctx: AppContext, userId: string, clipId: string
     const row = await q.lockClipForUser(tx, userId, clipId);
     if (!row) throw new NotFoundError();
     await refundDeletedAttempt(tx, row);
+    const videos = await takeVideoKeys(tx, row.id);
     await q.deleteClipRow(tx, row.id);
-    return row;
+    return { ...row, videos };
   });
   await stopDeletedTasks(ctx, [clip]);
   clipChanged(ctx.db, clip); // the person's other open pages drop its card
-  const keys = [clip.image_key, clip.thumb_key, clip.video_key, videoKeyFor(clip, clip.attempt)].filter((k): k is string => Boolean(k));
+  const keys = [clip.image_key, clip.thumb_key, ...clip.videos, videoKeyFor(clip, clip.attempt)].filter((k): k is string => Boolean(k));
   await ctx.storage.deleteMany([...new Set(keys)]).catch((err) => ctx.logger.error({ clipId, err }, 'clip objects not deleted'));
   return clip;
 }

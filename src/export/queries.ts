@@ -1,20 +1,22 @@
 import { sql } from 'kysely';
 import type { Conn } from '../platform/db.js';
+import { takeLengthS } from '../takes/queries.js';
 import type { ExportRow } from '../platform/db-types.js';
 
 /** What goes into an export: exactly what the player shows (approved clips with a video), in its order. */
 export async function listExportableClips(db: Conn, userId: string, projectId: string) {
   return db
     .selectFrom('clips')
-    // The length of the video received (Luma's 10 s is 9 s), else the one asked for.
-    .select(['id', 'video_key', 'position', sql<number>`coalesce(video_duration_s, duration_s)`.as('duration_s')])
-    .where('project_id', '=', projectId)
-    .where('user_id', '=', userId)
-    .where('approved', '=', true)
-    .where('video_key', 'is not', null)
-    .orderBy('position')
-    .orderBy('created_at')
-    .execute() as Promise<Array<{ id: string; video_key: string; position: number; duration_s: number }>>;
+    .innerJoin('takes', 'takes.id', 'clips.take_id')
+    .select(['clips.id', 'clips.position', 'takes.kind as take_kind', takeLengthS.as('duration_s')])
+    .select(sql<string>`takes.video_key`.as('video_key'))
+    .where('clips.project_id', '=', projectId)
+    .where('clips.user_id', '=', userId)
+    .where('clips.approved', '=', true)
+    .where('takes.video_key', 'is not', null)
+    .orderBy('clips.position')
+    .orderBy('clips.created_at')
+    .execute();
 }
 
 export async function findLatestExport(db: Conn, projectId: string): Promise<ExportRow | undefined> {

@@ -10,6 +10,7 @@ import { videoKeyFor } from './keys.js';
 import { describeProviderError, describeTaskFailure, MESSAGES, type Failure } from './messages.js';
 import { providerFor, ProviderError, type Provider } from './providers/index.js';
 import * as q from './queries.js';
+import { markAttemptTake } from '../takes/queries.js';
 import { asProviderError, startAttempt } from './submit.js';
 import { measuringStorage } from './mp4-duration.js';
 import { probeStoredDuration } from './video-duration.js';
@@ -77,6 +78,7 @@ export function makeGenerationProcessor(ctx: AppContext, hooks: ProcessorHooks =
         const s = await settings();
         const claimed = await q.claimForSubmit(ctx.db, clipId, attempt, new Date(Date.now() - SUBMIT_STALE_MS));
         if (!claimed) return await park(pollDelay(intervalMs()), { step: 'submit' });
+        await markAttemptTake(ctx.db, clipId, attempt, 'generating');
         clipChanged(ctx.db, claimed);
         let started: Awaited<ReturnType<typeof startAttempt>>;
         try {

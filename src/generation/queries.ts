@@ -71,10 +71,11 @@ export async function lockUnfinished(db: Conn, clipId: string, attempt: number) 
     .executeTakeFirst();
 }
 
-export async function markReady(db: Conn, clipId: string, videoKey: string, video: { bytes: number | null; durationS: number | null }): Promise<void> {
+/** The attempt ended with a video; the film uses its take (`takeId`) from now on. */
+export async function markReady(db: Conn, clipId: string, takeId: string): Promise<void> {
   await db
     .updateTable('clips')
-    .set({ status: 'ready', video_key: videoKey, video_bytes: video.bytes, video_duration_s: video.durationS, progress: 1, finished_at: new Date(), updated_at: new Date(), error_code: null, error_message: null, error_detail: null })
+    .set({ status: 'ready', take_id: takeId, progress: 1, finished_at: new Date(), updated_at: new Date(), error_code: null, error_message: null, error_detail: null })
     .where('id', '=', clipId)
     .execute();
 }

@@ -9,6 +9,7 @@ import { generationJobId, ledgerReference } from './keys.js';
 import { providerFor } from './providers/index.js';
 import type { Failure } from './messages.js';
 import * as q from './queries.js';
+import * as takes from '../takes/queries.js';
 
 export interface GenerationJobData {
   clipId: string;
@@ -53,6 +54,7 @@ export async function failGeneration(ctx: AppContext, clipId: string, attempt: n
     const row = await q.lockUnfinished(tx, clipId, attempt);
     if (!row) return undefined;
     await q.markError(tx, clipId, failure);
+    await takes.failAttemptTake(tx, clipId, attempt, failure);
     clipChanged(tx, row);
     if (row.credits_spent > 0) {
       await grantCredits(tx, row.user_id, row.credits_spent, 'refund', ledgerReference(clipId, attempt), `Refund: ${failure.code}`);
@@ -64,8 +66,9 @@ export async function failGeneration(ctx: AppContext, clipId: string, attempt: n
 }
 
 /**
- * Marks the attempt ready with its stored video. The previous attempt's video (a regeneration) is
- * deleted after the commit; when the attempt had ended meanwhile (cancelled), the new object is.
+ * Marks the attempt ready: its take holds the stored video and becomes the one the film uses. Earlier
+ * takes stay (a creator may choose one again); when the attempt had ended meanwhile (cancelled, or
+ * the clip deleted), the new object is deleted instead.
  */
 export async function completeGeneration(ctx: AppContext, clipId: string, attempt: number, videoKey: string, videoDurationS: number | null = null): Promise<boolean> {
   // Recorded for the storage quota (which a paid generation's video is never refused by).
@@ -73,18 +76,16 @@ export async function completeGeneration(ctx: AppContext, clipId: string, attemp
   const before = await withTx(ctx.db, async (tx) => {
     const row = await q.lockUnfinished(tx, clipId, attempt);
     if (row) {
-      await q.markReady(tx, clipId, videoKey, { bytes: videoBytes, durationS: videoDurationS });
+      const takeId = await takes.completeAttemptTake(tx, row, { key: videoKey, bytes: videoBytes, durationS: videoDurationS });
+      await q.markReady(tx, clipId, takeId);
       clipChanged(tx, row);
     }
     return row;
   });
   if (!before) {
-    const now = await q.findClipById(ctx.db, clipId);
-    if (now?.video_key !== videoKey) await ctx.storage.delete(videoKey).catch(() => {});
+    const kept = await takes.takeVideoKeys(ctx.db, clipId);
+    if (!kept.includes(videoKey)) await ctx.storage.delete(videoKey).catch(() => {});
     return false;
-  }
-  if (before.video_key && before.video_key !== videoKey) {
-    await ctx.storage.delete(before.video_key).catch((err) => ctx.logger.warn({ clipId, err }, 'old video not deleted'));
   }
   observe(before, 'ready');
   return true;

@@ -1,5 +1,6 @@
 import type { AppContext } from '../platform/context.js';
 import type { PeriodicTask } from '../platform/jobs.js';
+import { setTakeSize, takesWithoutSizes } from '../takes/queries.js';
 import { clipsWithoutSizes, projectsWithoutMusicSize, setClipSizes, setMusicSize } from './queries.js';
 
 const BATCH = 200;
@@ -13,16 +14,13 @@ export async function backfillStorageSizes(ctx: Pick<AppContext, 'db' | 'storage
   const size = async (key: string | null) => (key ? ((await ctx.storage.size(key).catch(() => null)) ?? 0) : 0);
   const clips = await clipsWithoutSizes(ctx.db, BATCH);
   for (const c of clips) {
-    await setClipSizes(ctx.db, c.id, {
-      imageKey: c.image_key,
-      imageBytes: c.image_bytes === null ? (await size(c.image_key)) + (await size(c.thumb_key)) : null,
-      videoKey: c.video_key,
-      videoBytes: c.video_key && c.video_bytes === null ? await size(c.video_key) : null,
-    });
+    await setClipSizes(ctx.db, c.id, { imageKey: c.image_key, imageBytes: (await size(c.image_key)) + (await size(c.thumb_key)) });
   }
+  const takes = await takesWithoutSizes(ctx.db, BATCH);
+  for (const t of takes) await setTakeSize(ctx.db, t.id, t.video_key!, await size(t.video_key));
   const projects = await projectsWithoutMusicSize(ctx.db, BATCH);
   for (const p of projects) await setMusicSize(ctx.db, p.id, p.music_key!, await size(p.music_key));
-  return clips.length + projects.length;
+  return clips.length + takes.length + projects.length;
 }
 
 export const storageSizeTasks: PeriodicTask[] = [

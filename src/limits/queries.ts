@@ -30,8 +30,8 @@ export async function countClipsInProject(db: Conn, projectId: string): Promise<
 export async function clipsWithoutSizes(db: Conn, limit: number) {
   return db
     .selectFrom('clips')
-    .select(['id', 'image_key', 'thumb_key', 'video_key', 'image_bytes', 'video_bytes'])
-    .where((eb) => eb.or([eb('image_bytes', 'is', null), eb.and([eb('video_key', 'is not', null), eb('video_bytes', 'is', null)])]))
+    .select(['id', 'image_key', 'thumb_key', 'image_bytes'])
+    .where('image_bytes', 'is', null)
     .limit(limit)
     .execute();
 }
@@ -41,13 +41,8 @@ export async function projectsWithoutMusicSize(db: Conn, limit: number) {
 }
 
 /** Records sizes only for the objects the row still names (a newer upload may have replaced them). */
-export async function setClipSizes(db: Conn, clipId: string, sizes: { imageKey: string; imageBytes: number | null; videoKey: string | null; videoBytes: number | null }) {
-  if (sizes.imageBytes !== null) {
-    await db.updateTable('clips').set({ image_bytes: sizes.imageBytes }).where('id', '=', clipId).where('image_key', '=', sizes.imageKey).where('image_bytes', 'is', null).execute();
-  }
-  if (sizes.videoKey && sizes.videoBytes !== null) {
-    await db.updateTable('clips').set({ video_bytes: sizes.videoBytes }).where('id', '=', clipId).where('video_key', '=', sizes.videoKey).where('video_bytes', 'is', null).execute();
-  }
+export async function setClipSizes(db: Conn, clipId: string, sizes: { imageKey: string; imageBytes: number }) {
+  await db.updateTable('clips').set({ image_bytes: sizes.imageBytes }).where('id', '=', clipId).where('image_key', '=', sizes.imageKey).where('image_bytes', 'is', null).execute();
 }
 
 export async function setMusicSize(db: Conn, projectId: string, musicKey: string, bytes: number) {

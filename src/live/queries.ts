@@ -1,14 +1,13 @@
+import { clipsWithChosenTake, type ClipWithTake } from '../clips/queries.js';
 import type { Conn } from '../platform/db.js';
 
 /** The person's clips in a project changed since `since` (a reconnecting page catches up on them). */
-export async function listClipsChangedSince(db: Conn, userId: string, projectId: string, since: Date, limit = 200) {
-  return db
-    .selectFrom('clips')
-    .selectAll()
-    .where('user_id', '=', userId)
-    .where('project_id', '=', projectId)
-    .where('updated_at', '>', since)
-    .orderBy('updated_at')
+export async function listClipsChangedSince(db: Conn, userId: string, projectId: string, since: Date, limit = 200): Promise<ClipWithTake[]> {
+  return clipsWithChosenTake(db)
+    .where('clips.user_id', '=', userId)
+    .where('clips.project_id', '=', projectId)
+    .where('clips.updated_at', '>', since)
+    .orderBy('clips.updated_at')
     .limit(limit)
     .execute();
 }

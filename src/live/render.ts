@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { downloadView } from '../account/data-export.js';
 import { toClipCard } from '../clips/cards.js';
-import type { Clip } from '../platform/db-types.js';
+import type { ClipWithTake } from '../clips/queries.js';
 import { fmt } from '../platform/format.js';
 import { clipCost, getSettings } from '../settings/service.js';
 import type { LiveStream } from './stream.js';
@@ -20,7 +20,7 @@ export function removedCardHtml(clipId: string): string {
  * Sends each stream the clip's card, swapped in place of the one the page shows (out of band, by
  * its id); a page that does not show it ignores it. Rendered once per CSRF token (one per browser).
  */
-export async function sendCards(app: FastifyInstance, streams: LiveStream[], clips: Clip[]): Promise<void> {
+export async function sendCards(app: FastifyInstance, streams: LiveStream[], clips: ClipWithTake[]): Promise<void> {
   if (clips.length === 0 || streams.length === 0) return;
   const settings = await getSettings(app.db);
   const cards = await Promise.all(

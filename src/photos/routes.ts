@@ -1,3 +1,4 @@
+import { withNoTake } from '../clips/queries.js';
 import fp from 'fastify-plugin';
 import { currentUser } from '../auth/require-user.js';
 import { toClipCard } from '../clips/cards.js';
@@ -71,7 +72,7 @@ export default fp(
       }
       const route = primaryRoute(settings, app.config);
       const cards = await Promise.all(
-        made.map((clip) => toClipCard(app.storage, clip, { regenerateCost: clipCost(settings, clip.duration_s, route), urlTtlS: app.config.SIGNED_URL_TTL_S })),
+        made.map((clip) => toClipCard(app.storage, withNoTake(clip), { regenerateCost: clipCost(settings, clip.duration_s, route), urlTtlS: app.config.SIGNED_URL_TTL_S })),
       );
       reply.code(status);
       return reply.render('photos/_results', { cards, refusals, notice, projectId: project.id, balanceUpdate: null });

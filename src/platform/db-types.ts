@@ -5,7 +5,9 @@ type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type Json = ColumnType<unknown, string, string>;
 
 export type DeletionRequester = 'self' | 'admin';
-export type ClipStatus = 'queued' | 'generating' | 'ready' | 'error';
+/** A take's state; a clip's is its current AI attempt's, or `draft` while it has only free drafts. */
+export type TakeStatus = 'queued' | 'generating' | 'ready' | 'error';
+export type ClipStatus = 'draft' | TakeStatus;
 export type ProjectStatus = 'in_progress' | 'completed';
 export type LedgerType = 'signup' | 'purchase' | 'referral' | 'generation' | 'refund' | 'share' | 'admin';
 export type PaymentStatus = 'pending' | 'paid' | 'failed' | 'expired' | 'refunded';
@@ -101,10 +103,10 @@ export interface ClipsTable {
   user_id: string;
   image_key: string;
   thumb_key: string | null;
-  video_key: string | null;
-  /** Stored image plus thumbnail, and stored video, in bytes (null: not recorded yet). */
+  /** Stored image plus thumbnail, in bytes (null: not recorded yet). Videos belong to takes. */
   image_bytes: number | null;
-  video_bytes: number | null;
+  /** The take the film uses (null: none ready yet). */
+  take_id: string | null;
   prompt: string;
   status: Generated<ClipStatus>;
   duration_s: number;
@@ -125,11 +127,37 @@ export interface ClipsTable {
   finished_at: Date | null;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
-  /** The length of the MP4 received (read from its MP4 header); null until ready or when it could not be read. */
-  video_duration_s: number | null;
   /** The provider this attempt was first meant for, when it went to the fallback instead. */
   failover_from: string | null;
   failover_reason: string | null;
+}
+
+export type TakeKind = 'draft' | 'ai';
+
+/** One video made from a clip's photo: a free draft (local motion render) or an AI take (one attempt). */
+export interface TakesTable {
+  id: Generated<string>;
+  clip_id: string;
+  user_id: string;
+  kind: TakeKind;
+  status: Generated<TakeStatus>;
+  /** The clip's AI attempt that made it (ledger `<clip>:<attempt>`); null for drafts. */
+  attempt: number | null;
+  prompt: Generated<string>;
+  motion: string | null;
+  provider: string | null;
+  model: string | null;
+  /** The length asked for. */
+  duration_s: number;
+  video_key: string | null;
+  video_bytes: number | null;
+  /** The length of the MP4 received (ffprobe); null until ready or when it could not be read. */
+  video_duration_s: number | null;
+  credits_spent: Generated<number>;
+  error_code: string | null;
+  error_message: string | null;
+  created_at: Generated<Date>;
+  finished_at: Date | null;
 }
 
 export type SubmissionStatus = 'submitting' | 'accepted' | 'refused' | 'vanished';
@@ -170,6 +198,9 @@ export interface PaymentsTable {
   credits_purchased: number;
   status: Generated<PaymentStatus>;
   error_message: string | null;
+  /** What a paid event reported that differed from this payment (nothing was granted for it). */
+  mismatch: string | null;
+  mismatch_at: Date | null;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
 }
@@ -265,6 +296,7 @@ export interface Database {
   sessions: SessionsTable;
   projects: ProjectsTable;
   clips: ClipsTable;
+  takes: TakesTable;
   credit_transactions: CreditTransactionsTable;
   payments: PaymentsTable;
   credit_packs: CreditPacksTable;
@@ -285,6 +317,7 @@ export type Project = Selectable<ProjectsTable>;
 export type Clip = Selectable<ClipsTable>;
 export type NewClip = Insertable<ClipsTable>;
 export type ClipUpdate = Updateable<ClipsTable>;
+export type Take = Selectable<TakesTable>;
 export type LedgerRow = Selectable<CreditTransactionsTable>;
 export type Payment = Selectable<PaymentsTable>;
 export type CreditPack = Selectable<CreditPacksTable>;

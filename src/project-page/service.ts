@@ -8,6 +8,7 @@ import { ratioLabel, STATUS_LABELS } from '../projects/present.js';
 import { hasAnyClip } from '../projects/queries.js';
 import { clipCost, getSettings, pricedSettings, primaryRoute } from '../settings/service.js';
 import { freshReads, type Reads } from '../platform/person-reads.js';
+import { ratioOrDefault } from '../settings/ratios.js';
 
 type Ctx = Pick<AppContext, 'db' | 'storage' | 'logger' | 'config'>;
 
@@ -29,6 +30,8 @@ export async function projectPage(ctx: Ctx, user: User, project: Project, reads:
       id: project.id,
       title: project.title,
       ratioLabel: ratioLabel(project.ratio),
+      /** The project's frame as the cards' CSS class (views/photos/_form.eta's stand-in cards). */
+      ratioClass: `ratio-${ratioOrDefault(project.ratio, settings.defaultRatio).value.replace(':', 'x')}`,
       status: STATUS_LABELS[project.status],
       shareToken: project.share_token,
       clipCount: clips.length,

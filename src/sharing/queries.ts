@@ -67,10 +67,11 @@ export async function wasShareRewarded(db: Conn, projectId: string): Promise<boo
 export async function hasPlayableClip(db: Conn, projectId: string): Promise<boolean> {
   const row = await db
     .selectFrom('clips')
-    .select('id')
-    .where('project_id', '=', projectId)
-    .where('approved', '=', true)
-    .where('video_key', 'is not', null)
+    .innerJoin('takes', 'takes.id', 'clips.take_id')
+    .select('clips.id')
+    .where('clips.project_id', '=', projectId)
+    .where('clips.approved', '=', true)
+    .where('takes.video_key', 'is not', null)
     .limit(1)
     .executeTakeFirst();
   return Boolean(row);

@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { balanceOf, createClip, getClip, ledgerFor, waitFor, waitForClipDone } from '../factories/clips.js';
+import { takesOf } from '../factories/takes.js';
 import { SAFETY_STEPS, sampleMp4 } from '../fakes/runway.js';
 import { creator, useWorld, type World } from '../generation/world.js';
 import { decoded } from '../setup/html.js';
@@ -82,7 +83,12 @@ describe('regenerate', () => {
     expect(done.status).toBe('ready');
     expect(done.video_key).toMatch(new RegExp(`${clip.id}\\.v2\\.mp4$`));
     expect(await exists(done.video_key!)).toBe(true);
-    expect(await exists(clip.video_key!)).toBe(false);
+    // The first take stays (design: takes are kept until the clip is deleted); the film uses the new one.
+    expect(await exists(clip.video_key!)).toBe(true);
+    expect((await takesOf(w.t.ctx.db, clip.id)).map((t) => [t.attempt, t.status, t.video_key])).toEqual([
+      [1, 'ready', clip.video_key],
+      [2, 'ready', done.video_key],
+    ]);
     expect(await balanceOf(w.t.ctx.db, user.id)).toBe(1);
   });
 

@@ -1,3 +1,5 @@
+import { clipsWithChosenTake, type ClipWithTake } from '../../src/clips/queries.js';
+import { attachTake } from './takes.js';
 import { randomUUID } from 'node:crypto';
 import sharp from 'sharp';
 import { spendCredits } from '../../src/credits/service.js';
@@ -46,14 +48,14 @@ export async function createClip(
   db: DB,
   storage: Storage,
   opts: { userId: string; projectId: string; status?: ClipStatus; credits?: number; video?: Buffer; durationS?: number; provider?: string; approved?: boolean },
-): Promise<Clip> {
+): Promise<ClipWithTake> {
   const id = randomUUID();
   const imageKey = storageKeys.image(opts.userId, opts.projectId, id, 'jpg');
   const videoKey = opts.video ? storageKeys.clip(opts.userId, opts.projectId, id) : null;
   await storage.put(imageKey, await sharp(await testImage(160, 90)).jpeg().toBuffer(), 'image/jpeg');
   if (opts.video && videoKey) await storage.put(videoKey, opts.video, 'video/mp4');
   const credits = opts.credits ?? 1;
-  return withTx(db, async (tx) => {
+  const clip = await withTx(db, async (tx) => {
     const last = await tx.selectFrom('clips').select((eb) => eb.fn.max<number>('position').as('m')).where('project_id', '=', opts.projectId).executeTakeFirst();
     if (credits > 0) await spendCredits(tx, opts.userId, credits, 'generation', ledgerReference(id, 1));
     return tx
@@ -63,7 +65,6 @@ export async function createClip(
         project_id: opts.projectId,
         user_id: opts.userId,
         image_key: imageKey,
-        video_key: videoKey,
         prompt: '',
         status: opts.status ?? 'ready',
         duration_s: opts.durationS ?? 5,
@@ -78,10 +79,12 @@ export async function createClip(
       .returningAll()
       .executeTakeFirstOrThrow();
   });
+  return videoKey ? attachTake(db, clip, videoKey, { bytes: opts.video!.length, credits }) : getClip(db, clip.id);
 }
 
-export async function getClip(db: DB, id: string): Promise<Clip> {
-  return db.selectFrom('clips').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+/** The clip row with its chosen take's video (video_key, video_duration_s, take_kind; null: none). */
+export async function getClip(db: DB, id: string): Promise<ClipWithTake> {
+  return clipsWithChosenTake(db).where('clips.id', '=', id).executeTakeFirstOrThrow();
 }
 
 export async function ledgerFor(db: DB, userId: string) {
@@ -96,7 +99,7 @@ export async function balanceOf(db: DB, userId: string): Promise<number> {
 export { waitFor };
 
 /** Waits until the clip has left queued/generating, and returns it. */
-export async function waitForClipDone(db: DB, id: string, timeoutMs = 15_000): Promise<Clip> {
+export async function waitForClipDone(db: DB, id: string, timeoutMs = 15_000): Promise<ClipWithTake> {
   return waitFor(async () => {
     const c = await getClip(db, id);
     return c.status === 'ready' || c.status === 'error' ? c : undefined;

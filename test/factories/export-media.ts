@@ -1,3 +1,4 @@
+import { attachTake } from './takes.js';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -63,14 +64,16 @@ export async function seedExportProject(
       const clipId = randomUUID();
       const key = storageKeys.clip(userId, project.id, clipId);
       await ctx.storage.put(key, await readFile(await makeClipFile(dir, spec)), 'video/mp4');
-      await ctx.db
+      const clip = await ctx.db
         .insertInto('clips')
         .values({
           id: clipId, project_id: project.id, user_id: userId, image_key: `images/${userId}/${project.id}/${clipId}.png`,
-          video_key: key, prompt: 'test clip', status: 'ready', duration_s: Math.min(10, Math.max(2, Math.round(spec.durationS))), ratio: `${spec.width}:${spec.height}`,
+          prompt: 'test clip', status: 'ready', duration_s: Math.min(10, Math.max(2, Math.round(spec.durationS))), ratio: `${spec.width}:${spec.height}`,
           progress: 1, approved: true, position,
         })
-        .execute();
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      await attachTake(ctx.db, clip, key);
       clipIds.push(clipId);
       videoKeys.push(key);
     }

@@ -1,3 +1,4 @@
+import { attachTake } from './takes.js';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -5,7 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import type { DB } from '../../src/platform/db.js';
-import type { Clip, ClipStatus } from '../../src/platform/db-types.js';
+import type { ClipStatus } from '../../src/platform/db-types.js';
+import type { ClipWithTake } from '../../src/clips/queries.js';
 import { ffmpegPath, run } from '../../src/platform/ffmpeg.js';
 import { storageKeys, type Storage } from '../../src/storage/index.js';
 
@@ -104,7 +106,7 @@ export interface ClipSpec {
  * Inserts a clip as the generation feature leaves it: for `ready`, a real MP4 at
  * storageKeys.clip(...), the still and thumbnail beside it. Other statuses get no video.
  */
-export async function insertClip(w: MediaWorld, spec: ClipSpec): Promise<Clip> {
+export async function insertClip(w: MediaWorld, spec: ClipSpec): Promise<ClipWithTake> {
   const id = randomUUID();
   const status = spec.status ?? 'ready';
   const durationS = spec.durationS ?? 2;
@@ -120,7 +122,7 @@ export async function insertClip(w: MediaWorld, spec: ClipSpec): Promise<Clip> {
     const mp4 = await makeTestClip({ color, label: spec.label ?? String(spec.position + 1), durationS, width: spec.width, height: spec.height });
     await w.storage.put(videoKey, mp4, 'video/mp4');
   }
-  return w.db
+  const clip = await w.db
     .insertInto('clips')
     .values({
       id,
@@ -128,7 +130,6 @@ export async function insertClip(w: MediaWorld, spec: ClipSpec): Promise<Clip> {
       user_id: spec.userId,
       image_key: imageKey,
       thumb_key: thumbKey,
-      video_key: videoKey,
       prompt: spec.prompt ?? `secret prompt ${id}`,
       status,
       duration_s: durationS,
@@ -142,11 +143,12 @@ export async function insertClip(w: MediaWorld, spec: ClipSpec): Promise<Clip> {
     })
     .returningAll()
     .executeTakeFirstOrThrow();
+  return videoKey ? attachTake(w.db, clip, videoKey) : { ...clip, video_key: null, take_kind: null, video_duration_s: null };
 }
 
 /** Ready, approved clips at positions 0..n-1 (or the given specs). */
-export async function insertReadyClips(w: MediaWorld, userId: string, projectId: string, count: number, opts: Partial<ClipSpec> = {}): Promise<Clip[]> {
-  const out: Clip[] = [];
+export async function insertReadyClips(w: MediaWorld, userId: string, projectId: string, count: number, opts: Partial<ClipSpec> = {}): Promise<ClipWithTake[]> {
+  const out: ClipWithTake[] = [];
   for (let i = 0; i < count; i++) out.push(await insertClip(w, { userId, projectId, position: i, ...opts }));
   return out;
 }

@@ -1,3 +1,4 @@
+import { attachTake } from './takes.js';
 import sharp from 'sharp';
 import type { DB } from '../../src/platform/db.js';
 import type { ClipStatus } from '../../src/platform/db-types.js';
@@ -43,5 +44,5 @@ export async function createClip(
 export async function createWatchableClip(db: DB, opts: { userId: string; projectId: string; position?: number }) {
   const clip = await createClip(db, { ...opts, approved: true, status: 'ready' });
   const videoKey = storageKeys.clip(opts.userId, opts.projectId, clip.id);
-  return db.updateTable('clips').set({ video_key: videoKey }).where('id', '=', clip.id).returningAll().executeTakeFirstOrThrow();
+  return attachTake(db, clip, videoKey);
 }

@@ -72,7 +72,7 @@ describe('generation survives crashes and outages', () => {
   it('a submitter that vanished before recording its task is replaced after the claim goes stale', async () => {
     const { user, project } = await creator(w.t, 1);
     const clip = await createClip(w.t.ctx.db, w.t.ctx.storage, { userId: user.id, projectId: project.id, status: 'generating' });
-    await w.t.ctx.db.updateTable('clips').set({ submitted_at: new Date(Date.now() - 3 * 60_000), video_key: null }).where('id', '=', clip.id).execute();
+    await w.t.ctx.db.updateTable('clips').set({ submitted_at: new Date(Date.now() - 3 * 60_000), take_id: null }).where('id', '=', clip.id).execute();
     w.startWorkers();
     await enqueueGeneration(w.t.ctx, clip);
     expect((await waitForClipDone(w.t.ctx.db, clip.id)).status).toBe('ready');
@@ -108,7 +108,7 @@ describe('generation survives crashes and outages', () => {
   it('a job that failed for good (our own outage) is replaced by the sweeper', async () => {
     const { user, project } = await creator(w.t, 1);
     const clip = await createClip(w.t.ctx.db, w.t.ctx.storage, { userId: user.id, projectId: project.id, status: 'queued' });
-    await w.t.ctx.db.updateTable('clips').set({ video_key: null }).where('id', '=', clip.id).execute();
+    await w.t.ctx.db.updateTable('clips').set({ take_id: null }).where('id', '=', clip.id).execute();
     const broken = workerWith(async () => {
       throw new Error('database unavailable');
     });

@@ -1,3 +1,4 @@
+import { attachTake } from '../factories/takes.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChildProcess } from 'node:child_process';
 import { publishLive } from '../../src/platform/live.js';
@@ -74,7 +75,8 @@ describe('what pages read, kept by two web processes', () => {
     await seenTwice(browser, `/projects/${project.id}`);
     for (const body of await bodies(browser, cardPath, fragment)) expect(body).toContain('data-status="generating"');
     // What the worker does: record the result, then tell the owner's pages.
-    await t.ctx.db.updateTable('clips').set({ status: 'ready', progress: 1, video_key: `clips/${user.id}/${project.id}/a.mp4` }).where('id', '=', clip.id).execute();
+    await t.ctx.db.updateTable('clips').set({ status: 'ready', progress: 1 }).where('id', '=', clip.id).execute();
+    await attachTake(t.ctx.db, clip, `clips/${user.id}/${project.id}/a.mp4`);
     await publishLive(t.ctx.db, user.id, { t: 'clip', clip: clip.id, project: project.id });
     for (const body of await bodies(browser, cardPath, fragment)) expect(body).toContain('data-status="ready"');
     for (const body of await bodies(browser, `/projects/${project.id}`)) expect(body).toMatch(new RegExp(`data-clip-id="${clip.id}" data-status="ready"`));
@@ -83,7 +85,8 @@ describe('what pages read, kept by two web processes', () => {
   it('a clip approved on one: the next card and page on the other show it', async () => {
     const { browser, user } = await signedIn('reads-approve@example.com');
     const { project, clip } = await projectWithClip(user.id, 'Rooftops');
-    await t.ctx.db.updateTable('clips').set({ status: 'ready', progress: 1, video_key: `clips/${user.id}/${project.id}/a.mp4` }).where('id', '=', clip.id).execute();
+    await t.ctx.db.updateTable('clips').set({ status: 'ready', progress: 1 }).where('id', '=', clip.id).execute();
+    await attachTake(t.ctx.db, clip, `clips/${user.id}/${project.id}/a.mp4`);
     const fragment = { 'hx-request': 'true' };
     await seenTwice(browser, `/clips/${clip.id}`, fragment);
     await seenTwice(browser, `/projects/${project.id}`);
