@@ -1,4 +1,5 @@
 import fp from 'fastify-plugin';
+import { enforceRouteLimit } from '../limits/route-limits.js';
 import { storageUse } from '../limits/quota.js';
 import { count } from '../platform/format.js';
 import { getSettings } from '../settings/service.js';
@@ -118,7 +119,8 @@ export default fp(
       return reply.send(file.body);
     });
 
-    app.post('/account/export', { config: { rateLimit: { max: 10, timeWindow: '1 hour' } } }, async (req, reply) => {
+    app.post('/account/export', async (req, reply) => {
+      await enforceRouteLimit(app.ctx, req, 'account-export');
       try {
         await startAccountExport(app.ctx, currentUser(req).id);
       } catch (err) {
@@ -128,7 +130,8 @@ export default fp(
       return renderDownload(req, reply, 'Preparing your download. You can leave this page; it will be here when you come back.');
     });
 
-    app.post('/account/delete', { config: { rateLimit: { max: 10, timeWindow: '1 minute' } } }, async (req, reply) => {
+    app.post('/account/delete', async (req, reply) => {
+      await enforceRouteLimit(app.ctx, req, 'account-delete');
       const user = currentUser(req);
       try {
         confirmEmailMatches(user, readForm(deleteForm, req.body).confirm_email);

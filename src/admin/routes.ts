@@ -6,7 +6,6 @@ import auditRoutes from './audit-log/routes.js';
 import signInRoutes from './sign-in/routes.js';
 import { requireAdmin } from './guard.js';
 import failedJobsRoutes from './failed-jobs/routes.js';
-import { GlobalLoginLimiter, LoginLimiter } from './login-limiter.js';
 import overviewRoutes from './overview/routes.js';
 import packsRoutes from './packs/routes.js';
 import { loadArgon2, passwordMode } from './password.js';
@@ -45,14 +44,12 @@ export default fp(
       // Say so at boot rather than at the first sign-in attempt.
       await loadArgon2().catch((err: Error) => app.log.error(`${err.message} Admin sign-in will fail until it is installed.`));
     }
-    const limiter = new LoginLimiter(app.ctx.redis, app.config.QUEUE_PREFIX);
-    const globalLimiter = new GlobalLoginLimiter(app.ctx.redis, app.config.QUEUE_PREFIX);
 
     await app.register(
       async (admin) => {
         admin.addHook('onRoute', markAdmin);
         admin.setErrorHandler(adminErrors);
-        await admin.register(signInRoutes, { limiter, globalLimiter });
+        await admin.register(signInRoutes);
         await admin.register(async (guarded) => {
           guarded.addHook('preHandler', requireAdmin);
           await guarded.register(overviewRoutes);

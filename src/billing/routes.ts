@@ -1,4 +1,5 @@
 import fp from 'fastify-plugin';
+import { enforceRouteLimit } from '../limits/route-limits.js';
 import { z } from 'zod';
 import { currentUser } from '../auth/require-user.js';
 import { getBalance } from '../credits/queries.js';
@@ -21,11 +22,8 @@ export default fp(
 
     app.post(
       '/credits/checkout',
-      {
-        // Each attempt opens a Stripe session; a person never needs many a minute.
-        config: { rateLimit: { max: 10, timeWindow: '1 minute', hook: 'preHandler', keyGenerator: (req) => req.user?.id ?? req.ip } },
-      },
       async (req, reply) => {
+        await enforceRouteLimit(app.ctx, req, 'checkout');
         const form = readForm(checkoutForm, req.body);
         try {
           const url = await startCheckout(app.db, gateway, app.config, currentUser(req), form.pack_id);

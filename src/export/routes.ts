@@ -1,4 +1,5 @@
 import fp from 'fastify-plugin';
+import { enforceRouteLimit } from '../limits/route-limits.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Project } from '../platform/db-types.js';
 import { admitExport } from '../limits/admit.js';
@@ -21,9 +22,10 @@ export default fp(
       return show(req, reply, req.project);
     });
 
-    app.post('/projects/:id/export', { preHandler: ownProject(), config: { rateLimit: { max: 20, timeWindow: '1 minute' } } }, async (req, reply) => {
+    app.post('/projects/:id/export', { preHandler: ownProject() }, async (req, reply) => {
       const { project } = req;
       try {
+        await enforceRouteLimit(app.ctx, req, 'project-export');
         await admitExport(app.ctx, project.user_id);
         await startExport(app.ctx, project);
       } catch (err) {

@@ -10,6 +10,9 @@ if n > tonumber(ARGV[3]) then redis.call('DECRBY', KEYS[1], ARGV[1]); return {0,
 return {1, ttl}
 `;
 
+const GIVE_BACK = `if redis.call('EXISTS', KEYS[1]) == 1 and tonumber(redis.call('GET', KEYS[1])) > 0 then return redis.call('DECRBY', KEYS[1], ARGV[1]) end
+return 0`;
+
 // While Redis is away, a per-process count stands in; old windows are dropped so it cannot grow
 // without bound.
 const LOCAL_MAX_KEYS = 10_000;
@@ -21,7 +24,8 @@ export interface Usage {
 }
 
 /**
- * Fixed-window counters in Redis, keyed `<prefix>:limit:<action>:<subject>`. A window opens with the
+ * The one rate limiter (hourly allowances, admin sign-in, per-route limits): fixed-window counters
+ * in Redis, keyed `<prefix>:limit:<action>:<subject>`, so a limit holds across every process. A window opens with the
  * first action and lasts `windowS`; `take` answers 0 when the action may go ahead, else the seconds
  * until the window ends (the Retry-After).
  */
@@ -59,6 +63,22 @@ export class RateLimiter {
     if (current.count + n > max) return wait;
     current.count += n;
     return 0;
+  }
+
+  /** Forgets the subject's window (a right password clears its failed attempts). */
+  async reset(action: string, subject: string): Promise<void> {
+    const key = this.key(action, subject);
+    this.local.delete(key);
+    await this.redis.del(key).catch(() => {});
+  }
+
+  /** Takes `n` back off a window that is still open (an attempt that turned out not to count). */
+  async giveBack(action: string, subject: string, n = 1): Promise<void> {
+    const key = this.key(action, subject);
+    const entry = this.local.get(key);
+    if (entry) entry.count = Math.max(0, entry.count - n);
+    // Only while the window lives: a DECRBY of a lapsed key would leave a count that never expires.
+    await this.redis.eval(GIVE_BACK, 1, key, n).catch(() => {});
   }
 
   /** What a subject has used of an action's window (for the admin's view of a person). */

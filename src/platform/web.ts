@@ -4,7 +4,6 @@ import csrf from '@fastify/csrf-protection';
 import formbody from '@fastify/formbody';
 import helmet from 'helmet';
 import multipart from '@fastify/multipart';
-import rateLimit from '@fastify/rate-limit';
 import session from '@fastify/session';
 import fstatic from '@fastify/static';
 import view from '@fastify/view';
@@ -98,7 +97,6 @@ export default fp(
         return fromBody ?? (req.headers['x-csrf-token'] as string | undefined) ?? fromQuery;
       },
     });
-    await app.register(rateLimit, { global: false });
 
     app.decorateRequest('isHtmx', false);
     app.addHook('onRequest', async (req) => {

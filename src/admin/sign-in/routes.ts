@@ -4,7 +4,7 @@ import { readForm } from '../../platform/forms.js';
 import { safeReturnPath } from '../../platform/view.js';
 import { endAdminSession, readAdminSession, startAdminSession } from '../admin-session.js';
 import { renderDisabled } from '../guard.js';
-import type { GlobalLoginLimiter, LoginLimiter } from '../login-limiter.js';
+import { admitAdminSignIn, adminSignInSucceeded } from '../login-limiter.js';
 import { AdminPasswordConfigError, checkAdminPassword, passwordMode } from '../password.js';
 import { recordAudit } from '../audit.js';
 import { count } from '../../platform/format.js';
@@ -36,7 +36,7 @@ function lockedMessage(seconds: number, now = Date.now()): string {
 }
 
 /** GET/POST /admin/login and POST /admin/logout: the admin's own sign-in, apart from Google accounts. */
-export default async function signInRoutes(app: FastifyInstance, { limiter, globalLimiter }: { limiter: LoginLimiter; globalLimiter: GlobalLoginLimiter }) {
+export default async function signInRoutes(app: FastifyInstance) {
   const { config, db } = app;
   const page = (data: Record<string, unknown>) => ({ title: 'Admin sign-in · Echoes', error: null, next: '/admin', ...data });
 
@@ -51,15 +51,10 @@ export default async function signInRoutes(app: FastifyInstance, { limiter, glob
     if (passwordMode(config.ADMIN_PASSWORD) === 'disabled') return renderDisabled(reply);
     const { password, next } = readForm(loginForm, req.body);
     const data = page({ next: adminReturnPath(next) });
-    const wait = await limiter.attempt(req.ip);
-    if (wait > 0) {
-      reply.header('retry-after', String(wait));
-      return reply.code(429).render('admin/login', { ...data, error: waitMessage(wait) });
-    }
-    const locked = await globalLimiter.attempt();
-    if (locked > 0) {
-      reply.header('retry-after', String(locked));
-      return reply.code(429).render('admin/login', { ...data, error: lockedMessage(locked) });
+    const admitted = await admitAdminSignIn(app.ctx, req.ip);
+    if (!admitted.ok) {
+      reply.header('retry-after', String(admitted.waitS));
+      return reply.code(429).render('admin/login', { ...data, error: admitted.scope === 'address' ? waitMessage(admitted.waitS) : lockedMessage(admitted.waitS) });
     }
     let ok: boolean;
     try {
@@ -73,7 +68,7 @@ export default async function signInRoutes(app: FastifyInstance, { limiter, glob
       await recordAudit(app.db, { ip: req.ip }, { action: 'admin.login_failed' });
       return reply.code(401).render('admin/login', { ...data, error: 'That password is not right.' });
     }
-    await Promise.all([limiter.succeeded(req.ip), globalLimiter.succeeded()]);
+    await adminSignInSucceeded(app.ctx, req.ip);
     const { until, ref } = await startAdminSession(db, req, reply, config);
     await recordAudit(db, { ip: req.ip }, { action: 'admin.login', after: { session: ref, until: until.toISOString(), userAgent: req.headers['user-agent'] ?? null } });
     return reply.redirect(data.next, 303);

@@ -7,6 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../platform/logger.js';
 import type { Storage } from '../../storage/types.js';
+import { CpuSlots } from '../../platform/cpu-slots.js';
 import { renderZoomClip } from './local-render.js';
 import { ProviderError, type GenerationInput, type Provider, type TaskStatus } from './types.js';
 
@@ -19,22 +20,6 @@ if s == 'pending' or s == 'running' then redis.call('HSET', KEYS[1], unpack(ARGV
 return 0`;
 const RENEW_IF_OWNER = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return 0`;
-
-/** A tiny semaphore: at most `limit` ffmpeg renders per process, the rest wait their turn. */
-function limiter(limit: number) {
-  let active = 0;
-  const waiting: Array<() => void> = [];
-  return async <T>(fn: () => Promise<T>): Promise<T> => {
-    if (active >= limit) await new Promise<void>((r) => waiting.push(r));
-    active++;
-    try {
-      return await fn();
-    } finally {
-      active--;
-      waiting.shift()?.();
-    }
-  };
-}
 
 export interface LocalDeps {
   redis: Redis;
@@ -54,7 +39,8 @@ export interface LocalDeps {
 export function createLocalProvider(d: LocalDeps): Provider & { shutdown(): void } {
   const owner = randomUUID();
   const running = new Map<string, AbortController>();
-  const limit = limiter(d.concurrency ?? Math.max(1, Math.floor(os.cpus().length / 2)));
+  // At most this many ffmpeg renders per process; the rest wait their turn.
+  const slots = new CpuSlots(d.concurrency ?? Math.max(1, Math.floor(os.cpus().length / 2)));
   const key = (taskId: string) => `${d.keyPrefix}:local-render:${taskId}`;
   const setIfOpen = (taskId: string, fields: Record<string, string>) =>
     d.redis.eval(SET_IF_OPEN, 1, key(taskId), ...Object.entries(fields).flat()) as Promise<number>;
@@ -94,7 +80,7 @@ export function createLocalProvider(d: LocalDeps): Provider & { shutdown(): void
     }, LEASE_MS / 3);
     renew.unref();
     const log = d.logger.child({ taskId, clipId: input.clipId, requestId: input.requestId });
-    void limit(() => (ac.signal.aborted ? Promise.resolve() : render(taskId, input, ac.signal)))
+    void slots.run(() => (ac.signal.aborted ? Promise.resolve() : render(taskId, input, ac.signal)))
       .catch(async (err: Error) => {
         if (ac.signal.aborted) return;
         log.warn({ err: err.message }, 'local render failed');
