@@ -55,18 +55,18 @@ export interface ServerChild {
 /** The Node flags `npm start` gives the web process (package.json; test/platform/ops-files checks they agree). */
 export const WEB_NODE_FLAGS = ['--max-semi-space-size=64'];
 
-/** Starts `src/server.ts` as a child process (as `npm start` would) and waits for /healthz. */
+/** Starts the compiled server as a child process (as `npm start` does, after `npm run build`) and waits for /healthz. */
 export async function startServer(env: Record<string, string>): Promise<ServerChild> {
   const port = await freePort();
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'echoes-bench-'));
   // BENCH_SERVER_ARGS passes Node flags to the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
   const nodeArgs = process.env.BENCH_SERVER_ARGS?.split(' ').filter(Boolean) ?? [];
-  const child = spawn(process.execPath, [...nodeArgs, ...WEB_NODE_FLAGS, '--import', 'tsx', 'src/server.ts'], {
+  const child = spawn(process.execPath, [...nodeArgs, ...WEB_NODE_FLAGS, 'dist/src/server.js'], {
     env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'warn', RUN_WORKERS: 'false', QUEUE_PREFIX: `bench-${process.pid}`, NODE_ENV: 'test', SESSION_SECRET: 'bench-session-secret-long-enough-0123456789', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
-  // Up to a minute: a busy machine starts tsx slowly.
+  // Up to a minute: a busy machine starts slowly.
   for (let i = 0; i < 300; i++) {
     try {
       if ((await fetch(`${url}/healthz`)).ok) break;

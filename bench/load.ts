@@ -33,7 +33,7 @@ export async function main() {
     RUNWAY_OUTPUT_HOSTS: '127.0.0.1',
   };
   const server = await startServer(env);
-  const worker = spawn(process.execPath, ['--import', 'tsx', 'src/worker.ts'], {
+  const worker = spawn(process.execPath, ['dist/src/worker-main.js'], {
     env: { ...process.env, PORT: '0', LOG_LEVEL: 'warn', QUEUE_PREFIX: `bench-${process.pid}`, NODE_ENV: 'test', DATA_DIR: server.dataDir, SESSION_SECRET: 'bench-session-secret-long-enough-0123456789', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

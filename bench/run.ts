@@ -11,6 +11,9 @@ const all = readdirSync(dir).filter((f) => f.endsWith('.ts') && f !== 'run.ts' &
 const exact = all.filter((f) => only.includes(f.replace(/\.ts$/, '')));
 const scripts = (only.length === 0 ? all : exact.length ? exact : all.filter((f) => only.some((o) => f.includes(o)))).sort();
 
+// The benches start the compiled server and worker, as `npm start` does.
+if (spawnSync(process.execPath, [path.join(dir, '../scripts/build.mjs'), '--if-changed'], { stdio: 'inherit' }).status !== 0) process.exit(1);
+
 let failed = 0;
 for (const script of scripts) {
   console.log(`# ${script}`);

@@ -1,9 +1,5 @@
 import 'dotenv/config';
-import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './platform/config.js';
-import { closeContext, createContext } from './platform/context.js';
-import { createStorage } from './storage/index.js';
-import { startWorkers } from './worker.js';
 
 async function main() {
   let config;
@@ -16,9 +12,11 @@ async function main() {
     }
     throw err;
   }
+  // Loaded after the settings are checked, so a bad one is reported before the app's code is read.
+  const [{ buildApp }, { closeContext, createContext }, { createStorage }] = await Promise.all([import('./app.js'), import('./platform/context.js'), import('./storage/index.js')]);
   const ctx = await createContext(config, { storage: createStorage(config) });
   const app = await buildApp(ctx);
-  const workers = config.RUN_WORKERS ? startWorkers(ctx) : null;
+  const workers = config.RUN_WORKERS ? (await import('./worker.js')).startWorkers(ctx) : null;
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -1,9 +1,5 @@
 import 'dotenv/config';
 import { Worker } from 'bullmq';
-import { writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { accountProcessor, accountTasks } from './account/jobs.js';
 import { adminSessionTasks } from './admin/admin-session.js';
 import { exportProcessor } from './export/jobs.js';
@@ -12,9 +8,7 @@ import { generationProcessor, generationTasks } from './generation/jobs.js';
 import { shutdownProviders } from './generation/providers/index.js';
 import { analysisProcessor } from './beats/jobs.js';
 import { closeAnalysisPool } from './beats/dsp/pool.js';
-import { loadConfig } from './platform/config.js';
-import { closeContext, createContext, type AppContext } from './platform/context.js';
-import { createStorage } from './storage/index.js';
+import type { AppContext } from './platform/context.js';
 import type { PeriodicTask, ProcessorSpec } from './platform/jobs.js';
 import { failedForGood, recordJobFailure } from './platform/job-retry.js';
 import { observeJobWait } from './platform/metrics.js';
@@ -102,45 +96,4 @@ export function startWorkers(ctx: AppContext, opts: WorkerOptions = {}): Running
       await closeAnalysisPool();
     },
   };
-}
-
-/** Touched every 10 s while Redis answers; the compose health check reads its age. */
-export const HEARTBEAT_FILE = path.join(os.tmpdir(), 'echoes-worker-alive');
-
-function beat(ctx: AppContext): NodeJS.Timeout {
-  const tick = async () => {
-    try {
-      await ctx.redis.ping();
-      await writeFile(HEARTBEAT_FILE, new Date().toISOString());
-    } catch (err) {
-      ctx.logger.warn({ err: (err as Error).message }, 'worker heartbeat skipped: Redis does not answer');
-    }
-  };
-  void tick();
-  const timer = setInterval(tick, 10_000);
-  timer.unref();
-  return timer;
-}
-
-async function main() {
-  const config = loadConfig();
-  const ctx = await createContext(config, { storage: createStorage(config) });
-  const running = startWorkers(ctx);
-  beat(ctx);
-  ctx.logger.info({ queues: processors.map((p) => p.queue) }, 'workers started');
-  const stop = async (signal: string) => {
-    ctx.logger.info({ signal }, 'workers stopping');
-    await running.close();
-    await closeContext(ctx);
-    process.exit(0);
-  };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
-}
-
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  main().catch((err) => {
-    console.error(err instanceof Error ? err.message : err);
-    process.exit(1);
-  });
 }

@@ -30,9 +30,11 @@ describe('docker-compose.yml', () => {
       for (const key of Object.keys(env)) expect(SETTING_NAMES, `${name}.${key}`).toContain(key);
     }
     expect(compose.services.app!.environment!.RUN_WORKERS).toBe('false');
-    expect(compose.services.worker!.command).toEqual(['node', '--import', 'tsx', 'src/worker.ts']);
+    // Both run what `npm run build` compiled to dist/ (decision 0028), as `npm start` and `npm run worker` do.
+    expect(compose.services.worker!.command).toEqual(['node', 'dist/src/worker-main.js']);
+    expect(JSON.parse(readFileSync('package.json', 'utf8')).scripts.worker).toBe('node dist/src/worker-main.js');
     // The web process runs with the same Node flags everywhere (a larger young generation: decision 0025).
-    const web = ['node', ...WEB_NODE_FLAGS, '--import', 'tsx', 'src/server.ts'];
+    const web = ['node', ...WEB_NODE_FLAGS, 'dist/src/server.js'];
     expect(compose.services.app!.command).toEqual(web);
     expect(readFileSync('Dockerfile', 'utf8')).toContain(`CMD ${JSON.stringify(web).replace(/,/g, ', ')}`);
     expect(JSON.parse(readFileSync('package.json', 'utf8')).scripts.start).toBe(web.join(' '));

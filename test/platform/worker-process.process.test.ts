@@ -7,6 +7,7 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { createTestContext, type TestContext } from '../setup/context.js';
 import { waitFor } from '../factories/clips.js';
+import { WORKER_ARGS } from '../setup/start-commands.js';
 
 // `npm run worker` as ops run it: it starts, keeps a heartbeat the compose health check reads,
 // and stops cleanly on SIGTERM.
@@ -34,9 +35,9 @@ function healthCheck(): number {
 describe('the worker process', () => {
   it('writes a heartbeat the health check accepts, and exits 0 on SIGTERM', async () => {
     expect(healthCheck()).toBe(1); // no heartbeat yet
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/worker.ts'], { env: { ...process.env, ...t.env, TMPDIR: tmp }, stdio: 'ignore' });
+    const child = spawn(process.execPath, WORKER_ARGS, { env: { ...process.env, ...t.env, TMPDIR: tmp }, stdio: 'ignore' });
     try {
-      await waitFor(() => stat(heartbeat()).then(() => true, () => false), 'the first heartbeat', 30_000, 200);
+      await waitFor(() => stat(heartbeat()).then(() => true, () => false), 'the first heartbeat', 120_000, 200);
       expect(healthCheck()).toBe(0);
     } finally {
       child.kill('SIGTERM');
@@ -49,5 +50,5 @@ describe('the worker process', () => {
     await writeFile(heartbeat(), 'old');
     await utimes(heartbeat(), old, old);
     expect(healthCheck()).toBe(1);
-  }, 60_000);
+  }, 180_000);
 });

@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { ConfigError, loadConfig } from '../../src/platform/config.js';
 import { createTestApp, type TestApp } from '../setup/context.js';
 import { TestBrowser } from '../setup/browser.js';
+import { WEB_ARGS } from '../setup/start-commands.js';
 
 // Issue 16, item 6: an unset NODE_ENV means development, where the email sign-in lets anyone be
 // anyone and a public built-in secret signs sessions and /media links. Both only ever work on a
@@ -123,7 +124,7 @@ describe('the email sign-in route', () => {
 
 describe('the real server without a secret', () => {
   it('refuses HOST=0.0.0.0 in one line naming SESSION_SECRET', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    const child = spawn(process.execPath, WEB_ARGS, {
       env: { ...process.env, NODE_ENV: '', SESSION_SECRET: '', PUBLIC_URL: '', HOST: '0.0.0.0', LOG_LEVEL: 'silent' },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
@@ -133,5 +134,5 @@ describe('the real server without a secret', () => {
     const lines = stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^Invalid setting SESSION_SECRET: is required unless the server listens only on loopback/);
-  }, 30_000);
+  }, 120_000); // a process start: generous, a busy CI machine starts slowly
 });

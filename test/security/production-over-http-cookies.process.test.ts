@@ -17,6 +17,7 @@ import { TEST_PG_URL, dbUrl } from '../setup/template-db.js';
 import { waitFor } from '../factories/clips.js';
 import { accountFor, startGoogleFake, type GoogleFake } from '../fakes/google.js';
 import { freePort } from '../setup/ports.js';
+import { WEB_ARGS } from '../setup/start-commands.js';
 
 // Issue 16, items 5 and 9: cookie security follows what the server really serves. An https
 // PUBLIC_URL makes every cookie Secure; a loopback http one (compose's default) keeps cookies
@@ -125,7 +126,7 @@ describe('PUBLIC_URL in production', () => {
 // ---- The real server, started the way compose starts it. ----
 
 function startServer(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, WEB_ARGS, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += String(d)));
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
@@ -196,7 +197,7 @@ describe('docker compose: production over http://localhost', () => {
       await waitFor(async () => {
         const res = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => null);
         return res?.status === 200 ? res : null;
-      }, 'the server to answer /healthz', 45_000, 200);
+      }, 'the server to answer /healthz', 120_000, 200);
       google.setAccount(accountFor('Compose Person'));
 
       const gate = await get(`http://localhost:${port}/projects`);
@@ -217,7 +218,7 @@ describe('docker compose: production over http://localhost', () => {
       server.child.kill('SIGTERM');
     }
     expect(await server.exited).toBe(0);
-  }, 90_000);
+  }, 180_000);
 
   it('refuses to start with a public http PUBLIC_URL, in one line naming it', async () => {
     const server = startServer({ NODE_ENV: 'production', PUBLIC_URL: 'http://echoes.example', SESSION_SECRET: SECRET, LOG_LEVEL: 'silent' });
@@ -225,5 +226,5 @@ describe('docker compose: production over http://localhost', () => {
     const lines = server.stderr().trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^Invalid setting PUBLIC_URL: must be an https:\/\/ address in production/);
-  }, 30_000);
+  }, 120_000); // a process start: generous, a busy CI machine starts slowly
 });

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import pg from 'pg';
 import { createDb, migrateToLatest } from '../../src/platform/db.js';
 import { TEMPLATE_DB, TEST_PG_URL, dbUrl } from './template-db.js';
@@ -13,6 +14,8 @@ export default function setup(): Promise<void> {
 }
 
 async function buildTemplate(): Promise<void> {
+  // Tests that start real processes run dist/, as `npm start` does: compiled first when the sources changed.
+  execFileSync(process.execPath, ['scripts/build.mjs', '--if-changed'], { stdio: 'inherit' });
   const admin = new pg.Client({ connectionString: TEST_PG_URL });
   await admin.connect();
   try {

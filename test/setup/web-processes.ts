@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { freePort } from './ports.js';
 import { waitFor } from './wait.js';
+import { WEB_ARGS } from './start-commands.js';
 
 /**
  * Starts a real web process as `npm start` does (no workers in it), on a free port, and waits until
@@ -8,10 +9,10 @@ import { waitFor } from './wait.js';
  */
 export async function startWebProcess(env: Record<string, string | undefined>, children: ChildProcess[]): Promise<string> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { env: { ...process.env, ...env, PORT: String(port), RUN_WORKERS: 'false' }, stdio: 'ignore' });
+  const child = spawn(process.execPath, WEB_ARGS, { env: { ...process.env, ...env, PORT: String(port), RUN_WORKERS: 'false' }, stdio: 'ignore' });
   children.push(child);
   const url = `http://127.0.0.1:${port}`;
-  await waitFor(async () => (await fetch(`${url}/healthz`).catch(() => null))?.status === 200, 'a web process to answer', 60_000, 200);
+  await waitFor(async () => (await fetch(`${url}/healthz`).catch(() => null))?.status === 200, 'a web process to answer', 120_000, 200);
   return url;
 }
 

@@ -1,14 +1,18 @@
 import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
+import { ROOT } from '../../platform/paths.js';
 import { threadExecArgv } from '../../platform/thread-argv.js';
 import type { TrackAnalysis } from './analysis.js';
 import type { ThreadTask } from './thread.js';
 
 type RunOptions = NonNullable<Parameters<Piscina['run']>[1]>;
 
-// Run as TypeScript (tsx) in dev, tests and `npm start`; as .js if ever compiled.
-const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-const THREAD_FILE = new URL(`./thread${ext}`, import.meta.url).href;
+// TypeScript (tsx) under vitest and tsx; compiled (`npm start`, the image), this code is inside a
+// bundle and the thread is its own bundle at a fixed place (scripts/build.mjs).
+const fromSource = import.meta.url.endsWith('.ts');
+const THREAD_FILE = fromSource ? new URL('./thread.ts', import.meta.url).href : pathToFileURL(path.join(ROOT, 'dist/src/beats/dsp/thread.js')).href;
 
 let pool: Piscina | null = null;
 
@@ -22,7 +26,7 @@ function analysisPool(): Piscina {
   pool ??= new Piscina({
     filename: THREAD_FILE,
     // Only loader flags: Node refuses the web process's V8 flags in a thread (thread-argv.ts).
-    execArgv: threadExecArgv(process.execArgv, ext === '.ts'),
+    execArgv: threadExecArgv(process.execArgv, fromSource),
     minThreads: 0,
     maxThreads: analysisThreads(),
     // An idle thread (a ~30 MB isolate) goes after a minute; the next track starts one again.

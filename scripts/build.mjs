@@ -1,0 +1,97 @@
+// Compiles the server, the worker, the analysis thread and the migrations CLI once, to dist/, so a
+// start runs plain JavaScript instead of compiling TypeScript through tsx every time
+// (docs/decisions/0028-compiled-once-to-dist.md). Plain JavaScript itself: it runs before anything is built.
+//
+//   node scripts/build.mjs               build
+//   node scripts/build.mjs --if-changed  build only when the sources differ from the last build's (prestart)
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const OUT = path.join(ROOT, 'dist');
+const STAMP = path.join(OUT, '.sources-hash');
+
+export const ENTRIES = ['src/server.ts', 'src/worker-main.ts', 'src/beats/dsp/thread.ts', 'src/platform/migrate-cli.ts'];
+
+// Left out of the bundle, loaded from node_modules at run time: native code, and packages that
+// find files of their own next to their code (piscina starts threads from its own worker file).
+const EXTERNAL = ['sharp', '@node-rs/argon2', 'piscina', '@ffmpeg-installer/ffmpeg', '@ffprobe-installer/ffprobe', 'msgpackr-extract', 'pg-native'];
+
+/** Every file the build reads from this repository: what a change to must rebuild. */
+function inputs() {
+  const files = [];
+  const walk = (dir) => {
+    for (const entry of readdirSync(path.join(ROOT, dir), { withFileTypes: true })) {
+      const rel = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(rel);
+      else if (/\.(ts|mts|js|mjs|json)$/.test(entry.name)) files.push(rel);
+    }
+  };
+  walk('src');
+  walk('migrations');
+  files.push('package.json', 'package-lock.json', 'scripts/build.mjs');
+  return files.sort();
+}
+
+export function sourcesHash() {
+  const hash = createHash('sha256');
+  hash.update(process.version.split('.')[0]);
+  for (const file of inputs()) {
+    hash.update(file);
+    hash.update(readFileSync(path.join(ROOT, file)));
+  }
+  return hash.digest('hex');
+}
+
+/** Builds into a folder of its own, then moves each file into dist/: a process starting meanwhile reads a whole file, old or new. */
+export async function build() {
+  const { build: esbuild } = await import('esbuild');
+  const tmp = path.join(OUT, `.building-${process.pid}`);
+  rmSync(tmp, { recursive: true, force: true });
+  const result = await esbuild({
+    absWorkingDir: ROOT,
+    entryPoints: ENTRIES,
+    outdir: tmp,
+    outbase: '.',
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: `node${process.versions.node.split('.')[0]}`,
+    external: EXTERNAL,
+    // Bundled CommonJS packages call require() for Node's own modules.
+    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+    legalComments: 'none',
+    logLevel: 'warning',
+    metafile: true,
+  });
+  for (const file of Object.keys(result.metafile.outputs)) {
+    const to = path.join(OUT, path.relative(tmp, path.join(ROOT, file)));
+    mkdirSync(path.dirname(to), { recursive: true });
+    renameSync(path.join(ROOT, file), to);
+  }
+  rmSync(tmp, { recursive: true, force: true });
+}
+
+async function main() {
+  if (!existsSync(path.join(ROOT, 'src/server.ts'))) {
+    // `npm ci` in an image's dependency stage runs `prepare` before the sources are copied in.
+    console.log('build: no sources here yet, nothing to build');
+    return;
+  }
+  const ifChanged = process.argv.includes('--if-changed');
+  const hash = sourcesHash();
+  if (ifChanged && existsSync(STAMP) && readFileSync(STAMP, 'utf8') === hash) return;
+  const started = performance.now();
+  await build();
+  writeFileSync(STAMP, hash);
+  console.error(`build: compiled to dist/ in ${Math.round(performance.now() - started)} ms`);
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((err) => {
+    console.error(`build failed: ${err instanceof Error ? err.message : err}`);
+    process.exit(1);
+  });
+}
