@@ -198,6 +198,9 @@ export interface PaymentsTable {
   credits_purchased: number;
   status: Generated<PaymentStatus>;
   error_message: string | null;
+  /** What a paid event reported that differed from this payment (nothing was granted for it). */
+  mismatch: string | null;
+  mismatch_at: Date | null;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
 }
