@@ -44,7 +44,7 @@ describe('the local provider', () => {
   it('renders a real H.264 MP4 of the clip\'s length and ratio size, reporting progress', async () => {
     workers = startWorkers(t.ctx, { periodic: false });
     const { user, project, b } = await creator(t, 1, '960:960');
-    expect((await uploadClip(b, project.id, { image: await testImage(200, 120, 'jpeg') })).statusCode).toBe(303);
+    expect((await uploadClip(b, project.id, { image: await testImage(500, 300, 'jpeg') })).statusCode).toBe(303);
     const id = (await latestClip(t.ctx.db, project.id)).id;
     let seen = 0;
     const clip = await waitFor(async () => {
