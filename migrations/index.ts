@@ -11,6 +11,7 @@ import * as m0014 from './0014_storage_total.js';
 import * as m0015 from './0015_account.js';
 import * as m0016 from './0016_job_failures.js';
 import * as m0017 from './0017_takes.js';
+import * as m0018 from './0018_payment_mismatch.js';
 
 // Listed explicitly (not read from disk) so the same list works under tsx, vitest and bundlers.
 export const migrations: Record<string, Migration> = {
@@ -26,4 +27,5 @@ export const migrations: Record<string, Migration> = {
   '0015_account': m0015,
   '0016_job_failures': m0016,
   '0017_takes': m0017,
+  '0018_payment_mismatch': m0018,
 };

@@ -15,8 +15,9 @@ export async function confirmPayment(db: DB, gateway: StripeGateway | null, user
   if (payment.status !== 'pending' || !gateway) return payment;
   try {
     const session = await gateway.retrieveCheckoutSession(sessionId);
-    if (session.paymentStatus === 'paid') await markPaid(db, session);
-    else if (session.status === 'expired') await applySessionEvent(db, 'checkout.session.expired', session);
+    if (session.paymentStatus === 'paid') {
+      if ((await markPaid(db, session, gateway.live)) === 'mismatch') log.error({ sessionId }, 'stripe session does not match its payment; nothing granted');
+    } else if (session.status === 'expired') await applySessionEvent(db, 'checkout.session.expired', session, gateway.live);
   } catch (err) {
     if (!(err instanceof StripeRequestError)) throw err;
     log.warn({ err: err.message, status: err.status }, 'could not confirm a checkout session with Stripe');

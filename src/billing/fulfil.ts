@@ -20,6 +20,7 @@ export type Outcome =
   | 'refunded'
   | 'already_refunded'
   | 'unmatched'
+  | 'mismatch'
   | 'ignored';
 
 /** States Stripe's "paid" may still move a payment out of: the money was taken, so credit it. */
@@ -34,12 +35,34 @@ async function rewardReferrer(tx: Tx, userId: string, paymentId: string): Promis
   if (referralReward > 0) await grantCredits(tx, referrerId, referralReward, 'referral', userId, 'Referral reward');
 }
 
-/** Stripe says the session is paid: payment → paid, credits granted, referrer rewarded. */
-export async function markPaid(db: DB, session: CheckoutSession): Promise<Outcome> {
+/**
+ * What a paid session says that differs from the payment row (made from the pack at checkout),
+ * or null when amount, currency and mode all agree. A correctly signed event is still only
+ * believed for the money it names.
+ */
+export function paymentMismatch(p: { amount_cents: number; currency: string }, session: CheckoutSession, live: boolean): string | null {
+  const wrong: string[] = [];
+  if (session.amountTotal !== p.amount_cents) wrong.push(`amount_total ${session.amountTotal ?? 'missing'}, expected ${p.amount_cents}`);
+  if ((session.currency ?? '').toLowerCase() !== p.currency.toLowerCase()) wrong.push(`currency ${session.currency ?? 'missing'}, expected ${p.currency}`);
+  if (session.livemode !== live) wrong.push(`livemode ${String(session.livemode)}, expected ${String(live)}`);
+  return wrong.length ? wrong.join('; ') : null;
+}
+
+/**
+ * Stripe says the session is paid: payment → paid, credits granted, referrer rewarded; unless its
+ * amount, currency or mode differ from the payment's (`live`: the mode of our keys), when nothing
+ * is granted and the difference is kept on the payment for the admin overview.
+ */
+export async function markPaid(db: DB, session: CheckoutSession, live: boolean): Promise<Outcome> {
   return withTx(db, async (tx) => {
     const p = await q.lockPaymentForSession(tx, session.id, session.metadata.payment_id);
     if (!p) return 'unmatched';
     if (!GRANTABLE.has(p.status)) return p.status === 'paid' ? 'already_paid' : 'ignored';
+    const mismatch = paymentMismatch(p, session, live);
+    if (mismatch) {
+      await q.recordMismatch(tx, p.id, `${session.id}: ${mismatch}`);
+      return 'mismatch';
+    }
     await q.updatePayment(tx, p.id, { status: 'paid', stripeSessionId: session.id, paymentIntent: session.paymentIntent });
     publishLive(tx, p.user_id, { t: 'payment' });
     const granted = await grantCredits(tx, p.user_id, p.credits_purchased, 'purchase', session.id, p.pack_name);
@@ -64,13 +87,13 @@ async function updateUnpaid(db: DB, session: CheckoutSession, status: 'failed' |
   });
 }
 
-export async function applySessionEvent(db: DB, type: SessionEventType, session: CheckoutSession): Promise<Outcome> {
+export async function applySessionEvent(db: DB, type: SessionEventType, session: CheckoutSession, live: boolean): Promise<Outcome> {
   if (!session.id) return 'ignored';
   switch (type) {
     case 'checkout.session.completed':
-      return session.paymentStatus === 'paid' ? markPaid(db, session) : updateUnpaid(db, session, null);
+      return session.paymentStatus === 'paid' ? markPaid(db, session, live) : updateUnpaid(db, session, null);
     case 'checkout.session.async_payment_succeeded':
-      return markPaid(db, session);
+      return markPaid(db, session, live);
     case 'checkout.session.async_payment_failed':
       return updateUnpaid(db, session, 'failed');
     case 'checkout.session.expired':

@@ -73,6 +73,11 @@ export async function lockPaymentByIntent(db: Conn, paymentIntent: string) {
     .executeTakeFirst();
 }
 
+/** A paid event that did not match: kept for the admin (the payment itself stays as it was). */
+export async function recordMismatch(db: Conn, paymentId: string, what: string): Promise<void> {
+  await db.updateTable('payments').set({ mismatch: what.slice(0, 1000), mismatch_at: new Date(), updated_at: new Date() }).where('id', '=', paymentId).execute();
+}
+
 export async function updatePayment(
   db: Conn,
   paymentId: string,

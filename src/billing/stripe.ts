@@ -12,6 +12,8 @@ export interface CheckoutSession {
   paymentIntent: string | null;
   amountTotal: number | null;
   currency: string | null;
+  /** Whether Stripe made it with live keys; null when the object does not say. */
+  livemode: boolean | null;
   metadata: Record<string, string>;
 }
 
@@ -51,7 +53,14 @@ export class StripeRequestError extends Error {
   }
 }
 
+/** Whether these keys are live ones: only then may a payment's events say `livemode: true`. */
+export function isLiveKey(secretKey: string | undefined): boolean {
+  return /^(sk|rk)_live_/.test(secretKey ?? '');
+}
+
 export interface StripeGateway {
+  /** The mode of the keys this gateway uses (isLiveKey). */
+  live: boolean;
   createCheckoutSession(input: NewCheckout, idempotencyKey: string): Promise<CheckoutSession>;
   retrieveCheckoutSession(id: string): Promise<CheckoutSession>;
   /** Stripe's receipt page for a PaymentIntent's charge; null while there is none. */
@@ -81,6 +90,7 @@ function toSession(s: Stripe.Checkout.Session): CheckoutSession {
     paymentIntent: idOf(s.payment_intent),
     amountTotal: s.amount_total ?? null,
     currency: s.currency ?? null,
+    livemode: typeof s.livemode === 'boolean' ? s.livemode : null,
     metadata: { ...(s.metadata ?? {}) },
   };
 }
@@ -112,6 +122,7 @@ export function createStripeGateway(config: Pick<Config, 'STRIPE_SECRET_KEY' | '
   if (!config.STRIPE_SECRET_KEY) return null;
   const stripe = new Stripe(config.STRIPE_SECRET_KEY, clientOptions(config.STRIPE_API_URL));
   return {
+    live: isLiveKey(config.STRIPE_SECRET_KEY),
     async createCheckoutSession(input, idempotencyKey) {
       const session = await call(() =>
         stripe.checkout.sessions.create(

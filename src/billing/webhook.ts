@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { webhookEvents } from '../platform/metrics.js';
 import { applyRefund, applySessionEvent, type Outcome } from './fulfil.js';
-import { verifyWebhook, type WebhookEvent } from './stripe.js';
+import { isLiveKey, verifyWebhook, type WebhookEvent } from './stripe.js';
 
 async function handle(app: FastifyInstance, event: WebhookEvent): Promise<Outcome> {
-  if (event.kind === 'session') return applySessionEvent(app.db, event.type, event.session);
+  if (event.kind === 'session') return applySessionEvent(app.db, event.type, event.session, isLiveKey(app.config.STRIPE_SECRET_KEY));
   if (event.kind === 'refund') return applyRefund(app.db, event.charge);
   return 'ignored';
 }
@@ -35,7 +35,10 @@ export async function stripeWebhook(app: FastifyInstance): Promise<void> {
     const { event } = verified;
     const outcome = await handle(app, event);
     webhookEvents.inc({ type: event.type, result: outcome });
-    req.log.info({ event: event.id, type: event.type, outcome }, 'stripe event');
+    if (outcome === 'mismatch') {
+      const s = event.kind === 'session' ? event.session : null;
+      req.log.error({ event: event.id, type: event.type, session: s?.id, amountTotal: s?.amountTotal, currency: s?.currency, livemode: s?.livemode }, 'stripe event does not match its payment; nothing granted');
+    } else req.log.info({ event: event.id, type: event.type, outcome }, 'stripe event');
     return reply.send({ received: true });
   });
 }

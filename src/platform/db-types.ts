@@ -151,7 +151,7 @@ export interface TakesTable {
   duration_s: number;
   video_key: string | null;
   video_bytes: number | null;
-  /** The length of the MP4 received (ffprobe); null until ready or when it could not be read. */
+  /** The length of the MP4 received (read from its MP4 header); null until ready or when it could not be read. */
   video_duration_s: number | null;
   credits_spent: Generated<number>;
   error_code: string | null;
@@ -198,6 +198,9 @@ export interface PaymentsTable {
   credits_purchased: number;
   status: Generated<PaymentStatus>;
   error_message: string | null;
+  /** What a paid event reported that differed from this payment (nothing was granted for it). */
+  mismatch: string | null;
+  mismatch_at: Date | null;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
 }

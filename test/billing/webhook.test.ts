@@ -3,6 +3,7 @@ import type { TestApp } from '../setup/context.js';
 import { expectLedgerBalanced } from '../factories.js';
 import { balanceOf, deliver, ledgerOf, packNamed, paymentForSession, signedInBuyer, startCheckout } from '../factories/billing.js';
 import { startBillingApp } from '../setup/apps.js';
+import { ADMIN_PASSWORD, adminBrowser } from '../factories/admin.js';
 import type { StripeFake } from '../fakes/stripe.js';
 
 let t: TestApp;
@@ -10,7 +11,7 @@ let fake: StripeFake;
 let close = async () => {};
 
 beforeAll(async () => {
-  ({ t, fake, close } = await startBillingApp());
+  ({ t, fake, close } = await startBillingApp({ ADMIN_PASSWORD }));
 });
 afterAll(() => close());
 
@@ -119,6 +120,46 @@ describe('Stripe webhook', () => {
     expect((await deliver(t.app, fake, 'checkout.session.completed', unpaid)).statusCode).toBe(200);
     expect(await balanceOf(t.ctx.db, user.id)).toBe(20);
     expect((await paymentForSession(t.ctx.db, sessionId)).status).toBe('paid');
+    await expectLedgerBalanced(t.ctx.db);
+  });
+});
+
+// After the others: they count this file's webhook metrics from zero.
+describe('Stripe webhook: the money it names', () => {
+  // Issue 25, item 7: a correctly signed event for 1 JPY in live mode granted a 32.00 USD pack.
+  it('grants nothing when the amount, currency or mode differ from the payment, and shows it on the admin overview', async () => {
+    const { user, sessionId } = await openCheckout();
+    const payment = await paymentForSession(t.ctx.db, sessionId);
+    const paid = fake.complete(sessionId);
+    expect(paid.amount_total).toBe(payment.amount_cents);
+    const wrong = [
+      { ...paid, amount_total: 1, currency: 'jpy', livemode: true },
+      { ...paid, amount_total: payment.amount_cents - 1 },
+      { ...paid, currency: 'eur' },
+      { ...paid, livemode: true },
+    ];
+    for (const session of wrong) {
+      expect((await deliver(t.app, fake, 'checkout.session.completed', session)).statusCode).toBe(200);
+      expect((await deliver(t.app, fake, 'checkout.session.async_payment_succeeded', session)).statusCode).toBe(200);
+    }
+    expect(await balanceOf(t.ctx.db, user.id)).toBe(0);
+    expect(await ledgerOf(t.ctx.db, user.id)).toEqual([]);
+    const after = await t.ctx.db.selectFrom('payments').select(['status', 'mismatch']).where('id', '=', payment.id).executeTakeFirstOrThrow();
+    expect(after.status).toBe('pending');
+    expect(after.mismatch).toMatch(/livemode true, expected false/);
+    const metrics = await t.app.inject('/metrics');
+    expect(metrics.body).toContain('echoes_webhook_events_total{type="checkout.session.completed",result="mismatch"} 4');
+
+    const admin = await adminBrowser(t.app);
+    const overview = await admin.get('/admin');
+    expect(overview.statusCode).toBe(200);
+    expect(overview.body).toContain('data-payment-mismatches');
+    expect(overview.body).toContain(`data-payment-id="${payment.id}"`);
+    expect(overview.body).toContain(user.email);
+
+    // The true event still grants.
+    expect((await deliver(t.app, fake, 'checkout.session.completed', paid)).statusCode).toBe(200);
+    expect(await balanceOf(t.ctx.db, user.id)).toBe(20);
     await expectLedgerBalanced(t.ctx.db);
   });
 });

@@ -63,7 +63,7 @@ describe('storage use is counted exactly', () => {
     const { user, project, b } = await creator(t, 5);
     expect(await used(user.id)).toBe(0);
 
-    expect((await uploadClip(b, project.id, { image: await testImage(300, 200) })).statusCode).toBe(303);
+    expect((await uploadClip(b, project.id, { image: await testImage(450, 300) })).statusCode).toBe(303);
     const clip = await latestClip(t.ctx.db, project.id);
     const imageBytes = (await sizeOf(clip.image_key)) + (await sizeOf(clip.thumb_key));
     expect(imageBytes).toBeGreaterThan(0);
@@ -125,7 +125,7 @@ describe('the storage quota', () => {
     await setLimits(t.ctx.db, { storageQuotaMb: 1 });
     const { user, project, b } = await creator(t, 5);
     await fillWithExport(user.id, project.id, MB - 1000); // room for less than any normalised image
-    const res = await uploadClip(b, project.id, { image: await testImage(300, 200) });
+    const res = await uploadClip(b, project.id, { image: await testImage(450, 300) });
     expect(res.statusCode).toBe(413);
     expect(res.body).toContain('This upload does not fit in your storage: you use 1023 KB of your 1.0 MB.');
     expect(res.body).toContain('Delete clips, music or projects you no longer need to make room.');
@@ -137,7 +137,7 @@ describe('the storage quota', () => {
   it('two uploads at once into room for one: one is stored and charged, the other refused in its transaction and its objects deleted', async () => {
     await setLimits(t.ctx.db, { storageQuotaMb: 1 });
     const { user, project } = await creator(t, 5);
-    const image = await normalizeImage(await testImage(300, 200), { width: 1280, height: 720, maxPixels: 60_000_000 });
+    const image = await normalizeImage(await testImage(450, 300), { width: 1280, height: 720, maxPixels: 60_000_000 });
     const bytes = image.image.length + image.thumb.length;
     await fillWithExport(user.id, project.id, MB - Math.floor(bytes * 1.5));
     // Straight into the service, both at once: both pass the check before storing, so only the

@@ -52,3 +52,15 @@ export async function revenue(db: Conn) {
     group by currency order by currency`.execute(db);
   return rows;
 }
+
+/** Paid events that named other money than their payment (nothing granted): the latest few. */
+export async function paymentMismatches(db: Conn, limit = 10) {
+  return db
+    .selectFrom('payments')
+    .innerJoin('users', 'users.id', 'payments.user_id')
+    .select(['payments.id', 'payments.user_id', 'users.email', 'payments.amount_cents', 'payments.currency', 'payments.mismatch', 'payments.mismatch_at'])
+    .where('payments.mismatch_at', 'is not', null)
+    .orderBy('payments.mismatch_at', 'desc')
+    .limit(limit)
+    .execute();
+}

@@ -1,7 +1,7 @@
 import type { Queue } from 'bullmq';
 import type { DB } from '../../platform/db.js';
 import type { Queues } from '../../platform/queues.js';
-import { creditCounts, generationCounts, revenue, userCounts } from './queries.js';
+import { creditCounts, generationCounts, paymentMismatches, revenue, userCounts } from './queries.js';
 
 const STATES = ['waiting', 'prioritized', 'active', 'delayed', 'failed'] as const;
 
@@ -33,13 +33,14 @@ async function queueStats(name: string, queue: Queue): Promise<QueueStats> {
 }
 
 export async function overview(db: DB, queues: Queues) {
-  const [users, generations, credits, money, ...queueList] = await Promise.all([
+  const [users, generations, credits, money, mismatches, ...queueList] = await Promise.all([
     userCounts(db),
     generationCounts(db),
     creditCounts(db),
     revenue(db),
+    paymentMismatches(db),
     queueStats('generation', queues.generation),
     queueStats('export', queues.export),
   ]);
-  return { users, generations, credits, revenue: money, queues: queueList };
+  return { users, generations, credits, revenue: money, mismatches, queues: queueList };
 }
