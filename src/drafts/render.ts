@@ -5,7 +5,6 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Job } from 'bullmq';
 import type { AppContext } from '../platform/context.js';
-import { publishLive } from '../platform/live.js';
 import { renderZoomClip } from '../generation/providers/local-render.js';
 import { ratioOrDefault } from '../settings/ratios.js';
 import { getSettings } from '../settings/service.js';
@@ -47,8 +46,7 @@ export function makeDraftProcessor(ctx: AppContext) {
       const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       log.warn({ err: (err as Error).message, last }, 'draft render failed');
       if (!last) throw err;
-      const failed = await takes.failDraft(ctx.db, draft.id, { code: 'DRAFT_FAILED', message: MESSAGE });
-      if (failed) publishLive(ctx.db, draft.user_id, { t: 'clip', clip: draft.clip_id, project: draft.project_id });
+      await takes.failDraft(ctx.db, draft.id, { code: 'DRAFT_FAILED', message: MESSAGE });
       return 'error';
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -58,7 +56,6 @@ export function makeDraftProcessor(ctx: AppContext) {
       await ctx.storage.delete(key).catch(() => {}); // deleted or ended meanwhile: leave nothing behind
       return 'stale';
     }
-    publishLive(ctx.db, clip.user_id, { t: 'clip', clip: clip.id, project: clip.project_id });
     log.info('draft ready');
     return 'ready';
   };

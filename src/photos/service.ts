@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import type { NormalizedImage } from '../clips/image.js';
 import * as clips from '../clips/queries.js';
 import { storeClipImage } from '../clips/store-image.js';
-import { clipChanged } from '../generation/service.js';
 import { checkClipCap, claimStorage, roomLeft } from '../limits/quota.js';
 import type { AppContext } from '../platform/context.js';
 import { withTx } from '../platform/db.js';
@@ -49,7 +48,6 @@ export async function addPhoto(ctx: AppContext, settings: Settings, input: { use
         request_id: input.requestId,
       });
       await queueDraft(ctx, tx, row);
-      clipChanged(tx, row);
       return row;
     });
   } catch (err) {

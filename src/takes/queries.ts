@@ -133,13 +133,16 @@ export async function completeDraft(db: Conn, takeId: string, video: { key: stri
 }
 
 export async function failDraft(db: Conn, takeId: string, f: { code: string; message: string }) {
-  return db
+  const take = await db
     .updateTable('takes')
     .set({ status: 'error', error_code: f.code.slice(0, 100), error_message: f.message, finished_at: new Date() })
     .where('id', '=', takeId)
     .where('status', 'in', ['queued', 'generating'])
     .returning(['clip_id', 'user_id'])
     .executeTakeFirst();
+  // The clip's row changes too, so its open pages hear of it (the change feed follows clip rows).
+  if (take) await db.updateTable('clips').set({ updated_at: new Date() }).where('id', '=', take.clip_id).execute();
+  return take;
 }
 
 /** Drafts still unfinished a while after they were asked for: the draft sweeper checks their jobs. */
