@@ -21,6 +21,8 @@ import { ViewEngine } from './eta.js';
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** Routes that authenticate by other means (a signature) and take no browser form. */
 const CSRF_EXEMPT = new Set(['/webhooks/stripe', '/webhooks/luma']);
+/** The multipart upload forms, whose plain (no-JavaScript) version carries the token in its action URL. */
+const QUERY_TOKEN_ROUTES = new Set(['/projects/:id/clips', '/projects/:id/photos', '/projects/:id/music']);
 
 /** HTTP plumbing shared by every feature: security headers, cookies, sessions, CSRF, views, static files. */
 export default fp(
@@ -93,7 +95,9 @@ export default fp(
         const body = req.body as Record<string, unknown> | undefined;
         const q = req.query as Record<string, unknown> | undefined;
         const fromBody = body && typeof body._csrf === 'string' ? body._csrf : undefined;
-        const fromQuery = q && typeof q._csrf === 'string' ? q._csrf : undefined;
+        // In the URL only where a browser without JavaScript needs it: a multipart form's body is
+        // read after this check. Anywhere else a token in a URL (logs, Referer) is not accepted.
+        const fromQuery = q && typeof q._csrf === 'string' && QUERY_TOKEN_ROUTES.has(req.routeOptions.url ?? '') ? q._csrf : undefined;
         return fromBody ?? (req.headers['x-csrf-token'] as string | undefined) ?? fromQuery;
       },
     });
