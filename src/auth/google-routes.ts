@@ -1,16 +1,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { readForm } from '../platform/forms.js';
-import { admitSignIn } from '../limits/admit.js';
-import { safeReturnPath } from '../platform/view.js';
+import { admitSignIn, admitSignInStart } from '../limits/admit.js';
+import { safeReturnPath } from '../platform/safe-return-path.js';
 import { describeGoogleFailure } from './google.js';
+import { beginGoogleSignIn, endGoogleSignIn, pendingGoogleSignIn } from './google-state.js';
 import type { ProfileInput } from './queries.js';
 import { rememberedReferral } from './referral.js';
 import { signInProfile } from './service.js';
 import { finishSignIn } from './sign-in.js';
-
-/** Where to go after Google sends the person back; kept in the session across the round trip. */
-const NEXT_KEY = 'authNext';
 
 /** Google's answer (error=access_denied, code, state) is read by passport and describeGoogleFailure. */
 const googleQuery = z.record(z.string(), z.unknown());
@@ -20,16 +18,16 @@ const open = { config: { access: 'public' as const } };
 
 /** GET /auth/google and its callback; registered only when Google is configured. */
 export function googleRoutes(app: FastifyInstance): void {
-  const startGoogle = app.authenticator.authenticate('google');
-
   app.get('/auth/google', open, async (req, reply) => {
-    req.session.set(NEXT_KEY, safeReturnPath(readForm(googleQuery, req.query).next));
-    await startGoogle.call(app, req, reply);
+    await admitSignInStart(app.ctx, req.ip);
+    const state = beginGoogleSignIn(reply, app.config, readForm(googleQuery, req.query).next);
+    await app.authenticator.authenticate('google', { state }).call(app, req, reply);
     return reply;
   });
 
   const finishGoogle = app.authenticator.authenticate('google', async (req: FastifyRequest, reply: FastifyReply, err: Error | null, profile?: unknown, _info?: unknown, status?: number) => {
-    const next = safeReturnPath(req.session.get(NEXT_KEY));
+    const next = pendingGoogleSignIn(req)?.next ?? safeReturnPath(undefined);
+    endGoogleSignIn(reply);
     if (err || !profile) {
       const failure = describeGoogleFailure(err, readForm(googleQuery, req.query), status);
       if (!failure) throw err;

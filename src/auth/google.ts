@@ -1,6 +1,7 @@
 import { Strategy as GoogleStrategy, type StrategyOptions, type VerifyCallback } from 'passport-google-oauth20';
 import type { Config } from '../platform/config.js';
 import type { ProfileInput } from './queries.js';
+import { cookieStateStore } from './google-state.js';
 
 /** What Google's v3 userinfo endpoint answers (the fields we read). */
 interface GoogleUserinfo {
@@ -89,7 +90,8 @@ export function createGoogleStrategy(config: Config) {
       tokenURL: config.GOOGLE_TOKEN_URL,
       userProfileURL: config.GOOGLE_USERINFO_URL,
       scope: ['profile', 'email'],
-      state: true,
+      // The state lives in a short-lived signed cookie, not a session row (google-state.ts).
+      store: cookieStateStore as never,
     },
   );
 }

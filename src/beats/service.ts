@@ -4,7 +4,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { publishLive } from '../platform/live.js';
 import type { AppContext } from '../platform/context.js';
 import type { Conn } from '../platform/db.js';
 import type { CutMode, MusicAnalysis, Project } from '../platform/db-types.js';
@@ -101,7 +100,6 @@ export async function runAnalysis(ctx: AppContext, projectId: string, musicKey: 
     throw err;
   } finally {
     await rm(dir, { recursive: true, force: true });
-    publishLive(ctx.db, project.user_id, { t: 'analysis', project: projectId }); // the beat panel updates live
   }
 }
 

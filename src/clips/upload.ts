@@ -4,7 +4,7 @@ import { TooLargeError, UserError } from '../platform/errors.js';
 import { readForm } from '../platform/forms.js';
 import { bytes } from '../platform/format.js';
 import type { Settings } from '../settings/service.js';
-import { normalizeImage, type NormalizedImage } from './image.js';
+import { MIN_PHOTO_SIDE, normalizeImage, type NormalizedImage } from './image.js';
 
 export interface ClipUpload {
   image: NormalizedImage;
@@ -49,7 +49,7 @@ export async function readClipUpload(
         continue;
       }
       try {
-        image = await normalizeImage(part.file, { width: opts.width, height: opts.height, maxPixels: opts.maxPixels });
+        image = await normalizeImage(part.file, { width: opts.width, height: opts.height, maxPixels: opts.maxPixels, minSide: MIN_PHOTO_SIDE });
       } catch (err) {
         if (part.file.truncated) throw tooLarge();
         throw err;

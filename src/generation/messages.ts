@@ -32,6 +32,8 @@ export function describeTaskFailure(failureCode: string | undefined, failure: st
   const code = failureCode || 'FAILED';
   const detail = failure || undefined;
   if (isSafetyCode(failureCode)) return { code, message: MESSAGES.safety, detail };
+  // The local render is ours, and it was already tried again here (providers/local.ts).
+  if (code === 'RENDER_FAILED') return { code, message: MESSAGES.ours, detail };
   if (code.startsWith('ASSET.')) return { code, message: MESSAGES.asset, detail };
   if (code.startsWith('INTERNAL')) return { code, message: MESSAGES.internal, detail };
   return { code, message: MESSAGES.failed, detail };

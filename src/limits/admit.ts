@@ -15,6 +15,11 @@ export async function admitShare(ctx: AppContext, userId: string): Promise<void>
   await enforceRate(ctx, 'share', userId);
 }
 
+/** Starting a Google sign-in (a redirect and a cookie, nothing stored): counted per address, apart from finished ones. */
+export async function admitSignInStart(ctx: AppContext, ip: string): Promise<void> {
+  await enforceRate(ctx, 'sign-in-start', ip);
+}
+
 /**
  * A sign-in attempt, counted per address and, once known, per account (the Google subject, never
  * the email, which another Google account can claim too): a script trying many accounts from one

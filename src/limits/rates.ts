@@ -17,6 +17,7 @@ export const RATES = {
   // Keyed on the Google subject (dev:<email> for the dev sign-in): another Google account that
   // claims the same email cannot use this one's allowance up.
   'sign-in-account': { setting: 'signInsPerHourPerEmail', label: 'Sign-in attempts (this account)', unit: (n: number) => `${count(n, 'sign-in attempt')} for one account` },
+  'sign-in-start': { setting: 'signInsPerHourPerAddress', label: 'Google sign-ins started (per address)', unit: (n: number) => `${count(n, 'sign-in')} started from one address` },
   'sign-in-address': { setting: 'signInsPerHourPerAddress', label: 'Sign-in attempts (per address)', unit: (n: number) => `${count(n, 'sign-in attempt')} from one address` },
 } as const satisfies Record<string, { setting: keyof Settings; label: string; unit: (n: number) => string }>;
 

@@ -17,7 +17,7 @@ export async function limitsSummary(ctx: AppContext, user: { id: string; google_
   const settings = await getSettings(ctx.db);
   const limiter = limiterFor(ctx);
   // Per person (the address limit belongs to no one).
-  const actions = (Object.keys(RATES) as RateAction[]).filter((a) => a !== 'sign-in-address');
+  const actions = (Object.keys(RATES) as RateAction[]).filter((a) => a !== 'sign-in-address' && a !== 'sign-in-start');
   const [storage, projectCount, usages] = await Promise.all([
     storageUsedBytes(ctx.db, user.id).then((bytes) => storageUse(settings, { storage_bytes: bytes })),
     countProjects(ctx.db, user.id),

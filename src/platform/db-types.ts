@@ -151,7 +151,7 @@ export interface TakesTable {
   duration_s: number;
   video_key: string | null;
   video_bytes: number | null;
-  /** The length of the MP4 received (ffprobe); null until ready or when it could not be read. */
+  /** The length of the MP4 received (read from its MP4 header); null until ready or when it could not be read. */
   video_duration_s: number | null;
   credits_spent: Generated<number>;
   error_code: string | null;

@@ -44,12 +44,12 @@ describe('Google sign-in', () => {
     google.setAccount(account);
     const b = new TestBrowser(t.app);
     const authorize = await startGoogle(b);
-    const sidBefore = b.cookies.get('sid')!;
-    expect(sidBefore).toBeTruthy(); // the state lives in a server-side session
+    expect(b.cookies.has('sid')).toBe(false); // the state lives in a signed cookie, not a session (issue 25 item 3)
+    expect(b.cookies.get('g_signin')).toBeTruthy();
     const res = await b.get(pathOf(await visitGoogle(authorize)));
     expect(res.statusCode).toBe(303);
     expect(res.headers.location).toBe('/projects');
-    expect(b.cookies.get('sid')).not.toBe(sidBefore); // rotated at sign-in
+    expect(b.cookies.get('sid')).toBeTruthy();
 
     const [user] = await userBySub(account.sub);
     expect(user).toMatchObject({ email: account.email, name: 'Ada Lovelace', avatar_url: account.picture, credit_balance: 1 });
@@ -60,10 +60,6 @@ describe('Google sign-in', () => {
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('data-credit-balance="1"');
     expect(page.body).toContain(account.picture!);
-    // The pre-sign-in session is gone from the server.
-    const old = new TestBrowser(t.app);
-    old.cookies.set('sid', sidBefore);
-    expect((await old.get('/referrals')).statusCode).toBe(303);
   });
 
   it('refreshes the profile on a repeat sign-in and grants nothing more', async () => {

@@ -16,7 +16,7 @@ afterAll(async () => {
 
 it('fifty simultaneous submissions with one credit make exactly one clip', async () => {
   const { user, project, b } = await creator(t, 1);
-  const image = await testImage(32, 18);
+  const image = await testImage(320, 300);
   const results = await Promise.all(Array.from({ length: 50 }, (_, i) => uploadClip(b, project.id, { image, prompt: `try ${i}` })));
   const codes = results.map((r) => r.statusCode).sort();
   expect(codes.filter((c) => c === 303)).toHaveLength(1);

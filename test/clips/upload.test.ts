@@ -28,7 +28,7 @@ async function objectsUnder(prefix: string): Promise<string[]> {
 describe('POST /projects/:id/clips', () => {
   it('charges, stores the normalised image and thumbnail, and queues the clip (plain form: 303 + flash)', async () => {
     const { user, project, b } = await creator(t, 2, '720:1280');
-    const res = await uploadClip(b, project.id, { image: await testImage(300, 200, 'jpeg'), prompt: '  Slow pan  ', duration: 10 });
+    const res = await uploadClip(b, project.id, { image: await testImage(450, 300, 'jpeg'), prompt: '  Slow pan  ', duration: 10 });
     expect(res.statusCode).toBe(303);
     expect(res.headers.location).toBe(`/projects/${project.id}`);
     expect(res.cookies.find((c) => c.name === 'flash')).toBeTruthy();
@@ -71,6 +71,15 @@ describe('POST /projects/:id/clips', () => {
     expect(await t.ctx.db.selectFrom('clips').select('id').where('project_id', '=', project.id).execute()).toEqual([]);
     expect(await objectsUnder(`images/${user.id}`)).toEqual([]);
     expect(await balanceOf(t.ctx.db, user.id)).toBe(1);
+  });
+
+  it('refuses a photo under 300 pixels on its short side before charging, naming the minimum', async () => {
+    const { user, project, b } = await creator(t, 2);
+    const res = await uploadClip(b, project.id, { image: await testImage(10, 10), htmx: true });
+    expect(res.statusCode).toBe(422);
+    expect(res.body).toContain('at least 300 pixels on its short side');
+    expect(await balanceOf(t.ctx.db, user.id)).toBe(2);
+    expect(await objectsUnder(`images/${user.id}`)).toEqual([]);
   });
 
   it('refuses bad input with a clear 4xx and charges nothing', async () => {
@@ -154,5 +163,27 @@ describe('the upload form partial', () => {
     expect(html).toMatch(/data-upload-submit disabled/);
     expect(html).toContain('href="/credits"');
     expect(html).not.toMatch(/data-credits-short hidden/);
+  });
+});
+
+describe('the card of an unfinished clip', () => {
+  const card = (status: string, progressPct: number) =>
+    renderTemplate(t.app, 'clips/_card', {
+      clip: { id: 'c1', projectId: 'p1', status, unfinished: true, progressPct, prompt: '', durationS: 5, ratioClass: 'ratio-1280x720', approved: false, attempt: 1, errorMessage: null, refunded: 0, thumbUrl: '/t', imageUrl: '/i', videoUrl: null, videoDomId: null, canApprove: false, regenerateCost: 1, take: null },
+      csrfToken: 'x',
+      balanceUpdate: null,
+    });
+
+  it('says queued, starting and generating apart: a queued clip never shows "Generating 0%" or a bar', async () => {
+    const queued = await card('queued', 0);
+    expect(queued).toContain('In the queue');
+    expect(queued).not.toContain('Generating');
+    expect(queued).not.toContain('<progress');
+    const starting = await card('generating', 0);
+    expect(starting).toContain('Starting');
+    expect(starting).not.toContain('0%</strong>');
+    const going = await card('generating', 40);
+    expect(going).toContain('Generating');
+    expect(going).toContain('<strong>40%</strong>');
   });
 });

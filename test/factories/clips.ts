@@ -11,8 +11,8 @@ import { ledgerReference } from '../../src/generation/keys.js';
 import type { TestBrowser } from '../setup/browser.js';
 import { waitFor } from '../setup/wait.js';
 
-/** A small real image (a gradient, so encoders have something to chew on). */
-export async function testImage(width = 64, height = 36, format: 'png' | 'jpeg' = 'png'): Promise<Buffer> {
+/** A small real image (a gradient, so encoders have something to chew on), big enough to upload (MIN_PHOTO_SIDE). */
+export async function testImage(width = 400, height = 300, format: 'png' | 'jpeg' = 'png'): Promise<Buffer> {
   const raw = Buffer.alloc(width * height * 3);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {

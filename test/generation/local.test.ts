@@ -44,7 +44,7 @@ describe('the local provider', () => {
   it('renders a real H.264 MP4 of the clip\'s length and ratio size, reporting progress', async () => {
     workers = startWorkers(t.ctx, { periodic: false });
     const { user, project, b } = await creator(t, 1, '960:960');
-    expect((await uploadClip(b, project.id, { image: await testImage(200, 120, 'jpeg') })).statusCode).toBe(303);
+    expect((await uploadClip(b, project.id, { image: await testImage(500, 300, 'jpeg') })).statusCode).toBe(303);
     const id = (await latestClip(t.ctx.db, project.id)).id;
     let seen = 0;
     const clip = await waitFor(async () => {
@@ -60,6 +60,8 @@ describe('the local provider', () => {
     const info = await probe(path.join(t.dataDir, 'objects', clip.video_key!));
     expect(info.streams[0]).toMatchObject({ codec_name: 'h264', pix_fmt: 'yuv420p', width: 960, height: 960 });
     expect(Number(info.format.duration)).toBeCloseTo(2, 1);
+    // The stored length is read from the MP4's header, and agrees with ffprobe.
+    expect(clip.video_duration_s).toBeCloseTo(Number(info.format.duration), 1);
   }, 40_000);
 
   it('a render whose process died is picked up again by the next status call', async () => {

@@ -38,7 +38,7 @@ const storageBytes = async (userId: string) =>
 describe('deleting a project while a clip generates', () => {
   it('refunds the clip, cancels its render, and nothing is stored when the worker finishes afterwards', async () => {
     const { user, project, b } = await creator(t, 6);
-    expect((await uploadClip(b, project.id, { image: await testImage(320, 180, 'jpeg'), duration: 10 })).statusCode).toBe(303);
+    expect((await uploadClip(b, project.id, { image: await testImage(540, 304, 'jpeg'), duration: 10 })).statusCode).toBe(303);
     const clip = await latestClip(t.ctx.db, project.id);
     expect(await balanceOf(t.ctx.db, user.id)).toBe(4);
 

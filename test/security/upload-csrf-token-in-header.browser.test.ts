@@ -24,7 +24,7 @@ beforeAll(async () => {
   ({ t, browser, base, close } = await startBrowserApp());
   dir = await mkdtemp(path.join(os.tmpdir(), 'echoes-sec-upload-'));
   photo = path.join(dir, 'photo.png');
-  await writeFile(photo, await testImage(320, 180));
+  await writeFile(photo, await testImage(540, 304));
   song = path.join(dir, 'song.mp3');
   await writeFile(song, Buffer.alloc(2048, 1));
 });

@@ -12,6 +12,8 @@ import { renderZoomClip } from './local-render.js';
 import { ProviderError, type GenerationInput, type Provider, type TaskStatus } from './types.js';
 
 const LEASE_MS = 15_000;
+/** A render that fails here (storage, ffmpeg crashing) is ours: tried this often, 1 s then 2 s apart, before the task fails. */
+export const RENDER_TRIES = 3;
 const TASK_TTL_S = 2 * 24 * 3600;
 
 // Writes only while the task is unfinished, so a cancel can never be overwritten by a late result.
@@ -69,8 +71,8 @@ export function createLocalProvider(d: LocalDeps): Provider & { shutdown(): void
     }
   }
 
-  async function ensureRendering(taskId: string, input: GenerationInput): Promise<void> {
-    if (running.has(taskId)) return;
+  async function ensureRendering(taskId: string, input: GenerationInput, retryAt = 0): Promise<void> {
+    if (running.has(taskId) || Date.now() < retryAt) return;
     const lease = `${key(taskId)}:lease`;
     if ((await d.redis.set(lease, owner, 'PX', LEASE_MS, 'NX')) !== 'OK') return; // rendering elsewhere
     const ac = new AbortController();
@@ -83,8 +85,13 @@ export function createLocalProvider(d: LocalDeps): Provider & { shutdown(): void
     void slots.run(() => (ac.signal.aborted ? Promise.resolve() : render(taskId, input, ac.signal)))
       .catch(async (err: Error) => {
         if (ac.signal.aborted) return;
-        log.warn({ err: err.message }, 'local render failed');
-        await setIfOpen(taskId, { state: 'failed', failureCode: 'RENDER_FAILED', failure: err.message.slice(0, 500) }).catch(() => {});
+        const tries = await d.redis.hincrby(key(taskId), 'tries', 1).catch(() => RENDER_TRIES);
+        log.warn({ err: err.message, tries }, 'local render failed');
+        // Another try once the lease is released, started by the next status() after retryAt.
+        const next: Record<string, string> = tries < RENDER_TRIES
+          ? { state: 'pending', progress: '0', retryAt: String(Date.now() + 1000 * 2 ** (tries - 1)) }
+          : { state: 'failed', failureCode: 'RENDER_FAILED', failure: err.message.slice(0, 500) };
+        await setIfOpen(taskId, next).catch(() => {});
       })
       .finally(() => {
         clearInterval(renew);
@@ -109,7 +116,7 @@ export function createLocalProvider(d: LocalDeps): Provider & { shutdown(): void
       if (!t.state) return { state: 'failed', failureCode: 'TASK_NOT_FOUND', failure: 'The render task no longer exists' };
       if (t.state === 'pending' || t.state === 'running') {
         if (!t.input) throw new ProviderError('Render task without input', false, 'BAD_TASK');
-        await ensureRendering(taskId, JSON.parse(t.input) as GenerationInput);
+        await ensureRendering(taskId, JSON.parse(t.input) as GenerationInput, Number(t.retryAt ?? 0));
         return { state: t.state, progress: Number(t.progress ?? 0) };
       }
       if (t.state === 'succeeded') return { state: 'succeeded', outputKey: t.outputKey };
