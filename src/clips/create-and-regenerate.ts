@@ -142,3 +142,29 @@ export async function regenerateClip(ctx: AppContext, userId: string, clipId: st
   await queueAttempt(ctx, clip);
   return clip;
 }
+
+/**
+ * Animate with AI, many at once (POST /projects/:id/animate): every named clip of the person's
+ * project starts its next attempt in one transaction, all charged or none. The total is checked
+ * first, so a short balance is refused with what it needs before anything moves.
+ */
+export async function animateClips(ctx: AppContext, userId: string, projectId: string, clipIds: string[], requestId: string): Promise<Clip[]> {
+  const settings = await getSettings(ctx.db);
+  const route = providerAndModel(ctx, settings);
+  const started = await withTx(ctx.db, async (tx) => {
+    const rows: Clip[] = [];
+    for (const id of new Set(clipIds)) {
+      const clip = await q.lockClipForUser(tx, userId, id);
+      if (!clip || clip.project_id !== projectId) throw new NotFoundError();
+      rows.push(clip);
+    }
+    const total = rows.reduce((n, c) => n + clipCost(settings, c.duration_s, route), 0);
+    const balance = await getBalance(tx, userId);
+    if (balance < total) throw new InsufficientCreditsError(total, balance);
+    const out: Clip[] = [];
+    for (const clip of rows) out.push(await beginNextAttempt(ctx, tx, clip, settings, { requestId }));
+    return out;
+  });
+  for (const clip of started) await queueAttempt(ctx, clip);
+  return started;
+}

@@ -13,7 +13,7 @@ import { clipCost, getSettings, primaryRoute } from '../settings/service.js';
 import { ratioOrDefault } from '../settings/ratios.js';
 import { admitClipUpload } from './admission.js';
 import { toClipCard } from './cards.js';
-import { createClip, regenerateClip } from './create-and-regenerate.js';
+import { animateClips, createClip, regenerateClip } from './create-and-regenerate.js';
 import { decorateClip, ownClip } from './own.js';
 import { findClipForUser, type ClipWithTake } from './queries.js';
 import { approveClip, cancelClip, deleteClip, moveClip, reorderClips } from './service.js';
@@ -144,6 +144,19 @@ export default fp(
       const clip = await moveClip(app.ctx, req.clip, dir);
       if (req.isHtmx) return reply.code(204).send();
       return reply.redirect(`/projects/${clip.project_id}#clip-${clip.id}`, 303);
+    });
+
+    app.post('/projects/:id/animate', projectOfUrl, async (req, reply) => {
+      const { clip_ids: ids } = readForm(orderForm, req.body);
+      if (ids.length === 0) throw new UserError('Choose the clips to animate.', 400, 'no_clips');
+      try {
+        const started = await animateClips(app.ctx, currentUser(req).id, req.project.id, ids, req.id);
+        flash(reply, 'notice', `Animating ${started.length === 1 ? '1 clip' : `${started.length} clips`}. The film switches to each AI take when it is ready.`);
+        return reply.redirect(`/projects/${req.project.id}`, 303);
+      } catch (err) {
+        if (!(err instanceof InsufficientCreditsError)) throw err;
+        return noCredits(req, reply, err, req.project.id);
+      }
     });
 
     app.post('/projects/:id/order', projectOfUrl, async (req, reply) => {
