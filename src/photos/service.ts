@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { queueAttempt } from '../clips/charge.js';
+import { queueAttempt } from '../clips/create-and-regenerate.js';
 import type { NormalizedImage } from '../clips/image.js';
 import * as clips from '../clips/queries.js';
 import { storeClipImage } from '../clips/store-image.js';

@@ -3,7 +3,7 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { LIMIT_FIELDS } from '../../src/admin/settings/service.js';
-import { createClip as createClipService } from '../../src/clips/charge.js';
+import { createClip as createClipService } from '../../src/clips/create-and-regenerate.js';
 import { normalizeImage } from '../../src/clips/image.js';
 import { QuotaExceededError } from '../../src/limits/quota.js';
 import { completeGeneration } from '../../src/generation/service.js';
