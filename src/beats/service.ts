@@ -81,7 +81,8 @@ export async function runAnalysis(ctx: AppContext, projectId: string, musicKey: 
   if (!(await markRunning(ctx.db, projectId, musicKey))) return 'stale';
   const dir = await mkdtemp(path.join(os.tmpdir(), 'echoes-analysis-'));
   try {
-    const file = path.join(dir, 'track');
+    // Named with the stored track's extension: the decoder forces the demuxer it calls for.
+    const file = path.join(dir, `track${path.extname(musicKey)}`);
     await pipeline(await ctx.storage.get(musicKey), createWriteStream(file));
     const result = await analyseFile(ctx.ffmpeg.ffmpeg, file);
     await saveResult(ctx.db, projectId, musicKey, result);
