@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
-import { createClip } from '../src/clips/charge.js';
+import { createClip } from '../src/clips/create-and-regenerate.js';
 import { normalizeImage } from '../src/clips/image.js';
 import { grantCredits } from '../src/credits/service.js';
 import { loadConfig } from '../src/platform/config.js';

@@ -48,6 +48,8 @@ import { csrfToken } from './csrf.js';
     if (!form.matches || !form.matches('form[data-upload-form]') || !ctx || !ctx.response) return;
     if (ctx.response.status < 400) {
       form.reset();
+      // No stale picture beside "No file chosen" (upload.js shows the chosen photo).
+      form.querySelectorAll('.upload-preview').forEach(function (img) { img.remove(); });
       var notice = form.querySelector('.upload-notice');
       if (notice) notice.textContent = '';
     }

@@ -4,7 +4,6 @@ import type { AppContext } from '../platform/context.js';
 import type { AccountExport, User } from '../platform/db-types.js';
 import { ConflictError, NotFoundError, UnavailableError, isUniqueViolation } from '../platform/errors.js';
 import { isUuid } from '../platform/ids.js';
-import { publishLive } from '../platform/live.js';
 import { enqueue } from '../platform/queues.js';
 import { gaveUpMessage, RETRY_OURS, RETRYING_MESSAGE } from '../platform/job-retry.js';
 import * as q from './queries.js';
@@ -22,7 +21,6 @@ const jobId = (id: string) => `account-export-${id}`;
 /** Records the download's new state and tells the person's open pages (their /account panel refreshes). */
 async function update(ctx: AppContext, row: Pick<AccountExport, 'id' | 'user_id'>, changes: Parameters<typeof q.updateAccountExport>[2]): Promise<void> {
   await q.updateAccountExport(ctx.db, row.id, changes);
-  publishLive(ctx.db, row.user_id, { t: 'download' });
 }
 
 /** Queues a download of all the person's data; one at a time (409 while one is being built). */
@@ -38,7 +36,6 @@ export async function startAccountExport(ctx: AppContext, userId: string): Promi
     await update(ctx, row, { status: 'error', error_message: QUEUE_DOWN });
     throw new UnavailableError(QUEUE_DOWN, 'queue_unavailable');
   }
-  publishLive(ctx.db, userId, { t: 'download' });
   return row;
 }
 

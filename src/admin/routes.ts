@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin';
 import type { FastifyError, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import { UserError } from '../platform/errors.js';
-import { safeReturnPath } from '../platform/view.js';
+import { safeReturnPath } from '../platform/safe-return-path.js';
 import auditRoutes from './audit-log/routes.js';
 import signInRoutes from './sign-in/routes.js';
 import { requireAdmin } from './guard.js';

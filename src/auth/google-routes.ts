@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { readForm } from '../platform/forms.js';
 import { admitSignIn, admitSignInStart } from '../limits/admit.js';
-import { safeReturnPath } from '../platform/view.js';
+import { safeReturnPath } from '../platform/safe-return-path.js';
 import { describeGoogleFailure } from './google.js';
 import { beginGoogleSignIn, endGoogleSignIn, pendingGoogleSignIn } from './google-state.js';
 import type { ProfileInput } from './queries.js';

@@ -2,7 +2,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../platform/config.js';
 import { cookieSecure } from '../platform/cookies.js';
-import { safeReturnPath } from '../platform/view.js';
+import { safeReturnPath } from '../platform/safe-return-path.js';
 
 /**
  * A Google sign-in in progress (the OAuth state and where to go afterwards) lives in a signed

@@ -4,10 +4,6 @@ import { createGoogleStrategy } from './google.js';
 import { findUserById } from './queries.js';
 import { guardRoute } from './require-user.js';
 import { takeJoinedUser } from '../platform/session-store.js';
-import { publishLive } from '../platform/live.js';
-import type { User } from '../platform/db-types.js';
-
-const READ_ONLY = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -45,13 +41,6 @@ export default fp(
     app.addHook('onSend', async (req, reply, payload) => {
       const access = req.routeOptions.config?.access;
       if (access !== 'public' || (req.user && !reply.hasHeader('cache-control'))) reply.header('cache-control', 'no-store');
-      return payload;
-    });
-    // What a person changes through a request shows on their very next page, on any web process:
-    // what the processes kept of theirs is dropped everywhere before the answer leaves (publishLive
-    // resolves once Redis has handed the message to every subscriber).
-    app.addHook('onSend', async (req, _reply, payload) => {
-      if (!READ_ONLY.has(req.method) && req.user) await publishLive(app.db, (req.user as User).id, { t: 'saved' });
       return payload;
     });
   },

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import type { User } from '../platform/db-types.js';
-import { safeReturnPath } from '../platform/view.js';
+import { safeReturnPath } from '../platform/safe-return-path.js';
 
 /** Where to come back to after signing in: the page the person was on, never a fragment URL. */
 function returnPath(req: FastifyRequest): string {

@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin';
 import { z } from 'zod';
 import { admitSignIn } from '../limits/admit.js';
-import { safeReturnPath } from '../platform/view.js';
+import { safeReturnPath } from '../platform/safe-return-path.js';
 import { readForm } from '../platform/forms.js';
 import { googleRoutes } from './google-routes.js';
 import { referralRoutes } from './referral-routes.js';

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { User } from '../platform/db-types.js';
-import { safeReturnPath } from '../platform/view.js';
+import { safeReturnPath } from '../platform/safe-return-path.js';
 import { forgetReferral } from './referral.js';
 
 /**

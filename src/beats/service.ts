@@ -4,7 +4,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { publishLive } from '../platform/live.js';
 import type { AppContext } from '../platform/context.js';
 import type { Conn } from '../platform/db.js';
 import type { CutMode, MusicAnalysis, Project } from '../platform/db-types.js';
@@ -82,7 +81,8 @@ export async function runAnalysis(ctx: AppContext, projectId: string, musicKey: 
   if (!(await markRunning(ctx.db, projectId, musicKey))) return 'stale';
   const dir = await mkdtemp(path.join(os.tmpdir(), 'echoes-analysis-'));
   try {
-    const file = path.join(dir, 'track');
+    // Named with the stored track's extension: the decoder forces the demuxer it calls for.
+    const file = path.join(dir, `track${path.extname(musicKey)}`);
     await pipeline(await ctx.storage.get(musicKey), createWriteStream(file));
     const result = await analyseFile(ctx.ffmpeg.ffmpeg, file);
     await saveResult(ctx.db, projectId, musicKey, result);
@@ -100,7 +100,6 @@ export async function runAnalysis(ctx: AppContext, projectId: string, musicKey: 
     throw err;
   } finally {
     await rm(dir, { recursive: true, force: true });
-    publishLive(ctx.db, project.user_id, { t: 'analysis', project: projectId }); // the beat panel updates live
   }
 }
 

@@ -1,6 +1,5 @@
 import { ledgerExists, sumLedgerByPrefix } from '../credits/queries.js';
 import { grantCredits, takeBackCredits } from '../credits/service.js';
-import { publishLive } from '../platform/live.js';
 import { withTx, type DB, type Tx } from '../platform/db.js';
 import { getSettings } from '../settings/service.js';
 import * as q from './queries.js';
@@ -64,7 +63,6 @@ export async function markPaid(db: DB, session: CheckoutSession, live: boolean):
       return 'mismatch';
     }
     await q.updatePayment(tx, p.id, { status: 'paid', stripeSessionId: session.id, paymentIntent: session.paymentIntent });
-    publishLive(tx, p.user_id, { t: 'payment' });
     const granted = await grantCredits(tx, p.user_id, p.credits_purchased, 'purchase', session.id, p.pack_name);
     if (granted) await rewardReferrer(tx, p.user_id, p.id);
     return granted ? 'granted' : 'already_paid';
@@ -82,7 +80,6 @@ async function updateUnpaid(db: DB, session: CheckoutSession, status: 'failed' |
     if (!p) return 'unmatched';
     if (p.status !== 'pending') return 'ignored';
     await q.updatePayment(tx, p.id, { status: status ?? undefined, stripeSessionId: session.id, paymentIntent: session.paymentIntent });
-    publishLive(tx, p.user_id, { t: 'payment' });
     return status ?? 'awaiting_payment';
   });
 }

@@ -13,7 +13,7 @@ import { clipCost, getSettings, primaryRoute } from '../settings/service.js';
 import { ratioOrDefault } from '../settings/ratios.js';
 import { admitClipUpload } from './admission.js';
 import { toClipCard } from './cards.js';
-import { createClip, regenerateClip } from './charge.js';
+import { createClip, regenerateClip } from './create-and-regenerate.js';
 import { decorateClip, ownClip } from './own.js';
 import { findClipForUser, type ClipWithTake } from './queries.js';
 import { approveClip, cancelClip, deleteClip, moveClip, reorderClips } from './service.js';

@@ -5,7 +5,7 @@ import { ConflictError, NotFoundError, UserError } from '../platform/errors.js';
 import { videoKeyFor } from '../generation/keys.js';
 import { MESSAGES } from '../generation/messages.js';
 import { providerFor } from '../generation/providers/index.js';
-import { clipChanged, failGeneration, refundDeletedAttempt, stopDeletedTasks } from '../generation/service.js';
+import { failGeneration, refundDeletedAttempt, stopDeletedTasks } from '../generation/service.js';
 import * as q from './queries.js';
 import { takeVideoKeys } from '../takes/queries.js';
 
@@ -31,7 +31,6 @@ function stopTaskSoon(ctx: AppContext, clip: Clip): void {
 export async function approveClip(ctx: AppContext, clip: Clip, approved: boolean): Promise<Clip> {
   const updated = await q.setApproved(ctx.db, clip.user_id, clip.id, approved);
   if (!updated) throw new ConflictError('Only a finished clip can be approved.', 'clip_not_ready');
-  clipChanged(ctx.db, updated);
   return updated;
 }
 
@@ -58,7 +57,6 @@ export async function deleteClip(ctx: AppContext, userId: string, clipId: string
     return { ...row, videos };
   });
   await stopDeletedTasks(ctx, [clip]);
-  clipChanged(ctx.db, clip); // the person's other open pages drop its card
   const keys = [clip.image_key, clip.thumb_key, ...clip.videos, videoKeyFor(clip, clip.attempt)].filter((k): k is string => Boolean(k));
   await ctx.storage.deleteMany([...new Set(keys)]).catch((err) => ctx.logger.error({ clipId, err }, 'clip objects not deleted'));
   return clip;

@@ -1,7 +1,6 @@
 import { onCommit, type Tx } from '../platform/db.js';
 import type { LedgerType } from '../platform/db-types.js';
 import { PaymentRequiredError } from '../platform/errors.js';
-import { publishLive } from '../platform/live.js';
 import { creditsMoved } from '../platform/metrics.js';
 import * as q from './queries.js';
 import { credits } from '../platform/format.js';
@@ -12,11 +11,6 @@ import { credits } from '../platform/format.js';
 /** Counts credits in /metrics once the transaction that moved them has committed. */
 function count(tx: Tx, direction: 'granted' | 'spent', type: LedgerType, amount: number): void {
   onCommit(tx, () => creditsMoved.inc({ direction, type }, amount));
-}
-
-/** The person's open pages show the new balance once the transaction has committed. */
-function announce(tx: Tx, userId: string): void {
-  publishLive(tx, userId, { t: 'balance' });
 }
 
 export class InsufficientCreditsError extends PaymentRequiredError {
@@ -39,7 +33,6 @@ export async function grantCredits(
   if (!fresh) return false;
   await q.addToBalance(tx, userId, amount);
   count(tx, 'granted', type, amount);
-  announce(tx, userId);
   return true;
 }
 
@@ -62,7 +55,6 @@ export async function spendCredits(
   // A duplicate debit reference means the caller retried: undo by failing the transaction.
   if (!fresh) throw new Error(`ledger row ${type}:${referenceId} already exists`);
   count(tx, 'spent', type, amount);
-  announce(tx, userId);
   return balance;
 }
 
@@ -78,6 +70,5 @@ export async function takeBackCredits(tx: Tx, userId: string, amount: number, ty
   await q.insertLedgerRowOnce(tx, { userId, amount: -take, type, referenceId, note });
   await q.addToBalance(tx, userId, -take);
   count(tx, 'spent', type, take);
-  announce(tx, userId);
   return take;
 }

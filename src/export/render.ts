@@ -1,4 +1,4 @@
-import { run } from '../platform/ffmpeg.js';
+import { inputOf, run } from '../platform/ffmpeg.js';
 import type { RenderTimeline } from '../film/render-timeline.js';
 
 export const OUTPUT_FPS = 30;
@@ -72,8 +72,8 @@ export function buildRender(input: RenderInput): RenderPlan {
   }
 
   const args = ['-hide_banner', '-nostdin', '-y', '-loglevel', 'error'];
-  for (const clip of clips) args.push('-i', clip.path);
-  if (input.musicPath) args.push('-i', input.musicPath);
+  for (const clip of clips) args.push(...inputOf(clip.path, 'mp4')); // our own MP4s, whatever their names
+  if (input.musicPath) args.push(...inputOf(input.musicPath));
   args.push(
     '-filter_complex', filters.join(';'),
     '-map', '[vout]', '-map', '[aout]',

@@ -3,7 +3,6 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { publishLive } from '../platform/live.js';
 import type { AppContext } from '../platform/context.js';
 import { withTx } from '../platform/db.js';
 import type { ExportRow, Project } from '../platform/db-types.js';
@@ -33,8 +32,8 @@ async function download(ctx: AppContext, key: string, file: string): Promise<voi
   await pipeline(await ctx.storage.get(key), createWriteStream(file));
 }
 
-/** Progress writes at most once a second; the page polls every two. */
-function progressWriter(ctx: AppContext, exportId: string, announce: () => void) {
+/** Progress writes at most once a second (each reaches the owner's open pages through the change feed). */
+function progressWriter(ctx: AppContext, exportId: string) {
   let last = 0;
   let pending: Promise<void> = Promise.resolve();
   return (p: number) => {
@@ -42,7 +41,7 @@ function progressWriter(ctx: AppContext, exportId: string, announce: () => void)
     if (now - last < 1000) return;
     last = now;
     // Never 1 before the file is stored: 1 means downloadable.
-    pending = pending.then(() => setProgress(ctx.db, exportId, Math.min(p, 0.99))).then(announce, () => {});
+    pending = pending.then(() => setProgress(ctx.db, exportId, Math.min(p, 0.99))).catch(() => {});
   };
 }
 
@@ -59,34 +58,28 @@ export async function runExport(ctx: AppContext, exportId: string, lastTry = tru
   if (!project) return;
   const log = ctx.logger.child({ exportId, projectId: project.id });
   if (!(await markRendering(ctx.db, exportId))) return;
-  // The owner's open pages show the export's state as it moves (src/live/).
-  const announce = () => publishLive(ctx.db, exp.user_id, { t: 'export', project: exp.project_id });
-  announce();
 
   const dir = await mkdtemp(exportTempPrefix(exportId));
   const started = Date.now();
   try {
-    const done = await render(ctx, exp, project, dir, log, announce);
-    announce();
+    const done = await render(ctx, exp, project, dir, log);
     log.info({ ms: Date.now() - started, bytes: done.size_bytes, durationS: done.duration_s }, 'export ready');
   } catch (err) {
     if (err instanceof ExportFailure) {
       await markError(ctx.db, exportId, err.message);
-      announce();
       log.warn({ reason: err.message }, 'export failed');
       return;
     }
     log.error({ err, lastTry }, 'export failed on our side');
     if (lastTry) await markError(ctx.db, exportId, EXPORT_GAVE_UP);
     else await markRetrying(ctx.db, exportId, RETRYING_MESSAGE);
-    announce();
     throw err;
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
 }
 
-async function render(ctx: AppContext, exp: ExportRow, project: Project, dir: string, log: Logger, announce: () => void) {
+async function render(ctx: AppContext, exp: ExportRow, project: Project, dir: string, log: Logger) {
   const { ffmpeg, ffprobe } = ctx.ffmpeg;
   if (!(await hasXfade(ffmpeg))) {
     throw new ExportFailure(`Exports need an ffmpeg with the xfade filter (4.3 or newer); "${ffmpeg}" lacks it. Set FFMPEG_PATH to a newer ffmpeg.`);
@@ -132,7 +125,7 @@ async function render(ctx: AppContext, exp: ExportRow, project: Project, dir: st
   // Generous: a slow machine renders several times slower than real time; a hung ffmpeg is killed.
   const signal = AbortSignal.timeout(10 * 60_000 + plan.totalS * 10_000);
   try {
-    await runRender(ffmpeg, plan, { onProgress: progressWriter(ctx, exp.id, announce), signal });
+    await runRender(ffmpeg, plan, { onProgress: progressWriter(ctx, exp.id), signal });
   } catch (err) {
     // A hung ffmpeg is ours: the next try starts afresh.
     if (signal.aborted) throw new Error(`export render timed out after ${Math.round(plan.totalS)} s of film`);

@@ -14,7 +14,7 @@ import { markAttemptTake } from '../takes/queries.js';
 import { asProviderError, startAttempt } from './submit.js';
 import { measuringStorage } from './mp4-duration.js';
 import { probeStoredDuration } from './video-duration.js';
-import { clipChanged, completeGeneration, failGeneration, type GenerationJobData } from './service.js';
+import { completeGeneration, failGeneration, type GenerationJobData } from './service.js';
 
 /** A claim older than this without a recorded task means its submitter died: submit again. */
 const SUBMIT_STALE_MS = 2 * 60_000;
@@ -79,7 +79,6 @@ export function makeGenerationProcessor(ctx: AppContext, hooks: ProcessorHooks =
         const claimed = await q.claimForSubmit(ctx.db, clipId, attempt, new Date(Date.now() - SUBMIT_STALE_MS));
         if (!claimed) return await park(pollDelay(intervalMs()), { step: 'submit' });
         await markAttemptTake(ctx.db, clipId, attempt, 'generating');
-        clipChanged(ctx.db, claimed);
         let started: Awaited<ReturnType<typeof startAttempt>>;
         try {
           started = await startAttempt(ctx, claimed, s, log);
@@ -142,7 +141,6 @@ export function makeGenerationProcessor(ctx: AppContext, hooks: ProcessorHooks =
       const progress = Math.min(0.99, st.progress ?? 0);
       if (progress - clip.progress >= 0.01) {
         await q.saveProgress(ctx.db, clip.id, clip.attempt, progress);
-        clipChanged(ctx.db, clip);
       }
       return park(pollDelay(provider.pollIntervalMs), { step: 'poll', failures: 0 });
     }

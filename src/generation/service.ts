@@ -2,7 +2,6 @@ import { grantCredits } from '../credits/service.js';
 import type { AppContext } from '../platform/context.js';
 import { withTx, type Conn, type Tx } from '../platform/db.js';
 import type { Clip } from '../platform/db-types.js';
-import { publishLive } from '../platform/live.js';
 import { enqueue } from '../platform/queues.js';
 import { generationDuration, generationsTotal } from '../platform/metrics.js';
 import { generationJobId, ledgerReference } from './keys.js';
@@ -33,11 +32,6 @@ export async function enqueueGeneration(ctx: AppContext, clip: Pick<Clip, 'id' |
   return enqueue(ctx.queues.generation, 'generate', data, { jobId: generationJobId(clip.id, clip.attempt), ...JOB_OPTS });
 }
 
-/** The owner's open pages show the clip's new state (after the commit, when conn is a transaction). */
-export function clipChanged(conn: Conn, clip: Pick<Clip, 'id' | 'user_id' | 'project_id'>): void {
-  publishLive(conn, clip.user_id, { t: 'clip', clip: clip.id, project: clip.project_id });
-}
-
 function observe(clip: Pick<Clip, 'provider' | 'submitted_at'>, outcome: string): void {
   const provider = clip.provider ?? 'unknown';
   generationsTotal.inc({ provider, outcome });
@@ -55,7 +49,6 @@ export async function failGeneration(ctx: AppContext, clipId: string, attempt: n
     if (!row) return undefined;
     await q.markError(tx, clipId, failure);
     await takes.failAttemptTake(tx, clipId, attempt, failure);
-    clipChanged(tx, row);
     if (row.credits_spent > 0) {
       await grantCredits(tx, row.user_id, row.credits_spent, 'refund', ledgerReference(clipId, attempt), `Refund: ${failure.code}`);
     }
@@ -78,7 +71,6 @@ export async function completeGeneration(ctx: AppContext, clipId: string, attemp
     if (row) {
       const takeId = await takes.completeAttemptTake(tx, row, { key: videoKey, bytes: videoBytes, durationS: videoDurationS });
       await q.markReady(tx, clipId, takeId);
-      clipChanged(tx, row);
     }
     return row;
   });

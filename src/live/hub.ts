@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { liveChannel, type LiveEvent } from '../platform/live.js';
+import type { Change } from '../platform/change-feed.js';
 import type { Logger } from '../platform/logger.js';
 import type { LiveStream } from './stream.js';
 
@@ -9,31 +9,43 @@ export const HEARTBEAT_MS = 15_000;
 export const MAX_STREAMS_PER_PERSON = 10;
 
 export interface HubHandlers {
-  /** Shows an event on the person's streams in this process (they already belong to that person). */
-  deliver(streams: LiveStream[], event: LiveEvent): Promise<void>;
+  /** Shows a change on the person's streams in this process (they already belong to that person). */
+  deliver(streams: LiveStream[], change: Change): Promise<void>;
+  /** Brings a stream up to date with everything that may have changed since `since`. */
+  catchUp(stream: LiveStream, since: Date): Promise<void>;
   /** Which of these session ids still exist: streams of the others end. */
   liveSessions(sids: string[]): Promise<Set<string>>;
 }
 
 /**
- * The streams open on this web process, by person. It subscribes to a person's Redis channel while
- * at least one of their pages is open here, and counts every person's open streams in Redis (a
- * sorted set scored by last heartbeat, so a process that died stops counting after a while).
+ * Drops slots whose heartbeat is older than ARGV[2], then takes one (ARGV[4], scored ARGV[1]) only
+ * while fewer than ARGV[3] are held: one atomic step, so parallel opens cannot all see room.
+ */
+const RESERVE_SCRIPT = `
+redis.call('ZREMRANGEBYSCORE', KEYS[1], 0, ARGV[2])
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then return 0 end
+redis.call('ZADD', KEYS[1], ARGV[1], ARGV[4])
+redis.call('PEXPIRE', KEYS[1], ARGV[5])
+return 1`;
+
+/**
+ * The streams open on this web process, by person, fed by the database's change feed (every change
+ * of every person reaches every web process; those with no open page here are ignored). Counts every
+ * person's open streams in Redis (a sorted set scored by last heartbeat, so a process that died stops
+ * counting after a while).
  */
 export class LiveHub {
   private byUser = new Map<string, Set<LiveStream>>();
+  /** Each person's deliveries in order, so a slower read never shows an older state last. */
+  private queues = new Map<string, Promise<void>>();
   private timer: NodeJS.Timeout;
-  private readonly channelPrefix: string;
 
   constructor(
     private redis: Redis,
-    private sub: Redis,
     private prefix: string,
     private handlers: HubHandlers,
-    private log: Logger,
+    private log: Pick<Logger, 'warn'>,
   ) {
-    this.channelPrefix = liveChannel(prefix, '');
-    sub.on('message', (channel: string, message: string) => this.onMessage(channel, message));
     this.timer = setInterval(() => void this.tick(), HEARTBEAT_MS);
     this.timer.unref();
   }
@@ -50,51 +62,53 @@ export class LiveHub {
 
   /** Takes one of the person's stream slots; false when all are in use. */
   async reserve(userId: string, streamId: string): Promise<boolean> {
-    const key = this.slotsKey(userId);
     const now = Date.now();
-    const [, [, count]] = (await this.redis.multi().zremrangebyscore(key, 0, now - 3 * HEARTBEAT_MS).zcard(key).exec()) as [unknown, [unknown, number]];
-    if (count >= MAX_STREAMS_PER_PERSON) return false;
-    await this.redis.multi().zadd(key, now, streamId).pexpire(key, 4 * HEARTBEAT_MS).exec();
-    return true;
+    const taken = await this.redis.eval(RESERVE_SCRIPT, 1, this.slotsKey(userId), now, now - 3 * HEARTBEAT_MS, MAX_STREAMS_PER_PERSON, streamId, 4 * HEARTBEAT_MS);
+    return taken === 1;
   }
 
-  /** Starts delivering the person's events to the stream (subscribed before this resolves). */
-  async attach(stream: LiveStream): Promise<void> {
+  /** Starts delivering the person's changes to the stream. */
+  attach(stream: LiveStream): void {
     let set = this.byUser.get(stream.userId);
-    if (!set) {
-      set = new Set();
-      this.byUser.set(stream.userId, set);
-      set.add(stream);
-      await this.sub.subscribe(liveChannel(this.prefix, stream.userId));
-    } else {
-      set.add(stream);
-    }
+    if (!set) this.byUser.set(stream.userId, (set = new Set()));
+    set.add(stream);
   }
 
   detach(stream: LiveStream): void {
     const set = this.byUser.get(stream.userId);
-    if (set?.delete(stream) && set.size === 0) {
-      this.byUser.delete(stream.userId);
-      this.sub.unsubscribe(liveChannel(this.prefix, stream.userId)).catch(() => {});
-    }
+    if (set?.delete(stream) && set.size === 0) this.byUser.delete(stream.userId);
     this.redis.zrem(this.slotsKey(stream.userId), stream.id).catch(() => {});
   }
 
-  private onMessage(channel: string, message: string): void {
-    if (!channel.startsWith(this.channelPrefix)) return;
-    const streams = [...(this.byUser.get(channel.slice(this.channelPrefix.length)) ?? [])];
-    if (streams.length === 0) return;
-    let event: LiveEvent;
-    try {
-      event = JSON.parse(message);
-    } catch {
+  /** A change from the feed: shown on the person's streams here, if any. */
+  onChange(change: Change): void {
+    const set = this.byUser.get(change.userId);
+    if (!set) return;
+    if (change.table === 'sessions' && change.op === 'D') {
+      for (const s of set) if (s.sid === change.id) s.end();
       return;
     }
-    if (event.t === 'end') {
-      for (const s of streams) if (!event.sid || s.sid === event.sid) s.end();
-      return;
+    this.enqueue(change.userId, () => this.handlers.deliver([...set], change), { change });
+  }
+
+  /**
+   * The feed is listening again after a gap: whatever changed meanwhile was not heard, so every open
+   * stream is caught up from a little before the gap began.
+   */
+  resync(since: Date): void {
+    for (const [userId, set] of this.byUser) {
+      for (const s of set) this.enqueue(userId, () => this.handlers.catchUp(s, since), { resync: s.id });
     }
-    this.handlers.deliver(streams, event).catch((err) => this.log.warn({ err, event }, 'live event not delivered'));
+  }
+
+  private enqueue(userId: string, work: () => Promise<void>, about: object): void {
+    const run = (this.queues.get(userId) ?? Promise.resolve())
+      .then(work)
+      .catch((err) => this.log.warn({ err, ...about }, 'live change not delivered'));
+    this.queues.set(userId, run);
+    void run.then(() => {
+      if (this.queues.get(userId) === run) this.queues.delete(userId);
+    });
   }
 
   /** Heartbeats, slot refresh, and the end of streams whose session has gone (expired, or missed). */
@@ -118,6 +132,5 @@ export class LiveHub {
     clearInterval(this.timer);
     for (const set of this.byUser.values()) for (const s of set) s.close();
     this.byUser.clear();
-    this.sub.disconnect();
   }
 }

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { currentUser } from '../auth/require-user.js';
 import { findClipForUser } from '../clips/queries.js';
-import type { LiveEvent } from '../platform/live.js';
+import type { Change } from '../platform/change-feed.js';
 import { RateLimitedError, UnavailableError } from '../platform/errors.js';
 import { readForm } from '../platform/forms.js';
 import { ownedProject } from '../projects/own.js';
@@ -38,44 +38,70 @@ const eventsQuery = z.object({ project: z.unknown().optional(), since: z.unknown
  */
 export default fp(
   async (app) => {
-    const sub = app.ctx.redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
-    sub.on('error', () => {}); // reconnects (and resubscribes) by itself
-    const hub = new LiveHub(app.ctx.redis, sub, app.config.QUEUE_PREFIX, {
-      deliver: (streams, event) => deliver(streams, event),
+    const hub = new LiveHub(app.ctx.redis, app.config.QUEUE_PREFIX, {
+      deliver: (streams, change) => deliver(streams, change),
+      catchUp: (stream, since) => catchUp(stream, since),
       liveSessions: (sids) => liveSessionIds(app.db, sids),
-    }, app.log as never);
+    }, app.log);
     app.decorate('liveHub', hub);
+    const stopFollowing = app.changeFeed.subscribe({
+      change: (change) => hub.onChange(change),
+      listening: (on, downSince) => {
+        if (on && downSince !== null) hub.resync(new Date(downSince - CATCH_UP_SLACK_MS));
+      },
+    });
     // Open streams would keep the server from closing: end them first (the pages reconnect elsewhere).
-    app.addHook('preClose', async () => hub.close());
+    app.addHook('preClose', async () => {
+      stopFollowing();
+      await hub.close();
+    });
 
-    async function deliver(streams: LiveStream[], event: LiveEvent): Promise<void> {
+    async function sendBalance(streams: LiveStream[], userId: string): Promise<void> {
+      const balance = await findBalance(app.db, userId);
+      if (balance !== undefined) for (const s of streams) s.send(balanceHtml(balance));
+    }
+
+    async function deliver(streams: LiveStream[], change: Change): Promise<void> {
       const userId = streams[0]!.userId;
-      switch (event.t) {
-        case 'clip': {
-          const showing = streams.filter((s) => s.projectId === event.project);
-          if (showing.length === 0) return;
-          const clip = await findClipForUser(app.db, userId, event.clip);
+      const showing = streams.filter((s) => s.projectId !== null && s.projectId === change.projectId);
+      switch (change.table) {
+        case 'clips':
+        case 'takes': {
+          if (showing.length === 0 || !change.id) return;
+          const clip = await findClipForUser(app.db, userId, change.id);
           if (clip) await sendCards(app, showing, [clip]);
           // Gone (deleted, perhaps in another tab): its card leaves every page that shows it.
-          else if (isUuid(event.clip)) for (const s of showing) s.send(removedCardHtml(event.clip));
+          else if (isUuid(change.id)) for (const s of showing) s.send(removedCardHtml(change.id));
           return;
         }
-        case 'balance': {
-          const balance = await findBalance(app.db, userId);
-          if (balance !== undefined) for (const s of streams) s.send(balanceHtml(balance));
+        case 'users':
+          return sendBalance(streams, userId);
+        case 'exports':
+        case 'music_analyses': {
+          const event = change.table === 'exports' ? 'live-export' : 'live-analysis';
+          for (const s of showing) s.send(JSON.stringify({ project: change.projectId }), event);
           return;
         }
-        case 'export':
-        case 'analysis':
-          for (const s of streams) if (s.projectId === event.project) s.send(JSON.stringify({ project: event.project }), `live-${event.t}`);
-          return;
-        case 'payment':
+        case 'payments':
           for (const s of streams) s.send('{}', 'live-payment');
           return;
-        case 'download':
-          await sendDownloadPanel(app, streams, userId);
-          return;
+        case 'account_exports':
+          return sendDownloadPanel(app, streams, userId);
       }
+    }
+
+    /** What may have changed since `since`: the balance, the project's changed cards, and a refresh of every panel. */
+    async function catchUp(stream: LiveStream, since: Date, balance?: number): Promise<void> {
+      if (balance !== undefined) stream.send(balanceHtml(balance));
+      else await sendBalance([stream], stream.userId);
+      const { projectId } = stream;
+      if (projectId) {
+        await sendCards(app, [stream], await listClipsChangedSince(app.db, stream.userId, projectId, since));
+        stream.send(JSON.stringify({ project: projectId }), 'live-export');
+        stream.send(JSON.stringify({ project: projectId }), 'live-analysis');
+      }
+      stream.send('{}', 'live-payment');
+      await sendDownloadPanel(app, [stream], stream.userId, { onlyWhenStarted: true });
     }
 
     app.get('/events', async (req, reply) => {
@@ -110,18 +136,10 @@ export default fp(
         hub.detach(stream);
       });
       try {
-        await hub.attach(stream);
-        // What changed while the page was away (or since it was rendered), now that nothing new can be missed.
-        stream.send(balanceHtml(user.credit_balance));
-        if (since) {
-          if (projectId) await sendCards(app, [stream], await listClipsChangedSince(app.db, user.id, projectId, since));
-          if (projectId) {
-            stream.send(JSON.stringify({ project: projectId }), 'live-export');
-            stream.send(JSON.stringify({ project: projectId }), 'live-analysis');
-          }
-          stream.send('{}', 'live-payment');
-          await sendDownloadPanel(app, [stream], user.id, { onlyWhenStarted: true });
-        }
+        // Attached first: a change committed from here on is delivered; one before is in the catch-up read.
+        hub.attach(stream);
+        if (since) await catchUp(stream, since, user.credit_balance);
+        else stream.send(balanceHtml(user.credit_balance));
       } catch (err) {
         req.log.warn({ err }, 'live stream setup failed');
         stream.close();

@@ -1,4 +1,4 @@
-import { run } from '../platform/ffmpeg.js';
+import { inputOf, run } from '../platform/ffmpeg.js';
 import { fileTypeFromFile } from 'file-type';
 import { parseFile } from 'music-metadata';
 import { stat } from 'node:fs/promises';
@@ -64,7 +64,7 @@ export async function inspectAudio(ffmpeg: string, file: string, filename: strin
     throw refuse('That track is incomplete (it may not have finished downloading). Try another copy.');
   }
   // Its tags can be fine while its sound is not: decode the first seconds, as the player will.
-  const decoded = await run(ffmpeg, ['-v', 'error', '-xerror', '-t', '3', '-i', file, '-f', 'null', '-']);
+  const decoded = await run(ffmpeg, ['-v', 'error', '-xerror', '-t', '3', ...inputOf(file, accepted.ext), '-f', 'null', '-']);
   if (decoded.code !== 0) throw refuse('That track is damaged and cannot be played. Try exporting it again.');
   return { ...accepted, durationS: duration, name: displayName(filename, common.artist, common.title) };
 }

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { queueAttempt } from '../clips/charge.js';
+import { queueAttempt } from '../clips/create-and-regenerate.js';
 import type { NormalizedImage } from '../clips/image.js';
 import * as clips from '../clips/queries.js';
 import { storeClipImage } from '../clips/store-image.js';
-import { clipChanged } from '../generation/service.js';
 import { checkClipCap, claimStorage, roomLeft } from '../limits/quota.js';
 import type { AppContext } from '../platform/context.js';
 import { withTx } from '../platform/db.js';
@@ -56,7 +55,6 @@ export async function addPhoto(ctx: AppContext, settings: Settings, input: { use
         credits_spent: 0,
         request_id: input.requestId,
       });
-      clipChanged(tx, row);
       return row;
     });
   } catch (err) {

@@ -1,7 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Config } from './config.js';
 import { createDb, ensureDatabase, migrateToLatest, type DB } from './db.js';
-import { registerLivePublisher } from './live.js';
 import { resolveFfmpeg, type FfmpegBinaries } from './ffmpeg.js';
 import { createLogger, type Logger } from './logger.js';
 import { createQueues, type Queues } from './queues.js';
@@ -45,7 +44,6 @@ export async function createContext(config: Config, opts: ContextOptions): Promi
   await storage.ensureReady();
   const redis = createRedis(config.REDIS_URL);
   await untilReady(redis);
-  registerLivePublisher(db, redis, config.QUEUE_PREFIX);
   return {
     config,
     db,

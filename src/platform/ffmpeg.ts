@@ -61,6 +61,28 @@ export function resolveFfmpeg(config: { FFMPEG_PATH?: string; FFPROBE_PATH?: str
   return { ffmpeg: ffmpegPath(config.FFMPEG_PATH), ffprobe: ffprobePath(config.FFPROBE_PATH) };
 }
 
+/**
+ * The demuxer for each kind of file we hand ffmpeg, by the extension we gave it from its sniffed
+ * (or our own) type. Left to guess, ffmpeg reads whatever it recognises: an ID3 header followed by
+ * an HLS playlist makes it the `hls` demuxer, which opens the files and URLs the playlist names.
+ */
+const DEMUXERS: Record<string, string> = {
+  mp3: 'mp3', m4a: 'mov', mp4: 'mov', aac: 'aac', wav: 'wav', ogg: 'ogg',
+  jpg: 'image2', jpeg: 'image2', png: 'image2', webp: 'image2',
+};
+
+/**
+ * `-i file` for a file that came from a person or a provider: only the file protocol (a playlist
+ * inside cannot reach the network) and the demuxer its type calls for, forced. `kind` names the
+ * type when the file's own name carries no extension.
+ */
+export function inputOf(file: string, kind?: string): string[] {
+  const ext = (kind ?? /\.([a-z0-9]+)$/i.exec(file)?.[1] ?? '').toLowerCase();
+  const demuxer = DEMUXERS[ext];
+  if (!demuxer) throw new Error(`no demuxer known for ${kind ? `kind ${kind}` : file}`);
+  return ['-protocol_whitelist', 'file', '-f', demuxer, '-i', file];
+}
+
 export interface RunResult {
   code: number;
   stderr: string;

@@ -1,4 +1,4 @@
-import { run } from './ffmpeg.js';
+import { inputOf, run } from './ffmpeg.js';
 
 // Used by generation (a stored clip's length) and export (every input and the output).
 
@@ -20,7 +20,7 @@ interface ProbeJson {
 /** Reads a media file's streams and duration with ffprobe; throws when the file is not media. */
 export async function probeMedia(ffprobe: string, file: string): Promise<MediaInfo> {
   let out = '';
-  const res = await run(ffprobe, ['-v', 'error', '-show_streams', '-show_format', '-of', 'json', file], {
+  const res = await run(ffprobe, ['-v', 'error', '-show_streams', '-show_format', '-of', 'json', ...inputOf(file)], {
     onStdout: (line) => {
       out += line + '\n';
     },

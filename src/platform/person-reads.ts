@@ -5,10 +5,9 @@ const MAX_PEOPLE = 5_000;
 /**
  * What a person's pages read (their project list, a project, its clips, a clip), kept in this web
  * process for a few seconds so a page or a fallback poll that asks again makes no query
- * (docs/decisions/0025-*). Kept right like the session cache, by the same Redis subscription: any
- * live event of the person drops everything of theirs, on every web process; so does every
- * state-changing request they make (announced before it is answered, see web.ts). While the
- * subscription is not known to be in place, nothing is served from here.
+ * (docs/decisions/0027-*). Kept right like the session cache, by the database's change feed: any
+ * committed change to the person's rows drops everything of theirs, on every web process. While
+ * the feed is not listening, nothing is served from here.
  *
  * Values are shared between requests: they are frozen, and callers must treat them as read-only.
  */

@@ -1,7 +1,5 @@
-import type { Redis } from 'ioredis';
 import type { User } from './db-types.js';
-import { liveChannel, onLiveEvent } from './live.js';
-import type { DB } from './db.js';
+import type { ChangeFeed } from './change-feed.js';
 
 /** A signed-in session as read from Postgres: its stored data (JSON text) and its user row. */
 export interface CachedSession {
@@ -17,10 +15,10 @@ const MAX_ENTRIES = 10_000;
 
 /**
  * Signed-in sessions and their users, kept in this web process for a few seconds so a page needs
- * no query to learn who is asking (docs/decisions/0023-*). Every process drops a person's entries
- * at once when any live event of theirs is published (Redis pub/sub: a session ended, the account
- * was disabled or deleted, the balance or a clip changed), and a session's entry when its data is
- * written. While the subscription is not known to be in place, nothing is served from the cache.
+ * no query to learn who is asking (docs/decisions/0027-*). Every process drops a person's entries
+ * when the database's change feed reports any change to their rows (a session written or ended,
+ * the account disabled or deleted, the balance or a clip changed). While the feed is not
+ * listening, nothing is served from the cache.
  */
 export class SessionCache {
   private bySid = new Map<string, CachedSession & { userId: string }>();
@@ -35,7 +33,7 @@ export class SessionCache {
     return this.listening;
   }
 
-  /** Called with the subscription's state: while it is down, entries could miss an invalidation. */
+  /** Called with the feed's state: while it is down, entries could miss an invalidation. */
   setListening(on: boolean): void {
     this.listening = on;
     this.clear();
@@ -97,58 +95,25 @@ export class SessionCache {
   }
 }
 
-/** The channel a session's data change is announced on (message: the sid). */
-export function sessionChannel(prefix: string): string {
-  return `${prefix}:session-changed`;
-}
-
-/** Another per-person cache kept right by the same subscription (src/platform/person-reads.ts). */
+/** Another per-person cache kept right by the same feed (src/platform/person-reads.ts). */
 export interface PersonCache {
   forgetUser(userId: string): void;
   setListening(on: boolean): void;
 }
 
 /**
- * Keeps `cache` (and `others`) right across processes: every person's live events (pattern
- * subscription) and session writes from any process drop entries; events published by this
- * process drop them before the publish is even sent. `sub` is a connection of its own (it enters
- * subscriber mode).
+ * Keeps per-person caches right: every committed change to a person's rows, from any process or
+ * psql (the database's change feed), drops everything kept of theirs; while the feed is not
+ * listening nothing is served from them, and whatever they held is dropped.
  */
-export async function listenForInvalidations(cache: SessionCache, db: DB, sub: Redis, prefix: string, others: PersonCache[] = []): Promise<() => Promise<void>> {
-  const livePrefix = liveChannel(prefix, '');
-  const pattern = `${livePrefix}*`;
-  const sessions = sessionChannel(prefix);
-  const all: PersonCache[] = [cache, ...others];
-  const forgetUser = (userId: string) => {
-    for (const c of all) c.forgetUser(userId);
-  };
-  const setListening = (on: boolean) => {
-    for (const c of all) c.setListening(on);
-  };
-  const stopLocal = onLiveEvent(db, forgetUser);
-  sub.on('pmessage', (_pattern: string, channel: string) => {
-    if (channel.startsWith(livePrefix)) forgetUser(channel.slice(livePrefix.length));
+export function followChanges(feed: ChangeFeed, caches: PersonCache[]): () => void {
+  for (const c of caches) c.setListening(feed.listening);
+  return feed.subscribe({
+    change: (change) => {
+      for (const c of caches) c.forgetUser(change.userId);
+    },
+    listening: (on) => {
+      for (const c of caches) c.setListening(on);
+    },
   });
-  sub.on('message', (channel: string, message: string) => {
-    if (channel === sessions) cache.forgetSession(message);
-  });
-  // Subscribed again after each reconnection; served from only once Redis has confirmed it.
-  const subscribe = async () => {
-    try {
-      await sub.psubscribe(pattern);
-      await sub.subscribe(sessions);
-      setListening(true);
-    } catch {
-      setListening(false);
-    }
-  };
-  sub.on('close', () => setListening(false));
-  sub.on('ready', () => void subscribe());
-  sub.on('error', () => {});
-  if (sub.status === 'ready') await subscribe();
-  return async () => {
-    stopLocal();
-    setListening(false);
-    sub.disconnect();
-  };
 }

@@ -2,7 +2,6 @@ import type { SessionStore } from '@fastify/session';
 import type { Conn, DB } from './db.js';
 import type { User } from './db-types.js';
 import type { PeriodicTask } from './jobs.js';
-import { publishLive } from './live.js';
 import type { SessionCache } from './session-cache.js';
 
 type Callback = (err?: unknown, result?: any) => void;
@@ -27,8 +26,6 @@ export function takeJoinedUser(sid: string | undefined): User | null | undefined
 export interface SessionStoreOptions {
   /** Signed-in sessions with their users, kept for a few seconds (platform/session-cache.ts). */
   cache?: SessionCache;
-  /** Tells the other processes that this session's data changed (they drop their copy). */
-  announceWrite?: (sid: string) => void;
 }
 
 /**
@@ -55,7 +52,6 @@ export class PgSessionStore implements SessionStore {
       .execute()
       .then(() => {
         this.opts.cache?.forgetSession(sid);
-        this.opts.announceWrite?.(sid);
         callback();
       }, callback);
   }
@@ -64,14 +60,9 @@ export class PgSessionStore implements SessionStore {
     const cache = this.opts.cache;
     const hit = cache?.get(sid);
     if (hit) {
-      // Answered after this turn of the event loop, when every invalidation already in this
-      // process's Redis socket (published before this request was sent) has been heard.
-      setImmediate(() => {
-        if (cache!.get(sid) !== hit) return this.get(sid, callback);
-        // A copy per request: a route may change its user (billing sets the new balance on it).
-        joinedUsers.set(sid, hit.user ? { ...hit.user } : null);
-        callback(null, JSON.parse(hit.data));
-      });
+      // A copy per request: a route may change its user (billing sets the new balance on it).
+      joinedUsers.set(sid, hit.user ? { ...hit.user } : null);
+      callback(null, JSON.parse(hit.data));
       return;
     }
     const token = cache?.begin() ?? 0;
@@ -102,30 +93,26 @@ export class PgSessionStore implements SessionStore {
     this.db
       .deleteFrom('sessions')
       .where('sid', '=', sid)
-      .returning('user_id')
       .execute()
-      .then((rows) => {
+      .then(() => {
+        // The change feed tells every web process (they forget it, its live streams end).
         this.opts.cache?.forgetSession(sid);
-        // Live streams opened with this session end at once, and every web process forgets it,
-        // before the sign-out is answered.
-        return Promise.all(rows.map((r) => (r.user_id ? publishLive(this.db, r.user_id, { t: 'end', sid }) : null))).then(() => callback());
+        callback();
       }, callback);
   }
 }
 
 /**
  * Ends a person's sessions: all of them, only one (`only`), or all but one (`except`: this
- * device). Every web process forgets them and their live streams end before this resolves (after
- * the commit, inside a transaction). Returns how many ended.
+ * device). Once committed, the change feed makes every web process forget them and end their live
+ * streams. Returns how many ended.
  */
 export async function destroyUserSessions(conn: Conn, userId: string, which: { only?: string; except?: string } = {}): Promise<number> {
   let del = conn.deleteFrom('sessions').where('user_id', '=', userId);
   if (which.only !== undefined) del = del.where('sid', '=', which.only);
   if (which.except !== undefined) del = del.where('sid', '<>', which.except);
-  const rows = await del.returning('sid').execute();
-  if (which.only === undefined && which.except === undefined) await publishLive(conn, userId, { t: 'end' });
-  else await Promise.all(rows.map((r) => publishLive(conn, userId, { t: 'end', sid: r.sid })));
-  return rows.length;
+  const res = await del.executeTakeFirst();
+  return Number(res.numDeletedRows);
 }
 
 /** Deletes sessions that have expired, a batch at a time so a large backlog never locks the table for long. */

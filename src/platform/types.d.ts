@@ -5,6 +5,7 @@ import type { Storage } from './storage.js';
 import type { Queues } from './queues.js';
 import type { User } from './db-types.js';
 import type { PersonReads } from './person-reads.js';
+import type { ChangeFeed } from './change-feed.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -15,6 +16,8 @@ declare module 'fastify' {
     queues: Queues;
     /** What people's pages read, kept for a few seconds in this web process (person-reads.ts). */
     personReads: PersonReads;
+    /** This process's LISTEN connection to the database's change feed (change-feed.ts). */
+    changeFeed: ChangeFeed;
   }
   interface FastifyReply {
     /** Renders a view with the page locals (user, csrf token, flash); see platform/view.ts. */

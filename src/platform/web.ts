@@ -11,7 +11,8 @@ import path from 'node:path';
 import qs from 'node:querystring';
 import { PUBLIC_DIR, ROOT, VIEWS_DIR } from './paths.js';
 import { PgSessionStore } from './session-store.js';
-import { listenForInvalidations, SessionCache, sessionChannel } from './session-cache.js';
+import { followChanges, SessionCache } from './session-cache.js';
+import { ChangeFeed } from './change-feed.js';
 import { PersonReads } from './person-reads.js';
 import { cookieSecure, httpsOnly } from './cookies.js';
 import { rememberingSigner } from './cookie-signer.js';
@@ -72,19 +73,29 @@ export default fp(
       req.raw.resume();
     });
     // Who is asking, without a query on most requests: signed-in sessions are cached for a few
-    // seconds and dropped on every web process at once when they or their person change.
-    // What their pages read is kept the same way (src/auth/plugin.ts announces their own changes).
+    // seconds, and what their pages read is kept the same way; both follow the database's change
+    // feed (one LISTEN connection per web process), which reports every committed change to a
+    // person's rows, whoever made it.
+    const feed = new ChangeFeed(config.DATABASE_URL, app.log);
+    app.decorate('changeFeed', feed);
     const sessionCache = new SessionCache();
     const personReads = new PersonReads();
     app.decorate('personReads', personReads);
-    const sub = app.ctx.redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
-    const stopListening = await listenForInvalidations(sessionCache, app.db, sub, config.QUEUE_PREFIX, [personReads]);
-    app.addHook('onClose', async () => stopListening());
-    const announceWrite = (sid: string) => void app.ctx.redis.publish(sessionChannel(config.QUEUE_PREFIX), sid).catch(() => {});
+    const stopFollowing = followChanges(feed, [sessionCache, personReads]);
+    await feed.start();
+    // Before anything about the person is served from memory, this process has heard every change
+    // committed before the request arrived (one shared round trip on the feed's connection).
+    app.addHook('onRequest', async (req) => {
+      if (req.headers.cookie?.includes('sid=')) await feed.barrier();
+    });
+    app.addHook('onClose', async () => {
+      stopFollowing();
+      await feed.close();
+    });
     await app.register(session, {
       secret: signer,
       cookieName: 'sid',
-      store: new PgSessionStore(app.db, { cache: sessionCache, announceWrite }),
+      store: new PgSessionStore(app.db, { cache: sessionCache }),
       saveUninitialized: false,
       rolling: false,
       cookie: { httpOnly: true, sameSite: 'lax', secure, path: '/', maxAge: 30 * 24 * 3600 * 1000 },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RouteOptions } from 'fastify';
-import { safeReturnPath } from '../../src/platform/view.js';
+import { safeReturnPath } from '../../src/platform/safe-return-path.js';
 import { guardRoute, requireUser } from '../../src/auth/require-user.js';
 import { parseUserinfo, UnverifiedEmailError } from '../../src/auth/google.js';
 import { cleanReferralCode } from '../../src/auth/service.js';

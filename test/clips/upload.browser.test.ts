@@ -109,6 +109,9 @@ describe('the new-clip form in a browser', () => {
     expect(labels[0]).toBe('Preparing…');
     expect(labels.some((l) => /Uploading|Processing|Uploaded/.test(l))).toBe(true);
     expect(page.url()).toBe(pageUrl); // no page load: the card was swapped in
+    // The form is ready for the next photo: no file, and no stale preview beside "No file chosen".
+    await expect.poll(() => page.locator('form.upload-form[hx-post] .upload-preview').count()).toBe(0);
+    expect(await page.locator('form.upload-form[hx-post] input[name=image]').evaluate((i) => (i as HTMLInputElement).files?.length ?? 0)).toBe(0);
     expect(await clipsOf(project.id)).toHaveLength(2);
     expect(errors).toEqual([]);
     await page.close();

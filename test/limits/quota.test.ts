@@ -3,7 +3,7 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { LIMIT_FIELDS } from '../../src/admin/settings/service.js';
-import { createClip as createClipService } from '../../src/clips/charge.js';
+import { createClip as createClipService } from '../../src/clips/create-and-regenerate.js';
 import { normalizeImage } from '../../src/clips/image.js';
 import { QuotaExceededError } from '../../src/limits/quota.js';
 import { completeGeneration } from '../../src/generation/service.js';
@@ -19,7 +19,6 @@ import { balanceOf, createClip, latestClip, testImage, uploadClip } from '../fac
 import { creator } from '../generation/world.js';
 import { makeTones } from '../music/fixtures.js';
 import { setLimits } from './helpers.js';
-import { publishLive } from '../../src/platform/live.js';
 
 // The storage quota (sizes recorded on the rows, summed exactly; deletes give space back) and the
 // caps on projects and clips, with what the person and the admin see of them.
@@ -54,8 +53,6 @@ async function fillWithExport(userId: string, projectId: string, bytes: number) 
     .insertInto('exports')
     .values({ user_id: userId, project_id: projectId, status: 'ready', progress: 1, object_key: storageKeys.export(userId, projectId, 'x'), size_bytes: bytes })
     .execute();
-  // As the export runner does when an export is ready (pages that kept the person's row drop it).
-  await publishLive(t.ctx.db, userId, { t: 'export', project: projectId });
 }
 
 describe('storage use is counted exactly', () => {

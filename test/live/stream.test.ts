@@ -3,7 +3,6 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.js';
 import { failGeneration } from '../../src/generation/service.js';
 import { MAX_STREAMS_PER_PERSON } from '../../src/live/hub.js';
-import { publishLive } from '../../src/platform/live.js';
 import { createTestContext, type TestContext } from '../setup/context.js';
 import { TestBrowser } from '../setup/browser.js';
 import { clipIdOf, SseClient } from '../setup/sse.js';
@@ -74,12 +73,11 @@ describe('the live stream', () => {
 
     const s = await mine.stream(`?project=${mine.project.id}`);
     const from = s.messages.length;
-    const theirClip = await createClip(t.ctx.db, t.ctx.storage, { userId: theirs.user.id, projectId: theirs.project.id, status: 'generating', credits: 0 });
-    // Published in this order on one connection, so theirs would arrive first if it arrived at all.
-    publishLive(t.ctx.db, theirs.user.id, { t: 'clip', clip: theirClip.id, project: mine.project.id });
-    publishLive(t.ctx.db, theirs.user.id, { t: 'payment' });
-    publishLive(t.ctx.db, mine.user.id, { t: 'payment' });
-    await s.next((m) => m.event === 'live-payment', 5000, from);
+    // Committed in this order, so theirs would arrive first if it arrived at all.
+    await createClip(t.ctx.db, t.ctx.storage, { userId: theirs.user.id, projectId: theirs.project.id, status: 'generating', credits: 0 });
+    await t.ctx.db.updateTable('users').set({ name: 'Theirs again' }).where('id', '=', theirs.user.id).execute();
+    await t.ctx.db.updateTable('users').set({ name: 'Mine again' }).where('id', '=', mine.user.id).execute();
+    await s.next((m) => m.data.includes('id="credit-balance"'), 5000, from);
     expect(s.messages.slice(from)).toHaveLength(1);
   });
 
@@ -97,14 +95,13 @@ describe('the live stream', () => {
     const p = await person('panels@example.com');
     const s = await p.stream(`?project=${p.project.id}`);
     const from = s.messages.length;
-    publishLive(t.ctx.db, p.user.id, { t: 'export', project: p.project.id });
-    publishLive(t.ctx.db, p.user.id, { t: 'analysis', project: p.project.id });
+    await t.ctx.db.insertInto('exports').values({ user_id: p.user.id, project_id: p.project.id, status: 'rendering' }).execute();
+    await t.ctx.db.insertInto('music_analyses').values({ project_id: p.project.id, music_key: 'music/x.mp3' }).execute();
     const exp = await s.next((m) => m.event === 'live-export', 5000, from);
     expect(JSON.parse(exp.data)).toEqual({ project: p.project.id });
     await s.next((m) => m.event === 'live-analysis', 5000, from);
     // The data-download panel is pushed itself (out of band), in order with the other events.
     await t.ctx.db.insertInto('account_exports').values({ user_id: p.user.id, status: 'building', progress: 40 }).execute();
-    publishLive(t.ctx.db, p.user.id, { t: 'download' });
     const panel = await s.next((m) => m.data.includes('id="download"'), 5000, from);
     expect(panel.data).toContain('hx-swap-oob="true"');
     expect(panel.data).toContain('data-download-state="building"');
@@ -132,7 +129,7 @@ describe('the live stream', () => {
 
     const q = await person('gone@example.com');
     const s2 = await q.stream();
-    await t.ctx.db.deleteFrom('sessions').where('user_id', '=', q.user.id).execute(); // no event: the heartbeat finds out
+    await t.ctx.db.updateTable('sessions').set({ expires_at: new Date(Date.now() - 1000) }).where('user_id', '=', q.user.id).execute(); // expired: the heartbeat finds out
     await b.liveHub.tick();
     await s2.next((m) => m.event === 'ended');
     await s2.waitClosed();

@@ -37,5 +37,5 @@ it('checks an uploaded track with the configured ffmpeg', async () => {
   await b.get('/');
   const res = await b.postMultipart(`/projects/${project.id}/music`, [{ name: 'music', value: tones.files.mp3, filename: 'tone.mp3', contentType: 'audio/mpeg' }]);
   expect(res.statusCode).toBe(303);
-  expect(await calls()).toMatch(/-xerror -t 3 -i \S+ -f null -/);
+  expect(await calls()).toMatch(/-xerror -t 3 -protocol_whitelist file -f \w+ -i \S+ -f null -/);
 });

@@ -1,7 +1,6 @@
 import { attachTake } from '../factories/takes.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChildProcess } from 'node:child_process';
-import { publishLive } from '../../src/platform/live.js';
 import { createTestContext, type TestContext } from '../setup/context.js';
 import { HttpBrowser, startWebProcess, stopProcesses } from '../setup/web-processes.js';
 
@@ -74,10 +73,9 @@ describe('what pages read, kept by two web processes', () => {
     await seenTwice(browser, cardPath, fragment);
     await seenTwice(browser, `/projects/${project.id}`);
     for (const body of await bodies(browser, cardPath, fragment)) expect(body).toContain('data-status="generating"');
-    // What the worker does: record the result, then tell the owner's pages.
+    // What the worker does: record the result (the database's change feed tells the web processes).
     await t.ctx.db.updateTable('clips').set({ status: 'ready', progress: 1 }).where('id', '=', clip.id).execute();
     await attachTake(t.ctx.db, clip, `clips/${user.id}/${project.id}/a.mp4`);
-    await publishLive(t.ctx.db, user.id, { t: 'clip', clip: clip.id, project: project.id });
     for (const body of await bodies(browser, cardPath, fragment)) expect(body).toContain('data-status="ready"');
     for (const body of await bodies(browser, `/projects/${project.id}`)) expect(body).toMatch(new RegExp(`data-clip-id="${clip.id}" data-status="ready"`));
   }, 60_000);

@@ -3,7 +3,7 @@ import { createTestApp, type TestApp } from '../setup/context.js';
 import { TestBrowser } from '../setup/browser.js';
 import { accountFor, startGoogleFake, type GoogleFake } from '../fakes/google.js';
 import { signInWithGoogle } from '../auth/google-flow.js';
-import { safeReturnPath } from '../../src/platform/view.js';
+import { safeReturnPath } from '../../src/platform/safe-return-path.js';
 
 // Issue 16, item 1: every place that sends a person on after signing in (GET /login?next=, the
 // dev sign-in's and Google's `next`, the return path require-user remembers) must land on a path

@@ -1,4 +1,4 @@
-import { beginNextAttempt, queueAttempt } from '../../clips/charge.js';
+import { beginNextAttempt, queueAttempt } from '../../clips/create-and-regenerate.js';
 import { ledgerExists } from '../../credits/queries.js';
 import { grantCredits } from '../../credits/service.js';
 import { ledgerReference } from '../../generation/keys.js';
@@ -17,7 +17,7 @@ export interface RetryResult {
 
 /**
  * Puts a failed generation back in the queue as its next attempt, the way a creator's regeneration
- * does (clips/charge.ts: today's primary provider and model, this request's id), but at no charge.
+ * does (clips/create-and-regenerate.ts: today's primary provider and model, this request's id), but at no charge.
  * When the failed attempt was refunded (the normal case), the new attempt costs nothing
  * (`credits_spent` 0, so a failure refunds nothing); when it was not, the credits already paid
  * carry over to the new attempt, so its failure would refund them once. Either way the user pays

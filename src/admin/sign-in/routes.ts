@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { readForm } from '../../platform/forms.js';
-import { safeReturnPath } from '../../platform/view.js';
+import { safeReturnPath } from '../../platform/safe-return-path.js';
 import { endAdminSession, readAdminSession, startAdminSession } from '../admin-session.js';
 import { renderDisabled } from '../guard.js';
 import { admitAdminSignIn, adminSignInSucceeded } from '../login-limiter.js';

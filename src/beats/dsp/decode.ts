@@ -1,4 +1,4 @@
-import { run } from '../../platform/ffmpeg.js';
+import { inputOf, run } from '../../platform/ffmpeg.js';
 
 /** Sample rate of the analysis: plenty for beats (onsets live below 11 kHz) at half the memory of 44.1k. */
 export const ANALYSIS_RATE = 22050;
@@ -20,7 +20,7 @@ export class DecodeError extends Error {
 export async function decodeMono(ffmpeg: string, inputPath: string, opts: { rate?: number; maxSeconds?: number; signal?: AbortSignal } = {}): Promise<Float32Array> {
   const rate = opts.rate ?? ANALYSIS_RATE;
   const maxSeconds = opts.maxSeconds ?? MAX_ANALYSIS_S;
-  const args = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-i', inputPath, '-vn', '-t', String(maxSeconds), '-f', 'f32le', '-ac', '1', '-ar', String(rate), 'pipe:1'];
+  const args = ['-hide_banner', '-nostdin', '-loglevel', 'error', ...inputOf(inputPath), '-vn', '-t', String(maxSeconds), '-f', 'f32le', '-ac', '1', '-ar', String(rate), 'pipe:1'];
   let bytes = new Uint8Array(rate * 4 * 30);
   let used = 0;
   const onData = (chunk: Buffer) => {

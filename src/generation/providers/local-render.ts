@@ -1,4 +1,4 @@
-import { run } from '../../platform/ffmpeg.js';
+import { inputOf, run } from '../../platform/ffmpeg.js';
 
 export interface RenderOptions {
   ffmpeg: string;
@@ -30,7 +30,7 @@ export async function renderZoomClip(o: RenderOptions): Promise<void> {
   ].join(',');
   const args = [
     '-hide_banner', '-nostdin', '-y', '-loglevel', 'error',
-    '-loop', '1', '-framerate', String(fps), '-i', o.imagePath,
+    '-loop', '1', '-framerate', String(fps), ...inputOf(o.imagePath, 'jpg'),
     '-vf', filter,
     '-frames:v', String(frames),
     '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '22', '-pix_fmt', 'yuv420p',

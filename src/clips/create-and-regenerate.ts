@@ -7,7 +7,6 @@ import { withTx, type Tx } from '../platform/db.js';
 import type { Clip, Project } from '../platform/db-types.js';
 import { ConflictError, NotFoundError } from '../platform/errors.js';
 import { clipCost, getSettings, primaryRoute, type Settings } from '../settings/service.js';
-import { clipChanged } from '../generation/service.js';
 import { ledgerReference } from '../generation/keys.js';
 import { ratioOrDefault } from '../settings/ratios.js';
 import { enqueueGeneration } from '../generation/service.js';
@@ -121,7 +120,6 @@ export async function beginNextAttempt(ctx: AppContext, tx: Tx, current: Clip, s
   const next = await q.startNextAttempt(tx, current.id, { attempt, ...route, creditsSpent, requestId: opts.requestId });
   if (!next) throw busy();
   await insertAttemptTake(tx, next);
-  clipChanged(tx, next);
   return next;
 }
 

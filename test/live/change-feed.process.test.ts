@@ -1,0 +1,143 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ChildProcess } from 'node:child_process';
+import pg from 'pg';
+import { MAX_STREAMS_PER_PERSON } from '../../src/live/hub.js';
+import { createTestContext, type TestContext } from '../setup/context.js';
+import { HttpBrowser, startWebProcess, stopProcesses } from '../setup/web-processes.js';
+import { clipIdOf, SseClient } from '../setup/sse.js';
+
+// The database's change feed (migrations/0019_change_feed.ts, src/platform/change-feed.ts) with two
+// real web processes: a change made by an operator in psql — no code of ours involved — shows on
+// the very next page from either process and reaches an open page within a second; a change made
+// while the feed's connection is cut still reaches the page once it is back.
+
+let t: TestContext;
+const children: ChildProcess[] = [];
+const open: SseClient[] = [];
+let webA = '';
+let webB = '';
+
+beforeAll(async () => {
+  t = await createTestContext();
+  [webA, webB] = await Promise.all([startWebProcess(t.env, children), startWebProcess(t.env, children)]);
+}, 120_000);
+afterAll(async () => {
+  for (const c of open) c.close();
+  await stopProcesses(children);
+  await t?.close();
+}, 60_000);
+
+/** An operator's psql session: plain SQL in one transaction. */
+async function psql(statements: Array<[string, unknown[]]>): Promise<void> {
+  const client = new pg.Client({ connectionString: t.env.DATABASE_URL });
+  await client.connect();
+  try {
+    await client.query('begin');
+    for (const [text, values] of statements) await client.query(text, values);
+    await client.query('commit');
+  } finally {
+    await client.end();
+  }
+}
+
+async function signedIn(email: string) {
+  const browser = new HttpBrowser();
+  await browser.signInDev(webA, email, 'Feed');
+  const user = await t.ctx.db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirstOrThrow();
+  const project = await t.ctx.db.insertInto('projects').values({ user_id: user.id, title: 'Harbour', ratio: '1280:720' }).returningAll().executeTakeFirstOrThrow();
+  const stream = async (web: string, query = '') => {
+    const c = await SseClient.open(`${web}/events${query}`, { cookie: browser.cookie });
+    open.push(c);
+    if (c.status === 200) await c.next((m) => m.data.includes('id="credit-balance"'));
+    return c;
+  };
+  return { browser, user, project, stream };
+}
+
+/** Asks both processes twice, so what follows would be served from what they kept. */
+async function seenTwice(browser: HttpBrowser, path: string) {
+  for (const web of [webA, webB, webA, webB]) expect((await browser.fetch(`${web}${path}`)).status).toBe(200);
+}
+
+const bodies = (browser: HttpBrowser, path: string) => Promise.all([webA, webB].map(async (web) => (await browser.fetch(`${web}${path}`)).text()));
+const balanceIn = (html: string) => Number(/data-credit-balance="(\d+)"/.exec(html)?.[1]);
+
+/** Ends the change feed's LISTEN connection of every web process (as a Postgres restart or a network cut would). */
+async function cutFeeds(): Promise<number> {
+  const dbName = new URL(t.env.DATABASE_URL!).pathname.slice(1);
+  const client = new pg.Client({ connectionString: t.env.DATABASE_URL });
+  await client.connect();
+  try {
+    const res = await client.query(
+      `select pg_terminate_backend(pid) as ok from pg_stat_activity where datname = $1 and application_name = 'echoes-change-feed'`,
+      [dbName],
+    );
+    return res.rowCount ?? 0;
+  } finally {
+    await client.end();
+  }
+}
+
+describe('the change feed, with two web processes', () => {
+  it('an operator grants 5 credits in psql: the next page on either shows it, and the open page within 1 s', async () => {
+    const { browser, user, stream } = await signedIn('feed-grant@example.com');
+    await seenTwice(browser, '/projects');
+    const live = await stream(webB);
+    const from = live.messages.length;
+    const before = user.credit_balance;
+    const committed = performance.now();
+    await psql([
+      [`insert into credit_transactions (user_id, amount, type, note) values ($1, 5, 'admin', 'Operator grant')`, [user.id]],
+      [`update users set credit_balance = credit_balance + 5 where id = $1`, [user.id]],
+    ]);
+    for (const body of await bodies(browser, '/projects')) expect(balanceIn(body)).toBe(before + 5);
+    const pushed = await live.next((m) => balanceIn(m.data) === before + 5, 1000, from);
+    expect(pushed.at - committed).toBeLessThan(1000);
+  }, 60_000);
+
+  it('an operator renames a project in psql: the next dashboard and project page on either show it', async () => {
+    const { browser, project } = await signedIn('feed-rename@example.com');
+    await seenTwice(browser, '/projects');
+    await seenTwice(browser, `/projects/${project.id}`);
+    await psql([[`update projects set title = 'Harbour at dusk' where id = $1`, [project.id]]]);
+    for (const body of await bodies(browser, '/projects')) expect(body).toContain('Harbour at dusk');
+    for (const body of await bodies(browser, `/projects/${project.id}`)) expect(body).toContain('Harbour at dusk');
+  }, 60_000);
+
+  it('a clip changed while the feed is cut reaches the open page, and the next page, once it is back', async () => {
+    const { browser, user, project, stream } = await signedIn('feed-cut@example.com');
+    const clip = await t.ctx.db
+      .insertInto('clips')
+      .values({ project_id: project.id, user_id: user.id, image_key: `images/${user.id}/${project.id}/a.jpg`, status: 'generating', progress: 0.3, duration_s: 5, ratio: '1280:720', position: 1, prompt: 'A slow pan' })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await seenTwice(browser, `/projects/${project.id}`);
+    const live = await stream(webB, `?project=${project.id}`);
+    const from = live.messages.length;
+    expect(await cutFeeds()).toBe(2);
+    // In the gap: nobody is listening, so this change is never notified to anyone.
+    await psql([[`update clips set status = 'ready', progress = 1, updated_at = now() where id = $1`, [clip.id]]]);
+    const card = await live.next((m) => clipIdOf(m) === clip.id && m.data.includes('data-status="ready"'), 10_000, from);
+    expect(card.data).toContain('hx-swap-oob');
+    for (const body of await bodies(browser, `/projects/${project.id}`)) expect(body).toMatch(new RegExp(`data-clip-id="${clip.id}" data-status="ready"`));
+    // And the feed works again afterwards.
+    const after = live.messages.length;
+    await psql([[`update users set name = 'Feed again' where id = $1`, [user.id]]]);
+    await live.next((m) => m.data.includes('id="credit-balance"'), 5000, after);
+  }, 60_000);
+
+  it(`opens exactly ${MAX_STREAMS_PER_PERSON} of 40 streams asked for at once by one person`, async () => {
+    const { browser } = await signedIn('feed-forty@example.com');
+    const all = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        SseClient.open(`${i % 2 ? webA : webB}/events`, { cookie: browser.cookie }).then((c) => {
+          open.push(c);
+          return c;
+        }),
+      ),
+    );
+    expect(all.filter((c) => c.status === 200)).toHaveLength(MAX_STREAMS_PER_PERSON);
+    expect(all.filter((c) => c.status === 429)).toHaveLength(40 - MAX_STREAMS_PER_PERSON);
+    for (const c of all) c.close();
+  }, 60_000);
+});
