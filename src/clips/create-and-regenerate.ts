@@ -150,7 +150,6 @@ export async function regenerateClip(ctx: AppContext, userId: string, clipId: st
  */
 export async function animateClips(ctx: AppContext, userId: string, projectId: string, clipIds: string[], requestId: string): Promise<Clip[]> {
   const settings = await getSettings(ctx.db);
-  const route = providerAndModel(ctx, settings);
   const started = await withTx(ctx.db, async (tx) => {
     const rows: Clip[] = [];
     for (const id of new Set(clipIds)) {
@@ -158,7 +157,7 @@ export async function animateClips(ctx: AppContext, userId: string, projectId: s
       if (!clip || clip.project_id !== projectId) throw new NotFoundError();
       rows.push(clip);
     }
-    const total = rows.reduce((n, c) => n + clipCost(settings, c.duration_s, route), 0);
+    const total = rows.reduce((n, c) => n + attemptPrice(settings, ctx.config, c.duration_s), 0);
     const balance = await getBalance(tx, userId);
     if (balance < total) throw new InsufficientCreditsError(total, balance);
     const out: Clip[] = [];
