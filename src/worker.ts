@@ -2,6 +2,7 @@ import 'dotenv/config';
 import { Worker } from 'bullmq';
 import { accountProcessor, accountTasks } from './account/jobs.js';
 import { adminSessionTasks } from './admin/admin-session.js';
+import { draftProcessor, draftTasks } from './drafts/jobs.js';
 import { exportProcessor } from './export/jobs.js';
 import { storageSizeTasks } from './limits/backfill.js';
 import { generationProcessor, generationTasks } from './generation/jobs.js';
@@ -19,12 +20,14 @@ import { sessionTasks } from './platform/session-store.js';
 export const processors: ProcessorSpec[] = [
   // Generation jobs spend their life delayed between polls, so many can be in flight per slot.
   { queue: 'generation', concurrency: 20, make: generationProcessor },
+  // Free drafts render here, on their own queue, so they never wait behind (or delay) paid generations.
+  { queue: 'drafts', concurrency: 2, make: draftProcessor },
   { queue: 'export', concurrency: 1, make: exportProcessor },
   { queue: 'analysis', concurrency: 2, make: analysisProcessor },
   { queue: 'account', concurrency: 1, make: accountProcessor },
 ];
 
-export const periodicTasks: PeriodicTask[] = [...generationTasks, ...sessionTasks, ...adminSessionTasks, ...storageSizeTasks, ...accountTasks];
+export const periodicTasks: PeriodicTask[] = [...generationTasks, ...draftTasks, ...sessionTasks, ...adminSessionTasks, ...storageSizeTasks, ...accountTasks];
 
 export interface RunningWorkers {
   workers: Worker[];

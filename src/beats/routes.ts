@@ -4,7 +4,7 @@ import { readForm } from '../platform/forms.js';
 import { flash } from '../platform/view.js';
 import { ownProject } from '../projects/own.js';
 import { ensureAnalysis, setBeatSync } from './service.js';
-import { loadAnalysisView } from './view.js';
+import { loadAnalysisView } from './analysis-panel.js';
 
 // A checkbox is sent only when ticked; anything but an explicit "off" value counts as ticked.
 const BeatSyncForm = z.object({

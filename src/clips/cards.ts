@@ -10,8 +10,10 @@ export interface ClipCard {
   projectId: string;
   status: Clip['status'];
   statusLabel: string;
-  /** queued or generating: the card polls itself. */
+  /** queued or generating (or its free draft still rendering): the card polls itself. */
   unfinished: boolean;
+  /** Only a free draft is asked for, and it is not ready yet. */
+  draftPending: boolean;
   progressPct: number;
   prompt: string;
   durationS: number;
@@ -41,13 +43,16 @@ const LABELS: Record<Clip['status'], string> = { draft: 'Draft', queued: 'Queued
 /** urlTtlS: how long the media URLs last (SIGNED_URL_TTL_S). */
 export async function toClipCard(storage: Storage, clip: ClipWithTake, opts: { regenerateCost?: number; urlTtlS: number }): Promise<ClipCard> {
   const ttl = opts.urlTtlS;
-  const unfinished = clip.status === 'queued' || clip.status === 'generating';
+  // A photo whose free draft is still rendering is unfinished too (nothing to play yet).
+  const draftPending = clip.status === 'draft' && !clip.take_kind;
+  const unfinished = clip.status === 'queued' || clip.status === 'generating' || draftPending;
   return {
     id: clip.id,
     projectId: clip.project_id,
     status: clip.status,
     statusLabel: LABELS[clip.status],
     unfinished,
+    draftPending,
     progressPct: clip.status === 'ready' ? 100 : Math.round(clip.progress * 100),
     prompt: clip.prompt,
     durationS: clip.duration_s,
@@ -62,7 +67,7 @@ export async function toClipCard(storage: Storage, clip: ClipWithTake, opts: { r
     videoUrl: clip.video_key ? await stableUrl(storage, clip.video_key, ttl) : null,
     videoDomId: clip.video_key ? `clip-video-${createHash('sha1').update(clip.video_key).digest('hex').slice(0, 12)}` : null,
     take: clip.take_kind,
-    canApprove: clip.status === 'ready',
+    canApprove: clip.status === 'ready' || clip.status === 'draft',
     regenerateCost: opts.regenerateCost ?? null,
   };
 }

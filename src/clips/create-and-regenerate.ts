@@ -5,7 +5,7 @@ import { checkClipCap, claimStorage, roomLeft } from '../limits/quota.js';
 import type { AppContext } from '../platform/context.js';
 import { withTx, type Tx } from '../platform/db.js';
 import type { Clip, Project } from '../platform/db-types.js';
-import { ConflictError, NotFoundError } from '../platform/errors.js';
+import { ConflictError, NotFoundError, RateLimitedError } from '../platform/errors.js';
 import { clipCost, getSettings, primaryRoute, type Settings } from '../settings/service.js';
 import { ledgerReference } from '../generation/keys.js';
 import { ratioOrDefault } from '../settings/ratios.js';
@@ -13,6 +13,7 @@ import { enqueueGeneration } from '../generation/service.js';
 import type { NormalizedImage } from './image.js';
 import { storeClipImage } from './store-image.js';
 import * as q from './queries.js';
+import { queueDraft } from '../drafts/service.js';
 import { insertAiTake } from '../takes/queries.js';
 
 // Charging and queueing a generation: a new clip, or the next attempt of one.
@@ -96,6 +97,10 @@ export async function createClip(ctx: AppContext, input: NewClipInput): Promise<
     throw err;
   }
   await queueAttempt(ctx, clip);
+  // The free draft plays in the film while the paid take is made; over the draft limit, no draft.
+  await queueDraft(ctx, ctx.db, clip).catch((err) => {
+    if (!(err instanceof RateLimitedError)) throw err;
+  });
   return clip;
 }
 
@@ -109,7 +114,7 @@ export async function createClip(ctx: AppContext, input: NewClipInput): Promise<
  */
 export async function beginNextAttempt(ctx: AppContext, tx: Tx, current: Clip, settings: Settings, opts: { requestId: string; carried?: number }): Promise<Clip> {
   const busy = () => new ConflictError('This clip is still being generated.', 'clip_busy');
-  if (current.status !== 'ready' && current.status !== 'error') throw busy();
+  if (current.status !== 'ready' && current.status !== 'error' && current.status !== 'draft') throw busy();
   const attempt = current.attempt + 1;
   const route = providerAndModel(ctx, settings);
   let creditsSpent = opts.carried;

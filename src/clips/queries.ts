@@ -82,7 +82,7 @@ export async function setApproved(db: Conn, userId: string, clipId: string, appr
     .set({ approved, updated_at: new Date() })
     .where('id', '=', clipId)
     .where('user_id', '=', userId);
-  if (approved) q = q.where('status', '=', 'ready');
+  if (approved) q = q.where('status', 'in', ['ready', 'draft']);
   return q.returningAll().executeTakeFirst();
 }
 
@@ -109,7 +109,7 @@ export async function startNextAttempt(db: Conn, clipId: string, next: { attempt
       updated_at: new Date(),
     })
     .where('id', '=', clipId)
-    .where('status', 'in', ['ready', 'error'])
+    .where('status', 'in', ['ready', 'error', 'draft'])
     .returningAll()
     .executeTakeFirst();
 }

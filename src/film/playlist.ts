@@ -17,12 +17,16 @@ export interface PlaylistClip {
   outS: number;
   startLabel: string;
   durationLabel: string;
+  /** The clip plays its free draft (a slow pan and zoom), not an AI take: marked as such. */
+  draft: boolean;
 }
 
 export interface Playlist {
   title: string;
   ratio: { value: string; width: number; height: number };
   clips: PlaylistClip[];
+  /** How many clips play a free draft: a film with drafts says so. */
+  drafts: number;
   music: { url: string; name: string; durationS: number | null } | null;
   totalS: number;
   totalLabel: string;
@@ -50,6 +54,7 @@ export async function buildPlaylist(storage: Storage, project: Project, rows: Pl
       outS: seg.outS,
       startLabel: clock(seg.startS),
       durationLabel: clock(seg.outS),
+      draft: row.take_kind === 'draft',
     });
   }
   const music = project.music_key
@@ -59,6 +64,7 @@ export async function buildPlaylist(storage: Storage, project: Project, rows: Pl
     title: project.title,
     ratio: { value: ratio.value, width: ratio.width, height: ratio.height },
     clips,
+    drafts: clips.filter((c) => c.draft).length,
     music,
     totalS: plan.totalS,
     totalLabel: clock(plan.totalS),

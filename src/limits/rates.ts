@@ -12,6 +12,7 @@ export const RATES = {
   'image-upload': { setting: 'imageUploadsPerHour', label: 'Image uploads', unit: (n: number) => count(n, 'image upload') },
   'music-upload': { setting: 'musicUploadsPerHour', label: 'Music uploads', unit: (n: number) => count(n, 'music upload') },
   'analysis-minutes': { setting: 'analysisMinutesPerHour', label: 'Beat analysis (minutes of audio)', unit: (n: number) => `${count(n, 'minute')} of music analysed` },
+  draft: { setting: 'draftsPerHour', label: 'Free drafts', unit: (n: number) => count(n, 'free draft') },
   share: { setting: 'sharesPerHour', label: 'Shares', unit: (n: number) => count(n, 'share') },
   export: { setting: 'exportsPerHour', label: 'Exports', unit: (n: number) => count(n, 'export') },
   // Keyed on the Google subject (dev:<email> for the dev sign-in): another Google account that

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { queueAttempt } from '../clips/create-and-regenerate.js';
 import type { NormalizedImage } from '../clips/image.js';
 import * as clips from '../clips/queries.js';
 import { storeClipImage } from '../clips/store-image.js';
@@ -8,19 +7,11 @@ import type { AppContext } from '../platform/context.js';
 import { withTx } from '../platform/db.js';
 import type { Clip, Project } from '../platform/db-types.js';
 import { ratioOrDefault } from '../settings/ratios.js';
-import { modelFor, type Settings } from '../settings/service.js';
+import type { Settings } from '../settings/service.js';
+import { queueDraft } from '../drafts/service.js';
 
 /** One request adds at most this many photos (POST /projects/:id/photos). */
 export const MAX_PHOTOS_PER_REQUEST = 30;
-
-/**
- * Starts the free draft of a new photo clip: for now the local motion render through the
- * generation queue, at no charge (credits_spent 0, so nothing is refunded and no fallback
- * provider is ever tried; see src/generation/submit.ts).
- */
-async function startDraft(ctx: AppContext, clip: Clip): Promise<void> {
-  await queueAttempt(ctx, clip);
-}
 
 /**
  * A new clip from one checked photo, free: the image is stored first (refused early when it
@@ -47,20 +38,21 @@ export async function addPhoto(ctx: AppContext, settings: Settings, input: { use
         thumb_key: stored.thumbKey,
         image_bytes: stored.bytes,
         prompt: '',
-        status: 'queued',
+        // Only its free draft so far (src/drafts); in the film at once, animated with AI when asked.
+        status: 'draft',
+        attempt: 0,
+        approved: true,
         duration_s: settings.defaultDuration,
         ratio: ratio.value,
-        provider: 'local',
-        model: modelFor(settings, 'local'),
         credits_spent: 0,
         request_id: input.requestId,
       });
+      await queueDraft(ctx, tx, row);
       return row;
     });
   } catch (err) {
     await stored.forget();
     throw err;
   }
-  await startDraft(ctx, clip);
   return clip;
 }

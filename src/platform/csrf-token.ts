@@ -1,6 +1,17 @@
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 
 const CSRF_COOKIE = '_csrf';
+/** The cookies that say who is signed in: the creator's session and the admin's (src/admin/admin-session.ts). */
+const SESSION_COOKIES = ['sid', 'echoes_admin'];
+
+/**
+ * What a CSRF token is bound to besides its secret: the session cookies the browser holds. A
+ * token made for one session is refused with another, so a secret cookie planted in someone's
+ * browser (with its token) is useless, and signing in (a new session id) rotates every token.
+ */
+export function csrfBinding(req: FastifyRequest): string {
+  return SESSION_COOKIES.map((name) => req.cookies[name] ?? '').join('|');
+}
 const MAX_REMEMBERED = 10_000;
 
 /** Tokens handed out, by the (signed) secret cookie they were made from. */
@@ -17,13 +28,15 @@ const tokenByReply = new WeakMap<FastifyReply, string>();
  */
 export function pageCsrfToken(reply: FastifyReply): string {
   const cookie = reply.request.cookies[CSRF_COOKIE];
-  const known = tokenByReply.get(reply) ?? (cookie === undefined ? undefined : tokenByCookie.get(cookie));
+  const binding = csrfBinding(reply.request);
+  const key = `${cookie}\n${binding}`;
+  const known = tokenByReply.get(reply) ?? (cookie === undefined ? undefined : tokenByCookie.get(key));
   if (known) return known;
-  const token = reply.generateCsrf();
+  const token = reply.generateCsrf({ userInfo: binding } as never);
   tokenByReply.set(reply, token);
   if (cookie !== undefined && reply.unsignCookie(cookie).valid) {
     if (tokenByCookie.size >= MAX_REMEMBERED) tokenByCookie.clear();
-    tokenByCookie.set(cookie, token);
+    tokenByCookie.set(key, token);
   }
   return token;
 }

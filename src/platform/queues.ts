@@ -1,7 +1,7 @@
 import { Queue, type JobsOptions } from 'bullmq';
 import { redisOptions } from './redis.js';
 
-export const QUEUE_NAMES = { generation: 'generation', export: 'export', analysis: 'analysis', account: 'account' } as const;
+export const QUEUE_NAMES = { generation: 'generation', drafts: 'drafts', export: 'export', analysis: 'analysis', account: 'account' } as const;
 export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];
 
 export type Queues = Record<QueueName, Queue> & { close(): Promise<void> };
@@ -15,6 +15,7 @@ export function createQueues(redisUrl: string, prefix: string): Queues {
   };
   const queues = {
     generation: make('generation'),
+    drafts: make('drafts'),
     export: make('export'),
     analysis: make('analysis'),
     account: make('account'),

@@ -17,6 +17,7 @@ import { PersonReads } from './person-reads.js';
 import { cookieSecure, httpsOnly } from './cookies.js';
 import { rememberingSigner } from './cookie-signer.js';
 import { asciiTemplates, escapeHtml } from './ascii-html.js';
+import { csrfBinding } from './csrf-token.js';
 import { ViewEngine } from './eta.js';
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -101,6 +102,8 @@ export default fp(
     });
     await app.register(csrf, {
       cookieKey: '_csrf',
+      csrfOpts: { hmacKey: config.sessionSecret },
+      getUserInfo: csrfBinding,
       cookieOpts: { httpOnly: true, sameSite: 'lax', secure, path: '/', signed: true },
       getToken: (req) => {
         const body = req.body as Record<string, unknown> | undefined;

@@ -1,4 +1,4 @@
-import { loadAnalysisView } from '../beats/view.js';
+import { loadAnalysisView } from '../beats/analysis-panel.js';
 import { listClipsForProject } from '../clips/queries.js';
 import { clipCapMessage, storageUse } from '../limits/quota.js';
 import type { AppContext } from '../platform/context.js';

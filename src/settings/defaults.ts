@@ -33,6 +33,7 @@ export const settingsSchema = z.object({
   maxProjects: z.number().int().min(1).max(10000).default(50),
   maxClipsPerProject: z.number().int().min(1).max(10000).default(100),
   imageUploadsPerHour: z.number().int().min(1).max(100000).default(60),
+  draftsPerHour: z.number().int().min(1).max(100000).default(120),
   musicUploadsPerHour: z.number().int().min(1).max(100000).default(20),
   analysisMinutesPerHour: z.number().int().min(1).max(100000).default(120),
   sharesPerHour: z.number().int().min(1).max(100000).default(30),

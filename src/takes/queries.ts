@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Conn } from '../platform/db.js';
-import type { ClipStatus } from '../platform/db-types.js';
+import type { TakeStatus } from '../platform/db-types.js';
 
 // Every query on takes: the videos made from a clip's photo (design.md, migration 0017).
 
@@ -15,7 +15,7 @@ export async function insertDraftTake(db: Conn, t: { clip_id: string; user_id: s
 }
 
 /** The AI attempt's take moves with the clip's pipeline (generating). */
-export async function markAttemptTake(db: Conn, clipId: string, attempt: number, status: Extract<ClipStatus, 'generating'>): Promise<void> {
+export async function markAttemptTake(db: Conn, clipId: string, attempt: number, status: Extract<TakeStatus, 'generating'>): Promise<void> {
   await db.updateTable('takes').set({ status }).where('clip_id', '=', clipId).where('attempt', '=', attempt).where('status', 'in', ['queued', 'generating']).execute();
 }
 
@@ -87,3 +87,73 @@ export async function setTakeSize(db: Conn, takeId: string, videoKey: string, by
 
 /** The length of the chosen take's video in the film: the real one received, else the one asked for. */
 export const takeLengthS = sql<number>`coalesce(takes.video_duration_s, takes.duration_s)`;
+
+// Drafts: free takes from the local motion render, on their own queue (src/drafts).
+
+/** The draft with what rendering it needs from its clip; undefined when the clip (or take) is gone. */
+export async function findDraftToRender(db: Conn, takeId: string) {
+  return db
+    .selectFrom('takes')
+    .innerJoin('clips', 'clips.id', 'takes.clip_id')
+    .select(['takes.id', 'takes.status', 'takes.duration_s', 'takes.clip_id', 'takes.user_id', 'clips.project_id', 'clips.image_key', 'clips.ratio'])
+    .where('takes.id', '=', takeId)
+    .where('takes.kind', '=', 'draft')
+    .executeTakeFirst();
+}
+
+/** Marks the draft rendering; false when it has already ended (or is gone). */
+export async function claimDraft(db: Conn, takeId: string): Promise<boolean> {
+  const row = await db.updateTable('takes').set({ status: 'generating' }).where('id', '=', takeId).where('status', 'in', ['queued', 'generating']).returning('id').executeTakeFirst();
+  return Boolean(row);
+}
+
+/**
+ * The draft is ready with its video. The film uses it when the clip has no take yet or uses a draft
+ * (a newer draft replaces an older one); an AI take the clip uses stays. Returns the take's clip
+ * ids, or undefined when the draft ended or was deleted meanwhile.
+ */
+export async function completeDraft(db: Conn, takeId: string, video: { key: string; bytes: number | null; durationS: number | null }) {
+  const take = await db
+    .updateTable('takes')
+    .set({ status: 'ready', video_key: video.key, video_bytes: video.bytes, video_duration_s: video.durationS, finished_at: new Date() })
+    .where('id', '=', takeId)
+    .where('status', 'in', ['queued', 'generating'])
+    .returning(['clip_id', 'user_id'])
+    .executeTakeFirst();
+  if (!take) return undefined;
+  const clip = await db
+    .updateTable('clips')
+    .set({ take_id: takeId, updated_at: new Date() })
+    .where('id', '=', take.clip_id)
+    .where((eb) => eb.or([eb('take_id', 'is', null), eb('take_id', 'in', eb.selectFrom('takes').select('id').where('clip_id', '=', take.clip_id).where('kind', '=', 'draft'))]))
+    .returning(['id', 'user_id', 'project_id'])
+    .executeTakeFirst();
+  if (clip) return clip;
+  return db.selectFrom('clips').select(['id', 'user_id', 'project_id']).where('id', '=', take.clip_id).executeTakeFirst();
+}
+
+export async function failDraft(db: Conn, takeId: string, f: { code: string; message: string }) {
+  const take = await db
+    .updateTable('takes')
+    .set({ status: 'error', error_code: f.code.slice(0, 100), error_message: f.message, finished_at: new Date() })
+    .where('id', '=', takeId)
+    .where('status', 'in', ['queued', 'generating'])
+    .returning(['clip_id', 'user_id'])
+    .executeTakeFirst();
+  // The clip's row changes too, so its open pages hear of it (the change feed follows clip rows).
+  if (take) await db.updateTable('clips').set({ updated_at: new Date() }).where('id', '=', take.clip_id).execute();
+  return take;
+}
+
+/** Drafts still unfinished a while after they were asked for: the draft sweeper checks their jobs. */
+export async function findUnfinishedDraftsBefore(db: Conn, before: Date, limit: number) {
+  return db
+    .selectFrom('takes')
+    .select(['id'])
+    .where('kind', '=', 'draft')
+    .where('status', 'in', ['queued', 'generating'])
+    .where('created_at', '<', before)
+    .orderBy('created_at')
+    .limit(limit)
+    .execute();
+}

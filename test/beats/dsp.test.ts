@@ -6,7 +6,7 @@ import { normalize } from '../../src/beats/dsp/beatroot/onset-peaks.js';
 import { downbeatPhase, downbeats } from '../../src/beats/dsp/downbeats.js';
 import { spectralFlux } from '../../src/beats/dsp/spectral-flux.js';
 import { waveformPeaks } from '../../src/beats/dsp/waveform.js';
-import { analysisView, waveformSvg } from '../../src/beats/view.js';
+import { analysisView, waveformSvg } from '../../src/beats/analysis-panel.js';
 
 const require = createRequire(import.meta.url);
 

@@ -12,6 +12,7 @@ export async function adminBrowser(app: ConstructorParameters<typeof TestBrowser
   await b.get('/admin/login');
   const res = await b.post('/admin/login', { password });
   if (res.statusCode !== 303) throw new Error(`admin sign-in failed: ${res.statusCode} ${res.body.slice(0, 300)}`);
+  await b.get('/admin'); // CSRF tokens are bound to the session: the new one's token
   return b;
 }
 

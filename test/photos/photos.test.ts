@@ -52,7 +52,7 @@ describe('POST /projects/:id/photos', () => {
     const clips = await clipsOf(project.id);
     expect(clips.map((c) => c.position)).toEqual([1, 2]);
     for (const c of clips) {
-      expect(c).toMatchObject({ status: 'queued', credits_spent: 0, provider: 'local', prompt: '', ratio: '1280:720' });
+      expect(c).toMatchObject({ status: 'draft', attempt: 0, credits_spent: 0, approved: true, prompt: '', ratio: '1280:720' });
       expect(res.body).toContain(`data-clip-id="${c.id}"`);
     }
     // In the order the files came, the first photo first.
@@ -74,8 +74,13 @@ describe('POST /projects/:id/photos', () => {
     expect(await objectsUnder(`images/${user.id}/`)).toEqual(keys);
     expect(await balanceOf(t.ctx.db, user.id)).toBe(3);
     expect((await ledgerFor(t.ctx.db, user.id)).filter((r) => r.type === 'generation' || r.type === 'refund')).toEqual([]);
-    // Each draft is queued (the local render).
-    for (const c of clips) expect(await t.ctx.queues.generation.getJob(c.id)).toBeTruthy();
+    // Each photo's free draft take is queued on the drafts queue (the local render), none on generation.
+    for (const c of clips) {
+      const takes = await t.ctx.db.selectFrom('takes').selectAll().where('clip_id', '=', c.id).execute();
+      expect(takes.map((tk) => [tk.kind, tk.status, tk.credits_spent])).toEqual([['draft', 'queued', 0]]);
+      expect(await t.ctx.queues.drafts.getJob(takes[0]!.id)).toBeTruthy();
+      expect(await t.ctx.queues.generation.getJob(c.id)).toBeFalsy();
+    }
   });
 
   it('a plain form lands the photos and says what it did; a request with only bad files is refused as its file was', async () => {

@@ -34,6 +34,9 @@ export class TestBrowser {
     }
     const m = /<meta name="csrf-token" content="([^"]+)"/.exec(res.body);
     if (m) this.csrf = m[1]!;
+    // CSRF tokens are bound to the session: after signing in or out a browser loads its next page
+    // (and that page's token) before posting again.
+    else if ((res.cookies as Array<{ name: string }>).some((c) => c.name === 'sid' || c.name === 'echoes_admin')) this.csrf = '';
   }
 
   async get(url: string, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {

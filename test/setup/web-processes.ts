@@ -55,6 +55,7 @@ export class HttpBrowser {
     await this.page(`${base}/login`);
     const res = await this.post(`${base}/auth/dev`, { email, name });
     if (res.status !== 303) throw new Error(`dev sign-in on ${base} answered ${res.status}`);
+    await this.page(`${base}/projects`); // CSRF tokens are bound to the session: the new one's token
   }
   post(url: string, form: Record<string, string> = {}): Promise<Response> {
     return this.fetch(url, { method: 'POST', body: new URLSearchParams({ _csrf: this.csrf, ...form }), headers: { 'content-type': 'application/x-www-form-urlencoded' } });

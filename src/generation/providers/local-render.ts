@@ -8,6 +8,8 @@ export interface RenderOptions {
   height: number;
   durationS: number;
   fps?: number;
+  /** Where the camera drifts to while it zooms (0–1 across and down the photo); the centre by default. */
+  focus?: { x: number; y: number };
   onProgress?: (fraction: number) => void;
   signal?: AbortSignal;
 }
@@ -22,10 +24,14 @@ export async function renderZoomClip(o: RenderOptions): Promise<void> {
   const frames = Math.round(o.durationS * fps);
   const w = o.width;
   const h = o.height;
+  const clamp = (v: number) => Math.min(1, Math.max(0, Number.isFinite(v) ? v : 0.5));
+  const fx = clamp(o.focus?.x ?? 0.5);
+  const fy = clamp(o.focus?.y ?? 0.5);
   const filter = [
     `scale=${w * 2}:${h * 2}:force_original_aspect_ratio=increase`,
     `crop=${w * 2}:${h * 2}`,
-    `zoompan=z='1+0.15*on/${frames}':x='iw/2-(iw/zoom/2)':y='ih/2-(ih/zoom/2)':d=1:s=${w}x${h}:fps=${fps}`,
+    // A slow zoom that pans from the centre towards the focal point as it closes in.
+    `zoompan=z='1+0.15*on/${frames}':x='(iw-iw/zoom)*(0.5+${fx - 0.5}*on/${frames})':y='(ih-ih/zoom)*(0.5+${fy - 0.5}*on/${frames})':d=1:s=${w}x${h}:fps=${fps}`,
     'format=yuv420p',
   ].join(',');
   const args = [
