@@ -6,7 +6,7 @@ import type { AppContext } from '../platform/context.js';
 import { withTx, type Tx } from '../platform/db.js';
 import type { Clip, Project } from '../platform/db-types.js';
 import { ConflictError, NotFoundError, RateLimitedError } from '../platform/errors.js';
-import { clipCost, getSettings, primaryRoute, type Settings } from '../settings/service.js';
+import { attemptPrice, getSettings, primaryRoute, type Settings } from '../settings/service.js';
 import { ledgerReference } from '../generation/keys.js';
 import { ratioOrDefault } from '../settings/ratios.js';
 import { enqueueGeneration } from '../generation/service.js';
@@ -56,7 +56,7 @@ export interface NewClipInput {
 export async function createClip(ctx: AppContext, input: NewClipInput): Promise<Clip> {
   const settings = await getSettings(ctx.db);
   const route = providerAndModel(ctx, settings);
-  const cost = clipCost(settings, input.durationS, route);
+  const cost = attemptPrice(settings, ctx.config, input.durationS);
   const ratio = ratioOrDefault(input.project.ratio, settings.defaultRatio);
   const clipId = randomUUID();
   const { userId, project, image } = input;
@@ -119,7 +119,7 @@ export async function beginNextAttempt(ctx: AppContext, tx: Tx, current: Clip, s
   const route = providerAndModel(ctx, settings);
   let creditsSpent = opts.carried;
   if (creditsSpent === undefined) {
-    creditsSpent = clipCost(settings, current.duration_s, route);
+    creditsSpent = attemptPrice(settings, ctx.config, current.duration_s);
     await spendCredits(tx, current.user_id, creditsSpent, 'generation', ledgerReference(current.id, attempt), 'Clip regeneration');
   }
   const next = await q.startNextAttempt(tx, current.id, { attempt, ...route, creditsSpent, requestId: opts.requestId });

@@ -9,7 +9,7 @@ import { NotFoundError, UserError } from '../platform/errors.js';
 import { readForm } from '../platform/forms.js';
 import { flash } from '../platform/view.js';
 import { ownProject } from '../projects/own.js';
-import { clipCost, getSettings, primaryRoute } from '../settings/service.js';
+import { attemptPrice, getSettings } from '../settings/service.js';
 import { ratioOrDefault } from '../settings/ratios.js';
 import { admitClipUpload } from './admission.js';
 import { toClipCard } from './cards.js';
@@ -47,7 +47,7 @@ export default fp(
       const clip = 'take_kind' in changed ? changed : await findClipForUser(app.db, changed.user_id, changed.id);
       if (!clip) throw new NotFoundError();
       const settings = await getSettings(app.db);
-      const view = await toClipCard(app.storage, clip, { regenerateCost: clipCost(settings, clip.duration_s, primaryRoute(settings, app.config)), urlTtlS: app.config.SIGNED_URL_TTL_S });
+      const view = await toClipCard(app.storage, clip, { regenerateCost: attemptPrice(settings, app.config, clip.duration_s), urlTtlS: app.config.SIGNED_URL_TTL_S });
       const balanceUpdate = req.isHtmx ? balance ?? currentUser(req).credit_balance : null;
       return reply.render('clips/_card', { clip: view, balanceUpdate });
     }

@@ -3,7 +3,7 @@ import { downloadView } from '../account/data-export.js';
 import { toClipCard } from '../clips/cards.js';
 import type { ClipWithTake } from '../clips/queries.js';
 import { fmt } from '../platform/format.js';
-import { clipCost, getSettings } from '../settings/service.js';
+import { attemptPrice, getSettings } from '../settings/service.js';
 import type { LiveStream } from './stream.js';
 
 /** The header's balance, swapped in place (out of band) on every open page of the person. */
@@ -24,7 +24,7 @@ export async function sendCards(app: FastifyInstance, streams: LiveStream[], cli
   if (clips.length === 0 || streams.length === 0) return;
   const settings = await getSettings(app.db);
   const cards = await Promise.all(
-    clips.map((c) => toClipCard(app.storage, c, { regenerateCost: clipCost(settings, c.duration_s), urlTtlS: app.config.SIGNED_URL_TTL_S })),
+    clips.map((c) => toClipCard(app.storage, c, { regenerateCost: attemptPrice(settings, app.config, c.duration_s), urlTtlS: app.config.SIGNED_URL_TTL_S })),
   );
   await sendPerBrowser(streams, async (csrfToken) => {
     const parts = await Promise.all(cards.map((clip) => app.view('clips/_card', { clip, csrfToken, balanceUpdate: null, oob: true, fmt }) as Promise<string>));

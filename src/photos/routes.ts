@@ -10,7 +10,7 @@ import { UserError } from '../platform/errors.js';
 import { flash } from '../platform/view.js';
 import { ownProject } from '../projects/own.js';
 import { ratioOrDefault } from '../settings/ratios.js';
-import { clipCost, getSettings, primaryRoute } from '../settings/service.js';
+import { attemptPrice, getSettings } from '../settings/service.js';
 import { readPhotos } from './read.js';
 import { addPhoto, MAX_PHOTOS_PER_REQUEST } from './service.js';
 import { photosNotice } from './notice.js';
@@ -70,9 +70,8 @@ export default fp(
         flash(reply, refusals.length ? 'error' : 'notice', notice.text);
         return reply.redirect(`/projects/${project.id}`, 303);
       }
-      const route = primaryRoute(settings, app.config);
       const cards = await Promise.all(
-        made.map((clip) => toClipCard(app.storage, withNoTake(clip), { regenerateCost: clipCost(settings, clip.duration_s, route), urlTtlS: app.config.SIGNED_URL_TTL_S })),
+        made.map((clip) => toClipCard(app.storage, withNoTake(clip), { regenerateCost: attemptPrice(settings, app.config, clip.duration_s), urlTtlS: app.config.SIGNED_URL_TTL_S })),
       );
       reply.code(status);
       return reply.render('photos/_results', { cards, refusals, notice, projectId: project.id, balanceUpdate: null });

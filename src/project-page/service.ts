@@ -6,7 +6,7 @@ import type { Project, User } from '../platform/db-types.js';
 import { ago, clock } from '../platform/format.js';
 import { ratioLabel, STATUS_LABELS } from '../projects/present.js';
 import { hasAnyClip } from '../projects/queries.js';
-import { clipCost, getSettings, pricedSettings, primaryRoute } from '../settings/service.js';
+import { attemptPrice, getSettings, pricedSettings } from '../settings/service.js';
 import { freshReads, type Reads } from '../platform/person-reads.js';
 import { ratioOrDefault } from '../settings/ratios.js';
 
@@ -19,7 +19,6 @@ export async function projectPage(ctx: Ctx, user: User, project: Project, reads:
   const storage = storageUse(settings, user);
   // The first clip is free only for someone with no clip at all: a project with clips answers that.
   const anyClip = clips.length > 0 || (user.credit_balance > 0 && (await hasAnyClip(ctx.db, user.id)));
-  const route = primaryRoute(settings, ctx.config);
   const analysis = project.music_key ? await loadAnalysisView(ctx.db, project) : null;
   const music = project.music_key
     ? { name: project.music_name ?? 'Music', duration: clock(project.music_duration_s), url: await ctx.storage.signedUrl(project.music_key) }
@@ -41,7 +40,7 @@ export async function projectPage(ctx: Ctx, user: User, project: Project, reads:
     },
     /** The clip rows, in order: the page's cards are made from them (src/clips/card-html.ts). */
     clips,
-    costFor: (durationS: number) => clipCost(settings, durationS, route),
+    costFor: (durationS: number) => attemptPrice(settings, ctx.config, durationS),
     music,
     analysis,
     settings: pricedSettings(settings, ctx.config),

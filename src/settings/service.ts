@@ -1,6 +1,6 @@
 import type { Config } from '../platform/config.js';
 import { onCommit, type Conn, type DB, type Tx } from '../platform/db.js';
-import { creditsPer5sFor, DEFAULT_SETTINGS, modelFor, settingsSchema, type ProviderName, type Settings } from './defaults.js';
+import { clipCost, creditsPer5sFor, DEFAULT_SETTINGS, modelFor, settingsSchema, type ProviderName, type Settings } from './defaults.js';
 import { readAllSettings, upsertSetting } from './queries.js';
 
 export { clipCost, creditsPer5sFor, DEFAULT_SETTINGS, modelFor, type ProviderName, type Settings } from './defaults.js';
@@ -61,6 +61,14 @@ export function activeProvider(settings: Settings, config: Config): ProviderName
 export function primaryRoute(settings: Settings, config: Config): { provider: ProviderName; model: string } {
   const provider = activeProvider(settings, config);
   return { provider, model: modelFor(settings, provider) };
+}
+
+/**
+ * What the next attempt of a clip this long costs: the one price charging uses (src/clips/charge.ts)
+ * and every card shows (the page, GET /clips/:id, the live stream), on today's primary route.
+ */
+export function attemptPrice(settings: Settings, config: Config, durationS: number): number {
+  return clipCost(settings, durationS, primaryRoute(settings, config));
 }
 
 /** Settings as a creator's page prices them: the general price replaced by the primary's. */
