@@ -131,6 +131,8 @@ export async function ensureAnonHolder(db: Conn, anonId: string): Promise<void> 
 
 /** Payments and ledger rows move to the anonymous id; other people's referral rows name it instead. */
 export async function handBooksToAnon(db: Conn, userId: string, anonId: string): Promise<void> {
+  // Share rows written before notes were neutral name the project: no creator text goes along.
+  await db.updateTable('credit_transactions').set({ note: 'Share reward' }).where('user_id', '=', userId).where('type', '=', 'share').execute();
   await db.updateTable('credit_transactions').set({ user_id: anonId }).where('user_id', '=', userId).execute();
   await db.updateTable('credit_transactions').set({ reference_id: anonId }).where('reference_id', '=', userId).execute();
   await db.updateTable('payments').set({ user_id: anonId }).where('user_id', '=', userId).execute();

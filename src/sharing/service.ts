@@ -8,6 +8,9 @@ import { getSettings } from '../settings/service.js';
 import * as q from './queries.js';
 
 /** 144 random bits, URL-safe: unguessable, and short enough to paste. */
+// Ledger notes hold no creator text: the books outlive the account (kept under an anonymous id).
+const SHARE_NOTE = 'Share reward';
+
 export function newShareToken(): string {
   return randomBytes(18).toString('base64url');
 }
@@ -48,7 +51,7 @@ export async function shareProject(db: DB, userId: string, projectId: string): P
     if (playable && settings.shareReward > 0 && !(await q.wasShareRewarded(tx, projectId))) {
       const rewarded = await q.countShareRewards(tx, userId);
       if (rewarded < settings.maxRewardedShares) {
-        const granted = await grantCredits(tx, userId, settings.shareReward, 'share', projectId, `Shared "${project.title}"`);
+        const granted = await grantCredits(tx, userId, settings.shareReward, 'share', projectId, SHARE_NOTE);
         if (granted) earned = settings.shareReward;
       }
     }

@@ -62,6 +62,25 @@ describe('deleting my account', () => {
     expect(await t.ctx.db.selectFrom('account_deletions').selectAll().where('user_id', '=', w.user.id).execute()).toEqual([]);
   });
 
+  // Issue 25, item 6 (ledger part): share rows used to carry `Shared "<project title>"` into the
+  // anonymous books.
+  it('leaves no creator text in the books it keeps', async () => {
+    const w = await fullAccount(t.ctx.db, t.ctx.storage);
+    const { withTx } = await import('../../src/platform/db.js');
+    const { grantCredits } = await import('../../src/credits/service.js');
+    await withTx(t.ctx.db, (tx) => grantCredits(tx, w.user.id, 1, 'share', w.project.id, 'Shared "My secret birthday film"'));
+    const b = new TestBrowser(t.app);
+    await b.signInDev(w.user.email);
+    expect((await b.post('/account/delete', { confirm_email: w.user.email })).statusCode).toBe(200);
+    const id = await pendingDeletionId(w.user.id);
+    expect(await runDeletion(t.ctx, id)).toBe('done');
+    const d = await t.ctx.db.selectFrom('account_deletions').select('anon_id').where('id', '=', id).executeTakeFirstOrThrow();
+    const notes = (await t.ctx.db.selectFrom('credit_transactions').select('note').where('user_id', '=', d.anon_id).execute()).map((r) => r.note ?? '');
+    expect(notes).toContain('Share reward');
+    expect(notes.join('\n')).not.toContain('birthday');
+    await expectLedgerBalanced(t.ctx.db);
+  });
+
   it('ends every session at once, then the job removes media and rows, keeps the books anonymously, and a kill midway resumes', async () => {
     const w = await fullAccount(t.ctx.db, t.ctx.storage);
     await seedRunningLocalTask(w.taskId);
