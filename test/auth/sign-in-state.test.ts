@@ -51,6 +51,17 @@ describe('starting a Google sign-in', () => {
     await setLimits(t.ctx.db, { signInsPerHourPerAddress: 300 });
   });
 
+  it('counts starts per real address: forged X-Forwarded-For values do not reset the limit', async () => {
+    await setLimits(t.ctx.db, { signInsPerHourPerAddress: 3 });
+    const codes: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const res = await t.app.inject({ url: '/auth/google', remoteAddress: '203.0.113.9', headers: { 'x-forwarded-for': `198.51.100.${i + 1}` } });
+      codes.push(res.statusCode);
+    }
+    expect(codes).toEqual([302, 302, 302, 429]);
+    await setLimits(t.ctx.db, { signInsPerHourPerAddress: 300 });
+  });
+
   it('signs in and returns to next; a long next goes to the default page', async () => {
     google.setAccount(accountFor('State Keeper'));
     const b = new TestBrowser(t.app);

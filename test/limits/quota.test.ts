@@ -106,6 +106,8 @@ describe('rows stored before sizes were recorded', () => {
     const { user, project } = await creator(t, 3);
     const video = Buffer.alloc(5000, 2);
     const clip = await createClip(t.ctx.db, t.ctx.storage, { userId: user.id, projectId: project.id, video });
+    // A take stored before sizes were recorded: its video's size is unknown.
+    await t.ctx.db.updateTable('takes').set({ video_bytes: null }).where('clip_id', '=', clip.id).execute();
     const musicKey = storageKeys.music(user.id, project.id, 'old.wav');
     await t.ctx.storage.put(musicKey, tones.files.wav, 'audio/wav');
     await t.ctx.db.updateTable('projects').set({ music_key: musicKey, music_name: 'Old' }).where('id', '=', project.id).execute();
