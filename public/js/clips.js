@@ -80,6 +80,28 @@ import { csrfToken } from './csrf.js';
   // Cards pushed by the live stream arrive out of band; count once they are in.
   document.addEventListener('htmx:sse:after:message', function () { setTimeout(refreshCounts, 0); });
 
+  // A pushed card replaces the one holding the keyboard focus (every committed change to a clip,
+  // a move included, is pushed): put the focus back on the same control in the new card.
+  var focusWas = null;
+  document.addEventListener('htmx:sse:before:message', function () {
+    var el = document.activeElement;
+    var card = el && el !== document.body && el.closest ? el.closest('[data-clip-id]') : null;
+    focusWas = card ? { clip: card.getAttribute('data-clip-id'), label: el.getAttribute('aria-label') || el.textContent.trim(), tag: el.tagName } : null;
+  });
+  function restoreFocus() {
+    if (!focusWas) return;
+    var was = focusWas;
+    var el = document.activeElement;
+    if (el && el !== document.body && el.isConnected) return;
+    var card = document.querySelector('[data-clip-id="' + was.clip + '"]');
+    if (!card) return;
+    var same = Array.prototype.find.call(card.querySelectorAll(was.tag), function (c) {
+      return (c.getAttribute('aria-label') || c.textContent.trim()) === was.label;
+    });
+    if (same) same.focus({ preventScroll: true });
+  }
+  document.addEventListener('htmx:sse:after:message', function () { restoreFocus(); setTimeout(restoreFocus, 0); });
+
   // ---- Video previews: muted loops that play while hovered (mouse) or when tapped (touch).
   var canHover = window.matchMedia && window.matchMedia('(hover: hover)').matches;
   function bindVideos() {

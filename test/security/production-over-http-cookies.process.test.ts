@@ -40,7 +40,7 @@ async function appWith(env: Record<string, string>): Promise<{ app: FastifyInsta
   return { app, tc };
 }
 
-/** Every cookie the app sets: session, CSRF, flash, admin session and referral. */
+/** Every cookie the app sets before sign-in: Google sign-in state, CSRF, flash, admin session and referral. */
 async function allCookies(app: FastifyInstance, db: TestContext['ctx']['db'], headers: Record<string, string> = {}) {
   const b = new TestBrowser(app);
   const landing = await b.get('/', headers);
@@ -56,7 +56,7 @@ async function allCookies(app: FastifyInstance, db: TestContext['ctx']['db'], he
     ref: named(setCookies(ref), 'ref'),
     flash: named(setCookies(flashed), 'flash'),
     echoes_admin: named(setCookies(admin), 'echoes_admin'),
-    sid: named(setCookies(google), 'sid'),
+    g_signin: named(setCookies(google), 'g_signin'), // the sign-in in progress (no session row before sign-in)
   };
 }
 
