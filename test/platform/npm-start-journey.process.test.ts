@@ -50,7 +50,15 @@ describe('npm start with an extra V8 flag, workers in-process', () => {
     const added = await b.fetch(`${base}/projects/${projectId}/photos`, { method: 'POST', body: photo, headers: { 'x-csrf-token': b.csrf, 'hx-request': 'true' } });
     expect(added.status).toBe(200);
     const clipId = attr(await added.text(), /data-clip-id="([0-9a-f-]{36})"/)!;
-    await waitFor(async () => attr(await (await b.fetch(`${base}/clips/${clipId}`)).text(), /data-status="(\w+)"/) === 'ready', 'the clip to be ready', 180_000, 500);
+    const card = async () => (await b.fetch(`${base}/clips/${clipId}`)).text();
+    // First its free draft (the drafts queue), then, animated with the sign-up credit, its AI take.
+    await waitFor(async () => attr(await card(), /data-take="(\w+)"/) === 'draft', 'the free draft to be ready', 180_000, 500);
+    const animate = await b.fetch(`${base}/clips/${clipId}/regenerate`, { method: 'POST', body: new URLSearchParams(), headers: { 'x-csrf-token': b.csrf, 'hx-request': 'true' } });
+    expect(animate.status).toBeLessThan(400);
+    await waitFor(async () => {
+      const html = await card();
+      return attr(html, /data-status="(\w+)"/) === 'ready' && attr(html, /data-take="(\w+)"/) === 'ai';
+    }, 'the clip to be ready with its AI take', 180_000, 500);
 
     // A song is analysed on a worker thread until its tempo shows.
     const song = new FormData();
