@@ -4,7 +4,7 @@ import { createTestContext, type TestContext } from '../setup/context.js';
 import { HttpBrowser, stopProcesses } from '../setup/web-processes.js';
 import { freePort } from '../setup/ports.js';
 import { waitFor } from '../setup/wait.js';
-import { WEB_ARGS } from '../setup/start-commands.js';
+import { WEB_ARGS, WORKER_ARGS } from '../setup/start-commands.js';
 import { testImage } from '../factories/clips.js';
 import { clickTrack } from '../factories/beats.js';
 
@@ -26,20 +26,22 @@ afterAll(async () => {
 
 const attr = (html: string, re: RegExp) => re.exec(html)?.[1]?.replace(/&amp;/g, '&') ?? null;
 
-describe('npm start with an extra V8 flag, workers in-process', () => {
+// (a) `npm start` alone, workers in-process; (b) `RUN_WORKERS=false npm start` plus `npm run worker`.
+describe.each([
+  { mode: 'npm start with an extra V8 flag, workers in-process', separateWorker: false, email: 'journey-a@example.com' },
+  { mode: 'RUN_WORKERS=false npm start (extra V8 flag) plus npm run worker', separateWorker: true, email: 'journey-b@example.com' },
+])('$mode', ({ separateWorker, email }) => {
   it('makes a clip, analyses a song, renders an export, builds the data ZIP and deletes the account', async () => {
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
-    const child = spawn(process.execPath, [EXTRA_V8_FLAG, ...WEB_ARGS], {
-      env: { ...process.env, ...t.env, PORT: String(port), RUN_WORKERS: 'true', LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    children.push(child);
+    const env = { ...process.env, ...t.env, PORT: String(port), RUN_WORKERS: String(!separateWorker), LOG_LEVEL: 'warn' };
+    children.push(spawn(process.execPath, [EXTRA_V8_FLAG, ...WEB_ARGS], { env, stdio: ['ignore', 'ignore', 'inherit'] }));
+    if (separateWorker) children.push(spawn(process.execPath, WORKER_ARGS, { env, stdio: ['ignore', 'ignore', 'inherit'] }));
     // Generous: a busy 2-core CI machine starts slowly; readiness is the signal, not a clock.
     await waitFor(async () => (await fetch(`${base}/healthz`).catch(() => null))?.status === 200, 'npm start to answer /healthz', 120_000, 200);
 
     const b = new HttpBrowser();
-    await b.signInDev(base, 'journey@example.com', 'Journey');
+    await b.signInDev(base, email, 'Journey');
     const created = await b.post(`${base}/projects`, { title: 'Journey' });
     const projectId = /\/projects\/([0-9a-f-]{36})/.exec(created.headers.get('location') ?? '')![1]!;
     await b.page(`${base}/projects/${projectId}`);
@@ -94,7 +96,9 @@ describe('npm start with an extra V8 flag, workers in-process', () => {
 
     // The account is deleted, by its job.
     await b.page(`${base}/account`);
-    expect((await b.post(`${base}/account/delete`, { confirm_email: 'journey@example.com' })).status).toBeLessThan(400);
-    await waitFor(async () => !(await t.ctx.db.selectFrom('users').select('id').where('email', '=', 'journey@example.com').executeTakeFirst()), 'the account to be deleted', 180_000, 1000);
+    expect((await b.post(`${base}/account/delete`, { confirm_email: email })).status).toBeLessThan(400);
+    await waitFor(async () => !(await t.ctx.db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst()), 'the account to be deleted', 180_000, 1000);
+    // Stopped here, so the next mode's jobs cannot be picked up by this one's workers.
+    await stopProcesses(children.splice(0));
   }, 900_000);
 });
