@@ -37,7 +37,7 @@ const RETRY_MAX_MS = 5_000;
 const BARRIER_WAIT_MS = 2_000;
 
 /**
- * This web process's one LISTEN connection to the change feed (docs/decisions/0027-*). Caches and
+ * This web process's one LISTEN connection to the change feed (docs/decisions/0029-one-change-feed.md). Caches and
  * live streams follow it; when the connection drops it says so at once, reconnects with backoff,
  * and says so again once it is listening, so they can drop what they kept and catch up.
  */
@@ -131,7 +131,7 @@ export class ChangeFeed {
    * backend sends its pending notifications before it answers the next query (Postgres 14+,
    * postgres.c's main loop): so one round trip on the LISTEN connection, started after the
    * commit, brings them in. Every request with a session cookie awaits it before anything is
-   * served from memory (docs/decisions/0027-*). Concurrent callers share the next round. A round
+   * served from memory (docs/decisions/0029-one-change-feed.md). Concurrent callers share the next round. A round
    * that does not come back in time counts as a lost connection (caches off, reconnect).
    */
   barrier(): Promise<void> {
