@@ -4,7 +4,7 @@ import type { Conn } from './db.js';
 /**
  * Failures of ours (storage or Redis away, the database, a crash, a timeout) are tried again by
  * BullMQ: three tries, 2 s then 4 s apart. A problem the person can fix never throws: the job
- * records what to change and ends, so it is never retried (docs/decisions/0027-*).
+ * records what to change and ends, so it is never retried (docs/decisions/0027-jobs-retry-failures-of-ours.md).
  */
 export const RETRY_OURS = { attempts: 3, backoff: { type: 'exponential', delay: 2000 } } as const;
 

@@ -5,7 +5,7 @@ const MAX_PEOPLE = 5_000;
 /**
  * What a person's pages read (their project list, a project, its clips, a clip), kept in this web
  * process for a few seconds so a page or a fallback poll that asks again makes no query
- * (docs/decisions/0027-*). Kept right like the session cache, by the database's change feed: any
+ * (docs/decisions/0029-one-change-feed.md). Kept right like the session cache, by the database's change feed: any
  * committed change to the person's rows drops everything of theirs, on every web process. While
  * the feed is not listening, nothing is served from here.
  *

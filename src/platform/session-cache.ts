@@ -15,7 +15,7 @@ const MAX_ENTRIES = 10_000;
 
 /**
  * Signed-in sessions and their users, kept in this web process for a few seconds so a page needs
- * no query to learn who is asking (docs/decisions/0027-*). Every process drops a person's entries
+ * no query to learn who is asking (docs/decisions/0029-one-change-feed.md). Every process drops a person's entries
  * when the database's change feed reports any change to their rows (a session written or ended,
  * the account disabled or deleted, the balance or a clip changed). While the feed is not
  * listening, nothing is served from the cache.
