@@ -6,7 +6,7 @@ import type { Project, User } from '../platform/db-types.js';
 import { ago, clock } from '../platform/format.js';
 import { ratioLabel, STATUS_LABELS } from '../projects/present.js';
 import { hasAnyClip } from '../projects/queries.js';
-import { attemptPrice, getSettings, pricedSettings } from '../settings/service.js';
+import { getSettings, pricedSettings } from '../settings/service.js';
 import { freshReads, type Reads } from '../platform/person-reads.js';
 import { ratioOrDefault } from '../settings/ratios.js';
 
@@ -40,7 +40,6 @@ export async function projectPage(ctx: Ctx, user: User, project: Project, reads:
     },
     /** The clip rows, in order: the page's cards are made from them (src/clips/card-html.ts). */
     clips,
-    costFor: (durationS: number) => attemptPrice(settings, ctx.config, durationS),
     music,
     analysis,
     settings: pricedSettings(settings, ctx.config),
