@@ -130,6 +130,11 @@ export interface ClipsTable {
   /** The provider this attempt was first meant for, when it went to the fallback instead. */
   failover_from: string | null;
   failover_reason: string | null;
+  /** The crop's focal point in the photo, each 0–1 from the top left (0.5: the centre). */
+  focus_x: Generated<number>;
+  focus_y: Generated<number>;
+  /** The upright photo before any crop (null: uploaded before focal points; re-crop from image_key). */
+  source_key: string | null;
 }
 
 export type TakeKind = 'draft' | 'ai';
