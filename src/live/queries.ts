@@ -12,7 +12,7 @@ export async function listClipsChangedSince(db: Conn, userId: string, projectId:
     .execute();
 }
 
-/** The person's clips in a project deleted since `since` (their cards leave a catching-up page). */
+/** The person's clips in a project deleted since `since` and not back (undone): their cards leave a catching-up page. */
 export async function listClipsDeletedSince(db: Conn, userId: string, projectId: string, since: Date, limit = 200): Promise<string[]> {
   const rows = await db
     .selectFrom('clip_tombstones')
@@ -20,6 +20,7 @@ export async function listClipsDeletedSince(db: Conn, userId: string, projectId:
     .where('user_id', '=', userId)
     .where('project_id', '=', projectId)
     .where('deleted_at', '>', since)
+    .where(({ not, exists, selectFrom }) => not(exists(selectFrom('clips').select('clips.id').whereRef('clips.id', '=', 'clip_tombstones.clip_id'))))
     .orderBy('deleted_at')
     .limit(limit)
     .execute();
