@@ -6,7 +6,7 @@ import type { Project, User } from '../platform/db-types.js';
 import { ago, clock } from '../platform/format.js';
 import { ratioLabel, STATUS_LABELS } from '../projects/present.js';
 import { hasAnyClip } from '../projects/queries.js';
-import { getSettings, pricedSettings } from '../settings/service.js';
+import { attemptPrice, getSettings, pricedSettings } from '../settings/service.js';
 import { freshReads, type Reads } from '../platform/person-reads.js';
 import { ratioOrDefault } from '../settings/ratios.js';
 
@@ -40,6 +40,8 @@ export async function projectPage(ctx: Ctx, user: User, project: Project, reads:
     },
     /** The clip rows, in order: the page's cards are made from them (src/clips/card-html.ts). */
     clips,
+    /** The clips "Animate N clips" would animate (each still a draft), with their prices. */
+    drafts: clips.filter((c) => c.status === 'draft').map((c) => ({ id: c.id, cost: attemptPrice(settings, ctx.config, c.duration_s) })),
     music,
     analysis,
     settings: pricedSettings(settings, ctx.config),
