@@ -1,7 +1,7 @@
 import type { Project } from '../platform/db-types.js';
 import { clock } from '../platform/format.js';
 import { ratioOrDefault } from '../settings/ratios.js';
-import type { Storage } from '../storage/types.js';
+import type { SignOptions, Storage } from '../storage/types.js';
 import type { CutPlan } from './plan.js';
 import type { PlayableClip } from './queries.js';
 import { musicFadeOut } from './timeline.js';
@@ -33,6 +33,20 @@ export interface Playlist {
   crossfadeS: number;
   /** The music fades out over the film's last `musicFadeOutS` seconds. */
   musicFadeOutS: number;
+  /** Where the player fetches fresh media URLs, and how often (short-lived URLs: the public player's); null: no renewal. */
+  renew: PlaylistRenewal | null;
+}
+
+/** How a player keeps short-lived media URLs fresh: GET `url` every `everyS` seconds for this playlist again. */
+export interface PlaylistRenewal {
+  url: string;
+  everyS: number;
+}
+
+/** How a playlist's media URLs are signed, and renewed (the public player's are short-lived and scoped to the share). */
+export interface PlaylistMedia {
+  sign?: Pick<SignOptions, 'expiresInS' | 'scope'>;
+  renew?: PlaylistRenewal;
 }
 
 /**
@@ -40,7 +54,8 @@ export interface Playlist {
  * as they are (never re-derived from clip lengths), and signed, short-lived media URLs only (never
  * storage keys, never prompts). `rows` are the clips the plan was made from, in its order.
  */
-export async function buildPlaylist(storage: Storage, project: Project, rows: PlayableClip[], plan: CutPlan): Promise<Playlist> {
+export async function buildPlaylist(storage: Storage, project: Project, rows: PlayableClip[], plan: CutPlan, media: PlaylistMedia = {}): Promise<Playlist> {
+  const sign = media.sign ?? {};
   const ratio = ratioOrDefault(project.ratio, '1280:720');
   const clips: PlaylistClip[] = [];
   for (const [index, row] of rows.entries()) {
@@ -48,8 +63,8 @@ export async function buildPlaylist(storage: Storage, project: Project, rows: Pl
     clips.push({
       id: row.id,
       index,
-      url: await storage.signedUrl(row.video_key!),
-      thumbUrl: row.thumb_key ? await storage.signedUrl(row.thumb_key) : null,
+      url: await storage.signedUrl(row.video_key!, sign),
+      thumbUrl: row.thumb_key ? await storage.signedUrl(row.thumb_key, sign) : null,
       startS: seg.startS,
       outS: seg.outS,
       startLabel: clock(seg.startS),
@@ -58,7 +73,7 @@ export async function buildPlaylist(storage: Storage, project: Project, rows: Pl
     });
   }
   const music = project.music_key
-    ? { url: await storage.signedUrl(project.music_key), name: project.music_name ?? 'Music', durationS: project.music_duration_s }
+    ? { url: await storage.signedUrl(project.music_key, sign), name: project.music_name ?? 'Music', durationS: project.music_duration_s }
     : null;
   return {
     title: project.title,
@@ -70,6 +85,7 @@ export async function buildPlaylist(storage: Storage, project: Project, rows: Pl
     totalLabel: clock(plan.totalS),
     crossfadeS: plan.crossfadeS,
     musicFadeOutS: musicFadeOut(plan.totalS).durationS,
+    renew: media.renew ?? null,
   };
 }
 
@@ -83,6 +99,7 @@ export function playlistData(p: Playlist) {
     totalS: p.totalS,
     music: p.music,
     clips: p.clips.map((c) => ({ id: c.id, url: c.url, thumbUrl: c.thumbUrl, startS: c.startS, outS: c.outS })),
+    renew: p.renew,
   };
 }
 

@@ -3,7 +3,7 @@ import type { Conn } from '../platform/db.js';
 import type { Project } from '../platform/db-types.js';
 import { currentAnalysis } from '../beats/service.js';
 import { CROSSFADE_S, planCuts, type CutPlan } from './plan.js';
-import { buildPlaylist, playlistJson, type Playlist } from './playlist.js';
+import { buildPlaylist, playlistJson, type Playlist, type PlaylistMedia } from './playlist.js';
 import { listPlayableClips, type PlayableClip } from './queries.js';
 
 /** Everything a player page needs: the clips, their cut plan, the playlist and its JSON for the script. */
@@ -20,10 +20,10 @@ export function planFilm(db: Conn, project: Project, clips: Array<{ id: string; 
 }
 
 /** The project's film as the players show it (the owner's and the public one alike). */
-export async function loadFilm(ctx: Pick<AppContext, 'db' | 'storage'>, project: Project): Promise<Film> {
+export async function loadFilm(ctx: Pick<AppContext, 'db' | 'storage'>, project: Project, media: PlaylistMedia = {}): Promise<Film> {
   const clips = await listPlayableClips(ctx.db, project.id);
   const plan = await planFilm(ctx.db, project, clips);
-  const playlist = await buildPlaylist(ctx.storage, project, clips, plan);
+  const playlist = await buildPlaylist(ctx.storage, project, clips, plan, media);
   return { clips, plan, playlist, playlistJson: playlistJson(playlist) };
 }
 

@@ -6,6 +6,12 @@ export interface SignOptions {
   expiresInS?: number;
   /** When set, the browser downloads the object under this file name. */
   downloadName?: string;
+  /**
+   * What the URL is valid for besides its expiry, as `<kind>:<value>` (`share:<token>`: only while
+   * that public link is shared). The local driver checks it on every request (src/storage/routes.ts);
+   * S3 cannot, so such URLs are also given a short expiry.
+   */
+  scope?: string;
 }
 
 export interface StoredObject {

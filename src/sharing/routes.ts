@@ -9,6 +9,7 @@ import { safeReturnPath } from '../platform/safe-return-path.js';
 import { flash } from '../platform/view.js';
 import { listPlayableClips } from '../film/queries.js';
 import { loadFilm } from '../film/service.js';
+import { playlistData } from '../film/playlist.js';
 import { ownProject } from '../projects/own.js';
 import { describeFilm, openGraph } from './open-graph.js';
 import { sharePanel } from './panel.js';
@@ -25,12 +26,26 @@ const imageType = (key: string) => IMAGE_TYPES[key.split('.').pop()!.toLowerCase
 
 const nextOf = (body: unknown, fallback: string) => safeReturnPath(readForm(nextForm, body).next, fallback);
 
+/**
+ * The public player's media URLs last minutes, not the hour the owner's do, and only while the
+ * link is shared (the local driver checks the share on every request; S3 URLs just run out): the
+ * page renews them every RENEW_EVERY_S at /s/:token/playlist, which answers only while shared.
+ */
+export const SHARED_MEDIA_TTL_S = 300;
+const RENEW_EVERY_S = 120;
+
+const sharedMedia = (token: string) => ({
+  sign: { expiresInS: SHARED_MEDIA_TTL_S, scope: `share:${token}` },
+  renew: { url: `/s/${encodeURIComponent(token)}/playlist`, everyS: RENEW_EVERY_S },
+});
+
 /** Public links: share / unshare for the owner, and the public player at /s/:token for anyone. */
 export default fp(
   async (app) => {
     const { db, storage, config } = app;
 
     const own = { preHandler: ownProject() };
+    app.mediaScopes.set('share', async (token) => (await findSharedProject(db, token)) !== undefined);
 
     app.get('/projects/:id/share', own, async (req, reply) => {
       const user = currentUser(req);
@@ -81,9 +96,10 @@ export default fp(
     const publicPage = { config: { access: 'public' as const } };
 
     app.get('/s/:token', publicPage, async (req, reply) => {
-      const project = await findSharedProject(db, readForm(tokenParams, req.params).token);
+      const { token } = readForm(tokenParams, req.params);
+      const project = await findSharedProject(db, token);
       if (!project) throw new NotFoundError();
-      const { clips, playlist, playlistJson } = await loadFilm(app, project);
+      const { clips, playlist, playlistJson } = await loadFilm(app, project, sharedMedia(token));
       // Never cached anywhere: unsharing must kill the link at once, and media URLs expire.
       reply.header('cache-control', 'no-store');
       return reply.render('sharing/public', {
@@ -92,6 +108,16 @@ export default fp(
         playlist,
         playlistJson,
       });
+    });
+
+    // Fresh media URLs for an open public player, while (and only while) the link is shared.
+    app.get('/s/:token/playlist', publicPage, async (req, reply) => {
+      const { token } = readForm(tokenParams, req.params);
+      const project = await findSharedProject(db, token);
+      if (!project) throw new NotFoundError();
+      const { playlist } = await loadFilm(app, project, sharedMedia(token));
+      reply.header('cache-control', 'no-store');
+      return reply.type('application/json').send(playlistData(playlist));
     });
 
     // The link preview's picture: the still of the film's first clip, only while the link is shared.
@@ -106,5 +132,5 @@ export default fp(
       return reply.type(imageType(first.image_key)).send(body);
     });
   },
-  { name: 'sharing', dependencies: ['view', 'auth', 'projects'] },
+  { name: 'sharing', dependencies: ['view', 'auth', 'projects', 'media'] },
 );

@@ -92,23 +92,26 @@ export class LocalStorage implements Storage {
     }
   }
 
-  sign(key: string, exp: number, dl: string): string {
-    return createHmac('sha256', this.secret).update(`${key}\n${exp}\n${dl}`).digest('base64url');
+  sign(key: string, exp: number, dl: string, scope = ''): string {
+    // A scope is signed too, so a scoped URL cannot be passed off as an unscoped one.
+    return createHmac('sha256', this.secret).update(`${key}\n${exp}\n${dl}${scope ? `\n${scope}` : ''}`).digest('base64url');
   }
 
   async signedUrl(key: string, opts: SignOptions = {}): Promise<string> {
     const exp = Math.floor(Date.now() / 1000) + (opts.expiresInS ?? this.defaultTtlS);
     const dl = opts.downloadName ?? '';
-    const q = new URLSearchParams({ exp: String(exp), sig: this.sign(key, exp, dl) });
+    const scope = opts.scope ?? '';
+    const q = new URLSearchParams({ exp: String(exp), sig: this.sign(key, exp, dl, scope) });
     if (dl) q.set('dl', dl);
+    if (scope) q.set('scope', scope);
     return `${this.baseUrl}/media/${key.split('/').map(encodeURIComponent).join('/')}?${q}`;
   }
 
-  /** Checks a /media request; true when the signature is valid and unexpired. */
-  verify(key: string, exp: string | undefined, sig: string | undefined, dl: string | undefined): boolean {
+  /** Checks a /media request; true when the signature is valid and unexpired (its scope is the route's to check). */
+  verify(key: string, exp: string | undefined, sig: string | undefined, dl: string | undefined, scope?: string): boolean {
     const expN = Number(exp);
     if (!sig || !Number.isInteger(expN) || expN < Date.now() / 1000) return false;
-    const want = Buffer.from(this.sign(key, expN, dl ?? ''));
+    const want = Buffer.from(this.sign(key, expN, dl ?? '', scope ?? ''));
     const got = Buffer.from(sig);
     return want.length === got.length && timingSafeEqual(want, got);
   }

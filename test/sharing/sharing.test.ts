@@ -6,6 +6,7 @@ import { attachMusic, insertClip, insertReadyClips } from '../factories/media.js
 import { createWatchableClip } from '../factories/projects.js';
 import { saveSettings } from '../../src/settings/service.js';
 import { shareProject } from '../../src/sharing/service.js';
+import { SHARED_MEDIA_TTL_S } from '../../src/sharing/routes.js';
 import type { User } from '../../src/platform/db-types.js';
 
 let t: TestApp;
@@ -207,5 +208,57 @@ describe('share rewards', () => {
     expect(res.statusCode).toBe(200);
     expect(res.body).toContain(`data-credit-balance-update="${await balanceOf(user.id)}"`);
     expect(res.body).toContain('data-copy="#share-url"');
+  });
+});
+
+describe('a shared film’s media', () => {
+  const playlistOf = (html: string) => JSON.parse(/<script type="application\/json" id="playlist">([\s\S]*?)<\/script>/.exec(html)![1]!);
+  const mediaUrls = (data: { clips: Array<{ url: string; thumbUrl: string | null }>; music: { url: string } | null }) =>
+    [...data.clips.flatMap((c) => [c.url, c.thumbUrl]), data.music?.url].filter((u): u is string => Boolean(u));
+  const expiresIn = (url: string) => Number(new URL(url, 'http://x').searchParams.get('exp')) - Date.now() / 1000;
+  const status = async (url: string) => (await t.app.inject({ url })).statusCode;
+
+  it('lasts minutes, is renewed only while shared, and the local-disk driver refuses it once unshared', async () => {
+    const { user, b } = await signedIn('media-unshare@example.com');
+    const project = await createProject(t.ctx.db, user.id);
+    await insertReadyClips(t.ctx, user.id, project.id, 2);
+    await attachMusic(t.ctx, user.id, project.id, { durationS: 6 });
+    expect((await b.post(`/projects/${project.id}/share`)).statusCode).toBe(303);
+    const { share_token: token } = await tokenOf(project.id);
+
+    const data = playlistOf((await t.app.inject({ url: `/s/${token}` })).body);
+    const urls = mediaUrls(data);
+    expect(urls.length).toBe(5); // two clips and their thumbnails, the music
+    for (const url of urls) {
+      expect(expiresIn(url)).toBeGreaterThan(0);
+      expect(expiresIn(url)).toBeLessThanOrEqual(SHARED_MEDIA_TTL_S + 1);
+      expect(await status(url)).toBe(200);
+    }
+    expect(SHARED_MEDIA_TTL_S).toBeLessThanOrEqual(600);
+    // Renewed while shared: the same film, freshly signed URLs that work.
+    expect(data.renew).toEqual({ url: `/s/${token}/playlist`, everyS: expect.any(Number) });
+    expect(data.renew.everyS).toBeLessThan(SHARED_MEDIA_TTL_S);
+    const renewed = await t.app.inject({ url: data.renew.url });
+    expect(renewed.statusCode).toBe(200);
+    expect(renewed.headers['cache-control']).toBe('no-store');
+    const fresh = renewed.json();
+    expect(fresh.clips.map((c: { id: string }) => c.id)).toEqual(data.clips.map((c: { id: string }) => c.id));
+    for (const url of mediaUrls(fresh)) expect(await status(url)).toBe(200);
+    // A scoped URL cannot be passed off as an unscoped one.
+    const unscoped = new URL(urls[0]!, 'http://x');
+    unscoped.searchParams.delete('scope');
+    expect(await status(unscoped.pathname + unscoped.search)).toBe(403);
+    // The owner's own player is not the share's: its URLs are not scoped to the link.
+    const own = playlistOf((await b.get(`/projects/${project.id}/play`)).body);
+    expect(own.renew).toBeNull();
+
+    expect((await b.post(`/projects/${project.id}/unshare`)).statusCode).toBe(303);
+    for (const url of [...urls, ...mediaUrls(fresh)]) {
+      const res = await t.app.inject({ url });
+      expect(res.statusCode).toBe(403);
+      expect(res.body).toBe('This film is no longer shared.');
+    }
+    expect((await t.app.inject({ url: data.renew.url })).statusCode).toBe(404);
+    for (const url of mediaUrls(own)) expect(await status(url)).toBe(200);
   });
 });

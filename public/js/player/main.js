@@ -6,9 +6,11 @@
 //   timeline.js  the playlist's timeline          videos.js    the two <video> elements taking turns
 //   music.js     the music, the film's clock      controls.js  buttons, gestures, keys, full screen
 //   record.js    timing for tests and benchmarks  main.js      the transport (play, pause, seek) and the frame loop
+//   renew.js     fresh media URLs for the public player (short-lived, only while shared)
 import { createControls } from './controls.js';
 import { createMusic, MUSIC_DRIFT_S } from './music.js';
 import { createRecorder } from './record.js';
+import { keepUrlsFresh } from './renew.js';
 import { clock, createTimeline } from './timeline.js';
 import { createSwitcher } from './videos.js';
 /** @typedef {import('./types.js').PlaylistData} PlaylistData */
@@ -44,6 +46,7 @@ function startPlayer(root, data) {
   /** @type {PlayState} */
   const state = { index: 0, playing: false, ended: false, pendingT: null, scrubbing: false };
   const music = createMusic(/** @type {HTMLAudioElement | null} */ ($('[data-music]')), timeline);
+  keepUrlsFresh(data, { music: music.el, videos });
   const recorder = createRecorder(music.clockAt);
   const { record } = recorder;
   const switcher = createSwitcher({

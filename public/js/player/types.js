@@ -20,6 +20,8 @@
  * @property {number} totalS
  * @property {{ url: string, name: string, durationS: number | null } | null} music
  * @property {PlaylistClip[]} clips
+ * @property {{ url: string, everyS: number } | null} [renew] Where fresh media URLs come from, and how
+ *   often (the public player's URLs last minutes, and are renewed only while the film is shared).
  */
 
 /**
