@@ -74,10 +74,21 @@ async function deleteStorage(ctx: AppContext, userId: string): Promise<void> {
   for (const prefix of userPrefixes(userId)) await ctx.storage.deletePrefix(prefix);
 }
 
-/** One transaction: the books handed to the anonymous id, then the person's row and all that hangs off it. */
+/** What the local provider keeps in Redis of the person's renders (their input names the prompt and storage keys). */
+async function forgetProviderTasks(ctx: AppContext, userId: string): Promise<void> {
+  const local = providerFor(ctx, 'local');
+  for (const taskId of await q.localTaskIds(ctx.db, userId)) await local.forget?.(taskId);
+}
+
+/**
+ * One transaction: the books and the admin trail handed to the anonymous id, then the person's
+ * row and all that hangs off it. The Redis task state goes first, while the rows still name it.
+ */
 async function deleteRows(ctx: AppContext, d: AccountDeletion, userId: string): Promise<void> {
+  await forgetProviderTasks(ctx, userId);
   await withTx(ctx.db, async (tx) => {
     await q.ensureAnonHolder(tx, d.anon_id);
+    await q.pseudonymiseAdminTrail(tx, userId, d.anon_id);
     await q.handBooksToAnon(tx, userId, d.anon_id);
     await q.deleteUserRow(tx, userId);
     await q.finishDeletion(tx, d.id);

@@ -143,6 +143,45 @@ export async function handBooksToAnon(db: Conn, userId: string, anonId: string):
     .execute();
 }
 
+/** What an admin's hand-made ledger row and audit entry say instead of their free-text reason, once the account is gone. */
+export const REASON_REMOVED = 'Adjusted by an admin (reason removed with the account)';
+
+/**
+ * The admin audit keeps what admins did (accountability), under the anonymous id: every entry
+ * naming the person (as its target, or inside before/after, like a refund's user_id) names the
+ * anonymous id instead, and a credit grant's or take's free-text reason, which was written about the
+ * person, is replaced (the amount and balances stay). The ledger's admin rows likewise.
+ */
+export async function pseudonymiseAdminTrail(db: Conn, userId: string, anonId: string): Promise<void> {
+  await db.updateTable('credit_transactions').set({ note: REASON_REMOVED }).where('user_id', '=', userId).where('type', '=', 'admin').execute();
+  const named = sql<boolean>`(target = ${userId} or position(${userId} in coalesce(before::text, '')) > 0 or position(${userId} in coalesce(after::text, '')) > 0)`;
+  await sql`
+    update admin_audit set
+      target = case when target = ${userId} then ${anonId} else target end,
+      before = replace(before::text, ${userId}, ${anonId})::jsonb,
+      after = case
+        when action in ('user.credits_grant', 'user.credits_take') and after ? 'reason'
+          then jsonb_set(replace(after::text, ${userId}, ${anonId})::jsonb, '{reason}', to_jsonb(${REASON_REMOVED}::text))
+        else replace(after::text, ${userId}, ${anonId})::jsonb
+      end
+    where ${named}
+  `.execute(db);
+}
+
+/** The local provider's task ids of the person's clips (every attempt's): their Redis state goes with the account. */
+export async function localTaskIds(db: Conn, userId: string): Promise<string[]> {
+  const submitted = await db
+    .selectFrom('provider_submissions as s')
+    .innerJoin('clips as c', 'c.id', 's.clip_id')
+    .select('s.task_id')
+    .where('c.user_id', '=', userId)
+    .where('s.provider', '=', 'local')
+    .where('s.task_id', 'is not', null)
+    .execute();
+  const current = await db.selectFrom('clips').select('provider_task_id').where('user_id', '=', userId).where('provider', '=', 'local').where('provider_task_id', 'is not', null).execute();
+  return [...new Set([...submitted.map((r) => r.task_id!), ...current.map((r) => r.provider_task_id!)])];
+}
+
 /** Projects, clips, exports, sessions, data downloads go with the row (on delete cascade). */
 export async function deleteUserRow(db: Conn, userId: string): Promise<void> {
   await db.deleteFrom('users').where('id', '=', userId).execute();

@@ -185,6 +185,59 @@ describe('deleting my account', () => {
     await expectLedgerBalanced(t.ctx.db);
   });
 
+  // Issue 25, item 6 (the rest): the admin audit and the local provider's Redis task state.
+  it('pseudonymises the admin trail (targets, ids inside, free-text reasons) and deletes the local provider’s task state', async () => {
+    const w = await fullAccount(t.ctx.db, t.ctx.storage);
+    const admin = await adminBrowser(t.app);
+    const reason = 'Sorry Alice Example, the outage ate your clip';
+    expect((await admin.post(`/admin/users/${w.user.id}/grant`, { amount: 3, reason })).statusCode).toBe(303);
+    expect((await admin.post(`/admin/users/${w.user.id}/disable`)).statusCode).toBe(303);
+    expect((await admin.post(`/admin/users/${w.user.id}/enable`)).statusCode).toBe(303);
+    // An entry naming the person inside (a refund names whose credits they were).
+    const { insertAudit } = await import('../../src/admin/queries.js');
+    await insertAudit(t.ctx.db, 'admin', { action: 'clip.refund', target: w.running.id, after: { user_id: w.user.id, credits: 2 } });
+    const unrelated = await t.ctx.db.selectFrom('admin_audit').select('id').where('target', '=', w.other.id).execute();
+
+    // The local provider's state of the person's renders: the current task and an earlier attempt's.
+    const key = (taskId: string) => `${t.ctx.config.QUEUE_PREFIX}:local-render:${taskId}`;
+    const earlier = `local-earlier-${w.running.id}`;
+    await t.ctx.db.insertInto('provider_submissions').values({ clip_id: w.running.id, attempt: 1, provider: 'local', model: null, status: 'accepted', task_id: earlier }).execute();
+    for (const id of [w.taskId, earlier]) {
+      await t.ctx.redis.hset(key(id), 'state', 'succeeded', 'input', JSON.stringify({ prompt: 'a slow pan over the sea', imageKey: `images/${w.user.id}/x.jpg` }));
+      await t.ctx.redis.set(`${key(id)}:lease`, 'someone', 'PX', 15_000);
+    }
+    const othersTask = `local-others-${w.other.id}`;
+    await t.ctx.redis.hset(key(othersTask), 'state', 'running');
+
+    const b = new TestBrowser(t.app);
+    await b.signInDev(w.user.email);
+    expect((await b.post('/account/delete', { confirm_email: w.user.email })).statusCode).toBe(200);
+    const id = await pendingDeletionId(w.user.id);
+    expect(await runDeletion(t.ctx, id)).toBe('done');
+    const { anon_id: anonId } = await t.ctx.db.selectFrom('account_deletions').select('anon_id').where('id', '=', id).executeTakeFirstOrThrow();
+
+    expect(await rowsReferencing(w.user.id)).toEqual([]);
+    const trail = await t.ctx.db.selectFrom('admin_audit').selectAll().where('target', '=', anonId).orderBy('created_at').execute();
+    expect(trail.map((r) => r.action)).toEqual(['user.credits_grant', 'user.disable', 'user.enable']);
+    expect(trail[0]!.after).toMatchObject({ amount: 3, reason: 'Adjusted by an admin (reason removed with the account)' });
+    const refund = await t.ctx.db.selectFrom('admin_audit').selectAll().where('target', '=', w.running.id).executeTakeFirstOrThrow();
+    expect(refund.after).toEqual({ user_id: anonId, credits: 2 });
+    const everything = JSON.stringify(await t.ctx.db.selectFrom('admin_audit').selectAll().execute());
+    expect(everything).not.toContain(w.user.id);
+    expect(everything).not.toContain('Alice');
+    expect(await t.ctx.db.selectFrom('admin_audit').select('id').where('target', '=', w.other.id).execute()).toEqual(unrelated);
+    // The ledger's admin row says the same, and the books still add up.
+    const notes = await t.ctx.db.selectFrom('credit_transactions').select('note').where('user_id', '=', anonId).where('type', '=', 'admin').execute();
+    expect(notes.map((n) => n.note)).toContain('Adjusted by an admin (reason removed with the account)');
+    expect(JSON.stringify(notes)).not.toContain('Alice');
+    await expectLedgerBalanced(t.ctx.db);
+
+    for (const taskId of [w.taskId, earlier]) {
+      expect(await t.ctx.redis.exists(key(taskId), `${key(taskId)}:lease`)).toBe(0);
+    }
+    expect(await t.ctx.redis.hget(key(othersTask), 'state')).toBe('running');
+  });
+
   it('is carried out by the queued job on a real worker', async () => {
     const w = await fullAccount(t.ctx.db, t.ctx.storage);
     const b = new TestBrowser(t.app);

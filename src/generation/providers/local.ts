@@ -20,6 +20,9 @@ const TASK_TTL_S = 2 * 24 * 3600;
 const SET_IF_OPEN = `local s = redis.call('HGET', KEYS[1], 'state')
 if s == 'pending' or s == 'running' then redis.call('HSET', KEYS[1], unpack(ARGV)) return 1 end
 return 0`;
+// Counts a failed try only on a task that still exists: a forgotten task (account deleted) stays gone.
+const COUNT_TRY = `if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('HINCRBY', KEYS[1], 'tries', 1) end
+return ${RENDER_TRIES}`;
 const RENEW_IF_OWNER = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return 0`;
 
@@ -85,7 +88,7 @@ export function createLocalProvider(d: LocalDeps): Provider & { shutdown(): void
     void slots.run(() => (ac.signal.aborted ? Promise.resolve() : render(taskId, input, ac.signal)))
       .catch(async (err: Error) => {
         if (ac.signal.aborted) return;
-        const tries = await d.redis.hincrby(key(taskId), 'tries', 1).catch(() => RENDER_TRIES);
+        const tries = Number(await d.redis.eval(COUNT_TRY, 1, key(taskId)).catch(() => RENDER_TRIES));
         log.warn({ err: err.message, tries }, 'local render failed');
         // Another try once the lease is released, started by the next status() after retryAt.
         const next: Record<string, string> = tries < RENDER_TRIES
@@ -127,6 +130,12 @@ export function createLocalProvider(d: LocalDeps): Provider & { shutdown(): void
     async cancel(taskId) {
       await setIfOpen(taskId, { state: 'cancelled' });
       running.get(taskId)?.abort();
+    },
+
+    async forget(taskId) {
+      await setIfOpen(taskId, { state: 'cancelled' });
+      running.get(taskId)?.abort();
+      await d.redis.del(key(taskId), `${key(taskId)}:lease`);
     },
 
     shutdown() {

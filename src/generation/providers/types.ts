@@ -40,6 +40,11 @@ export interface Provider {
   status(taskId: string, log?: Logger): Promise<TaskStatus>;
   /** Stops the task; succeeds when the task is already gone or finished. */
   cancel(taskId: string, log?: Logger): Promise<void>;
+  /**
+   * Deletes whatever this side keeps of the task (the local provider's Redis state: its input names
+   * the prompt and storage keys), as account deletion must. Remote providers keep nothing here.
+   */
+  forget?(taskId: string): Promise<void>;
   /** How long to wait between two polls (before jitter). */
   pollIntervalMs: number;
 }
