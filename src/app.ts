@@ -29,6 +29,7 @@ import generation from './generation/routes.js';
 import account from './account/routes.js';
 import admin from './admin/routes.js';
 import live from './live/routes.js';
+import film from './film/routes.js';
 
 /** Builds the web app: platform plugins first, then one line per feature (the table of contents). */
 export async function buildApp(ctx: AppContext, opts: { logStream?: DestinationStream } = {}): Promise<FastifyInstance> {
@@ -66,6 +67,7 @@ export async function buildApp(ctx: AppContext, opts: { logStream?: DestinationS
   await app.register(projects);
   await app.register(projectPage);
   await app.register(clips);
+  await app.register(film);
   await app.register(photos);
   await app.register(music);
   await app.register(beats);

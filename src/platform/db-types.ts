@@ -130,6 +130,9 @@ export interface ClipsTable {
   /** The provider this attempt was first meant for, when it went to the fallback instead. */
   failover_from: string | null;
   failover_reason: string | null;
+  /** Which part of the chosen take the film uses (s from its start); out null: to its end. */
+  trim_in_s: Generated<number>;
+  trim_out_s: number | null;
 }
 
 export type TakeKind = 'draft' | 'ai';

@@ -1,4 +1,5 @@
 import { loadAnalysisView } from '../beats/analysis-panel.js';
+import { loadTimeline } from '../film/service.js';
 import { listClipsForProject } from '../clips/queries.js';
 import { clipCapMessage, storageUse } from '../limits/quota.js';
 import type { AppContext } from '../platform/context.js';
@@ -20,6 +21,7 @@ export async function projectPage(ctx: Ctx, user: User, project: Project, reads:
   // The first clip is free only for someone with no clip at all: a project with clips answers that.
   const anyClip = clips.length > 0 || (user.credit_balance > 0 && (await hasAnyClip(ctx.db, user.id)));
   const analysis = project.music_key ? await loadAnalysisView(ctx.db, project) : null;
+  const timeline = clips.length > 0 ? await loadTimeline(ctx, project) : null;
   const music = project.music_key
     ? { name: project.music_name ?? 'Music', duration: clock(project.music_duration_s), url: await ctx.storage.signedUrl(project.music_key) }
     : null;
@@ -43,6 +45,8 @@ export async function projectPage(ctx: Ctx, user: User, project: Project, reads:
     costFor: (durationS: number) => attemptPrice(settings, ctx.config, durationS),
     music,
     analysis,
+    /** The film against the music (src/film/timeline-view.ts), once there is a clip. */
+    timeline,
     settings: pricedSettings(settings, ctx.config),
     balance: user.credit_balance,
     firstClipFree: !anyClip && user.credit_balance > 0,
