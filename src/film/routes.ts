@@ -5,6 +5,7 @@ import { flash } from '../platform/view.js';
 import { ownedProject, ownProject } from '../projects/own.js';
 import { loadTimeline } from './service.js';
 import { TrimForm, trimClip } from './trim.js';
+import { offerUndo } from '../undo/http.js';
 
 /**
  * The film as a timeline on the project page (GET /projects/:id/timeline, the fragment the live
@@ -23,6 +24,7 @@ export default fp(
       const form = readForm(TrimForm, req.body);
       await trimClip(app.db, clip, form.in_s, form.out_s);
       const project = await ownedProject(req, clip.project_id);
+      offerUndo(reply, 'Clip trimmed');
       if (req.isHtmx) return reply.render('film/_timeline', { timeline: await loadTimeline(app.ctx, project) });
       flash(reply, 'notice', `Clip trimmed to ${form.in_s.toFixed(2)}–${form.out_s.toFixed(2)} s of its take.`);
       return reply.redirect(`/projects/${project.id}#timeline`, 303);

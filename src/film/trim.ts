@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
 import { z } from 'zod';
 import type { ClipWithTake } from '../clips/queries.js';
-import type { Conn } from '../platform/db.js';
+import { withTx, type Conn } from '../platform/db.js';
+import { recordEdit } from '../undo/record.js';
 import { ConflictError, UnprocessableError } from '../platform/errors.js';
 import { takeLengthS } from '../takes/queries.js';
 import { MIN_TRIM_S } from './plan.js';
@@ -35,13 +36,25 @@ export async function trimClip(db: Conn, clip: ClipWithTake, inS: number, outS: 
   if (outS - inS < MIN_TRIM_S - TOLERANCE_S) throw new UnprocessableError(`Keep at least ${MIN_TRIM_S} s of the clip.`, 'trim_too_short');
   const trimIn = Math.max(0, ms(inS));
   const trimOut = outS >= length - TOLERANCE_S ? null : ms(outS);
-  // Only while the clip still uses that take: a take chosen meanwhile is trimmed by its own length.
-  const res = await db
-    .updateTable('clips')
-    .set({ trim_in_s: trimIn, trim_out_s: trimOut, updated_at: sql`now()` })
-    .where('id', '=', clip.id)
-    .where('user_id', '=', clip.user_id)
-    .where('take_id', '=', clip.take_id)
-    .executeTakeFirst();
-  if (Number(res.numUpdatedRows) !== 1) throw new ConflictError('The clip changed meanwhile (another take was chosen). Look again and trim once more.', 'trim_stale');
+  await withTx(db, async (tx) => {
+    // Only while the clip still uses that take: a take chosen meanwhile is trimmed by its own length.
+    const before = await tx
+      .selectFrom('clips')
+      .select(['trim_in_s', 'trim_out_s'])
+      .where('id', '=', clip.id)
+      .where('user_id', '=', clip.user_id)
+      .where('take_id', '=', clip.take_id)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!before) throw new ConflictError('The clip changed meanwhile (another take was chosen). Look again and trim once more.', 'trim_stale');
+    await tx.updateTable('clips').set({ trim_in_s: trimIn, trim_out_s: trimOut, updated_at: sql`now()` }).where('id', '=', clip.id).execute();
+    await recordEdit(tx, {
+      projectId: clip.project_id,
+      userId: clip.user_id,
+      kind: 'trim',
+      clipId: clip.id,
+      label: 'Clip trimmed',
+      undo: { set: [{ clipId: clip.id, columns: { trim_in_s: before.trim_in_s, trim_out_s: before.trim_out_s } }] },
+    });
+  });
 }
