@@ -86,6 +86,12 @@ describe('POST /clips/:id/trim', () => {
   it('trims the clip: the timeline, the players and the export all follow the one plan', async () => {
     const res = await owner.post(`/clips/${clips[1]!.id}/trim`, { in_s: '0.5', out_s: '1.75' }, htmx);
     expect(res.statusCode).toBe(200);
+    expect(res.headers['x-undo-label']).toBe('Clip%20trimmed');
+    // Undo puts the trim back as it was.
+    const undone = await owner.post(`/projects/${projectId}/undo`, {}, htmx);
+    expect(undone.statusCode).toBeLessThan(400);
+    expect((await trims())[1]).toMatchObject({ trim_in_s: 0, trim_out_s: null });
+    await owner.post(`/clips/${clips[1]!.id}/trim`, { in_s: '0.5', out_s: '1.75' }, htmx);
     const row = (await trims())[1]!;
     expect(row).toMatchObject({ trim_in_s: 0.5, trim_out_s: 1.75 });
     const film = await loadFilm(t.ctx, await project());
