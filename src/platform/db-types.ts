@@ -296,6 +296,34 @@ export interface JobFailuresTable {
   created_at: Generated<Date>;
 }
 
+export type EditKind = 'delete' | 'reorder' | 'trim' | 'transition' | 'take' | 'focus';
+
+/** One undoable edit of a project (src/undo): the inverse to apply, and what a deleted clip left behind. */
+export interface ProjectEditsTable {
+  id: Generated<number>;
+  project_id: string;
+  user_id: string;
+  kind: EditKind;
+  clip_id: string | null;
+  /** What the Undo toast names: "Clip deleted", "Order changed". */
+  label: string;
+  inverse: Json;
+  /** Storage objects kept so the edit can be undone (a deleted clip's image and videos). */
+  held_keys: ColumnType<string[], string | undefined, string>;
+  held_bytes: Generated<number>;
+  /** Fell out of the last 20: no longer undoable; its held objects wait for the purge. */
+  expired: Generated<boolean>;
+  created_at: Generated<Date>;
+}
+
+/** A deleted clip, kept a day so a page catching up drops its card (migrations/0022_clip_tombstones.ts). */
+export interface ClipTombstonesTable {
+  clip_id: string;
+  user_id: string;
+  project_id: string;
+  deleted_at: Generated<Date>;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -315,6 +343,8 @@ export interface Database {
   account_deletions: AccountDeletionsTable;
   account_exports: AccountExportsTable;
   job_failures: JobFailuresTable;
+  project_edits: ProjectEditsTable;
+  clip_tombstones: ClipTombstonesTable;
 }
 
 export type User = Selectable<UsersTable>;
