@@ -8,7 +8,7 @@ const DURATION_S = Number(process.env.BENCH_SECONDS ?? 8);
 // Issue 15's targets are stated at 50 connections (figures before 2026-12-01's third session used 20).
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 
-// BENCH_ENCODING=br (or gzip) asks as a browser on our own pages does: compressed (docs/decisions/0031).
+// BENCH_ENCODING=br (or gzip) asks as a browser on our own pages does: compressed (docs/decisions/0032).
 const ENCODING = process.env.BENCH_ENCODING;
 const browserHeaders: Record<string, string> = ENCODING ? { 'accept-encoding': ENCODING, 'sec-fetch-site': 'same-origin' } : {};
 

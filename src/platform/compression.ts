@@ -80,7 +80,7 @@ function fromOwnPages(req: FastifyRequest): boolean {
 
 /**
  * Compresses every text answer (HTML, CSS, JavaScript, JSON, SVG) with brotli or gzip, as the
- * request's Accept-Encoding allows (docs/decisions/0031-compressed-responses.md):
+ * request's Accept-Encoding allows (docs/decisions/0032-compressed-responses.md):
  * - static files (routes marked `staticFiles`) are compressed once per file version (its ETag) and
  *   kept, at the strongest settings;
  * - pages and fragments as they go out, at fast settings;
