@@ -17,6 +17,7 @@ import pages from './pages/routes.js';
 import projects from './projects/routes.js';
 import projectPage from './project-page/routes.js';
 import clips from './clips/routes.js';
+import takes from './takes/routes.js';
 import photos from './photos/routes.js';
 import music from './music/routes.js';
 import beats from './beats/routes.js';
@@ -66,6 +67,7 @@ export async function buildApp(ctx: AppContext, opts: { logStream?: DestinationS
   await app.register(projects);
   await app.register(projectPage);
   await app.register(clips);
+  await app.register(takes);
   await app.register(photos);
   await app.register(music);
   await app.register(beats);

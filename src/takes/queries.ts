@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Conn } from '../platform/db.js';
 import type { TakeStatus } from '../platform/db-types.js';
+import { isUuid } from '../platform/ids.js';
 
 // Every query on takes: the videos made from a clip's photo (design.md, migration 0017).
 
@@ -156,4 +157,56 @@ export async function findUnfinishedDraftsBefore(db: Conn, before: Date, limit: 
     .orderBy('created_at')
     .limit(limit)
     .execute();
+}
+
+// The creator's takes list (GET /clips/:id/takes): choosing and deleting takes.
+
+/** The person's clip, with what its takes list needs; undefined when it is not theirs (404). */
+export async function findClipOfTakes(db: Conn, userId: string, clipId: string) {
+  if (!isUuid(clipId)) return undefined;
+  return db
+    .selectFrom('clips')
+    .innerJoin('projects', 'projects.id', 'clips.project_id')
+    .select(['clips.id', 'clips.user_id', 'clips.project_id', 'clips.take_id', 'clips.status', 'clips.attempt', 'clips.image_key', 'clips.thumb_key', 'clips.ratio', 'projects.title as project_title'])
+    .where('clips.id', '=', clipId)
+    .where('clips.user_id', '=', userId)
+    .executeTakeFirst();
+}
+
+/** The clip row locked for a change of its takes (the chosen one cannot move meanwhile). */
+export async function lockClipOfTakes(db: Conn, userId: string, clipId: string) {
+  if (!isUuid(clipId)) return undefined;
+  return db.selectFrom('clips').select(['id', 'take_id', 'project_id']).where('id', '=', clipId).where('user_id', '=', userId).forUpdate().executeTakeFirst();
+}
+
+/** The take, only when it is one of this clip's. */
+export async function findTakeOfClip(db: Conn, clipId: string, takeId: string) {
+  if (!isUuid(takeId)) return undefined;
+  return db.selectFrom('takes').selectAll().where('id', '=', takeId).where('clip_id', '=', clipId).executeTakeFirst();
+}
+
+/**
+ * A clip's takes, newest first, each with the credits given back for it (the refund row of its
+ * attempt, `<clip>:<attempt>`, whoever granted it).
+ */
+export async function listTakesWithRefunds(db: Conn, clipIds: readonly string[]) {
+  if (clipIds.length === 0) return [];
+  return db
+    .selectFrom('takes')
+    .selectAll('takes')
+    .select(
+      sql<number>`coalesce((select sum(t.amount)::int from credit_transactions t where t.type = 'refund' and t.reference_id = takes.clip_id || ':' || takes.attempt), 0)`.as('refunded'),
+    )
+    .where('clip_id', 'in', clipIds)
+    .orderBy('created_at', 'desc')
+    .orderBy('id')
+    .execute();
+}
+
+export async function deleteTakeRow(db: Conn, takeId: string): Promise<void> {
+  await db.deleteFrom('takes').where('id', '=', takeId).execute();
+}
+
+export async function touchClip(db: Conn, clipId: string): Promise<void> {
+  await db.updateTable('clips').set({ updated_at: new Date() }).where('id', '=', clipId).execute();
 }
