@@ -185,18 +185,16 @@ export async function findTakeOfClip(db: Conn, clipId: string, takeId: string) {
   return db.selectFrom('takes').selectAll().where('id', '=', takeId).where('clip_id', '=', clipId).executeTakeFirst();
 }
 
-/**
- * A clip's takes, newest first, each with the credits given back for it (the refund row of its
- * attempt, `<clip>:<attempt>`, whoever granted it).
- */
+/** The takes of these clips, newest first, each with the credits given back for it. */
+/** Credits given back for a take: the refund row of its attempt, `<clip>:<attempt>`, whoever granted it. */
+const refundedCredits = sql<number>`coalesce((select sum(t.amount)::int from credit_transactions t where t.type = 'refund' and t.reference_id = takes.clip_id || ':' || takes.attempt), 0)`;
+
 export async function listTakesWithRefunds(db: Conn, clipIds: readonly string[]) {
   if (clipIds.length === 0) return [];
   return db
     .selectFrom('takes')
     .selectAll('takes')
-    .select(
-      sql<number>`coalesce((select sum(t.amount)::int from credit_transactions t where t.type = 'refund' and t.reference_id = takes.clip_id || ':' || takes.attempt), 0)`.as('refunded'),
-    )
+    .select(refundedCredits.as('refunded'))
     .where('clip_id', 'in', clipIds)
     .orderBy('created_at', 'desc')
     .orderBy('id')
@@ -209,4 +207,20 @@ export async function deleteTakeRow(db: Conn, takeId: string): Promise<void> {
 
 export async function touchClip(db: Conn, clipId: string): Promise<void> {
   await db.updateTable('clips').set({ updated_at: new Date() }).where('id', '=', clipId).execute();
+}
+
+/** A person's newest takes across their clips, with each one's project and refund (the admin user page). */
+export async function listRecentTakesOfUser(db: Conn, userId: string, limit: number) {
+  return db
+    .selectFrom('takes')
+    .innerJoin('clips', 'clips.id', 'takes.clip_id')
+    .innerJoin('projects', 'projects.id', 'clips.project_id')
+    .selectAll('takes')
+    .select(['projects.title as project_title', 'clips.take_id as chosen_take_id'])
+    .select(refundedCredits.as('refunded'))
+    .where('takes.user_id', '=', userId)
+    .orderBy('takes.created_at', 'desc')
+    .orderBy('takes.id')
+    .limit(limit)
+    .execute();
 }

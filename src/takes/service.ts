@@ -1,6 +1,7 @@
 import type { AppContext } from '../platform/context.js';
 import { withTx } from '../platform/db.js';
 import { ConflictError, NotFoundError } from '../platform/errors.js';
+import { recordEdit } from '../undo/record.js';
 import { stableUrl } from '../storage/stable-url.js';
 import * as q from './queries.js';
 import { toTakeViews, type TakeView } from './view.js';
@@ -39,6 +40,7 @@ export async function selectTake(ctx: AppContext, userId: string, clipId: string
     if (take.status !== 'ready') throw new ConflictError('This take is still being made. Choose it once it is ready.', 'take_unfinished');
     if (clip.take_id === take.id) return;
     await q.chooseTake(tx, clip.id, take.id);
+    await recordEdit(tx, { projectId: clip.project_id, userId, kind: 'take', clipId: clip.id, label: 'Take chosen', undo: { set: [{ clipId: clip.id, columns: { take_id: clip.take_id } }] } });
   });
 }
 

@@ -48,7 +48,7 @@ describe('GET /clips/:id/takes', () => {
     expect(html).toMatch(/<dt>Length<\/dt><dd>5 s<\/dd>/);
     expect(html).toMatch(/<time datetime="[^"]+"/);
     // Each ready take plays inline from a short-lived signed URL, never a bare key.
-    expect(html).toMatch(new RegExp(`<video src="/media/${second.video_key!.replace(/\./g, '\\.')}\\?exp=\\d+&sig=`));
+    expect(html).toMatch(new RegExp(`<video src="/media/${second.video_key!.replace(/\./g, '\\.')}\\?exp=\\d+&(amp;)?sig=`));
     expect(html).toMatch(new RegExp(`<video src="/media/${first.video_key!.replace(/\./g, '\\.')}\\?exp=`));
     expect(html).toContain('The provider refused this picture. · 1 credit refunded');
     // The chosen one is marked and cannot be deleted; the others can (after a confirmation).
@@ -91,6 +91,9 @@ describe('POST /clips/:id/takes/:take_id/select', () => {
     expect(res.statusCode).toBe(200);
     expect(decoded(res.body)).toMatch(new RegExp(`data-take-id="${second.id}"[^>]*data-take-chosen`));
     expect((await getClip(w.t.ctx.db, clip.id)).video_key).toBe(second.video_key);
+    // An undoable edit, recorded with the choice: undo puts the first take back.
+    const edits = await w.t.ctx.db.selectFrom('project_edits').selectAll().where('clip_id', '=', clip.id).execute();
+    expect(edits.map((e) => [e.kind, e.label, e.inverse])).toEqual([['take', 'Take chosen', { set: [{ clipId: clip.id, columns: { take_id: first.id } }] }]]);
 
     const player = await b.get(`/projects/${project.id}/play`);
     expect(player.body).toContain(`/media/${second.video_key}`);
