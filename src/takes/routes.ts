@@ -1,10 +1,16 @@
 import fp from 'fastify-plugin';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { currentUser } from '../auth/require-user.js';
+import { NotFoundError } from '../platform/errors.js';
 import { flash } from '../platform/view.js';
 import { deleteTake, selectTake, takesOfClip } from './service.js';
 
 type TakeParams = { id: string; take_id: string };
+
+/** The signed-in person (the auth guard runs first on every creator route; not imported, as auth depends on takes through limits). */
+function userId(req: FastifyRequest): string {
+  if (!req.user) throw new NotFoundError();
+  return req.user.id;
+}
 
 /**
  * A clip's takes: `GET /clips/:id/takes` (the list; htmx gets the fragment the clip card opens, a
@@ -14,7 +20,7 @@ type TakeParams = { id: string; take_id: string };
 export default fp(
   async (app) => {
     async function list(req: FastifyRequest, reply: FastifyReply, clipId: string) {
-      const found = await takesOfClip(app.ctx, currentUser(req).id, clipId);
+      const found = await takesOfClip(app.ctx, userId(req), clipId);
       const { clip } = found;
       reply.header('cache-control', 'no-store');
       const data = { ...found, admin: false };
@@ -32,12 +38,12 @@ export default fp(
     app.get<{ Params: { id: string } }>('/clips/:id/takes', async (req, reply) => list(req, reply, req.params.id));
 
     app.post<{ Params: TakeParams }>('/clips/:id/takes/:take_id/select', async (req, reply) => {
-      await selectTake(app.ctx, currentUser(req).id, req.params.id, req.params.take_id);
+      await selectTake(app.ctx, userId(req), req.params.id, req.params.take_id);
       return done(req, reply, 'The film uses this take now.');
     });
 
     app.post<{ Params: TakeParams }>('/clips/:id/takes/:take_id/delete', async (req, reply) => {
-      await deleteTake(app.ctx, currentUser(req).id, req.params.id, req.params.take_id);
+      await deleteTake(app.ctx, userId(req), req.params.id, req.params.take_id);
       return done(req, reply, 'Take deleted.');
     });
   },
