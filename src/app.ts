@@ -30,6 +30,7 @@ import generation from './generation/routes.js';
 import account from './account/routes.js';
 import admin from './admin/routes.js';
 import live from './live/routes.js';
+import undo from './undo/routes.js';
 
 /** Builds the web app: platform plugins first, then one line per feature (the table of contents). */
 export async function buildApp(ctx: AppContext, opts: { logStream?: DestinationStream } = {}): Promise<FastifyInstance> {
@@ -80,5 +81,6 @@ export async function buildApp(ctx: AppContext, opts: { logStream?: DestinationS
   await app.register(account);
   await app.register(admin);
   await app.register(live);
+  await app.register(undo);
   return app;
 }
