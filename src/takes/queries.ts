@@ -77,15 +77,6 @@ export async function listTakes(db: Conn, clipId: string) {
   return db.selectFrom('takes').selectAll().where('clip_id', '=', clipId).orderBy('created_at', 'desc').orderBy('id').execute();
 }
 
-/** Takes whose videos were stored before sizes were recorded, a batch at a time (the quota backfill). */
-export async function takesWithoutSizes(db: Conn, limit: number) {
-  return db.selectFrom('takes').select(['id', 'video_key']).where('video_key', 'is not', null).where('video_bytes', 'is', null).limit(limit).execute();
-}
-
-export async function setTakeSize(db: Conn, takeId: string, videoKey: string, bytes: number): Promise<void> {
-  await db.updateTable('takes').set({ video_bytes: bytes }).where('id', '=', takeId).where('video_key', '=', videoKey).where('video_bytes', 'is', null).execute();
-}
-
 /** The length of the chosen take's video in the film: the real one received, else the one asked for. */
 export const takeLengthS = sql<number>`coalesce(takes.video_duration_s, takes.duration_s)`;
 
