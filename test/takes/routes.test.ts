@@ -7,6 +7,7 @@ import { creator, useWorld, type World } from '../generation/world.js';
 import { decoded } from '../setup/html.js';
 import { listExportableClips } from '../../src/export/queries.js';
 import { deleteClip } from '../../src/clips/service.js';
+import { purgeExpiredEdits } from '../../src/undo/purge.js';
 
 // A clip's takes (issue 29 item 2): listed newest first, each playable, one chosen for the film
 // (which the players, the share page and the export follow), the others deletable; bad input is a
@@ -178,11 +179,17 @@ describe('POST /clips/:id/takes/:take_id/delete', () => {
     expect(await exists(first.video_key!)).toBe(true);
   });
 
-  it('deleting the clip deletes every take and every video, and frees their bytes', async () => {
-    const { clip, user, first, second } = await clipWithTakes();
+  it('deleting the clip deletes every take; their videos stay while the delete can be undone, then go and free their bytes', async () => {
+    const { clip, user, project, first, second } = await clipWithTakes();
     const before = await storageOf(user.id);
     await deleteClip(w.t.ctx, user.id, clip.id);
     expect(await takesOf(w.t.ctx.db, clip.id)).toHaveLength(0);
+    const [edit] = await w.t.ctx.db.selectFrom('project_edits').selectAll().where('clip_id', '=', clip.id).execute();
+    expect(edit!.held_keys).toEqual(expect.arrayContaining([first.video_key, second.video_key]));
+    expect(await storageOf(user.id)).toBe(before);
+    // Once the delete can no longer be undone, the purge deletes every take's video.
+    await w.t.ctx.db.updateTable('project_edits').set({ expired: true }).where('id', '=', edit!.id).execute();
+    await purgeExpiredEdits(w.t.ctx, { projectId: project.id });
     expect(await exists(first.video_key!)).toBe(false);
     expect(await exists(second.video_key!)).toBe(false);
     expect(await storageOf(user.id)).toBe(before - first.video_bytes! - second.video_bytes! - (clip.image_bytes ?? 0));
