@@ -8,6 +8,7 @@ import contextPlugin from './platform/context-plugin.js';
 import web from './platform/web.js';
 import view from './platform/view.js';
 import errorPages from './platform/error-pages.js';
+import compression from './platform/compression.js';
 import metrics from './platform/metrics.js';
 import auth from './auth/plugin.js';
 import authRoutes from './auth/routes.js';
@@ -60,6 +61,8 @@ export async function buildApp(ctx: AppContext, opts: { logStream?: DestinationS
   await app.register(view);
   await app.register(errorPages);
   await app.register(auth);
+  // Last of the answer's hooks: it compresses the body the others have settled.
+  await app.register(compression);
 
   await app.register(health);
   await app.register(media);
