@@ -134,6 +134,11 @@ export interface ClipsTable {
   motion: string | null;
   /** The photo the current attempt ends on (the next clip's image), where its provider can; null: none. */
   end_image_key: string | null;
+  /** The crop's focal point in the photo, each 0–1 from the top left (0.5: the centre). */
+  focus_x: Generated<number>;
+  focus_y: Generated<number>;
+  /** The upright photo before any crop (null: uploaded before focal points; re-crop from image_key). */
+  source_key: string | null;
 }
 
 export type TakeKind = 'draft' | 'ai';
@@ -297,6 +302,26 @@ export interface JobFailuresTable {
   created_at: Generated<Date>;
 }
 
+export type EditKind = 'delete' | 'reorder' | 'trim' | 'transition' | 'take' | 'focus';
+
+/** One undoable edit of a project (src/undo): the inverse to apply, and what a deleted clip left behind. */
+export interface ProjectEditsTable {
+  id: Generated<number>;
+  project_id: string;
+  user_id: string;
+  kind: EditKind;
+  clip_id: string | null;
+  /** What the Undo toast names: "Clip deleted", "Order changed". */
+  label: string;
+  inverse: Json;
+  /** Storage objects kept so the edit can be undone (a deleted clip's image and videos). */
+  held_keys: ColumnType<string[], string | undefined, string>;
+  held_bytes: Generated<number>;
+  /** Fell out of the last 20: no longer undoable; its held objects wait for the purge. */
+  expired: Generated<boolean>;
+  created_at: Generated<Date>;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -316,6 +341,7 @@ export interface Database {
   account_deletions: AccountDeletionsTable;
   account_exports: AccountExportsTable;
   job_failures: JobFailuresTable;
+  project_edits: ProjectEditsTable;
 }
 
 export type User = Selectable<UsersTable>;
