@@ -87,17 +87,10 @@ export async function setApproved(db: Conn, userId: string, clipId: string, appr
 }
 
 /** The photo of the clip after this one in its project's order (what `end=next` ends on); undefined for the last. */
-export async function nextClipImage(db: Conn, clip: Pick<Clip, 'project_id' | 'position' | 'created_at'>): Promise<string | undefined> {
-  const row = await db
-    .selectFrom('clips')
-    .select('image_key')
-    .where('project_id', '=', clip.project_id)
-    .where((eb) => eb.or([eb('position', '>', clip.position), eb.and([eb('position', '=', clip.position), eb('created_at', '>', clip.created_at)])]))
-    .orderBy('position')
-    .orderBy('created_at')
-    .limit(1)
-    .executeTakeFirst();
-  return row?.image_key;
+export async function nextClipImage(db: Conn, clip: Pick<Clip, 'id' | 'project_id'>): Promise<string | undefined> {
+  // The page's order (position, then age); a project holds at most maxClipsPerProject clips.
+  const rows = await db.selectFrom('clips').select(['id', 'image_key']).where('project_id', '=', clip.project_id).orderBy('position').orderBy('created_at').execute();
+  return rows[rows.findIndex((r) => r.id === clip.id) + 1]?.image_key;
 }
 
 export async function deleteClipRow(db: Conn, clipId: string): Promise<void> {
