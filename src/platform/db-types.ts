@@ -322,6 +322,14 @@ export interface ProjectEditsTable {
   created_at: Generated<Date>;
 }
 
+/** A deleted clip, kept a day so a page catching up drops its card (migrations/0022_clip_tombstones.ts). */
+export interface ClipTombstonesTable {
+  clip_id: string;
+  user_id: string;
+  project_id: string;
+  deleted_at: Generated<Date>;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -342,6 +350,7 @@ export interface Database {
   account_exports: AccountExportsTable;
   job_failures: JobFailuresTable;
   project_edits: ProjectEditsTable;
+  clip_tombstones: ClipTombstonesTable;
 }
 
 export type User = Selectable<UsersTable>;
