@@ -13,7 +13,12 @@
     var option = duration.options[duration.selectedIndex];
     var end = form.querySelector('[data-direction-end]');
     var ending = end instanceof HTMLInputElement && end.checked && !end.disabled;
-    var each = Number(option.getAttribute(ending ? 'data-end-cost' : 'data-cost') || 0);
+    var attr = ending ? 'data-end-cost' : 'data-cost';
+    // Each length shows its price on the provider that will make the take.
+    Array.from(duration.options).forEach(function (o) {
+      o.textContent = o.value + ' s · ' + (o.getAttribute(attr) || '') + ' cr';
+    });
+    var each = Number(option.getAttribute(attr) || 0);
     var versions = form.querySelector('[data-direction-versions]:checked');
     var total = each * Number(versions instanceof HTMLInputElement ? versions.value : 1);
     form.querySelectorAll('[data-direction-total]').forEach(function (el) { el.textContent = String(total); });

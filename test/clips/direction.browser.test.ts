@@ -40,7 +40,8 @@ describe('directing a take in a browser', () => {
       const video = await sampleMp4();
       const first = await createClip(w.t.ctx.db, w.t.ctx.storage, { userId: user.id, projectId: project.id, status: 'ready', video });
       const second = await createClip(w.t.ctx.db, w.t.ctx.storage, { userId: user.id, projectId: project.id, status: 'ready', video });
-      const page = await browser.newPage({ viewport });
+      const context = await browser.newContext({ viewport });
+      const page = await context.newPage();
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
       try {
@@ -61,6 +62,7 @@ describe('directing a take in a browser', () => {
         await form.getByLabel('Camera').selectOption({ label: 'Push in' });
         await form.getByLabel('End on the next photo').check();
         expect(await total()).toBe('4'); // Luma's price: Runway cannot end on a photo
+        expect(await form.getByLabel('Length').locator('option:checked').textContent()).toBe('10 s · 4 cr');
         await expect(form.locator('[data-direction-end-note]').textContent()).resolves.toContain('Luma (ray-2) can');
         await form.getByLabel('2 to compare').check();
         expect(await total()).toBe('8');
@@ -68,7 +70,7 @@ describe('directing a take in a browser', () => {
         expect(await balanceOf(w.t.ctx.db, user.id)).toBe(18); // nothing charged yet
 
         const axe = await new AxeBuilder({ page }).include(`#clip-${first.id}`).withTags(TAGS).analyze();
-        expect(axe.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+        expect(axe.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`).join('\n')).toBe('');
         if (SHOTS) await card.screenshot({ path: `${SHOTS}/${size}-form.png` });
         if (SHOTS) await page.screenshot({ path: `${SHOTS}/${size}-page.png`, fullPage: true });
 
@@ -106,7 +108,7 @@ describe('directing a take in a browser', () => {
         expect(errors).toEqual([]);
         await expectLedgerBalanced(w.t.ctx.db);
       } finally {
-        await page.close();
+        await context.close();
       }
     }, 180_000);
   }

@@ -49,8 +49,8 @@ describe('the direction form', () => {
     expect(res.headers['cache-control']).toContain('no-store');
     const html = decoded(res.body);
     expect(html).toContain('>Waves at dusk</textarea>');
-    expect(html).toMatch(/<option value="5" data-cost="1" data-end-cost="1" selected>5 s · 1 credit<\/option>/);
-    expect(html).toMatch(/<option value="10" data-cost="2" data-end-cost="2">10 s · 2 credits<\/option>/);
+    expect(html).toMatch(/<option value="5" data-cost="1" data-end-cost="1" selected>5 s · 1 cr<\/option>/);
+    expect(html).toMatch(/<option value="10" data-cost="2" data-end-cost="2">10 s · 2 cr<\/option>/);
     for (const m of ['static', 'push_in', 'pull_out', 'pan_left', 'pan_right', 'orbit', 'crane_up', 'handheld']) expect(html).toContain(`value="${m}"`);
     expect(html).toMatch(/name="end" value="next" data-direction-end disabled/);
     expect(html).toContain('Runway (gen4_turbo) starts from the photo but cannot end on another one. No provider that can (Luma) is set up here.');
