@@ -8,6 +8,7 @@ import contextPlugin from './platform/context-plugin.js';
 import web from './platform/web.js';
 import view from './platform/view.js';
 import errorPages from './platform/error-pages.js';
+import compression from './platform/compression.js';
 import metrics from './platform/metrics.js';
 import auth from './auth/plugin.js';
 import authRoutes from './auth/routes.js';
@@ -18,6 +19,7 @@ import projects from './projects/routes.js';
 import projectPage from './project-page/routes.js';
 import clips from './clips/routes.js';
 import clipFocus from './clips/focus-routes.js';
+import takes from './takes/routes.js';
 import photos from './photos/routes.js';
 import music from './music/routes.js';
 import beats from './beats/routes.js';
@@ -30,6 +32,7 @@ import generation from './generation/routes.js';
 import account from './account/routes.js';
 import admin from './admin/routes.js';
 import live from './live/routes.js';
+import film from './film/routes.js';
 import undo from './undo/routes.js';
 
 /** Builds the web app: platform plugins first, then one line per feature (the table of contents). */
@@ -60,6 +63,8 @@ export async function buildApp(ctx: AppContext, opts: { logStream?: DestinationS
   await app.register(view);
   await app.register(errorPages);
   await app.register(auth);
+  // Last of the answer's hooks: it compresses the body the others have settled.
+  await app.register(compression);
 
   await app.register(health);
   await app.register(media);
@@ -69,6 +74,8 @@ export async function buildApp(ctx: AppContext, opts: { logStream?: DestinationS
   await app.register(projectPage);
   await app.register(clips);
   await app.register(clipFocus);
+  await app.register(takes);
+  await app.register(film);
   await app.register(photos);
   await app.register(music);
   await app.register(beats);
