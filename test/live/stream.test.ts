@@ -104,8 +104,9 @@ describe('the live stream', () => {
       await p.browser.get(`/projects/${p.project.id}`); // the browser's CSRF secret, which the stream's forms carry too
       const s = await p.stream(`?project=${p.project.id}`);
       const from = s.messages.length;
-      await t.ctx.db.updateTable('clips').set({ status: 'ready', progress: 1, updated_at: new Date() }).where('id', '=', clip.id).execute();
-      const pushed = await s.next((m) => clipIdOf(m) === clip.id && m.data.includes('data-status="ready"'), 5000, from);
+      // A draft card offers "Animate · N cr": the price that charging would take.
+      await t.ctx.db.updateTable('clips').set({ status: 'draft', attempt: 0, progress: 0, updated_at: new Date() }).where('id', '=', clip.id).execute();
+      const pushed = await s.next((m) => clipIdOf(m) === clip.id && m.data.includes('data-status="draft"'), 5000, from);
       const wrapper = new RegExp(`^<hx-partial hx-target="#clip-${clip.id}" hx-swap="outerHTML">([\\s\\S]*)</hx-partial>$`);
       const pushedCard = wrapper.exec(pushed.data)?.[1];
       expect(pushedCard).toBeDefined();
@@ -118,7 +119,8 @@ describe('the live stream', () => {
         const one = await web.inject({ url: `/clips/${clip.id}`, headers: { cookie: p.browser.cookieHeader } });
         expect(one.body).toBe(pushedCard);
       }
-      expect(pushedCard).toContain(`Regenerate <span class="clip-cost">· ${price} cr</span>`.replace('·', '&#xb7;'));
+      expect(pushedCard).toContain(`Animate <span class="clip-cost">&#xb7; ${price} cr</span>`);
+      expect(pushedCard).toContain(`data-cost="${price}"`);
     } finally {
       await saveSettings(t.ctx.db, { creditsPer5s: settings.creditsPer5s, providerCosts: settings.providerCosts });
     }
