@@ -135,6 +135,9 @@ export interface ClipsTable {
   focus_y: Generated<number>;
   /** The upright photo before any crop (null: uploaded before focal points; re-crop from image_key). */
   source_key: string | null;
+  /** Which part of the chosen take the film uses (s from its start); out null: to its end. */
+  trim_in_s: Generated<number>;
+  trim_out_s: number | null;
 }
 
 export type TakeKind = 'draft' | 'ai';
