@@ -39,7 +39,7 @@ export async function main() {
   });
   try {
     // The media go where the server reads them (its DATA_DIR), as the features leave them.
-    const storage = createStorage(loadConfig({ DATABASE_URL: database.url, DATA_DIR: server.dataDir, SESSION_SECRET: 'bench-session-secret-long-enough-0123456789', NODE_ENV: 'test' }));
+    const storage = await createStorage(loadConfig({ DATABASE_URL: database.url, DATA_DIR: server.dataDir, SESSION_SECRET: 'bench-session-secret-long-enough-0123456789', NODE_ENV: 'test' }));
     const world = await pagesWorld(database.db, storage, 'lighthouse@example.com');
     const cookie = await signIn(server.url, 'lighthouse@example.com');
     const pages: Array<[string, string, Record<string, string>]> = [
