@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import { currentSourceHash, EXPORT_JOB_PRIORITY } from '../../src/export/service.js';
+import { currentSourceHash } from '../../src/export/service.js';
+import { EXPORT_JOB_PRIORITY } from '../../src/export/dispatch.js';
 import type { User } from '../../src/platform/db-types.js';
 import { createTestApp, type TestApp } from '../setup/context.js';
 import { TestBrowser } from '../setup/browser.js';
@@ -147,6 +148,8 @@ describe('export routes', () => {
 
   it('fails the export at once, with a message, when the queue cannot take it', async () => {
     const seeded = await seedExportProject(t.ctx, owner.id, { clips: [tiny] });
+    // The owner's earlier exports (never rendered here: no worker) are over, so this one is dispatched at once.
+    await t.ctx.db.updateTable('exports').set({ status: 'error' }).where('user_id', '=', owner.id).where('status', 'in', ['queued', 'rendering']).execute();
     await t.ctx.queues.export.close();
     const res = await browser.post(`/projects/${seeded.project.id}/export`, {}, HTMX);
     expect(res.statusCode).toBe(200);
