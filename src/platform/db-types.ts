@@ -130,6 +130,11 @@ export interface ClipsTable {
   /** The provider this attempt was first meant for, when it went to the fallback instead. */
   failover_from: string | null;
   failover_reason: string | null;
+  /** The crop's focal point in the photo, each 0–1 from the top left (0.5: the centre). */
+  focus_x: Generated<number>;
+  focus_y: Generated<number>;
+  /** The upright photo before any crop (null: uploaded before focal points; re-crop from image_key). */
+  source_key: string | null;
 }
 
 export type TakeKind = 'draft' | 'ai';
@@ -234,7 +239,7 @@ export interface ExportsTable {
   source_hash: string | null;
   size_bytes: number | null;
   duration_s: number | null;
-  /** 720 or 1080 (the short side); shape `project` or a ratio the clips are cropped to (migration 0020). */
+  /** 720 or 1080 (the short side); shape `project` or a ratio the clips are cropped to (migration 0022). */
   resolution: Generated<ExportResolution>;
   shape: Generated<ExportShape>;
   /** When its job was put in the render queue: a person has at most one dispatched at a time. */
@@ -320,6 +325,26 @@ export interface JobFailuresTable {
   created_at: Generated<Date>;
 }
 
+export type EditKind = 'delete' | 'reorder' | 'trim' | 'transition' | 'take' | 'focus';
+
+/** One undoable edit of a project (src/undo): the inverse to apply, and what a deleted clip left behind. */
+export interface ProjectEditsTable {
+  id: Generated<number>;
+  project_id: string;
+  user_id: string;
+  kind: EditKind;
+  clip_id: string | null;
+  /** What the Undo toast names: "Clip deleted", "Order changed". */
+  label: string;
+  inverse: Json;
+  /** Storage objects kept so the edit can be undone (a deleted clip's image and videos). */
+  held_keys: ColumnType<string[], string | undefined, string>;
+  held_bytes: Generated<number>;
+  /** Fell out of the last 20: no longer undoable; its held objects wait for the purge. */
+  expired: Generated<boolean>;
+  created_at: Generated<Date>;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -339,6 +364,7 @@ export interface Database {
   account_deletions: AccountDeletionsTable;
   account_exports: AccountExportsTable;
   job_failures: JobFailuresTable;
+  project_edits: ProjectEditsTable;
 }
 
 export type User = Selectable<UsersTable>;

@@ -41,6 +41,8 @@ export async function projectPage(ctx: Ctx, user: User, project: Project, reads:
     /** The clip rows, in order: the page's cards are made from them (src/clips/card-html.ts). */
     clips,
     costFor: (durationS: number) => attemptPrice(settings, ctx.config, durationS),
+    /** The clips "Animate N clips" would animate (each still a draft), with their prices. */
+    drafts: clips.filter((c) => c.status === 'draft').map((c) => ({ id: c.id, cost: attemptPrice(settings, ctx.config, c.duration_s) })),
     music,
     analysis,
     settings: pricedSettings(settings, ctx.config),

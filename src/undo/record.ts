@@ -1,0 +1,51 @@
+import type { Tx } from '../platform/db.js';
+import type { ClipUpdate, EditKind } from '../platform/db-types.js';
+import { expireBeyond, insertEdit } from './queries.js';
+
+/** How many edits of a project can be undone. */
+export const UNDO_DEPTH = 20;
+
+/** Clip columns an undo may put back (never who or where the clip belongs). */
+export type ClipColumns = Omit<ClipUpdate, 'id' | 'project_id' | 'user_id' | 'created_at' | 'updated_at'>;
+
+/** A deleted clip's rows as they were, to insert again. */
+export interface ClipSnapshot {
+  clip: Record<string, unknown>;
+  takes: Array<Record<string, unknown>>;
+}
+
+/** What undoing an edit does; only plain data, applied by src/undo (so no feature imports another). */
+export type Inverse =
+  /** Put these columns of these clips back as they were. */
+  | { set: Array<{ clipId: string; columns: ClipColumns }> }
+  /** Put the project's clips back in this order (clips made since keep their place after them). */
+  | { order: string[] }
+  /** Bring a deleted clip back, with its takes. */
+  | { restore: ClipSnapshot };
+
+export interface Edit {
+  projectId: string;
+  userId: string;
+  kind: EditKind;
+  /** The clip edited (the Undo toast and live updates name it); none for a reorder. */
+  clipId?: string | null;
+  /** What the Undo toast says was done: "Clip trimmed", "Transition changed". */
+  label: string;
+  undo: Inverse;
+  /** Objects the undo needs that would otherwise be deleted now (a deleted clip's), and their bytes. */
+  held?: { keys: string[]; bytes: number };
+}
+
+/**
+ * Records an edit in the transaction that makes it, so the edit and its undo commit together or
+ * not at all. Call it after the change, with the values from before it:
+ *
+ *   await recordEdit(tx, { projectId, userId, kind: 'trim', clipId, label: 'Clip trimmed',
+ *     undo: { set: [{ clipId, columns: { trim_in_s: before.trim_in_s, trim_out_s: before.trim_out_s } }] } });
+ *
+ * Only the project's last UNDO_DEPTH edits stay undoable.
+ */
+export async function recordEdit(tx: Tx, edit: Edit): Promise<void> {
+  await insertEdit(tx, edit);
+  await expireBeyond(tx, edit.projectId, UNDO_DEPTH);
+}
