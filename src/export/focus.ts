@@ -1,6 +1,9 @@
 /**
  * The point of a clip kept in frame when an export crops it to another shape: the clip's focal
- * point (0–1 across and down its picture), or the centre when it has none.
+ * point (clips.focus_x/focus_y, 0–1 across and down), or the centre when it has none. The focal
+ * point is set on the photo, which was cropped to the project's shape around it; along the side
+ * that photo crop kept whole (the usual case: a landscape photo in a 16:9 project loses height, a
+ * 9:16 export then crops width) the photo's position is the clip's (decision 0031).
  */
 export function clipFocus(clip: object): { x: number; y: number } {
   const { focus_x, focus_y } = clip as { focus_x?: number | null; focus_y?: number | null };

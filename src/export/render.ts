@@ -81,8 +81,11 @@ export function buildRender(input: RenderInput): RenderPlan {
     // `fps` at the clip's own rate only gives every clip the same time base (xfade needs it).
     const retime = clip.fps > 0 && normaliseRate(clip.fps).rate === rate ? `fps=${rate}` : `framerate=fps=${rate}`;
     const { sw, sh, x, y } = coverCrop(clip, W, H);
+    // xfade ends a transition only on a frame of the outgoing clip past its end; without one it
+    // shows the incoming clip's last blended frame twice. Two copies of the last frame, never seen.
+    const pad = i < clips.length - 1 ? ',tpad=stop=2:stop_mode=clone' : '';
     filters.push(
-      `[${i}:v]${retime},trim=duration=${sec(seg.outS)},setpts=PTS-STARTPTS,` +
+      `[${i}:v]${retime},trim=duration=${sec(seg.outS)},setpts=PTS-STARTPTS${pad},` +
         `scale=${sw}:${sh},crop=${W}:${H}:${x}:${y},setsar=1,format=yuv420p[v${i}]`,
     );
   });

@@ -73,6 +73,19 @@ describe('export routes', () => {
     expect(await exportsOf(seeded.project.id)).toHaveLength(1);
   });
 
+  it('refuses an unknown resolution or shape with words (422), queuing nothing', async () => {
+    const seeded = await seedExportProject(t.ctx, owner.id, { clips: [tiny] });
+    for (const [body, words] of [
+      [{ resolution: '4k' }, /Unknown resolution (&quot;|&#34;)4k(&quot;|&#34;): choose 720 or 1080\./],
+      [{ resolution: '1080', shape: '4:3' }, /Unknown shape (&quot;|&#34;)4:3(&quot;|&#34;): choose the project(&#39;|')s shape, 16:9, 9:16 or 1:1\./],
+    ] as const) {
+      const res = await browser.post(`/projects/${seeded.project.id}/export`, body, HTMX);
+      expect(res.statusCode).toBe(422);
+      expect(res.body).toMatch(words);
+      expect(await exportsOf(seeded.project.id)).toEqual([]);
+    }
+  });
+
   it('allows one running export per project even when two requests race', async () => {
     const seeded = await seedExportProject(t.ctx, owner.id, { clips: [tiny] });
     const url = `/projects/${seeded.project.id}/export`;
