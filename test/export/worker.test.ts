@@ -13,6 +13,8 @@ import { ffprobeJson, leftoverTempDirs } from './helpers.js';
 import { waitFor } from '../setup/wait.js';
 
 const HTMX = { 'hx-request': 'true' };
+/** The page with its character references read (the templates escape "×" and "·"). */
+const text = (html: string) => html.replace(/&#x([0-9a-f]+);/gi, (_, hex: string) => String.fromCodePoint(parseInt(hex, 16)));
 
 /** The whole path on S3 storage: the button, a real BullMQ worker on Redis, the polled fragment, the download. */
 describe('export through the worker (S3 storage)', () => {
@@ -52,7 +54,7 @@ describe('export through the worker (S3 storage)', () => {
       musicS: 1, // shorter than the film: padded with silence
       title: 'Road movie',
     });
-    const before = (await browser.get(`/projects/${seeded.project.id}/export`)).body;
+    const before = text((await browser.get(`/projects/${seeded.project.id}/export`)).body);
     expect(before).toContain('Export MP4');
     // The specs and a time estimate of every choice before starting (the page shows the checked pair's).
     expect(before).toMatch(/data-spec="1080 project"><span data-spec-frame>1920 × 1080<\/span>[^<]*8\.0 Mb\/s[^<]*<span data-spec-time>about \d+ seconds<\/span>/);
@@ -61,7 +63,7 @@ describe('export through the worker (S3 storage)', () => {
     expect(start.statusCode).toBe(200);
     expect(start.body).toMatch(/data-export-status="(queued|rendering)"/);
 
-    const body = await pollUntilDone(seeded.project.id);
+    const body = text(await pollUntilDone(seeded.project.id));
     expect(body).toContain('data-export-status="ready"');
     expect(body).not.toContain('hx-trigger');
     // The file's real properties, read by ffprobe after the render.
