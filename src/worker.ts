@@ -16,6 +16,7 @@ import { failedForGood, recordJobFailure } from './platform/job-retry.js';
 import { observeJobWait } from './platform/metrics.js';
 import { redisOptions } from './platform/redis.js';
 import { sessionTasks } from './platform/session-store.js';
+import { editLogTasks } from './undo/purge.js';
 
 /** The one list of job processors. */
 export const processors: ProcessorSpec[] = [
@@ -29,7 +30,7 @@ export const processors: ProcessorSpec[] = [
   { queue: 'account', concurrency: 1, make: accountProcessor },
 ];
 
-export const periodicTasks: PeriodicTask[] = [...generationTasks, ...draftTasks, ...sessionTasks, ...adminSessionTasks, ...storageSizeTasks, ...accountTasks, ...exportDispatchTasks];
+export const periodicTasks: PeriodicTask[] = [...generationTasks, ...draftTasks, ...sessionTasks, ...adminSessionTasks, ...storageSizeTasks, ...accountTasks, ...editLogTasks, ...exportDispatchTasks];
 
 export interface RunningWorkers {
   workers: Worker[];

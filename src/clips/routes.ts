@@ -8,16 +8,18 @@ import type { Clip } from '../platform/db-types.js';
 import { NotFoundError, UserError } from '../platform/errors.js';
 import { readForm } from '../platform/forms.js';
 import { flash } from '../platform/view.js';
+import { pageCsrfToken } from '../platform/csrf-token.js';
 import { ownProject } from '../projects/own.js';
-import { attemptPrice, getSettings } from '../settings/service.js';
+import { getSettings } from '../settings/service.js';
 import { ratioOrDefault } from '../settings/ratios.js';
 import { admitClipUpload } from './admission.js';
-import { toClipCard } from './cards.js';
+import { clipCards } from './card-html.js';
 import { animateClips, createClip, regenerateClip } from './create-and-regenerate.js';
 import { decorateClip, ownClip } from './own.js';
 import { findClipForUser, type ClipWithTake } from './queries.js';
 import { approveClip, cancelClip, deleteClip, moveClip, reorderClips } from './service.js';
 import { readClipUpload } from './upload.js';
+import { offerUndo } from '../undo/http.js';
 
 const clipOfUrl = { preHandler: ownClip() };
 const projectOfUrl = { preHandler: ownProject() };
@@ -46,10 +48,9 @@ export default fp(
       // A row an action returned has no chosen take joined: read it again with its take.
       const clip = 'take_kind' in changed ? changed : await findClipForUser(app.db, changed.user_id, changed.id);
       if (!clip) throw new NotFoundError();
-      const settings = await getSettings(app.db);
-      const view = await toClipCard(app.storage, clip, { regenerateCost: attemptPrice(settings, app.config, clip.duration_s), urlTtlS: app.config.SIGNED_URL_TTL_S });
       const balanceUpdate = req.isHtmx ? balance ?? currentUser(req).credit_balance : null;
-      return reply.render('clips/_card', { clip: view, balanceUpdate });
+      const html = await clipCards(app).cardOf(clip, { csrfToken: pageCsrfToken(reply), balanceUpdate });
+      return reply.type('text/html; charset=utf-8').send(html);
     }
 
     function noCredits(req: FastifyRequest, reply: FastifyReply, err: InsufficientCreditsError, projectId: string) {
@@ -128,12 +129,13 @@ export default fp(
     app.post('/clips/:id/delete', clipOfUrl, async (req, reply) => {
       const user = currentUser(req);
       const clip = await deleteClip(app.ctx, user.id, req.clip.id);
+      offerUndo(reply, 'Clip deleted');
       if (req.isHtmx) {
         // The card is replaced by this invisible marker, which also refreshes the header balance.
         const balance = await getBalance(app.db, user.id);
         return reply.type('text/html; charset=utf-8').send(`<div hidden data-deleted-clip="${clip.id}" data-credit-balance-update="${balance}"></div>`);
       }
-      flash(reply, 'notice', 'Clip deleted.');
+      flash(reply, 'notice', 'Clip deleted. Undo brings it back.');
       return reply.redirect(`/projects/${clip.project_id}`, 303);
     });
 
@@ -142,6 +144,7 @@ export default fp(
       // The direction comes in the form, or in the URL of a plain link-like button.
       const { dir } = readForm(moveForm, { ...Object(req.query), ...Object(req.body) });
       const clip = await moveClip(app.ctx, req.clip, dir);
+      offerUndo(reply, 'Clip moved');
       if (req.isHtmx) return reply.code(204).send();
       return reply.redirect(`/projects/${clip.project_id}#clip-${clip.id}`, 303);
     });
@@ -161,7 +164,7 @@ export default fp(
 
     app.post('/projects/:id/order', projectOfUrl, async (req, reply) => {
       const { clip_ids: ids } = readForm(orderForm, req.body);
-      await reorderClips(app.ctx, req.project, ids);
+      if (await reorderClips(app.ctx, req.project, ids)) offerUndo(reply, 'Clips reordered');
       const wantsPage = !req.isHtmx && !String(req.headers.accept ?? '').includes('application/json');
       if (wantsPage) return reply.redirect(`/projects/${req.project.id}`, 303);
       return reply.code(204).send();

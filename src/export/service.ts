@@ -31,9 +31,11 @@ export async function exportSource(ctx: Pick<AppContext, 'db'>, project: Project
   return { clips, plan, hash: sourceHash(clips, project.music_key, plan) };
 }
 
-export async function currentSourceHash(ctx: AppContext, project: Project): Promise<{ hash: string; clipCount: number; totalS: number }> {
+export async function currentSourceHash(ctx: AppContext, project: Project): Promise<{ hash: string; clipCount: number; draftNumbers: number[]; totalS: number }> {
   const { clips, hash, plan } = await exportSource(ctx, project);
-  return { hash, clipCount: clips.length, totalS: plan.totalS };
+  // Which clips of the film (1 = the first) play a free draft: an export with drafts says so.
+  const draftNumbers = clips.flatMap((c, i) => (c.take_kind === 'draft' ? [i + 1] : []));
+  return { hash, clipCount: clips.length, draftNumbers, totalS: plan.totalS };
 }
 
 /**

@@ -8,7 +8,7 @@ import { RateLimitedError, UnavailableError } from '../platform/errors.js';
 import { readForm } from '../platform/forms.js';
 import { ownedProject } from '../projects/own.js';
 import { HEARTBEAT_MS, LiveHub } from './hub.js';
-import { findBalance, listClipsChangedSince, liveSessionIds } from './queries.js';
+import { findBalance, listClipsChangedSince, listClipsDeletedSince, liveSessionIds } from './queries.js';
 import { balanceHtml, removedCardHtml, sendCards, sendDownloadPanel } from './render.js';
 import { isUuid } from '../platform/ids.js';
 import { LiveStream } from './stream.js';
@@ -90,13 +90,15 @@ export default fp(
       }
     }
 
-    /** What may have changed since `since`: the balance, the project's changed cards, and a refresh of every panel. */
+    /** What may have changed since `since`: the balance, the project's changed and deleted cards, and a refresh of every panel. */
     async function catchUp(stream: LiveStream, since: Date, balance?: number): Promise<void> {
       if (balance !== undefined) stream.send(balanceHtml(balance));
       else await sendBalance([stream], stream.userId);
       const { projectId } = stream;
       if (projectId) {
         await sendCards(app, [stream], await listClipsChangedSince(app.db, stream.userId, projectId, since));
+        // A delete missed in the gap has no row left to send: its tombstone says which card goes.
+        for (const id of await listClipsDeletedSince(app.db, stream.userId, projectId, since)) stream.send(removedCardHtml(id));
         stream.send(JSON.stringify({ project: projectId }), 'live-export');
         stream.send(JSON.stringify({ project: projectId }), 'live-analysis');
       }

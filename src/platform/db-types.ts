@@ -239,7 +239,7 @@ export interface ExportsTable {
   source_hash: string | null;
   size_bytes: number | null;
   duration_s: number | null;
-  /** 720 or 1080 (the short side); shape `project` or a ratio the clips are cropped to (migration 0022). */
+  /** 720 or 1080 (the short side); shape `project` or a ratio the clips are cropped to (migration 0023). */
   resolution: Generated<ExportResolution>;
   shape: Generated<ExportShape>;
   /** When its job was put in the render queue: a person has at most one dispatched at a time. */
@@ -345,6 +345,14 @@ export interface ProjectEditsTable {
   created_at: Generated<Date>;
 }
 
+/** A deleted clip, kept a day so a page catching up drops its card (migrations/0022_clip_tombstones.ts). */
+export interface ClipTombstonesTable {
+  clip_id: string;
+  user_id: string;
+  project_id: string;
+  deleted_at: Generated<Date>;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -365,6 +373,7 @@ export interface Database {
   account_exports: AccountExportsTable;
   job_failures: JobFailuresTable;
   project_edits: ProjectEditsTable;
+  clip_tombstones: ClipTombstonesTable;
 }
 
 export type User = Selectable<UsersTable>;

@@ -25,3 +25,56 @@ export async function expireBeyond(db: Conn, projectId: string, depth: number): 
       and id < (select min(id) from (select id from project_edits where project_id = ${projectId} and not expired order by id desc limit ${depth}) newest)`.execute(db);
   await db.deleteFrom('project_edits').where('project_id', '=', projectId).where('expired', '=', true).where('held_bytes', '=', 0).where(sql<boolean>`held_keys = '[]'::jsonb`).execute();
 }
+
+/** The project, only when it is the user's, locked so two undos (or an undo and an edit) take turns. */
+export async function lockProjectForUser(db: Conn, userId: string, projectId: string) {
+  return db.selectFrom('projects').select(['id', 'user_id']).where('id', '=', projectId).where('user_id', '=', userId).forUpdate().executeTakeFirst();
+}
+
+/** The newest undoable edit of the project, locked. */
+export async function lockLastEdit(db: Conn, projectId: string) {
+  return db.selectFrom('project_edits').selectAll().where('project_id', '=', projectId).where('expired', '=', false).orderBy('id', 'desc').limit(1).forUpdate().executeTakeFirst();
+}
+
+export async function deleteEdit(db: Conn, id: number): Promise<void> {
+  await db.deleteFrom('project_edits').where('id', '=', id).execute();
+}
+
+/** How many edits of the project can be undone (the page's Undo button says so). */
+export async function countUndoable(db: Conn, projectId: string): Promise<number> {
+  const row = await db.selectFrom('project_edits').select((eb) => eb.fn.countAll<number>().as('n')).where('project_id', '=', projectId).where('expired', '=', false).executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
+export async function setClipColumns(db: Conn, projectId: string, clipId: string, columns: Record<string, unknown>): Promise<void> {
+  if (Object.keys(columns).length === 0) return;
+  await db.updateTable('clips').set({ ...columns, updated_at: new Date() }).where('id', '=', clipId).where('project_id', '=', projectId).execute();
+}
+
+export async function lockClipIds(db: Conn, projectId: string): Promise<string[]> {
+  const rows = await db.selectFrom('clips').select('id').where('project_id', '=', projectId).orderBy('position').orderBy('created_at').forUpdate().execute();
+  return rows.map((r) => r.id);
+}
+
+/** Writes positions 1..n in the given order. */
+export async function writePositions(db: Conn, projectId: string, orderedIds: string[]): Promise<void> {
+  if (orderedIds.length === 0) return;
+  const values = sql.join(orderedIds.map((id, i) => sql`(${id}::uuid, ${i + 1}::int)`));
+  await sql`update clips set position = v.pos, updated_at = now()
+    from (values ${values}) as v(id, pos)
+    where clips.id = v.id and clips.project_id = ${projectId} and clips.position is distinct from v.pos`.execute(db);
+}
+
+/** Inserts a deleted clip's rows again (the clip first, then its takes, then the take it used). */
+export async function insertClipRows(db: Conn, clip: Record<string, unknown>, takes: Array<Record<string, unknown>>): Promise<void> {
+  await db.insertInto('clips').values({ ...clip, take_id: null } as never).execute();
+  if (takes.length) await db.insertInto('takes').values(takes as never).execute();
+  if (clip.take_id) await db.updateTable('clips').set({ take_id: clip.take_id as string }).where('id', '=', clip.id as string).execute();
+}
+
+/** Edits that fell out of the undo window still holding objects, oldest first. */
+export async function expiredHoldingEdits(db: Conn, limit: number, projectId?: string) {
+  let q = db.selectFrom('project_edits').select(['id', 'held_keys']).where('expired', '=', true).orderBy('id').limit(limit);
+  if (projectId) q = q.where('project_id', '=', projectId);
+  return q.execute();
+}

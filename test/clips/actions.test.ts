@@ -6,6 +6,7 @@ import { takesOf } from '../factories/takes.js';
 import { SAFETY_STEPS, sampleMp4 } from '../fakes/runway.js';
 import { creator, useWorld, type World } from '../generation/world.js';
 import { decoded } from '../setup/html.js';
+import { forgetEdits } from '../factories/edits.js';
 
 const world = useWorld();
 let w: World;
@@ -156,12 +157,16 @@ describe('cancel', () => {
 });
 
 describe('delete', () => {
-  it('removes the row and its objects; htmx gets a marker that updates the balance', async () => {
-    const { b, clip } = await readyClip(2);
+  it('removes the row, keeps its objects while it can be undone, then deletes them; htmx gets a marker that updates the balance', async () => {
+    const { b, clip, project } = await readyClip(2);
     const res = await b.post(`/clips/${clip.id}/delete`, {}, htmx);
     expect(res.statusCode).toBe(200);
     expect(res.body).toContain('data-credit-balance-update="1"'); // a finished clip is not refunded
+    expect(decodeURIComponent(String(res.headers['x-undo-label']))).toBe('Clip deleted');
     expect(await w.t.ctx.db.selectFrom('clips').select('id').where('id', '=', clip.id).executeTakeFirst()).toBeUndefined();
+    expect(await exists(clip.image_key)).toBe(true);
+    expect(await exists(clip.video_key!)).toBe(true);
+    await forgetEdits(w.t.ctx, project.id);
     expect(await exists(clip.image_key)).toBe(false);
     expect(await exists(clip.video_key!)).toBe(false);
   });

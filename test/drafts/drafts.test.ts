@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { forgetEdits } from '../factories/edits.js';
 import { saveSettings } from '../../src/settings/service.js';
 import { startWorkers, type RunningWorkers } from '../../src/worker.js';
 import { createTestApp, type TestApp } from '../setup/context.js';
@@ -68,10 +69,11 @@ describe('free drafts', () => {
     expect(after.body).toContain('data-film-drafts="1"');
     expect(after.body.match(/data-draft-mark/g)).toHaveLength(1);
 
-    // Deleting the clip deletes every take's video.
+    // Deleting the clip deletes every take's video (once the delete can no longer be undone).
     const videos = (await takesOf(t.ctx.db, ids[0]!)).map((tk) => tk.video_key!);
     expect(videos).toHaveLength(2);
     expect((await b.post(`/clips/${ids[0]}/delete`)).statusCode).toBe(303);
+    await forgetEdits(t.ctx, project.id);
     for (const key of videos) expect(await t.ctx.storage.size(key)).toBeNull();
     expect(await balanceOf(t.ctx.db, user.id)).toBe(2);
   }, 150_000);

@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { forgetEdits } from '../factories/edits.js';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -84,6 +85,9 @@ describe('storage use is counted exactly', () => {
     expect(await used(user.id)).toBe(imageBytes + 12_345 + 1000);
 
     expect((await b.post(`/clips/${clip.id}/delete`)).statusCode).toBe(303);
+    // Kept (and counted) while the delete can be undone; given back once its objects are purged.
+    expect(await used(user.id)).toBe(imageBytes + 12_345 + 1000);
+    await forgetEdits(t.ctx, project.id);
     expect(await used(user.id)).toBe(1000);
     expect((await b.post(`/projects/${project.id}/delete`)).statusCode).toBe(303);
     expect(await used(user.id)).toBe(0);
