@@ -18,6 +18,7 @@ import pages from './pages/routes.js';
 import projects from './projects/routes.js';
 import projectPage from './project-page/routes.js';
 import clips from './clips/routes.js';
+import takes from './takes/routes.js';
 import photos from './photos/routes.js';
 import music from './music/routes.js';
 import beats from './beats/routes.js';
@@ -30,6 +31,7 @@ import generation from './generation/routes.js';
 import account from './account/routes.js';
 import admin from './admin/routes.js';
 import live from './live/routes.js';
+import film from './film/routes.js';
 import undo from './undo/routes.js';
 
 /** Builds the web app: platform plugins first, then one line per feature (the table of contents). */
@@ -70,6 +72,8 @@ export async function buildApp(ctx: AppContext, opts: { logStream?: DestinationS
   await app.register(projects);
   await app.register(projectPage);
   await app.register(clips);
+  await app.register(takes);
+  await app.register(film);
   await app.register(photos);
   await app.register(music);
   await app.register(beats);

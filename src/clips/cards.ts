@@ -34,6 +34,10 @@ export interface ClipCard {
   /** Stable DOM id for the video, so polling swaps keep it playing (hx-preserve). */
   videoDomId: string | null;
   canApprove: boolean;
+  /** How many takes the clip has (views/takes/_control.eta). */
+  takesCount: number;
+  /** Changes whenever the clip's takes list would: an open list reloads when a pushed card carries a new one. */
+  takesSig: string;
   /** What regenerating costs, when known. */
   regenerateCost: number | null;
 }
@@ -68,6 +72,8 @@ export async function toClipCard(storage: Storage, clip: ClipWithTake, opts: { r
     videoDomId: clip.video_key ? `clip-video-${createHash('sha1').update(clip.video_key).digest('hex').slice(0, 12)}` : null,
     take: clip.take_kind,
     canApprove: clip.status === 'ready' || clip.status === 'draft',
+    takesCount: Number.parseInt(clip.takes_tally, 10) || 0,
+    takesSig: `${clip.takes_tally}/${clip.status}/${clip.attempt}/${clip.take_id ?? ''}`,
     regenerateCost: opts.regenerateCost ?? null,
   };
 }

@@ -9,14 +9,16 @@ export function clipsWithChosenTake(db: Conn) {
     .selectFrom('clips')
     .leftJoin('takes', 'takes.id', 'clips.take_id')
     .selectAll('clips')
-    .select(['takes.video_key', 'takes.kind as take_kind', 'takes.video_duration_s']);
+    .select(['takes.video_key', 'takes.kind as take_kind', 'takes.video_duration_s'])
+    // How many takes the clip has, and how many are ready: the card's "Takes (N)" (views/takes/_control.eta).
+    .select(sql<string>`(select count(*) || '/' || count(*) filter (where t.status = 'ready') from takes t where t.clip_id = clips.id)`.as('takes_tally'));
 }
 
-export type ClipWithTake = Clip & { video_key: string | null; take_kind: TakeKind | null; video_duration_s: number | null };
+export type ClipWithTake = Clip & { video_key: string | null; take_kind: TakeKind | null; video_duration_s: number | null; takes_tally: string };
 
 /** A clip just inserted: no take chosen yet. */
 export function withNoTake(clip: Clip): ClipWithTake {
-  return { ...clip, video_key: null, take_kind: null, video_duration_s: null };
+  return { ...clip, video_key: null, take_kind: null, video_duration_s: null, takes_tally: '0/0' };
 }
 
 /** The clip (with its chosen take), only when it belongs to the user; undefined otherwise (answer 404). */

@@ -85,7 +85,7 @@ export function buildRender(input: RenderInput): RenderPlan {
     // shows the incoming clip's last blended frame twice. Two copies of the last frame, never seen.
     const pad = i < clips.length - 1 ? ',tpad=stop=2:stop_mode=clone' : '';
     filters.push(
-      `[${i}:v]${retime},trim=duration=${sec(seg.outS)},setpts=PTS-STARTPTS${pad},` +
+      `[${i}:v]${retime},trim=start=${sec(seg.inS)}:duration=${sec(seg.outS)},setpts=PTS-STARTPTS${pad},` +
         `scale=${sw}:${sh},crop=${W}:${H}:${x}:${y},setsar=1,format=yuv420p[v${i}]`,
     );
   });

@@ -20,7 +20,8 @@ export function sourceHash(clips: Array<{ id: string; video_key: string; positio
   for (const c of clips) h.update(`${c.id}\n${c.video_key}\n${c.position}\n`);
   h.update(`music:${musicKey ?? ''}\n`);
   h.update(`fade:${plan.crossfadeS}\n`);
-  for (const s of plan.segments) h.update(`cut:${s.clipId}:${s.outS}\n`);
+  // A trim's in point counts only when there is one, so exports made before trims existed stay current.
+  for (const s of plan.segments) h.update(`cut:${s.clipId}:${s.outS}${s.inS ? `:from:${s.inS}` : ''}\n`);
   return h.digest('hex').slice(0, 32);
 }
 

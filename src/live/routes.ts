@@ -56,6 +56,11 @@ export default fp(
       await hub.close();
     });
 
+    /** The project's film changed (a clip, its take or trim, the order, the music, beat sync): its timeline refreshes itself. */
+    function sendFilmChanged(streams: LiveStream[], projectId: string | null): void {
+      for (const s of streams) s.send(JSON.stringify({ project: projectId }), 'live-film');
+    }
+
     async function sendBalance(streams: LiveStream[], userId: string): Promise<void> {
       const balance = await findBalance(app.db, userId);
       if (balance !== undefined) for (const s of streams) s.send(balanceHtml(balance));
@@ -72,14 +77,20 @@ export default fp(
           if (clip) await sendCards(app, showing, [clip]);
           // Gone (deleted, perhaps in another tab): its card leaves every page that shows it.
           else if (isUuid(change.id)) for (const s of showing) s.send(removedCardHtml(change.id));
+          sendFilmChanged(showing, change.projectId);
           return;
         }
+        case 'projects':
+          // Its music, its beat-sync setting: the film's timeline changes.
+          sendFilmChanged(showing, change.projectId);
+          return;
         case 'users':
           return sendBalance(streams, userId);
         case 'exports':
         case 'music_analyses': {
           const event = change.table === 'exports' ? 'live-export' : 'live-analysis';
           for (const s of showing) s.send(JSON.stringify({ project: change.projectId }), event);
+          if (change.table === 'music_analyses') sendFilmChanged(showing, change.projectId);
           return;
         }
         case 'payments':
@@ -101,6 +112,7 @@ export default fp(
         for (const id of await listClipsDeletedSince(app.db, stream.userId, projectId, since)) stream.send(removedCardHtml(id));
         stream.send(JSON.stringify({ project: projectId }), 'live-export');
         stream.send(JSON.stringify({ project: projectId }), 'live-analysis');
+        sendFilmChanged([stream], projectId);
       }
       stream.send('{}', 'live-payment');
       await sendDownloadPanel(app, [stream], stream.userId, { onlyWhenStarted: true });

@@ -135,6 +135,9 @@ export interface ClipsTable {
   focus_y: Generated<number>;
   /** The upright photo before any crop (null: uploaded before focal points; re-crop from image_key). */
   source_key: string | null;
+  /** Which part of the chosen take the film uses (s from its start); out null: to its end. */
+  trim_in_s: Generated<number>;
+  trim_out_s: number | null;
 }
 
 export type TakeKind = 'draft' | 'ai';
@@ -239,7 +242,7 @@ export interface ExportsTable {
   source_hash: string | null;
   size_bytes: number | null;
   duration_s: number | null;
-  /** 720 or 1080 (the short side); shape `project` or a ratio the clips are cropped to (migration 0023). */
+  /** 720 or 1080 (the short side); shape `project` or a ratio the clips are cropped to (migration 0024). */
   resolution: Generated<ExportResolution>;
   shape: Generated<ExportShape>;
   /** When its job was put in the render queue: a person has at most one dispatched at a time. */

@@ -1,5 +1,5 @@
 import { loadAnalysisView } from '../beats/analysis-panel.js';
-import { planFilm } from '../film/service.js';
+import { loadTimeline, planFilm } from '../film/service.js';
 import { listClipsForProject } from '../clips/queries.js';
 import { clipCapMessage, storageUse } from '../limits/quota.js';
 import type { AppContext } from '../platform/context.js';
@@ -24,6 +24,7 @@ export async function projectPage(ctx: Ctx, user: User, project: Project, reads:
   // The film's length as the players play it: the clips they play (approved, with a video), cut by the same plan.
   const playable = clips.filter((c) => c.approved && c.video_key).map((c) => ({ ...c, duration_s: c.video_duration_s ?? c.duration_s }));
   const film = playable.length ? await planFilm(ctx.db, project, playable) : null;
+  const timeline = clips.length > 0 ? await loadTimeline(ctx, project) : null;
   const music = project.music_key
     ? { name: project.music_name ?? 'Music', duration: clock(project.music_duration_s), url: await ctx.storage.signedUrl(project.music_key) }
     : null;
@@ -51,6 +52,8 @@ export async function projectPage(ctx: Ctx, user: User, project: Project, reads:
     drafts: clips.filter((c) => c.status === 'draft').map((c) => ({ id: c.id, cost: attemptPrice(settings, ctx.config, c.duration_s) })),
     music,
     analysis,
+    /** The film against the music (src/film/timeline-view.ts), once there is a clip. */
+    timeline,
     settings: pricedSettings(settings, ctx.config),
     balance: user.credit_balance,
     firstClipFree: !anyClip && user.credit_balance > 0,
