@@ -4,7 +4,8 @@ import { recentRenderRate } from './queries.js';
 
 /**
  * Seconds of rendering per second of film when this installation has no exports of its own to go
- * by: the export bench's figures on a quiet 2-core machine (docs/benchmarks.md, `export`).
+ * by: the export bench's CPU time (0.46 and 0.99 s per film second, docs/benchmarks.md `export`)
+ * over two cores, with a margin for a machine doing other work.
  */
 export const DEFAULT_RENDER_RATE: Record<ExportResolution, number> = { 720: 0.35, 1080: 0.7 };
 
