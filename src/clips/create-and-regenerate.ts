@@ -11,7 +11,7 @@ import { ledgerReference } from '../generation/keys.js';
 import { ratioOrDefault } from '../settings/ratios.js';
 import { enqueueGeneration } from '../generation/service.js';
 import type { NormalizedImage } from './image.js';
-import { storeClipImage } from './store-image.js';
+import { imageBytes, storeClipImage } from './store-image.js';
 import * as q from './queries.js';
 import { queueDraft } from '../drafts/service.js';
 import { insertAiTake } from '../takes/queries.js';
@@ -62,7 +62,7 @@ export async function createClip(ctx: AppContext, input: NewClipInput): Promise<
   const { userId, project, image } = input;
   const balance = await getBalance(ctx.db, userId);
   if (balance < cost) throw new InsufficientCreditsError(cost, balance);
-  const bytes = image.image.length + image.thumb.length;
+  const bytes = imageBytes(image);
   await roomLeft(ctx.db, settings, userId, bytes);
 
   const stored = await storeClipImage(ctx, { userId, projectId: project.id, clipId, requestId: input.requestId }, image);
@@ -80,6 +80,7 @@ export async function createClip(ctx: AppContext, input: NewClipInput): Promise<
         user_id: userId,
         image_key: imageKey,
         thumb_key: thumbKey,
+        source_key: stored.sourceKey,
         image_bytes: bytes,
         prompt: input.prompt,
         status: 'queued',

@@ -119,3 +119,13 @@ export async function startNextAttempt(db: Conn, clipId: string, next: { attempt
 export async function deleteClipRow(db: Conn, clipId: string): Promise<void> {
   await db.deleteFrom('clips').where('id', '=', clipId).execute();
 }
+
+/** A moved focal point and the image cropped around it; the source too, for a clip that had none (its old image is the source). */
+export async function setClipFocus(db: Conn, clipId: string, f: { focusX: number; focusY: number; imageKey: string; thumbKey: string; sourceKey: string; imageBytes: number }) {
+  return db
+    .updateTable('clips')
+    .set({ focus_x: f.focusX, focus_y: f.focusY, image_key: f.imageKey, thumb_key: f.thumbKey, source_key: f.sourceKey, image_bytes: f.imageBytes, updated_at: new Date() })
+    .where('id', '=', clipId)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
