@@ -130,6 +130,10 @@ export interface ClipsTable {
   /** The provider this attempt was first meant for, when it went to the fallback instead. */
   failover_from: string | null;
   failover_reason: string | null;
+  /** The current attempt's camera motion preset (src/generation/motion.ts); null: none asked for. */
+  motion: string | null;
+  /** The photo the current attempt ends on (the next clip's image), where its provider can; null: none. */
+  end_image_key: string | null;
   /** The crop's focal point in the photo, each 0–1 from the top left (0.5: the centre). */
   focus_x: Generated<number>;
   focus_y: Generated<number>;
@@ -153,6 +157,8 @@ export interface TakesTable {
   attempt: number | null;
   prompt: Generated<string>;
   motion: string | null;
+  /** The photo the take ends on (the next clip's image when it was asked for); null: none. */
+  end_image_key: string | null;
   provider: string | null;
   model: string | null;
   /** The length asked for. */
@@ -242,7 +248,7 @@ export interface ExportsTable {
   source_hash: string | null;
   size_bytes: number | null;
   duration_s: number | null;
-  /** 720 or 1080 (the short side); shape `project` or a ratio the clips are cropped to (migration 0024). */
+  /** 720 or 1080 (the short side); shape `project` or a ratio the clips are cropped to (migration 0025). */
   resolution: Generated<ExportResolution>;
   shape: Generated<ExportShape>;
   /** When its job was put in the render queue: a person has at most one dispatched at a time. */
