@@ -22,7 +22,15 @@ function ensureDialog() {
   d.className = 'takes-dialog';
   d.id = 'takes-dialog';
   d.innerHTML = '<div class="takes-dialog-bar"><button type="button" class="button button-small button-secondary" data-takes-close>Close</button></div><div class="takes-dialog-body" id="takes-dialog-body"></div>';
-  d.addEventListener('close', () => { shown = { clip: '', sig: '' }; });
+  d.addEventListener('close', () => {
+    const clipId = shown.clip;
+    shown = { clip: '', sig: '' };
+    // The focus goes back to the card's control, which a pushed card may have replaced meanwhile.
+    setTimeout(() => {
+      const control = /** @type {HTMLElement | null} */ (document.querySelector(`[data-takes-open="${clipId}"]`));
+      if (control && (!document.activeElement || document.activeElement === document.body || !document.activeElement.isConnected)) control.focus();
+    }, 0);
+  });
   // A click on the backdrop (outside the dialog's box) closes it, as on a phone's sheet.
   d.addEventListener('click', (evt) => {
     if (evt.target === d) d.close();

@@ -40,6 +40,8 @@ export interface ClipCard {
   takesSig: string;
   /** What regenerating costs, when known. */
   regenerateCost: number | null;
+  /** The crop (views/clips/_focus.eta): the whole photo, the frame's shape and its focal point; null while the clip is busy. */
+  focus: { sourceUrl: string; x: number; y: number; frameW: number; frameH: number } | null;
 }
 
 const LABELS: Record<Clip['status'], string> = { draft: 'Draft', queued: 'Queued', generating: 'Generating', ready: 'Ready', error: 'Failed' };
@@ -75,5 +77,12 @@ export async function toClipCard(storage: Storage, clip: ClipWithTake, opts: { r
     takesCount: Number.parseInt(clip.takes_tally, 10) || 0,
     takesSig: `${clip.takes_tally}/${clip.status}/${clip.attempt}/${clip.take_id ?? ''}`,
     regenerateCost: opts.regenerateCost ?? null,
+    focus: unfinished && !draftPending ? null : {
+      sourceUrl: await stableUrl(storage, clip.source_key ?? clip.image_key, ttl),
+      x: clip.focus_x,
+      y: clip.focus_y,
+      frameW: Number(clip.ratio.split(':')[0]) || 16,
+      frameH: Number(clip.ratio.split(':')[1]) || 9,
+    },
   };
 }

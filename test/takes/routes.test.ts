@@ -114,6 +114,21 @@ describe('POST /clips/:id/takes/:take_id/select', () => {
     expect((await b.get(`/projects/${project.id}/play`)).body).toContain(`/media/${first.video_key}`);
   });
 
+  it('undo puts the previous take back; once that take is deleted, undo says it can no longer', async () => {
+    const { b, clip, project, first, second, failed } = await clipWithTakes();
+    await b.post(`/clips/${clip.id}/takes/${second.id}/select`, {}, htmx);
+    expect((await b.post(`/projects/${project.id}/undo`)).statusCode).toBe(303);
+    expect((await getClip(w.t.ctx.db, clip.id)).take_id).toBe(first.id);
+
+    await b.post(`/clips/${clip.id}/takes/${second.id}/select`, {}, htmx);
+    expect((await b.post(`/clips/${clip.id}/takes/${first.id}/delete`, {}, htmx)).statusCode).toBe(200);
+    const stale = await b.post(`/projects/${project.id}/undo`, {}, htmx);
+    expect(stale.statusCode).toBe(409);
+    expect(decoded(stale.body)).toContain('“Take chosen” can no longer be undone');
+    expect((await getClip(w.t.ctx.db, clip.id)).take_id).toBe(second.id);
+    expect(failed.id).toBeTruthy();
+  });
+
   it('refuses a failed or unfinished take with words, and changes nothing', async () => {
     const { b, clip, first, failed } = await clipWithTakes();
     const queued = await addTake(w.t.ctx.db, w.t.ctx.storage, clip, { kind: 'draft', status: 'queued' });
