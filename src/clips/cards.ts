@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Clip } from '../platform/db-types.js';
+import type { Clip, TransitionKind } from '../platform/db-types.js';
+import { DEFAULT_TRANSITION_S, TRANSITION_LABELS } from '../film/transition.js';
 import type { ClipWithTake } from './queries.js';
 import { stableUrl } from '../storage/stable-url.js';
 import type { Storage } from '../storage/types.js';
@@ -36,6 +37,16 @@ export interface ClipCard {
   canApprove: boolean;
   /** What regenerating costs, when known. */
   regenerateCost: number | null;
+  /** The transition into the next clip, as the card's form shows it. */
+  transition: { kind: TransitionKind; amount: number | null; unit: 'beats' | 's'; summary: string };
+}
+
+function transitionOf(clip: ClipWithTake): ClipCard['transition'] {
+  const kind = clip.transition_kind;
+  const unit = clip.transition_beats !== null ? 'beats' : 's';
+  const amount = clip.transition_beats ?? clip.transition_s;
+  const length = kind === 'cut' ? '' : amount === null ? ` ${DEFAULT_TRANSITION_S[kind]} s` : unit === 'beats' ? ` ${amount} ${amount === 1 ? 'beat' : 'beats'}` : ` ${amount} s`;
+  return { kind, amount, unit, summary: `${TRANSITION_LABELS[kind]}${length}` };
 }
 
 const LABELS: Record<Clip['status'], string> = { draft: 'Draft', queued: 'Queued', generating: 'Generating', ready: 'Ready', error: 'Failed' };
@@ -69,5 +80,6 @@ export async function toClipCard(storage: Storage, clip: ClipWithTake, opts: { r
     take: clip.take_kind,
     canApprove: clip.status === 'ready' || clip.status === 'draft',
     regenerateCost: opts.regenerateCost ?? null,
+    transition: transitionOf(clip),
   };
 }

@@ -1,5 +1,6 @@
 import { inputOf, run } from '../platform/ffmpeg.js';
 import type { RenderTimeline } from '../film/render-timeline.js';
+import { XFADE } from '../film/transition.js';
 
 export const OUTPUT_FPS = 30;
 
@@ -50,13 +51,16 @@ export function buildRender(input: RenderInput): RenderPlan {
     );
   });
 
-  // Each crossfade starts where the next clip appears on the timeline.
+  // Each transition starts where the next clip appears on the timeline: an xfade of its kind
+  // (src/film/transition.ts), or for a cut the next clip simply follows.
   const offsets = timeline.segments.slice(1).map((seg) => seg.startS);
   let last = 'v0';
   offsets.forEach((offset, n) => {
     const i = n + 1;
     const out = i === clips.length - 1 ? 'vout' : `x${i}`;
-    filters.push(`[${last}][v${i}]xfade=transition=fade:duration=${sec(fadeS)}:offset=${sec(offset)}[${out}]`);
+    const t = timeline.segments[n]!.transition ?? { kind: 'crossfade', s: fadeS };
+    if (t.kind === 'cut' || t.s <= 0) filters.push(`[${last}][v${i}]concat=n=2:v=1:a=0,settb=1/${OUTPUT_FPS}[${out}]`);
+    else filters.push(`[${last}][v${i}]xfade=transition=${XFADE[t.kind]}:duration=${sec(t.s)}:offset=${sec(offset)}[${out}]`);
     last = out;
   });
   if (clips.length === 1) filters.push('[v0]null[vout]');

@@ -30,7 +30,7 @@ export function sourceHash(clips: Array<{ id: string; video_key: string; positio
   for (const c of clips) h.update(`${c.id}\n${c.video_key}\n${c.position}\n`);
   h.update(`music:${musicKey ?? ''}\n`);
   h.update(`fade:${plan.crossfadeS}\n`);
-  for (const s of plan.segments) h.update(`cut:${s.clipId}:${s.outS}\n`);
+  for (const s of plan.segments) h.update(`cut:${s.clipId}:${s.outS}:${s.transition ? `${s.transition.kind}:${s.transition.s}` : ''}\n`);
   return h.digest('hex').slice(0, 32);
 }
 

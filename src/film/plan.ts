@@ -30,6 +30,8 @@
  */
 
 import { CROSSFADE_S, crossfadeFor, endOf, nextStartS, roundS as round } from './timeline.js';
+import { beatLengthS, longestBetween, wantedLengthS, type TransitionSpec } from './transition.js';
+import type { TransitionKind } from '../platform/db-types.js';
 import { count } from '../platform/format.js';
 
 export { CROSSFADE_S };
@@ -37,7 +39,8 @@ export { CROSSFADE_S };
 export type CutMode = 'beat' | 'downbeat';
 
 export interface PlanInput {
-  clips: Array<{ id: string; durationS: number }>;
+  /** `transition`: into the next clip (transition.ts); none is the crossfade of `crossfadeS`. */
+  clips: Array<{ id: string; durationS: number; transition?: TransitionSpec }>;
   /** Beat times (s) on the music's clock, ascending. Empty: no beat sync. */
   beats: number[];
   /** Bar starts (s), a subset of beats. */
@@ -66,6 +69,8 @@ export interface Segment {
   cutS: number | null;
   /** What the cut landed on. */
   snappedTo: CutMode | null;
+  /** The transition into the next clip and its length (the overlap); the last clip's is a cut of 0. */
+  transition: { kind: TransitionKind; s: number };
 }
 
 export interface CutPlan {
@@ -101,6 +106,15 @@ function latestIn(grid: number[], from: number, to: number): number | null {
 export function planCuts(input: PlanInput): CutPlan {
   // Every time is on a microsecond grid, so startS, outS and endS add up exactly as the contract says.
   const fade = crossfadeFor(input.clips.map((c) => c.durationS), input.crossfadeS ?? CROSSFADE_S);
+  // Each cut's own transition, capped by its two clips; a clip without one keeps the film-wide crossfade.
+  const beatS = beatLengthS(input.beats);
+  const transitions = input.clips.map((clip, i) => {
+    const next = input.clips[i + 1];
+    if (!next) return { kind: 'cut' as TransitionKind, s: 0 };
+    if (!clip.transition) return { kind: 'crossfade' as TransitionKind, s: fade };
+    const s = Math.min(wantedLengthS(clip.transition, beatS), longestBetween(clip.durationS, next.durationS));
+    return { kind: s > 0 ? clip.transition.kind : ('cut' as TransitionKind), s: round(s) };
+  });
   const musicEnd = input.musicDurationS ?? Infinity;
   const beats = input.beats.filter((b) => b >= 0 && b <= musicEnd);
   const bars = input.downbeats.filter((b) => b >= 0 && b <= musicEnd);
@@ -113,11 +127,15 @@ export function planCuts(input: PlanInput): CutPlan {
   input.clips.forEach((clip, index) => {
     const length = Math.max(0, clip.durationS);
     const last = index === input.clips.length - 1;
+    const fadeIn = index > 0 ? transitions[index - 1]!.s : 0;
+    const fade = transitions[index]!.s;
+    // Shown at least long enough for its fade in and its fade out, which never overlap each other.
+    const least = Math.min(length, Math.max(MIN_SHOWN_S, fadeIn + fade));
     let out = length;
     let snappedTo: CutMode | null = null;
     if (sync && !last) {
       const natural = start + length - fade / 2;
-      const earliest = start + Math.min(MIN_SHOWN_S, length) - fade / 2;
+      const earliest = start + least - fade / 2;
       const onBar = input.mode === 'downbeat' ? latestIn(bars, earliest, natural) : null;
       const onBeat = onBar ?? latestIn(beats, earliest, natural);
       if (onBeat !== null) {
@@ -127,11 +145,11 @@ export function planCuts(input: PlanInput): CutPlan {
         missed++;
       }
     } else if (even !== null && !last) {
-      out = Math.min(length, Math.max(even, Math.min(MIN_SHOWN_S, length)));
+      out = Math.min(length, Math.max(even, least));
     }
     out = Math.min(round(out), Math.floor(length * 1e6) / 1e6);
     const end = endOf(start, out);
-    segments.push({ clipId: clip.id, index, startS: start, inS: 0, outS: out, endS: end, cutS: last ? null : round(end - fade / 2), snappedTo });
+    segments.push({ clipId: clip.id, index, startS: start, inS: 0, outS: out, endS: end, cutS: last ? null : round(end - fade / 2), snappedTo, transition: transitions[index]! });
     start = nextStartS(end, fade);
   });
 

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Conn } from '../platform/db.js';
 import { takeLengthS } from '../takes/queries.js';
+import type { TransitionSpec } from './transition.js';
 
 /**
  * What the players show: approved clips with their chosen take's video, in the creator's order. A
@@ -22,3 +23,12 @@ export async function listPlayableClips(db: Conn, projectId: string) {
 }
 
 export type PlayableClip = Awaited<ReturnType<typeof listPlayableClips>>[number];
+
+/** Each clip's transition into the next (the clip's own columns), by clip id. */
+export async function transitionsOf(db: Conn, clipIds: string[]) {
+  if (clipIds.length === 0) return new Map<string, TransitionSpec>();
+  const rows = await db.selectFrom('clips').select(['id', 'transition_kind', 'transition_s', 'transition_beats']).where('id', 'in', clipIds).execute();
+  // The column defaults (a crossfade of no set length) are the film-wide crossfade: no spec.
+  const set = rows.filter((r) => r.transition_kind !== 'crossfade' || r.transition_s !== null || r.transition_beats !== null);
+  return new Map<string, TransitionSpec>(set.map((r) => [r.id, { kind: r.transition_kind, s: r.transition_s, beats: r.transition_beats }]));
+}

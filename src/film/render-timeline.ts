@@ -1,9 +1,12 @@
 import type { CutPlan } from './plan.js';
-import { crossfadeFor, layOut, musicFadeOut } from './timeline.js';
+import { crossfadeFor, layOut, musicFadeOut, roundS } from './timeline.js';
+import { longestBetween } from './transition.js';
+import type { TransitionKind } from '../platform/db-types.js';
 
 /** What the export renders: each clip's shown length and place, the crossfade and the music's fade-out. */
 export interface RenderTimeline {
-  segments: Array<{ startS: number; outS: number; endS: number }>;
+  /** `transition`: into the next clip (the last one's is a cut of 0). */
+  segments: Array<{ startS: number; outS: number; endS: number; transition: { kind: TransitionKind; s: number } }>;
   crossfadeS: number;
   totalS: number;
   musicFadeOut: { startS: number; durationS: number };
@@ -18,7 +21,15 @@ export function renderTimeline(plan: Pick<CutPlan, 'segments' | 'crossfadeS'>, f
   const outs = plan.segments.map((s, i) => Math.min(s.outS, fileLengthsS[i] ?? s.outS));
   const fits = outs.every((o, i) => o === plan.segments[i]!.outS);
   const crossfadeS = fits ? plan.crossfadeS : crossfadeFor(outs, plan.crossfadeS);
-  const segments = fits ? plan.segments.map(({ startS, outS, endS }) => ({ startS, outS, endS })) : layOut(outs, crossfadeS);
+  // A shorter file shortens the transitions either side of it as the plan would have (half the shorter clip).
+  const transitions = plan.segments.map((s, i) => {
+    const t = s.transition ?? { kind: 'crossfade' as TransitionKind, s: plan.crossfadeS };
+    if (fits || i === outs.length - 1) return t;
+    const len = roundS(Math.min(t.s, longestBetween(outs[i]!, outs[i + 1]!)));
+    return { kind: len > 0 ? t.kind : ('cut' as TransitionKind), s: len };
+  });
+  const laid = fits ? plan.segments : layOut(outs, transitions.map((t) => t.s));
+  const segments = laid.map(({ startS, outS, endS }, i) => ({ startS, outS, endS, transition: transitions[i]! }));
   const totalS = segments[segments.length - 1]?.endS ?? 0;
   return { segments, crossfadeS, totalS, musicFadeOut: musicFadeOut(totalS) };
 }

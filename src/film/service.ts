@@ -2,9 +2,10 @@ import type { AppContext } from '../platform/context.js';
 import type { Conn } from '../platform/db.js';
 import type { Project } from '../platform/db-types.js';
 import { currentAnalysis } from '../beats/service.js';
-import { CROSSFADE_S, planCuts, type CutPlan } from './plan.js';
+import { CROSSFADE_S, planCuts, type CutPlan, type PlanInput } from './plan.js';
 import { buildPlaylist, playlistJson, type Playlist } from './playlist.js';
-import { listPlayableClips, type PlayableClip } from './queries.js';
+import { beatLengthS } from './transition.js';
+import { listPlayableClips, transitionsOf, type PlayableClip } from './queries.js';
 
 /** Everything a player page needs: the clips, their cut plan, the playlist and its JSON for the script. */
 export interface Film {
@@ -15,8 +16,10 @@ export interface Film {
 }
 
 /** The cut plan of these clips of the project (its beat analysis and cut-on-beat setting): the players' and the export's. */
-export function planFilm(db: Conn, project: Project, clips: Array<{ id: string; duration_s: number }>): Promise<CutPlan> {
-  return planForProject(db, project, clips.map((c) => ({ id: c.id, durationS: c.duration_s })));
+export async function planFilm(db: Conn, project: Project, clips: Array<{ id: string; duration_s: number }>): Promise<CutPlan> {
+  // Each clip's transition is read here, so every caller's plan has them (the players', the export's, the timeline's).
+  const transitions = await transitionsOf(db, clips.map((c) => c.id));
+  return planForProject(db, project, clips.map((c) => ({ id: c.id, durationS: c.duration_s, transition: transitions.get(c.id) })));
 }
 
 /** The project's film as the players show it (the owner's and the public one alike). */
@@ -34,7 +37,7 @@ type PlanProject = Pick<Project, 'id' | 'music_key' | 'music_duration_s' | 'cut_
  * and export use, its beat analysis and its beat-sync setting. The one call the player, the
  * share page and the export make.
  */
-export async function planForProject(db: Conn, project: PlanProject, clips: Array<{ id: string; durationS: number }>, crossfadeS = CROSSFADE_S): Promise<CutPlan> {
+export async function planForProject(db: Conn, project: PlanProject, clips: PlanInput['clips'], crossfadeS = CROSSFADE_S): Promise<CutPlan> {
   const analysis = await currentAnalysis(db, project);
   const ready = analysis?.status === 'ready';
   // A track without a clear beat (or one that could not be analysed) gets even cuts instead.
@@ -61,4 +64,10 @@ export async function planForProject(db: Conn, project: PlanProject, clips: Arra
           : 'The track is still being analysed: clips play whole for now.';
   }
   return plan;
+}
+
+/** How long a beat of the project's music is (null: no analysed beats), for lengths given in beats. */
+export async function beatLengthOf(db: Conn, project: Pick<Project, 'id' | 'music_key'>): Promise<number | null> {
+  const analysis = await currentAnalysis(db, project);
+  return analysis?.status === 'ready' ? beatLengthS(analysis.beats) : null;
 }
