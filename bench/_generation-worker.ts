@@ -7,7 +7,7 @@ import { startWorkers } from '../src/worker.js';
 
 const startup = process.cpuUsage();
 const config = loadConfig();
-const ctx = await createContext(config, { skipMigrate: true, storage: createStorage(config) });
+const ctx = await createContext(config, { skipMigrate: true, storage: await createStorage(config) });
 const running = startWorkers(ctx, { periodic: false });
 process.send?.({ type: 'ready' });
 process.on('message', async (msg: { type?: string }) => {

@@ -34,7 +34,7 @@ export async function measure(): Promise<{ player: PlayerDrift; exported: Export
     DATA_DIR: dataDir,
     SESSION_SECRET: 'bench-session-secret-that-is-long-enough-123',
   });
-  const ctx = await createContext(config, { skipMigrate: true, storage: createStorage(config) });
+  const ctx = await createContext(config, { skipMigrate: true, storage: await createStorage(config) });
   const app = await buildApp(ctx);
   try {
     await app.listen({ host: '127.0.0.1', port: 0 });

@@ -52,7 +52,7 @@ export async function main(): Promise<void> {
     RUNWAY_OUTPUT_HOSTS: '127.0.0.1',
   };
   const config = loadConfig(env);
-  const ctx = await createContext(config, { skipMigrate: true, storage: createStorage(config) });
+  const ctx = await createContext(config, { skipMigrate: true, storage: await createStorage(config) });
   let child: ChildProcess | undefined;
   try {
     child = fork(path.join(HERE, '_generation-worker.ts'), [], { env: { ...process.env, ...env }, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });

@@ -8,8 +8,12 @@ const DURATION_S = Number(process.env.BENCH_SECONDS ?? 8);
 // Issue 15's targets are stated at 50 connections (figures before 2026-12-01's third session used 20).
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 
+// BENCH_ENCODING=br (or gzip) asks as a browser on our own pages does: compressed (docs/decisions/0032).
+const ENCODING = process.env.BENCH_ENCODING;
+const browserHeaders: Record<string, string> = ENCODING ? { 'accept-encoding': ENCODING, 'sec-fetch-site': 'same-origin' } : {};
+
 function cannon(url: string, headers: Record<string, string> = {}) {
-  return autocannon({ url, headers, connections: CONNECTIONS, duration: DURATION_S, pipelining: 1 });
+  return autocannon({ url, headers: { ...browserHeaders, ...headers }, connections: CONNECTIONS, duration: DURATION_S, pipelining: 1 });
 }
 
 async function bareServer() {
@@ -98,6 +102,7 @@ export async function main() {
       print(`${name}_server_cpu_per_request`, cpu / run.requests.total, 'ms');
       print(`${name}_p99`, run.latency.p99, 'ms');
       print(`${name}_vs_bare`, run.requests.average / bareRun.requests.average, 'ratio');
+      print(`${name}_bytes_per_response`, run.throughput.total / run.requests.total, 'bytes');
       if (non2xx) print(`${name}_errors`, non2xx, 'responses');
     }
   } finally {

@@ -24,7 +24,7 @@ export async function main() {
   const server = await startServer({ DATABASE_URL: database.url });
   // The "worker": a context over the same database and Redis, recording results as a worker does.
   const config = loadConfig({ DATABASE_URL: database.url, QUEUE_PREFIX: `bench-${process.pid}`, NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: server.dataDir, SESSION_SECRET: 'bench-session-secret-long-enough-0123456789' });
-  const ctx = await createContext(config, { skipMigrate: true, storage: createStorage(config) });
+  const ctx = await createContext(config, { skipMigrate: true, storage: await createStorage(config) });
   const streams: SseClient[] = [];
   try {
     // 1. Push latency.

@@ -15,7 +15,9 @@ import * as m0018 from './0018_payment_mismatch.js';
 import * as m0019 from './0019_change_feed.js';
 import * as m0020 from './0020_clip_focus.js';
 import * as m0021 from './0021_edit_log.js';
-import * as m0022 from './0022_transitions.js';
+import * as m0022 from './0022_clip_tombstones.js';
+import * as m0023 from './0023_clip_trim.js';
+import * as m0024 from './0024_transitions.js';
 
 // Listed explicitly (not read from disk) so the same list works under tsx, vitest and bundlers.
 export const migrations: Record<string, Migration> = {
@@ -35,5 +37,7 @@ export const migrations: Record<string, Migration> = {
   '0019_change_feed': m0019,
   '0020_clip_focus': m0020,
   '0021_edit_log': m0021,
-  '0022_transitions': m0022,
+  '0022_clip_tombstones': m0022,
+  '0023_clip_trim': m0023,
+  '0024_transitions': m0024,
 };

@@ -5,7 +5,7 @@
 //   node scripts/build.mjs               build
 //   node scripts/build.mjs --if-changed  build only when the sources differ from the last build's (prestart)
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -58,20 +58,44 @@ export async function build() {
     bundle: true,
     platform: 'node',
     format: 'esm',
+    // Dynamic imports become chunks of their own, loaded on first use: a start parses only what it
+    // runs (the Stripe SDK, the S3 SDK and the audio parser wait for their first request).
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
     target: `node${process.versions.node.split('.')[0]}`,
     external: EXTERNAL,
     // Bundled CommonJS packages call require() for Node's own modules.
     banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
     legalComments: 'none',
+    minifyWhitespace: true,
+    minifySyntax: true,
+    // Maps beside the chunks, read only when NODE_OPTIONS=--enable-source-maps (docs/operations.md).
+    sourcemap: 'linked',
     logLevel: 'warning',
     metafile: true,
   });
-  for (const file of Object.keys(result.metafile.outputs)) {
+  // Chunks first, so an entry that is already in place finds every chunk it names.
+  const outputs = Object.keys(result.metafile.outputs).sort((a, b) => Number(!a.includes('/chunks/')) - Number(!b.includes('/chunks/')));
+  const fresh = new Set();
+  for (const file of outputs) {
     const to = path.join(OUT, path.relative(tmp, path.join(ROOT, file)));
     mkdirSync(path.dirname(to), { recursive: true });
     renameSync(path.join(ROOT, file), to);
+    fresh.add(to);
   }
   rmSync(tmp, { recursive: true, force: true });
+  pruneChunks(fresh);
+}
+
+/** Deletes chunks of earlier builds a day after they were made: a process started before this build may still load one. */
+function pruneChunks(fresh) {
+  const dir = path.join(OUT, 'chunks');
+  if (!existsSync(dir)) return;
+  const dayAgo = Date.now() - 24 * 3600_000;
+  for (const name of readdirSync(dir)) {
+    const file = path.join(dir, name);
+    if (!fresh.has(file) && statSync(file).mtimeMs < dayAgo) rmSync(file, { force: true });
+  }
 }
 
 async function main() {

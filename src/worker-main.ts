@@ -30,7 +30,7 @@ function beat(ctx: AppContext): NodeJS.Timeout {
 
 async function main() {
   const config = loadConfig();
-  const ctx = await createContext(config, { storage: createStorage(config) });
+  const ctx = await createContext(config, { storage: await createStorage(config) });
   const running = startWorkers(ctx);
   beat(ctx);
   ctx.logger.info({ queues: processors.map((p) => p.queue) }, 'workers started');

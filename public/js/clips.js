@@ -85,7 +85,7 @@ import { csrfToken } from './csrf.js';
   var focusWas = null;
   document.addEventListener('htmx:sse:before:message', function () {
     var el = document.activeElement;
-    var card = el && el !== document.body && el.closest ? el.closest('[data-clip-id]') : null;
+    var card = el && el !== document.body && el.closest ? el.closest('.clip-card[data-clip-id]') : null;
     focusWas = card ? { clip: card.getAttribute('data-clip-id'), label: el.getAttribute('aria-label') || el.textContent.trim(), tag: el.tagName } : null;
   });
   function restoreFocus() {
@@ -93,7 +93,7 @@ import { csrfToken } from './csrf.js';
     var was = focusWas;
     var el = document.activeElement;
     if (el && el !== document.body && el.isConnected) return;
-    var card = document.querySelector('[data-clip-id="' + was.clip + '"]');
+    var card = document.querySelector('.clip-card[data-clip-id="' + was.clip + '"]');
     if (!card) return;
     var same = Array.prototype.find.call(card.querySelectorAll(was.tag), function (c) {
       return (c.getAttribute('aria-label') || c.textContent.trim()) === was.label;

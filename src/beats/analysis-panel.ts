@@ -2,6 +2,7 @@ import type { Conn } from '../platform/db.js';
 import type { CutMode, MusicAnalysis, Project } from '../platform/db-types.js';
 import { clock, count } from '../platform/format.js';
 import { currentAnalysis } from './service.js';
+import { poolPeaks } from './dsp/waveform.js';
 
 /** What views/beats/_analysis.eta shows; plain data, SVG geometry included (templates never compute). */
 export interface AnalysisView {
@@ -30,7 +31,8 @@ const num = (n: number) => (Math.round(n * 10) / 10).toString();
  * One path of mirrored bars for the peaks; under it a ruler: short ticks for beats, tall ones for
  * bar starts, and faint bar lines across the wave when there are few enough to read.
  */
-export function waveformSvg(peaks: number[], beats: number[], bars: number[], durationS: number) {
+export function waveformSvg(stored: number[], beats: number[], bars: number[], durationS: number) {
+  const peaks = poolPeaks(stored, 200);
   const step = W / Math.max(1, peaks.length);
   const mid = BASE / 2;
   const wave = peaks

@@ -1,7 +1,8 @@
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 import type { Config } from '../platform/config.js';
 
-// The one file that imports the Stripe SDK. Everything it hands back is plain data of our own
+// The one file that imports the Stripe SDK, loaded on first use: most starts (and every start
+// without STRIPE_SECRET_KEY) never parse its 800 KB (issue 24 item 4, cold start). Everything it hands back is plain data of our own
 // shape, so the rest of billing (and its tests) never depends on the SDK's types.
 
 export interface CheckoutSession {
@@ -108,6 +109,12 @@ function clientOptions(apiUrl: string | undefined): Stripe.StripeConfig {
   return { ...base, host: u.hostname, port: u.port || (protocol === 'http' ? 80 : 443), protocol };
 }
 
+let sdk: Promise<typeof Stripe> | undefined;
+function loadSdk(): Promise<typeof Stripe> {
+  sdk ??= import('stripe').then((m) => m.default);
+  return sdk;
+}
+
 async function call<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
@@ -120,10 +127,13 @@ async function call<T>(fn: () => Promise<T>): Promise<T> {
 /** The Stripe client, or null when STRIPE_SECRET_KEY is not set ("buying is not available here"). */
 export function createStripeGateway(config: Pick<Config, 'STRIPE_SECRET_KEY' | 'STRIPE_API_URL'>): StripeGateway | null {
   if (!config.STRIPE_SECRET_KEY) return null;
-  const stripe = new Stripe(config.STRIPE_SECRET_KEY, clientOptions(config.STRIPE_API_URL));
+  const secretKey = config.STRIPE_SECRET_KEY;
+  let client: Promise<Stripe> | undefined;
+  const stripeClient = () => (client ??= loadSdk().then((StripeSdk) => new StripeSdk(secretKey, clientOptions(config.STRIPE_API_URL))));
   return {
     live: isLiveKey(config.STRIPE_SECRET_KEY),
     async createCheckoutSession(input, idempotencyKey) {
+      const stripe = await stripeClient();
       const session = await call(() =>
         stripe.checkout.sessions.create(
           {
@@ -146,9 +156,11 @@ export function createStripeGateway(config: Pick<Config, 'STRIPE_SECRET_KEY' | '
       return toSession(session);
     },
     async retrieveCheckoutSession(id) {
+      const stripe = await stripeClient();
       return toSession(await call(() => stripe.checkout.sessions.retrieve(id)));
     },
     async receiptUrl(paymentIntentId) {
+      const stripe = await stripeClient();
       const pi = await call(() => stripe.paymentIntents.retrieve(paymentIntentId, { expand: ['latest_charge'] }));
       const charge = pi.latest_charge;
       return charge && typeof charge !== 'string' ? (charge.receipt_url ?? null) : null;
@@ -159,11 +171,12 @@ export function createStripeGateway(config: Pick<Config, 'STRIPE_SECRET_KEY' | '
 export type VerifiedWebhook = { ok: true; event: WebhookEvent } | { ok: false; reason: string };
 
 /** Checks the Stripe-Signature header against the raw body (300 s tolerance) and reads the event. */
-export function verifyWebhook(rawBody: Buffer, signature: string | undefined, secret: string): VerifiedWebhook {
+export async function verifyWebhook(rawBody: Buffer, signature: string | undefined, secret: string): Promise<VerifiedWebhook> {
   if (!signature) return { ok: false, reason: 'missing Stripe-Signature header' };
+  const StripeSdk = await loadSdk();
   let event: Stripe.Event;
   try {
-    event = Stripe.webhooks.constructEvent(rawBody, signature, secret, WEBHOOK_TOLERANCE_S);
+    event = StripeSdk.webhooks.constructEvent(rawBody, signature, secret, WEBHOOK_TOLERANCE_S);
   } catch (err) {
     return { ok: false, reason: (err as Error).message };
   }

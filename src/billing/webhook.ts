@@ -26,7 +26,7 @@ export async function stripeWebhook(app: FastifyInstance): Promise<void> {
     }
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const signature = req.headers['stripe-signature'];
-    const verified = verifyWebhook(raw, typeof signature === 'string' ? signature : undefined, secret);
+    const verified = await verifyWebhook(raw, typeof signature === 'string' ? signature : undefined, secret);
     if (!verified.ok) {
       webhookEvents.inc({ type: 'unverified', result: 'bad_signature' });
       req.log.warn({ reason: verified.reason }, 'stripe webhook refused');

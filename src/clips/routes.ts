@@ -8,11 +8,12 @@ import type { Clip } from '../platform/db-types.js';
 import { NotFoundError, UserError } from '../platform/errors.js';
 import { readForm } from '../platform/forms.js';
 import { flash } from '../platform/view.js';
+import { pageCsrfToken } from '../platform/csrf-token.js';
 import { ownProject } from '../projects/own.js';
-import { attemptPrice, getSettings } from '../settings/service.js';
+import { getSettings } from '../settings/service.js';
 import { ratioOrDefault } from '../settings/ratios.js';
 import { admitClipUpload } from './admission.js';
-import { toClipCard } from './cards.js';
+import { clipCards } from './card-html.js';
 import { animateClips, createClip, regenerateClip } from './create-and-regenerate.js';
 import { decorateClip, ownClip } from './own.js';
 import { findClipForUser, type ClipWithTake } from './queries.js';
@@ -48,10 +49,9 @@ export default fp(
       // A row an action returned has no chosen take joined: read it again with its take.
       const clip = 'take_kind' in changed ? changed : await findClipForUser(app.db, changed.user_id, changed.id);
       if (!clip) throw new NotFoundError();
-      const settings = await getSettings(app.db);
-      const view = await toClipCard(app.storage, clip, { regenerateCost: attemptPrice(settings, app.config, clip.duration_s), urlTtlS: app.config.SIGNED_URL_TTL_S });
       const balanceUpdate = req.isHtmx ? balance ?? currentUser(req).credit_balance : null;
-      return reply.render('clips/_card', { clip: view, balanceUpdate });
+      const html = await clipCards(app).cardOf(clip, { csrfToken: pageCsrfToken(reply), balanceUpdate });
+      return reply.type('text/html; charset=utf-8').send(html);
     }
 
     function noCredits(req: FastifyRequest, reply: FastifyReply, err: InsufficientCreditsError, projectId: string) {

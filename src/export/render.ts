@@ -47,7 +47,7 @@ export function buildRender(input: RenderInput): RenderPlan {
   timeline.segments.forEach((seg, i) => {
     filters.push(
       `[${i}:v]scale=${W}:${H}:force_original_aspect_ratio=decrease,pad=${W}:${H}:(ow-iw)/2:(oh-ih)/2:color=black,` +
-        `setsar=1,fps=${OUTPUT_FPS},format=yuv420p,trim=duration=${sec(seg.outS)},setpts=PTS-STARTPTS[v${i}]`,
+        `setsar=1,fps=${OUTPUT_FPS},format=yuv420p,trim=start=${sec(seg.inS)}:duration=${sec(seg.outS)},setpts=PTS-STARTPTS[v${i}]`,
     );
   });
 

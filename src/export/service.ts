@@ -30,7 +30,14 @@ export function sourceHash(clips: Array<{ id: string; video_key: string; positio
   for (const c of clips) h.update(`${c.id}\n${c.video_key}\n${c.position}\n`);
   h.update(`music:${musicKey ?? ''}\n`);
   h.update(`fade:${plan.crossfadeS}\n`);
-  for (const s of plan.segments) h.update(`cut:${s.clipId}:${s.outS}:${s.transition ? `${s.transition.kind}:${s.transition.s}` : ''}\n`);
+  // A trim's in point, and a transition other than the film's crossfade, count only when there is
+  // one, so exports made before trims and transitions existed stay current.
+  const last = plan.segments.length - 1;
+  for (const [i, s] of plan.segments.entries()) {
+    const t = s.transition;
+    const own = i < last && t && !(t.kind === 'crossfade' && t.s === plan.crossfadeS) ? `:into:${t.kind}:${t.s}` : '';
+    h.update(`cut:${s.clipId}:${s.outS}${s.inS ? `:from:${s.inS}` : ''}${own}\n`);
+  }
   return h.digest('hex').slice(0, 32);
 }
 
@@ -41,9 +48,11 @@ export async function exportSource(ctx: Pick<AppContext, 'db'>, project: Project
   return { clips, plan, hash: sourceHash(clips, project.music_key, plan) };
 }
 
-export async function currentSourceHash(ctx: AppContext, project: Project): Promise<{ hash: string; clipCount: number }> {
+export async function currentSourceHash(ctx: AppContext, project: Project): Promise<{ hash: string; clipCount: number; draftNumbers: number[] }> {
   const { clips, hash } = await exportSource(ctx, project);
-  return { hash, clipCount: clips.length };
+  // Which clips of the film (1 = the first) play a free draft: an export with drafts says so.
+  const draftNumbers = clips.flatMap((c, i) => (c.take_kind === 'draft' ? [i + 1] : []));
+  return { hash, clipCount: clips.length, draftNumbers };
 }
 
 /**

@@ -13,6 +13,9 @@ export interface ExportDownload {
   createdAt: string;
   createdLabel: string;
   outOfDate: boolean;
+  /** The film's clips (1 = the first) that are free drafts in this file; known while it is up to date. */
+  drafts: number[] | null;
+  draftNote: string | null;
 }
 
 /** What the export page shows: plain data, signed URLs, never storage keys. */
@@ -20,6 +23,9 @@ export interface ExportStatusView {
   projectId: string;
   projectTitle: string;
   clipCount: number;
+  /** The clips of the film as it stands (1 = the first) that would go in as free drafts. */
+  drafts: number[];
+  draftNote: string | null;
   /** The latest export, whatever its state; null before the first one. */
   current: {
     id: string;
@@ -39,6 +45,19 @@ export interface ExportStatusView {
 }
 
 /** `<title>.mp4`, with characters file systems dislike replaced. */
+/** "clip 2", "clips 1 and 3", "clips 1, 2 and 5": which clips of the film are drafts. */
+export function clipNumbers(numbers: number[]): string {
+  if (numbers.length === 1) return `clip ${numbers[0]}`;
+  return `clips ${numbers.slice(0, -1).join(', ')} and ${numbers[numbers.length - 1]}`;
+}
+
+/** Says plainly which clips of a film of `total` are free drafts (null: none is). */
+export function draftNote(drafts: number[] | null, total: number): string | null {
+  if (!drafts || drafts.length === 0) return null;
+  const which = drafts.length === total ? (total === 1 ? 'Its one clip is a free draft' : `All ${total} clips are free drafts`) : `${clipNumbers(drafts)} of ${total} ${drafts.length === 1 ? 'is a free draft' : 'are free drafts'}`;
+  return `${which[0]!.toUpperCase()}${which.slice(1)}: a slow pan and zoom, not yet animated with AI.`;
+}
+
 export function downloadName(title: string): string {
   const clean = title.replace(/[\\/:*?"<>|\x00-\x1f\x7f]+/g, '-').replace(/\s+/g, ' ').trim().slice(0, 100);
   return `${clean || 'Echoes export'}.mp4`;
@@ -61,6 +80,8 @@ export async function exportStatusView(ctx: AppContext, project: Project, notice
       createdAt: stored.created_at.toISOString(),
       createdLabel: date(stored.created_at),
       outOfDate: stored.source_hash !== source.hash,
+      drafts: stored.source_hash === source.hash ? source.draftNumbers : null,
+      draftNote: stored.source_hash === source.hash ? draftNote(source.draftNumbers, source.clipCount) : null,
     };
   }
   const running = latest?.status === 'queued' || latest?.status === 'rendering';
@@ -68,6 +89,8 @@ export async function exportStatusView(ctx: AppContext, project: Project, notice
     projectId: project.id,
     projectTitle: project.title,
     clipCount: source.clipCount,
+    drafts: source.draftNumbers,
+    draftNote: draftNote(source.draftNumbers, source.clipCount),
     current: latest
       ? {
         id: latest.id,

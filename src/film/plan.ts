@@ -4,15 +4,18 @@
  *
  * Contract
  * - One timeline: the music's clock. The first clip starts at 0 together with the music.
- * - Segment i shows the first `outS` seconds of clip i (`inS` is always 0, `outS` ≤ the clip's
- *   length) from `startS` to `endS = startS + outS` on the timeline.
+ * - Segment i shows `outS` seconds of clip i's take from `inS` (the clip's trim in point) from
+ *   `startS` to `endS = startS + outS` on the timeline; `inS + outS` ≤ the trim's out point ≤ the take.
  * - Consecutive clips overlap by the crossfade: `segments[i+1].startS = segments[i].endS - crossfadeS`.
  *   The transition from clip i to i+1 runs over [segments[i+1].startS, segments[i].endS].
  * - THE CUT is the transition's MIDPOINT: `cutS = endS - crossfadeS / 2`. That is what lands on a
  *   beat. (crossfadeS = 0 means a hard cut at endS.) The last clip has no cut (`cutS` null) and is
  *   shown whole; the film ends at `totalS` = its endS.
  * - The crossfade is CROSSFADE_S, but never more than half of the shortest clip (crossfadeFor).
- * - Export: trim clip i to `outS`, `xfade=duration=crossfadeS:offset=segments[i+1].startS`
+ * - Trim (POST /clips/:id/trim) belongs to the clip: the part of the take [trimInS, trimOutS] the
+ *   film may use. A trim that no longer fits the chosen take (a shorter take chosen since) is
+ *   clamped to it; one that leaves less than MIN_TRIM_S is dropped (the whole take plays).
+ * - Export: trim clip i to [inS, inS + outS], `xfade=duration=crossfadeS:offset=segments[i+1].startS`
  *   (render-timeline.ts). Player: start clip i+1 (its fade-in) when the music clock reaches
  *   `segments[i+1].startS`, finish the fade over crossfadeS, drop clip i at its `endS`
  *   (playlist.ts gives it `startS`/`outS`). Neither re-derives them from clip lengths.
@@ -38,9 +41,19 @@ export { CROSSFADE_S };
 
 export type CutMode = 'beat' | 'downbeat';
 
+export interface PlanClip {
+  id: string;
+  /** The chosen take's length. */
+  durationS: number;
+  /** The clip's trim: the part of the take the film may use (defaults: the whole take). */
+  trimInS?: number;
+  trimOutS?: number | null;
+  /** The transition into the next clip (transition.ts); none is the film-wide crossfade of `crossfadeS`. */
+  transition?: TransitionSpec;
+}
+
 export interface PlanInput {
-  /** `transition`: into the next clip (transition.ts); none is the crossfade of `crossfadeS`. */
-  clips: Array<{ id: string; durationS: number; transition?: TransitionSpec }>;
+  clips: PlanClip[];
   /** Beat times (s) on the music's clock, ascending. Empty: no beat sync. */
   beats: number[];
   /** Bar starts (s), a subset of beats. */
@@ -59,8 +72,8 @@ export interface Segment {
   index: number;
   /** When the clip appears (its fade-in begins) on the timeline. */
   startS: number;
-  /** Always 0: clips are shown from their first frame. */
-  inS: 0;
+  /** Where in the take the clip is shown from: its trim in point. */
+  inS: number;
   /** How much of the clip is shown, fades included. */
   outS: number;
   /** startS + outS: when its fade-out has finished. */
@@ -69,6 +82,10 @@ export interface Segment {
   cutS: number | null;
   /** What the cut landed on. */
   snappedTo: CutMode | null;
+  /** The chosen take's length, and the part of it the clip's trim allows (clamped to the take). */
+  takeS: number;
+  trimInS: number;
+  trimOutS: number;
   /** The transition into the next clip and its length (the overlap); the last clip's is a cut of 0. */
   transition: { kind: TransitionKind; s: number };
 }
@@ -84,7 +101,18 @@ export interface CutPlan {
 
 /** A clip keeps at least this much when trimmed to a beat (or all of itself when shorter). */
 export const MIN_SHOWN_S = 1;
+/** A trim keeps at least this much of a take. */
+export const MIN_TRIM_S = 0.5;
 const EPS = 1e-6;
+
+/** The part of a take a clip's trim allows: clamped to the take, or all of it when too little is left. */
+export function trimWithin(clip: PlanClip): { inS: number; outS: number } {
+  const take = Math.max(0, clip.durationS);
+  const inS = Math.max(0, clip.trimInS ?? 0);
+  const outS = Math.min(take, clip.trimOutS ?? take);
+  if (outS - inS < Math.min(MIN_TRIM_S, take) - EPS) return { inS: 0, outS: take };
+  return { inS: round(inS), outS: round(outS) };
+}
 
 /** The latest time in ascending `grid` within [from, to], or null. */
 function latestIn(grid: number[], from: number, to: number): number | null {
@@ -105,27 +133,29 @@ function latestIn(grid: number[], from: number, to: number): number | null {
 
 export function planCuts(input: PlanInput): CutPlan {
   // Every time is on a microsecond grid, so startS, outS and endS add up exactly as the contract says.
-  const fade = crossfadeFor(input.clips.map((c) => c.durationS), input.crossfadeS ?? CROSSFADE_S);
+  const trims = input.clips.map(trimWithin);
+  const usable = trims.map((t) => round(t.outS - t.inS));
+  const fade = crossfadeFor(usable, input.crossfadeS ?? CROSSFADE_S);
   // Each cut's own transition, capped by its two clips; a clip without one keeps the film-wide crossfade.
   const beatS = beatLengthS(input.beats);
   const transitions = input.clips.map((clip, i) => {
-    const next = input.clips[i + 1];
-    if (!next) return { kind: 'cut' as TransitionKind, s: 0 };
+    if (i + 1 >= input.clips.length) return { kind: 'cut' as TransitionKind, s: 0 };
     if (!clip.transition) return { kind: 'crossfade' as TransitionKind, s: fade };
-    const s = Math.min(wantedLengthS(clip.transition, beatS), longestBetween(clip.durationS, next.durationS));
+    const s = Math.min(wantedLengthS(clip.transition, beatS), longestBetween(usable[i]!, usable[i + 1]!));
     return { kind: s > 0 ? clip.transition.kind : ('cut' as TransitionKind), s: round(s) };
   });
   const musicEnd = input.musicDurationS ?? Infinity;
   const beats = input.beats.filter((b) => b >= 0 && b <= musicEnd);
   const bars = input.downbeats.filter((b) => b >= 0 && b <= musicEnd);
   const sync = input.cutOnBeat && beats.length > 0;
-  const even = input.cutOnBeat && !sync && input.evenCuts && input.clips.length > 1 ? Math.min(...input.clips.map((c) => Math.max(0, c.durationS))) : null;
+  const even = input.cutOnBeat && !sync && input.evenCuts && input.clips.length > 1 ? Math.min(...usable) : null;
   const segments: Segment[] = [];
   let start = 0;
   let missed = 0;
 
   input.clips.forEach((clip, index) => {
-    const length = Math.max(0, clip.durationS);
+    const length = usable[index]!;
+    const trim = trims[index]!;
     const last = index === input.clips.length - 1;
     const fadeIn = index > 0 ? transitions[index - 1]!.s : 0;
     const fade = transitions[index]!.s;
@@ -149,7 +179,10 @@ export function planCuts(input: PlanInput): CutPlan {
     }
     out = Math.min(round(out), Math.floor(length * 1e6) / 1e6);
     const end = endOf(start, out);
-    segments.push({ clipId: clip.id, index, startS: start, inS: 0, outS: out, endS: end, cutS: last ? null : round(end - fade / 2), snappedTo, transition: transitions[index]! });
+    segments.push({
+      clipId: clip.id, index, startS: start, inS: trim.inS, outS: out, endS: end, cutS: last ? null : round(end - fade / 2), snappedTo,
+      takeS: Math.max(0, clip.durationS), trimInS: trim.inS, trimOutS: trim.outS, transition: transitions[index]!,
+    });
     start = nextStartS(end, fade);
   });
 

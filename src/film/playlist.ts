@@ -13,6 +13,8 @@ export interface PlaylistClip {
   thumbUrl: string | null;
   /** When the clip appears on the film's timeline (its fade-in begins): the cut plan's. */
   startS: number;
+  /** Where in its video the clip is shown from (its trim): the cut plan's. */
+  inS: number;
   /** How much of the clip is shown, fades included: the cut plan's. */
   outS: number;
   startLabel: string;
@@ -53,6 +55,7 @@ export async function buildPlaylist(storage: Storage, project: Project, rows: Pl
       url: await storage.signedUrl(row.video_key!),
       thumbUrl: row.thumb_key ? await storage.signedUrl(row.thumb_key) : null,
       startS: seg.startS,
+      inS: seg.inS,
       outS: seg.outS,
       startLabel: clock(seg.startS),
       durationLabel: clock(seg.outS),
@@ -85,7 +88,7 @@ export function playlistData(p: Playlist) {
     musicFadeOutS: p.musicFadeOutS,
     totalS: p.totalS,
     music: p.music,
-    clips: p.clips.map((c) => ({ id: c.id, url: c.url, thumbUrl: c.thumbUrl, startS: c.startS, outS: c.outS, transitionIn: c.transitionIn })),
+    clips: p.clips.map((c) => ({ id: c.id, url: c.url, thumbUrl: c.thumbUrl, startS: c.startS, inS: c.inS, outS: c.outS, transitionIn: c.transitionIn })),
   };
 }
 

@@ -11,7 +11,7 @@ export async function listPlayableClips(db: Conn, projectId: string) {
   return db
     .selectFrom('clips')
     .innerJoin('takes', 'takes.id', 'clips.take_id')
-    .select(['clips.id', 'clips.image_key', 'clips.thumb_key', 'clips.position', 'takes.kind as take_kind', takeLengthS.as('duration_s')])
+    .select(['clips.id', 'clips.image_key', 'clips.thumb_key', 'clips.position', 'takes.kind as take_kind', 'clips.trim_in_s', 'clips.trim_out_s', takeLengthS.as('duration_s')])
     .select(sql<string>`takes.video_key`.as('video_key'))
     .where('clips.project_id', '=', projectId)
     .where('clips.approved', '=', true)

@@ -2,10 +2,11 @@ import type { AppContext } from '../platform/context.js';
 import type { Conn } from '../platform/db.js';
 import type { Project } from '../platform/db-types.js';
 import { currentAnalysis } from '../beats/service.js';
-import { CROSSFADE_S, planCuts, type CutPlan, type PlanInput } from './plan.js';
+import { CROSSFADE_S, planCuts, type CutPlan, type PlanClip } from './plan.js';
 import { buildPlaylist, playlistJson, type Playlist } from './playlist.js';
 import { beatLengthS } from './transition.js';
 import { listPlayableClips, transitionsOf, type PlayableClip } from './queries.js';
+import { timelineView, type TimelineView } from './timeline-view.js';
 
 /** Everything a player page needs: the clips, their cut plan, the playlist and its JSON for the script. */
 export interface Film {
@@ -16,10 +17,10 @@ export interface Film {
 }
 
 /** The cut plan of these clips of the project (its beat analysis and cut-on-beat setting): the players' and the export's. */
-export async function planFilm(db: Conn, project: Project, clips: Array<{ id: string; duration_s: number }>): Promise<CutPlan> {
+export async function planFilm(db: Conn, project: Project, clips: Array<{ id: string; duration_s: number; trim_in_s?: number; trim_out_s?: number | null }>): Promise<CutPlan> {
   // Each clip's transition is read here, so every caller's plan has them (the players', the export's, the timeline's).
   const transitions = await transitionsOf(db, clips.map((c) => c.id));
-  return planForProject(db, project, clips.map((c) => ({ id: c.id, durationS: c.duration_s, transition: transitions.get(c.id) })));
+  return planForProject(db, project, clips.map((c) => ({ id: c.id, durationS: c.duration_s, trimInS: c.trim_in_s, trimOutS: c.trim_out_s, transition: transitions.get(c.id) })));
 }
 
 /** The project's film as the players show it (the owner's and the public one alike). */
@@ -37,7 +38,7 @@ type PlanProject = Pick<Project, 'id' | 'music_key' | 'music_duration_s' | 'cut_
  * and export use, its beat analysis and its beat-sync setting. The one call the player, the
  * share page and the export make.
  */
-export async function planForProject(db: Conn, project: PlanProject, clips: PlanInput['clips'], crossfadeS = CROSSFADE_S): Promise<CutPlan> {
+export async function planForProject(db: Conn, project: PlanProject, clips: PlanClip[], crossfadeS = CROSSFADE_S): Promise<CutPlan> {
   const analysis = await currentAnalysis(db, project);
   const ready = analysis?.status === 'ready';
   // A track without a clear beat (or one that could not be analysed) gets even cuts instead.
@@ -70,4 +71,14 @@ export async function planForProject(db: Conn, project: PlanProject, clips: Plan
 export async function beatLengthOf(db: Conn, project: Pick<Project, 'id' | 'music_key'>): Promise<number | null> {
   const analysis = await currentAnalysis(db, project);
   return analysis?.status === 'ready' ? beatLengthS(analysis.beats) : null;
+}
+
+/** The project page's timeline (views/film/_timeline.eta): the film's plan with the music under it. */
+export async function loadTimeline(ctx: Pick<AppContext, 'db' | 'storage'>, project: Project): Promise<TimelineView> {
+  const clips = await listPlayableClips(ctx.db, project.id);
+  const plan = await planFilm(ctx.db, project, clips);
+  const thumbs = await Promise.all(clips.map(async (c) => ({ id: c.id, thumbUrl: c.thumb_key ? await ctx.storage.signedUrl(c.thumb_key) : null, draft: c.take_kind === 'draft' })));
+  const analysis = await currentAnalysis(ctx.db, project);
+  const musicUrl = project.music_key ? await ctx.storage.signedUrl(project.music_key) : null;
+  return timelineView(project, plan, thumbs, analysis, musicUrl);
 }

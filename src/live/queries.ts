@@ -12,6 +12,21 @@ export async function listClipsChangedSince(db: Conn, userId: string, projectId:
     .execute();
 }
 
+/** The person's clips in a project deleted since `since` and not back (undone): their cards leave a catching-up page. */
+export async function listClipsDeletedSince(db: Conn, userId: string, projectId: string, since: Date, limit = 200): Promise<string[]> {
+  const rows = await db
+    .selectFrom('clip_tombstones')
+    .select('clip_id')
+    .where('user_id', '=', userId)
+    .where('project_id', '=', projectId)
+    .where('deleted_at', '>', since)
+    .where(({ not, exists, selectFrom }) => not(exists(selectFrom('clips').select('clips.id').whereRef('clips.id', '=', 'clip_tombstones.clip_id'))))
+    .orderBy('deleted_at')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.clip_id);
+}
+
 /** Which of these sessions still exist (unexpired): a stream whose session is gone ends. */
 export async function liveSessionIds(db: Conn, sids: string[]): Promise<Set<string>> {
   if (sids.length === 0) return new Set();

@@ -1,9 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { downloadView } from '../account/data-export.js';
-import { toClipCard } from '../clips/cards.js';
+import { clipCards, pushedCards } from '../clips/card-html.js';
 import type { ClipWithTake } from '../clips/queries.js';
-import { fmt } from '../platform/format.js';
-import { attemptPrice, getSettings } from '../settings/service.js';
 import type { LiveStream } from './stream.js';
 
 /** The header's balance, swapped in place (out of band) on every open page of the person. */
@@ -17,18 +15,16 @@ export function removedCardHtml(clipId: string): string {
 }
 
 /**
- * Sends each stream the clip's card, swapped in place of the one the page shows (out of band, by
- * its id); a page that does not show it ignores it. Rendered once per CSRF token (one per browser).
+ * Sends each stream the clips' cards, each the project page's card byte for byte (one renderer,
+ * src/clips/card-html.ts) swapped in place of the one the page shows; a page that does not show it
+ * ignores it. Rendered once per CSRF token (one per browser).
  */
 export async function sendCards(app: FastifyInstance, streams: LiveStream[], clips: ClipWithTake[]): Promise<void> {
   if (clips.length === 0 || streams.length === 0) return;
-  const settings = await getSettings(app.db);
-  const cards = await Promise.all(
-    clips.map((c) => toClipCard(app.storage, c, { regenerateCost: attemptPrice(settings, app.config, c.duration_s), urlTtlS: app.config.SIGNED_URL_TTL_S })),
-  );
+  const cards = clipCards(app);
   await sendPerBrowser(streams, async (csrfToken) => {
-    const parts = await Promise.all(cards.map((clip) => app.view('clips/_card', { clip, csrfToken, balanceUpdate: null, oob: true, fmt }) as Promise<string>));
-    return parts.join('\n');
+    const html = await cards.cardsOf(clips, { csrfToken });
+    return pushedCards(clips.map((c, i) => ({ id: c.id, html: html[i]! })));
   });
 }
 

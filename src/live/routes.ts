@@ -8,7 +8,7 @@ import { RateLimitedError, UnavailableError } from '../platform/errors.js';
 import { readForm } from '../platform/forms.js';
 import { ownedProject } from '../projects/own.js';
 import { HEARTBEAT_MS, LiveHub } from './hub.js';
-import { findBalance, listClipsChangedSince, liveSessionIds } from './queries.js';
+import { findBalance, listClipsChangedSince, listClipsDeletedSince, liveSessionIds } from './queries.js';
 import { balanceHtml, removedCardHtml, sendCards, sendDownloadPanel } from './render.js';
 import { isUuid } from '../platform/ids.js';
 import { LiveStream } from './stream.js';
@@ -56,6 +56,11 @@ export default fp(
       await hub.close();
     });
 
+    /** The project's film changed (a clip, its take or trim, the order, the music, beat sync): its timeline refreshes itself. */
+    function sendFilmChanged(streams: LiveStream[], projectId: string | null): void {
+      for (const s of streams) s.send(JSON.stringify({ project: projectId }), 'live-film');
+    }
+
     async function sendBalance(streams: LiveStream[], userId: string): Promise<void> {
       const balance = await findBalance(app.db, userId);
       if (balance !== undefined) for (const s of streams) s.send(balanceHtml(balance));
@@ -72,14 +77,20 @@ export default fp(
           if (clip) await sendCards(app, showing, [clip]);
           // Gone (deleted, perhaps in another tab): its card leaves every page that shows it.
           else if (isUuid(change.id)) for (const s of showing) s.send(removedCardHtml(change.id));
+          sendFilmChanged(showing, change.projectId);
           return;
         }
+        case 'projects':
+          // Its music, its beat-sync setting: the film's timeline changes.
+          sendFilmChanged(showing, change.projectId);
+          return;
         case 'users':
           return sendBalance(streams, userId);
         case 'exports':
         case 'music_analyses': {
           const event = change.table === 'exports' ? 'live-export' : 'live-analysis';
           for (const s of showing) s.send(JSON.stringify({ project: change.projectId }), event);
+          if (change.table === 'music_analyses') sendFilmChanged(showing, change.projectId);
           return;
         }
         case 'payments':
@@ -90,15 +101,18 @@ export default fp(
       }
     }
 
-    /** What may have changed since `since`: the balance, the project's changed cards, and a refresh of every panel. */
+    /** What may have changed since `since`: the balance, the project's changed and deleted cards, and a refresh of every panel. */
     async function catchUp(stream: LiveStream, since: Date, balance?: number): Promise<void> {
       if (balance !== undefined) stream.send(balanceHtml(balance));
       else await sendBalance([stream], stream.userId);
       const { projectId } = stream;
       if (projectId) {
         await sendCards(app, [stream], await listClipsChangedSince(app.db, stream.userId, projectId, since));
+        // A delete missed in the gap has no row left to send: its tombstone says which card goes.
+        for (const id of await listClipsDeletedSince(app.db, stream.userId, projectId, since)) stream.send(removedCardHtml(id));
         stream.send(JSON.stringify({ project: projectId }), 'live-export');
         stream.send(JSON.stringify({ project: projectId }), 'live-analysis');
+        sendFilmChanged([stream], projectId);
       }
       stream.send('{}', 'live-payment');
       await sendDownloadPanel(app, [stream], stream.userId, { onlyWhenStarted: true });

@@ -1,6 +1,5 @@
 import { inputOf, run } from '../platform/ffmpeg.js';
 import { fileTypeFromFile } from 'file-type';
-import { parseFile } from 'music-metadata';
 import { stat } from 'node:fs/promises';
 import { UserError } from '../platform/errors.js';
 
@@ -50,6 +49,8 @@ export async function inspectAudio(ffmpeg: string, file: string, filename: strin
   }
   let parsed;
   try {
+    // Loaded on first use: a start need not parse it (cold start, issue 24 item 4).
+    const { parseFile } = await import('music-metadata');
     parsed = await parseFile(file, { duration: true, skipCovers: true });
   } catch {
     throw refuse('That track is damaged and cannot be read. Try exporting it again.');

@@ -1,7 +1,8 @@
 import { withNoTake } from '../clips/queries.js';
 import fp from 'fastify-plugin';
 import { currentUser } from '../auth/require-user.js';
-import { toClipCard } from '../clips/cards.js';
+import { clipCards } from '../clips/card-html.js';
+import { pageCsrfToken } from '../platform/csrf-token.js';
 import { MIN_PHOTO_SIDE, normalizeImage, type NormalizedImage } from '../clips/image.js';
 import { enforceRate } from '../limits/rates.js';
 import { checkClipCap, roomLeft } from '../limits/quota.js';
@@ -10,7 +11,7 @@ import { UserError } from '../platform/errors.js';
 import { flash } from '../platform/view.js';
 import { ownProject } from '../projects/own.js';
 import { ratioOrDefault } from '../settings/ratios.js';
-import { attemptPrice, getSettings } from '../settings/service.js';
+import { getSettings } from '../settings/service.js';
 import { readPhotos } from './read.js';
 import { addPhoto, MAX_PHOTOS_PER_REQUEST } from './service.js';
 import { photosNotice } from './notice.js';
@@ -70,9 +71,7 @@ export default fp(
         flash(reply, refusals.length ? 'error' : 'notice', notice.text);
         return reply.redirect(`/projects/${project.id}`, 303);
       }
-      const cards = await Promise.all(
-        made.map((clip) => toClipCard(app.storage, withNoTake(clip), { regenerateCost: attemptPrice(settings, app.config, clip.duration_s), urlTtlS: app.config.SIGNED_URL_TTL_S })),
-      );
+      const cards = (await clipCards(app).cardsOf(made.map(withNoTake), { csrfToken: pageCsrfToken(reply) })).map((html) => html.toString('utf8'));
       reply.code(status);
       return reply.render('photos/_results', { cards, refusals, notice, projectId: project.id, balanceUpdate: null });
     });

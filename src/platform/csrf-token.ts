@@ -18,6 +18,13 @@ const MAX_REMEMBERED = 10_000;
 const tokenByCookie = new Map<string, string>();
 /** This answer's token: a browser without a secret yet gets one secret, however many parts of the page ask. */
 const tokenByReply = new WeakMap<FastifyReply, string>();
+/** Answers that were handed the token, remembered or new (compression.ts keeps them from other sites' guesses). */
+const repliesWithToken = new WeakSet<FastifyReply>();
+
+/** Whether this answer's body may hold the CSRF token (it asked for one). */
+export function carriesCsrfToken(reply: FastifyReply): boolean {
+  return repliesWithToken.has(reply);
+}
 
 /**
  * The CSRF token a page carries: one per browser secret, made once and then remembered by this
@@ -30,6 +37,7 @@ export function pageCsrfToken(reply: FastifyReply): string {
   const cookie = reply.request.cookies[CSRF_COOKIE];
   const binding = csrfBinding(reply.request);
   const key = `${cookie}\n${binding}`;
+  repliesWithToken.add(reply);
   const known = tokenByReply.get(reply) ?? (cookie === undefined ? undefined : tokenByCookie.get(key));
   if (known) return known;
   const token = reply.generateCsrf({ userInfo: binding } as never);

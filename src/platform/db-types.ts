@@ -135,6 +135,9 @@ export interface ClipsTable {
   focus_y: Generated<number>;
   /** The upright photo before any crop (null: uploaded before focal points; re-crop from image_key). */
   source_key: string | null;
+  /** Which part of the chosen take the film uses (s from its start); out null: to its end. */
+  trim_in_s: Generated<number>;
+  trim_out_s: number | null;
   /** The transition from this clip into the next (src/film/transition.ts). */
   transition_kind: Generated<TransitionKind>;
   /** Its length in seconds, or in beats of the music; neither: the kind's default. */
@@ -322,6 +325,14 @@ export interface ProjectEditsTable {
   created_at: Generated<Date>;
 }
 
+/** A deleted clip, kept a day so a page catching up drops its card (migrations/0022_clip_tombstones.ts). */
+export interface ClipTombstonesTable {
+  clip_id: string;
+  user_id: string;
+  project_id: string;
+  deleted_at: Generated<Date>;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -342,6 +353,7 @@ export interface Database {
   account_exports: AccountExportsTable;
   job_failures: JobFailuresTable;
   project_edits: ProjectEditsTable;
+  clip_tombstones: ClipTombstonesTable;
 }
 
 export type User = Selectable<UsersTable>;

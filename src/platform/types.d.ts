@@ -34,5 +34,7 @@ declare module 'fastify' {
      * 'public' for anyone; 'admin' for the admin area, which has its own sign-in and guard.
      */
     access?: 'creator' | 'public' | 'admin';
+    /** A route of @fastify/static's: its files are compressed once and kept (compression.ts). */
+    staticFiles?: boolean;
   }
 }

@@ -132,7 +132,7 @@ export default fp(
     // marked as they are registered, by a hook that marks nothing outside these two registrations.
     let staticRoutes = true;
     app.addHook('onRoute', (route) => {
-      if (staticRoutes) route.config = { ...route.config, access: 'public' };
+      if (staticRoutes) route.config = { ...route.config, access: 'public', staticFiles: true };
     });
     await app.register(fstatic, {
       root: PUBLIC_DIR,

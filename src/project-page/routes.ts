@@ -2,7 +2,7 @@ import fp from 'fastify-plugin';
 import { currentUser } from '../auth/require-user.js';
 import { ownProject } from '../projects/own.js';
 import { projectPage } from './service.js';
-import { CardHtml } from '../clips/card-html.js';
+import { clipCards } from '../clips/card-html.js';
 import { pageCsrfToken } from '../platform/csrf-token.js';
 import { PageBytes } from '../platform/view.js';
 
@@ -13,13 +13,13 @@ import { PageBytes } from '../platform/view.js';
 export default fp(
   async (app) => {
     const ctx = app.ctx;
-    const cardHtml = new CardHtml(app);
+    const cards = clipCards(app);
 
     app.get('/projects/:id', { preHandler: ownProject() }, async (req, reply) => {
       const { project } = req;
       const page = await projectPage(ctx, currentUser(req), project, app.personReads);
-      const cards = new PageBytes(await cardHtml.cardsOf(page.clips, { csrfToken: pageCsrfToken(reply), costFor: page.costFor, urlTtlS: ctx.config.SIGNED_URL_TTL_S }));
-      return reply.render('projects/show', { ...page, bytes: cards, title: `${project.title} · Echoes`, liveProject: project.id });
+      const bytes = new PageBytes(await cards.cardsOf(page.clips, { csrfToken: pageCsrfToken(reply) }));
+      return reply.render('projects/show', { ...page, bytes, title: `${project.title} · Echoes`, liveProject: project.id });
     });
   },
   { name: 'project-page', dependencies: ['view', 'auth', 'projects'] },

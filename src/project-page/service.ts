@@ -1,4 +1,5 @@
 import { loadAnalysisView } from '../beats/analysis-panel.js';
+import { loadTimeline, planFilm } from '../film/service.js';
 import { listClipsForProject } from '../clips/queries.js';
 import { clipCapMessage, storageUse } from '../limits/quota.js';
 import type { AppContext } from '../platform/context.js';
@@ -21,6 +22,10 @@ export async function projectPage(ctx: Ctx, user: User, project: Project, reads:
   // The first clip is free only for someone with no clip at all: a project with clips answers that.
   const anyClip = clips.length > 0 || (user.credit_balance > 0 && (await hasAnyClip(ctx.db, user.id)));
   const analysis = project.music_key ? await loadAnalysisView(ctx.db, project) : null;
+  // The film's length as the players play it: the clips they play (approved, with a video), cut by the same plan.
+  const playable = clips.filter((c) => c.approved && c.video_key).map((c) => ({ ...c, duration_s: c.video_duration_s ?? c.duration_s }));
+  const film = playable.length ? await planFilm(ctx.db, project, playable) : null;
+  const timeline = clips.length > 0 ? await loadTimeline(ctx, project) : null;
   const music = project.music_key
     ? { name: project.music_name ?? 'Music', duration: clock(project.music_duration_s), url: await ctx.storage.signedUrl(project.music_key) }
     : null;
@@ -36,16 +41,20 @@ export async function projectPage(ctx: Ctx, user: User, project: Project, reads:
       shareToken: project.share_token,
       clipCount: clips.length,
       approvedCount: clips.filter((c) => c.approved).length,
+      /** The film's length in seconds (0: nothing plays yet), and as the players' clock shows it. */
+      filmS: film?.totalS ?? 0,
+      filmLabel: clock(film?.totalS ?? 0),
       // Like the dashboard: the project changes when any of its clips does.
       changedAgo: ago(new Date(Math.max(project.updated_at.getTime(), ...clips.map((c) => c.updated_at.getTime())))),
     },
     /** The clip rows, in order: the page's cards are made from them (src/clips/card-html.ts). */
     clips,
-    costFor: (durationS: number) => attemptPrice(settings, ctx.config, durationS),
     /** The clips "Animate N clips" would animate (each still a draft), with their prices. */
     drafts: clips.filter((c) => c.status === 'draft').map((c) => ({ id: c.id, cost: attemptPrice(settings, ctx.config, c.duration_s) })),
     music,
     analysis,
+    /** The film against the music (src/film/timeline-view.ts), once there is a clip. */
+    timeline,
     settings: pricedSettings(settings, ctx.config),
     balance: user.credit_balance,
     firstClipFree: !anyClip && user.credit_balance > 0,

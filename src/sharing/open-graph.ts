@@ -3,6 +3,7 @@ import type { Playlist } from '../film/playlist.js';
 import type { PlayableClip } from '../film/queries.js';
 import { publicLink } from './service.js';
 import { count } from '../platform/format.js';
+import { posterSize } from './poster.js';
 
 export interface OpenGraph {
   title: string;
@@ -11,6 +12,12 @@ export interface OpenGraph {
   image: string | null;
   imageWidth: number;
   imageHeight: number;
+  /** The film as one MP4 (its latest export, through the token), when there is one: og:video, twitter:player:stream. */
+  video: string | null;
+  /** The player alone, for an iframe (twitter:player): a link that plays inline where platforms allow. */
+  player: string | null;
+  videoWidth: number;
+  videoHeight: number;
 }
 
 /**
@@ -27,14 +34,19 @@ export function describeFilm(playlist: Playlist): string {
 }
 
 /** The Open Graph card of a shared film: its title, the first clip's still as the image. */
-export function openGraph(publicUrl: string, project: Project, first: PlayableClip | undefined, playlist: Playlist): OpenGraph {
+export function openGraph(publicUrl: string, project: Project, first: PlayableClip | undefined, playlist: Playlist, opts: { exported: boolean }): OpenGraph {
+  const link = publicLink(publicUrl, project.share_token!);
   return {
     title: project.title,
     description: describeFilm(playlist),
     url: publicLink(publicUrl, project.share_token!),
-    // The still the first clip was animated from: full frame size (the thumbnail is only 320 px).
+    // The still the first clip was animated from, cut to the film's frame (poster.ts); the player's poster too.
     image: first ? posterLink(publicUrl, project.share_token!) : null,
-    imageWidth: playlist.ratio.width,
-    imageHeight: playlist.ratio.height,
+    imageWidth: posterSize(playlist.ratio).width,
+    imageHeight: posterSize(playlist.ratio).height,
+    video: first && opts.exported ? `${link}/film.mp4` : null,
+    player: first ? `${link}/embed` : null,
+    videoWidth: playlist.ratio.width,
+    videoHeight: playlist.ratio.height,
   };
 }

@@ -1,15 +1,17 @@
 import type { Config } from '../platform/config.js';
 import { LocalStorage } from './local.js';
-import { S3Storage } from './s3.js';
 import type { Storage } from './types.js';
 
 export type { Storage } from './types.js';
 export { LocalStorage } from './local.js';
-export { S3Storage } from './s3.js';
 
-/** S3 when an endpoint is configured, otherwise local disk under DATA_DIR. */
-export function createStorage(config: Config): Storage {
+/**
+ * S3 when an endpoint is configured, otherwise local disk under DATA_DIR. The S3 SDK (about 1 MB)
+ * is loaded only when it is used, so a start on local disk never parses it (issue 24 item 4).
+ */
+export async function createStorage(config: Config): Promise<Storage> {
   if (config.S3_ENDPOINT) {
+    const { S3Storage } = await import('./s3.js');
     return new S3Storage({
       endpoint: config.S3_ENDPOINT,
       publicEndpoint: config.S3_PUBLIC_ENDPOINT,

@@ -46,6 +46,8 @@ const PUBLIC: Record<string, [string, number]> = {
   'GET /s/:token': ['/s/nosuchtoken', 404],
   'GET /account/export/:id/download': ['/account/export/00000000-0000-4000-8000-000000000000/download', 404],
   'GET /s/:token/poster': ['/s/nosuchtoken/poster', 404],
+  'GET /s/:token/embed': ['/s/nosuchtoken/embed', 404],
+  'GET /s/:token/film.mp4': ['/s/nosuchtoken/film.mp4', 404],
   'POST /webhooks/stripe': ['/webhooks/stripe', 503],
   'POST /webhooks/luma': ['/webhooks/luma', 400],
   'GET /__open': ['/__open', 200],

@@ -61,7 +61,7 @@ describe('beat analysis job', () => {
     const bars = truth.filter((_, i) => i % 4 === 2);
     expect(row.downbeats).toHaveLength(bars.length);
     row.downbeats.forEach((d, i) => expect(Math.abs(d - bars[i]!)).toBeLessThan(0.02));
-    expect(row.waveform).toHaveLength(200);
+    expect(row.waveform).toHaveLength(240); // ten a second
     expect(Math.max(...row.waveform)).toBe(1);
     expect(row.duration_s).toBeCloseTo(24, 0);
   });

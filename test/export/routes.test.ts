@@ -93,6 +93,35 @@ describe('export routes', () => {
     expect(anonymous.statusCode).toBe(303);
   });
 
+  it('says plainly which clips of the film are free drafts, before the export and beside its file', async () => {
+    const seeded = await seedExportProject(t.ctx, owner.id, { clips: [tiny, tiny, tiny] });
+    const draft = (ids: string[]) =>
+      t.ctx.db.updateTable('takes').set({ kind: 'draft', attempt: null, credits_spent: 0 }).where('clip_id', 'in', ids).execute();
+    await draft([seeded.clipIds[0]!, seeded.clipIds[2]!]);
+    const before = await browser.get(`/projects/${seeded.project.id}/export`);
+    expect(before.body).toMatch(/data-export-drafts="2"><span class="badge badge-draft">draft<\/span> Clips 1 and 3 of 3 are free drafts: a slow pan and zoom, not yet animated with AI\./);
+
+    const project = await t.ctx.db.selectFrom('projects').selectAll().where('id', '=', seeded.project.id).executeTakeFirstOrThrow();
+    const key = `exports/${owner.id}/${seeded.project.id}/${randomUUID()}.mp4`;
+    await t.ctx.storage.put(key, Buffer.from('fake mp4 bytes'), 'video/mp4');
+    await t.ctx.db
+      .insertInto('exports')
+      .values({ project_id: seeded.project.id, user_id: owner.id, status: 'ready', progress: 1, object_key: key, size_bytes: 1000, duration_s: 3, source_hash: (await currentSourceHash(t.ctx, project)).hash })
+      .execute();
+    const ready = await browser.get(`/projects/${seeded.project.id}/export`);
+    expect(ready.body).toContain('data-export-status="ready"');
+    expect(ready.body).toMatch(/data-export-drafts="2">.*This film has drafts in it\. Clips 1 and 3 of 3 are free drafts/);
+
+    await t.ctx.db.updateTable('clips').set({ approved: false }).where('id', '=', seeded.clipIds[1]!).execute();
+    const changed = await browser.get(`/projects/${seeded.project.id}/export`);
+    // The file no longer matches the film, so the page claims nothing about the file's drafts.
+    expect(changed.body).toContain('data-export-outdated');
+    expect(changed.body).not.toContain('This film has drafts in it');
+
+    const none = await seedExportProject(t.ctx, owner.id, { clips: [tiny] });
+    expect((await browser.get(`/projects/${none.project.id}/export`)).body).not.toContain('data-export-drafts');
+  });
+
   it('shows a ready export with a named download, size and duration, and says when it is out of date', async () => {
     const seeded = await seedExportProject(t.ctx, owner.id, { clips: [tiny, tiny], title: 'Summer / Trip "24"' });
     const project = await t.ctx.db.selectFrom('projects').selectAll().where('id', '=', seeded.project.id).executeTakeFirstOrThrow();

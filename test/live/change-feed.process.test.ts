@@ -9,7 +9,7 @@ import { clipIdOf, SseClient } from '../setup/sse.js';
 // The database's change feed (migrations/0019_change_feed.ts, src/platform/change-feed.ts) with two
 // real web processes: a change made by an operator in psql — no code of ours involved — shows on
 // the very next page from either process and reaches an open page within a second; a change made
-// while the feed's connection is cut still reaches the page once it is back.
+// while the feed's connection is cut (a delete included) still reaches the page once it is back.
 
 let t: TestContext;
 const children: ChildProcess[] = [];
@@ -28,13 +28,15 @@ afterAll(async () => {
 }, 60_000);
 
 /** An operator's psql session: plain SQL in one transaction. */
-async function psql(statements: Array<[string, unknown[]]>): Promise<void> {
+async function psql(statements: Array<[string, unknown[]]>): Promise<pg.QueryResult[]> {
   const client = new pg.Client({ connectionString: t.env.DATABASE_URL });
   await client.connect();
   try {
     await client.query('begin');
-    for (const [text, values] of statements) await client.query(text, values);
+    const results: pg.QueryResult[] = [];
+    for (const [text, values] of statements) results.push(await client.query(text, values));
     await client.query('commit');
+    return results;
   } finally {
     await client.end();
   }
@@ -61,22 +63,6 @@ async function seenTwice(browser: HttpBrowser, path: string) {
 
 const bodies = (browser: HttpBrowser, path: string) => Promise.all([webA, webB].map(async (web) => (await browser.fetch(`${web}${path}`)).text()));
 const balanceIn = (html: string) => Number(/data-credit-balance="(\d+)"/.exec(html)?.[1]);
-
-/** Ends the change feed's LISTEN connection of every web process (as a Postgres restart or a network cut would). */
-async function cutFeeds(): Promise<number> {
-  const dbName = new URL(t.env.DATABASE_URL!).pathname.slice(1);
-  const client = new pg.Client({ connectionString: t.env.DATABASE_URL });
-  await client.connect();
-  try {
-    const res = await client.query(
-      `select pg_terminate_backend(pid) as ok from pg_stat_activity where datname = $1 and application_name = 'echoes-change-feed'`,
-      [dbName],
-    );
-    return res.rowCount ?? 0;
-  } finally {
-    await client.end();
-  }
-}
 
 describe('the change feed, with two web processes', () => {
   it('an operator grants 5 credits in psql: the next page on either shows it, and the open page within 1 s', async () => {
@@ -111,14 +97,30 @@ describe('the change feed, with two web processes', () => {
       .values({ project_id: project.id, user_id: user.id, image_key: `images/${user.id}/${project.id}/a.jpg`, status: 'generating', progress: 0.3, duration_s: 5, ratio: '1280:720', position: 1, prompt: 'A slow pan' })
       .returningAll()
       .executeTakeFirstOrThrow();
+    const doomed = await t.ctx.db
+      .insertInto('clips')
+      .values({ project_id: project.id, user_id: user.id, image_key: `images/${user.id}/${project.id}/b.jpg`, status: 'ready', progress: 1, duration_s: 5, ratio: '1280:720', position: 2, prompt: 'Gone soon' })
+      .returningAll()
+      .executeTakeFirstOrThrow();
     await seenTwice(browser, `/projects/${project.id}`);
     const live = await stream(webB, `?project=${project.id}`);
     const from = live.messages.length;
-    expect(await cutFeeds()).toBe(2);
-    // In the gap: nobody is listening, so this change is never notified to anyone.
-    await psql([[`update clips set status = 'ready', progress = 1, updated_at = now() where id = $1`, [clip.id]]]);
+    // The feeds are cut inside the transaction, so its commit falls in the gap (a reconnect takes
+    // at least 100 ms): nobody is listening, so these changes are never notified to anyone.
+    const dbName = new URL(t.env.DATABASE_URL!).pathname.slice(1);
+    const [, , cut] = await psql([
+      [`update clips set status = 'ready', progress = 1, updated_at = now() where id = $1`, [clip.id]],
+      [`delete from clips where id = $1`, [doomed.id]],
+      [`select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and application_name = 'echoes-change-feed'`, [dbName]],
+    ]);
+    expect(cut!.rowCount).toBe(2); // both web processes' feeds
     const card = await live.next((m) => clipIdOf(m) === clip.id && m.data.includes('data-status="ready"'), 10_000, from);
-    expect(card.data).toContain('hx-swap-oob');
+    expect(card.data).toContain(`<hx-partial hx-target="#clip-${clip.id}"`);
+    // The deleted clip has no row left to send: its card is taken off all the same.
+    const gone = await live.next((m) => m.data.includes(`id="clip-${doomed.id}"`), 10_000, from);
+    expect(live.messages.slice(from).filter((m) => m.data.includes(doomed.id))).toHaveLength(1);
+    expect(gone.data).toBe(`<div id="clip-${doomed.id}" hx-swap-oob="delete"></div>`);
+    for (const body of await bodies(browser, `/projects/${project.id}`)) expect(body).not.toContain(doomed.id);
     for (const body of await bodies(browser, `/projects/${project.id}`)) expect(body).toMatch(new RegExp(`data-clip-id="${clip.id}" data-status="ready"`));
     // And the feed works again afterwards.
     const after = live.messages.length;

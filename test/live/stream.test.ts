@@ -9,6 +9,16 @@ import { clipIdOf, SseClient } from '../setup/sse.js';
 import { deleteClip } from '../../src/clips/service.js';
 import { createProject } from '../factories.js';
 import { createClip } from '../factories/clips.js';
+import { attemptPrice, getSettings, primaryRoute, saveSettings } from '../../src/settings/service.js';
+
+/** One clip's card as a page shows it: its whole <article>. */
+function cardIn(html: string, clipId: string): string | undefined {
+  const at = html.indexOf(`id="clip-${clipId}"`);
+  if (at < 0) return undefined;
+  const start = html.lastIndexOf('<article', at);
+  const end = html.indexOf('</article>', at);
+  return html.slice(start, end + '</article>'.length);
+}
 
 // The live stream (GET /events) of a page on web process B, for things recorded anywhere else
 // (here: app A's context, as a worker would). Two apps over one database and Redis.
@@ -56,7 +66,7 @@ describe('the live stream', () => {
     const from = s.messages.length;
     await failGeneration(t.ctx, clip.id, clip.attempt, { code: 'X', message: 'It failed.' });
     const card = await s.next((m) => clipIdOf(m) === clip.id && m.data.includes('data-status="error"'), 5000, from);
-    expect(card.data).toContain('hx-swap-oob="true"');
+    expect(card.data).toContain(`<hx-partial hx-target="#clip-${clip.id}" hx-swap="outerHTML">`);
     expect(card.event).toBeUndefined();
     const balance = await s.next((m) => m.data.includes('id="credit-balance"'), 5000, from);
     expect(balance.data).toContain('data-credit-balance="1"');
@@ -79,6 +89,39 @@ describe('the live stream', () => {
     await t.ctx.db.updateTable('users').set({ name: 'Mine again' }).where('id', '=', mine.user.id).execute();
     await s.next((m) => m.data.includes('id="credit-balance"'), 5000, from);
     expect(s.messages.slice(from)).toHaveLength(1);
+  });
+
+  it('pushes the very card the project page shows, byte for byte, priced as charging prices it (per-provider price set)', async () => {
+    const p = await person('same-card@example.com');
+    const settings = await getSettings(t.ctx.db);
+    const route = primaryRoute(settings, t.ctx.config);
+    // The primary route's own price, unlike the general one: a card priced without the route shows 2.
+    await saveSettings(t.ctx.db, { creditsPer5s: 2, providerCosts: { ...settings.providerCosts, [`${route.provider}:${route.model}`]: 7 } });
+    try {
+      const clip = await createClip(t.ctx.db, t.ctx.storage, { userId: p.user.id, projectId: p.project.id, status: 'generating', credits: 0, durationS: 10 });
+      const price = attemptPrice(await getSettings(t.ctx.db), t.ctx.config, 10);
+      expect(price).toBe(14);
+      await p.browser.get(`/projects/${p.project.id}`); // the browser's CSRF secret, which the stream's forms carry too
+      const s = await p.stream(`?project=${p.project.id}`);
+      const from = s.messages.length;
+      await t.ctx.db.updateTable('clips').set({ status: 'ready', progress: 1, updated_at: new Date() }).where('id', '=', clip.id).execute();
+      const pushed = await s.next((m) => clipIdOf(m) === clip.id && m.data.includes('data-status="ready"'), 5000, from);
+      const wrapper = new RegExp(`^<hx-partial hx-target="#clip-${clip.id}" hx-swap="outerHTML">([\\s\\S]*)</hx-partial>$`);
+      const pushedCard = wrapper.exec(pushed.data)?.[1];
+      expect(pushedCard).toBeDefined();
+      for (const web of [a, b]) {
+        const page = await web.inject({ url: `/projects/${p.project.id}`, headers: { cookie: p.browser.cookieHeader } });
+        expect(page.statusCode).toBe(200);
+        // The page's card is the pushed one, every byte (the rendered card ends in a newline).
+        expect(cardIn(page.body, clip.id)).toBe(pushedCard!.trimEnd());
+        expect(page.body).toContain(pushedCard);
+        const one = await web.inject({ url: `/clips/${clip.id}`, headers: { cookie: p.browser.cookieHeader } });
+        expect(one.body).toBe(pushedCard);
+      }
+      expect(pushedCard).toContain(`Regenerate <span class="clip-cost">· ${price} cr</span>`.replace('·', '&#xb7;'));
+    } finally {
+      await saveSettings(t.ctx.db, { creditsPer5s: settings.creditsPer5s, providerCosts: settings.providerCosts });
+    }
   });
 
   it('takes a deleted clip’s card off the person’s other pages', async () => {
@@ -114,9 +157,14 @@ describe('the live stream', () => {
     const lastId = first.messages.at(-1)!.id!;
     first.close();
     await t.ctx.db.updateTable('clips').set({ status: 'ready', progress: 1, updated_at: new Date() }).where('id', '=', clip.id).execute();
+    // Deleted while the page was away: no row is left to send, yet its card must go.
+    const doomed = await createClip(t.ctx.db, t.ctx.storage, { userId: p.user.id, projectId: p.project.id, status: 'ready', credits: 0 });
+    await deleteClip(t.ctx, p.user.id, doomed.id);
     const again = await p.stream(`?project=${p.project.id}`, { 'last-event-id': lastId });
     const card = await again.next((m) => clipIdOf(m) === clip.id);
     expect(card.data).toContain('data-status="ready"');
+    const gone = await again.next((m) => m.data.includes(`id="clip-${doomed.id}"`));
+    expect(gone.data).toBe(`<div id="clip-${doomed.id}" hx-swap-oob="delete"></div>`);
     await again.next((m) => m.event === 'live-export');
   });
 

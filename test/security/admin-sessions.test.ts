@@ -29,7 +29,7 @@ afterAll(async () => {
 /** Another web process over the same database and Redis, optionally with other settings. */
 async function anotherProcess(env: Record<string, string> = {}): Promise<FastifyInstance> {
   const config = loadConfig({ ...t.env, ...env });
-  const ctx = await createContext(config, { skipMigrate: true, storage: createStorage(config) });
+  const ctx = await createContext(config, { skipMigrate: true, storage: await createStorage(config) });
   const app = await buildApp(ctx);
   await app.ready();
   others.push({ app, ctx });

@@ -67,7 +67,7 @@ export async function createTestContext(env: Record<string, string | undefined> 
     ...env,
   };
   const config = loadConfig(settings);
-  const ctx = await createContext(config, { skipMigrate: true, storage: createStorage(config) });
+  const ctx = await createContext(config, { skipMigrate: true, storage: await createStorage(config) });
   return {
     ctx,
     env: Object.fromEntries(Object.entries(settings).filter((e): e is [string, string] => e[1] !== undefined)),

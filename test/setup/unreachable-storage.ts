@@ -1,4 +1,4 @@
-import { S3Storage } from '../../src/storage/index.js';
+import { S3Storage } from '../../src/storage/s3.js';
 import type { AppContext } from '../../src/platform/context.js';
 import { freePort } from './ports.js';
 

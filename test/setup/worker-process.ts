@@ -7,7 +7,7 @@ import { createStorage } from '../../src/storage/index.js';
 import { startWorkers } from '../../src/worker.js';
 
 const config = loadConfig();
-const ctx = await createContext(config, { skipMigrate: true, storage: createStorage(config) });
+const ctx = await createContext(config, { skipMigrate: true, storage: await createStorage(config) });
 const running = startWorkers(ctx, { periodic: false, lockDurationMs: Number(process.env.TEST_WORKER_LOCK_MS ?? 2000) });
 await Promise.all(running.workers.map((w) => w.waitUntilReady()));
 process.send?.('ready');

@@ -91,7 +91,14 @@ function startPlayer(root, data) {
     controls.showControls();
   }
 
+  /** The public page loads nothing before play (preload="none"): the first press starts the clips and the music loading. */
+  function wake() {
+    videos.forEach((v) => { if (v.preload === 'none') v.preload = 'auto'; });
+    if (music.el && music.el.preload === 'none') music.el.preload = 'auto';
+  }
+
   function play() {
+    wake();
     if (state.ended) seek(0);
     state.playing = true;
     // While a jump is loading, the switch starts the new clip itself when it lands.
@@ -118,6 +125,7 @@ function startPlayer(root, data) {
 
   /** @param {number} t */
   function seek(t) {
+    wake();
     t = Math.max(0, Math.min(t, timeline.total - 0.05));
     const i = timeline.clipAt(t);
     const local = Math.max(0, t - timeline.startOf(i));

@@ -15,6 +15,8 @@ export function createTimeline(data) {
     crossfadeS: data.crossfadeS,
     /** @param {number} i */
     startOf: (i) => clips[i].startS,
+    /** Where in its video clip i is shown from (its trim; 0 for playlists made before trims). @param {number} i */
+    inOf: (i) => (i >= 0 && clips[i] ? clips[i].inS || 0 : 0),
     /** @param {number} i */
     outOf: (i) => clips[i].outS,
     /** @param {number} i */

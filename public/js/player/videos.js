@@ -119,8 +119,12 @@ export function createSwitcher({ videos, state, timeline, music, recorder, onSwi
     frames[k] = newFrameInfo(i);
     if (i < 0) return;
     v.preload = 'auto';
-    if (v.getAttribute('src') !== timeline.urlOf(i)) v.src = timeline.urlOf(i);
-    else if (v.currentTime > 0.01) v.currentTime = 0;
+    // Waiting at the clip's in point (its trim), so a natural hand-over starts it there at once.
+    const from = timeline.inOf(i);
+    if (v.getAttribute('src') !== timeline.urlOf(i)) {
+      v.src = timeline.urlOf(i);
+      if (from > 0) v.addEventListener('loadedmetadata', () => { if (loaded[k] === i && v.currentTime < from) v.currentTime = from; }, { once: true });
+    } else if (Math.abs(v.currentTime - from) > 0.01) v.currentTime = from;
   }
 
   /** @param {number} k */
@@ -158,14 +162,16 @@ export function createSwitcher({ videos, state, timeline, music, recorder, onSwi
   function clipDuration(k) {
     const v = videos[k];
     const planned = timeline.outOf(loaded[k]);
-    return isFinite(v.duration) && v.duration > 0 ? Math.min(v.duration, planned) : planned;
+    return isFinite(v.duration) && v.duration > 0 ? Math.min(v.duration - timeline.inOf(loaded[k]), planned) : planned;
   }
-  /** The plan shows less of the clip than its file holds (beat sync). @param {number} k */
+  /** The plan ends the clip before its file does (a trim or beat sync). @param {number} k */
   function trimmed(k) {
     const v = videos[k];
-    return isFinite(v.duration) && clipDuration(k) < v.duration - 0.01;
+    return isFinite(v.duration) && timeline.inOf(loaded[k]) + clipDuration(k) < v.duration - 0.01;
   }
-  const localTime = () => videos[live].currentTime || 0;
+  /** How far into its shown part element k is (its video's time less the clip's in point). @param {number} k */
+  const localOf = (k) => Math.max(0, (videos[k].currentTime || 0) - timeline.inOf(loaded[k]));
+  const localTime = () => localOf(live);
 
   /**
    * The element that just left the top: once it has ended (or was stopped) and is covered, it loads the clip after the live one.
@@ -193,7 +199,7 @@ export function createSwitcher({ videos, state, timeline, music, recorder, onSwi
     if (!outDone) {
       v.addEventListener('ended', onEnded);
       // A trimmed clip (beat sync) is done at its planned end; otherwise 'ended' comes first, this is a backstop.
-      current.timers.push(setTimeout(onEnded, (Math.max(0, clipDuration(k) - v.currentTime) + (trimmed(k) ? 0 : 1)) * 1000));
+      current.timers.push(setTimeout(onEnded, (Math.max(0, clipDuration(k) - localOf(k)) + (trimmed(k) ? 0 : 1)) * 1000));
     }
     current.timers.push(setTimeout(() => {
       fadeDone = true;
@@ -257,8 +263,9 @@ export function createSwitcher({ videos, state, timeline, music, recorder, onSwi
     };
     if (natural) return go();
     state.pendingT = timeline.startOf(i) + local;
-    if (vIn.readyState >= 2 && Math.abs(vIn.currentTime - local) < 0.05) return go();
-    seekVideo(vIn, local, go);
+    const at = timeline.inOf(i) + local;
+    if (vIn.readyState >= 2 && Math.abs(vIn.currentTime - at) < 0.05) return go();
+    seekVideo(vIn, at, go);
   }
 
   videos.forEach((_, k) => watchFrames(k));
@@ -278,7 +285,7 @@ export function createSwitcher({ videos, state, timeline, music, recorder, onSwi
     /** Starts the live element (arming its first-frame record when it is at its start). */
     playLive() {
       const v = videos[live];
-      if (v.currentTime < 0.05) {
+      if (localOf(live) < 0.05) {
         frames[live].armed = true;
         frames[live].calledAt = performance.now();
       }
@@ -292,7 +299,7 @@ export function createSwitcher({ videos, state, timeline, music, recorder, onSwi
     /** Moves within the live clip. @param {number} local */
     seekLive(local) {
       flushRetire(true);
-      videos[live].currentTime = local;
+      videos[live].currentTime = timeline.inOf(loaded[live]) + local;
     },
     /** A jump or the end: the next frame interval is not a hand-over gap. */
     forgetLastFrame() {

@@ -1,6 +1,6 @@
 import { envelopes, periodicity, trackBeats } from './beats.js';
 import { downbeats } from './downbeats.js';
-import { waveformPeaks } from './waveform.js';
+import { peakCount, waveformPeaks } from './waveform.js';
 
 export interface TrackAnalysis {
   status: 'ready' | 'no_beat';
@@ -9,7 +9,7 @@ export interface TrackAnalysis {
   beats: number[];
   /** Bar starts (a subset of beats). */
   downbeats: number[];
-  /** 200 peaks, 0..1. */
+  /** Peaks 0..1, ten a second (200 to 3000: peakCount). */
   waveform: number[];
   durationS: number;
   /** Why there is no beat, for the page. */
@@ -30,7 +30,7 @@ const round = (t: number) => Math.round(t * 10000) / 10000;
 /** Tempo, beats, downbeats and a waveform of mono PCM, or `no_beat` with a reason when the pulse is unclear. */
 export async function analyseSamples(samples: Float32Array, rate: number): Promise<TrackAnalysis> {
   const durationS = samples.length / rate;
-  const waveform = waveformPeaks(samples);
+  const waveform = waveformPeaks(samples, peakCount(durationS));
   const env = envelopes(samples, rate);
   const clarity = periodicity(env.coarse);
   const track = clarity >= MIN_PERIODICITY ? await trackBeats(samples, rate, env) : null;

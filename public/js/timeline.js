@@ -1,0 +1,353 @@
+// @ts-check
+// The film's timeline on the project page (views/film/_timeline.eta): places each clip's block from
+// the numbers the server put on it (data-start-s, data-out-s: the film plan's, never re-derived),
+// zooms and scrolls, moves a playhead with the music, and trims by dragging a block's edges or with
+// the arrow keys on them (snapping the cut to the beats or bars when beat sync is on). A trim is sent
+// through the clip's own trim form, so the server checks it and answers with the fresh timeline.
+
+const ZOOMS = [1, 1.5, 2.25, 3.5, 5, 8, 12];
+const MIN_TRIM_S = 0.5;
+const SNAP_PX = 14;
+const KEY_COMMIT_MS = 700;
+
+/** What outlives a refresh of the fragment (the live stream swaps it whole). */
+const kept = {
+  zoom: 0,
+  scrollLeft: 0,
+  /** @type {string | null} */ selected: null,
+  /** @type {{ clip: string, edge: string } | null} */ focus: null,
+};
+const audio = new Audio();
+audio.preload = 'auto';
+let playing = false;
+/** Film time when there is no music to follow: where the clock started, and from when. */
+let clock = { t0: 0, at: 0 };
+let rafId = 0;
+
+/** @param {Element} el @param {string} name */
+const num = (el, name) => Number(el.getAttribute(name) || 0);
+/** @param {number} v @param {number} lo @param {number} hi */
+const clamp = (v, lo, hi) => Math.min(hi, Math.max(lo, v));
+/** @param {number} t */
+const secs = (t) => t.toFixed(2) + ' s';
+/** @param {string} url */
+const pathOf = (url) => new URL(url, location.href).pathname;
+
+function setup() {
+  const root = /** @type {HTMLElement | null} */ (document.getElementById('timeline'));
+  if (!root || root.hasAttribute('data-ready')) return;
+  root.setAttribute('data-ready', '');
+  const track = /** @type {HTMLElement | null} */ (root.querySelector('[data-timeline]'));
+  const scroll = /** @type {HTMLElement | null} */ (root.querySelector('[data-tl-scroll]'));
+  if (track && scroll) start(root, track, scroll);
+}
+
+/** @param {HTMLElement} root @param {HTMLElement} track @param {HTMLElement} scroll */
+function start(root, track, scroll) {
+  const total = num(root, 'data-total-s');
+  const fade = num(root, 'data-crossfade-s');
+  /** @type {number[]} */
+  const snapGrid = JSON.parse(root.getAttribute('data-snap') || '[]');
+  const musicUrl = root.getAttribute('data-music-url');
+  if (!musicUrl) {
+    audio.pause();
+    audio.removeAttribute('src');
+  } else if (!audio.getAttribute('src') || pathOf(audio.src) !== pathOf(musicUrl)) {
+    audio.src = musicUrl;
+  }
+  const blocks = /** @type {HTMLElement[]} */ ([...track.querySelectorAll('.tl-block[data-clip-id]')]);
+  const playhead = /** @type {HTMLElement | null} */ (root.querySelector('[data-tl-playhead]'));
+  const end = /** @type {HTMLElement | null} */ (root.querySelector('[data-tl-end]'));
+  const timeOut = root.querySelector('[data-tl-time]');
+  const playBtn = root.querySelector('[data-tl-play]');
+  const playLabel = root.querySelector('[data-tl-play-label]');
+
+  /** Pixels per second: the whole film fits at the first zoom (never under 20 px a second). */
+  const pps = () => Math.max(20, (scroll.clientWidth - 2) / Math.max(total, 0.1)) * ZOOMS[kept.zoom];
+
+  /** @param {HTMLElement} b @param {number} [inS] @param {number} [outS] */
+  function placeBlock(b, inS, outS) {
+    const p = pps();
+    const start = num(b, 'data-start-s');
+    const take = num(b, 'data-take-s') || 1;
+    const trimIn = inS ?? num(b, 'data-trim-in-s');
+    const trimOut = outS ?? num(b, 'data-trim-out-s');
+    // Dragging shows the trim as it will be sent; at rest, what the plan shows (the beat cut too).
+    const shown = inS === undefined && outS === undefined ? num(b, 'data-shown-s') : trimOut - trimIn;
+    const length = inS === undefined && outS === undefined ? num(b, 'data-out-s') - start : shown;
+    b.style.left = start * p + 'px';
+    b.style.width = Math.max(0, length * p) + 'px';
+    const used = /** @type {HTMLElement | null} */ (b.querySelector('.tl-take-used'));
+    const beat = /** @type {HTMLElement | null} */ (b.querySelector('.tl-take-beat'));
+    if (used) {
+      used.style.left = (trimIn / take) * 100 + '%';
+      used.style.width = (shown / take) * 100 + '%';
+    }
+    if (beat) {
+      beat.style.left = ((trimIn + shown) / take) * 100 + '%';
+      beat.style.width = (Math.max(0, trimOut - trimIn - shown) / take) * 100 + '%';
+    }
+  }
+
+  function layout() {
+    const p = pps();
+    track.style.width = Math.max(total * p, 10) + 'px';
+    blocks.forEach((b) => placeBlock(b));
+    if (end) end.style.left = total * p + 'px';
+    drawPlayhead();
+  }
+
+  // ---- playback: the playhead follows the music (or a clock when there is none) ----
+  const now = () => (musicUrl ? audio.currentTime : playing ? clock.t0 + (performance.now() - clock.at) / 1000 : clock.t0);
+
+  function drawPlayhead() {
+    const t = Math.min(now(), total);
+    const p = pps();
+    if (playhead) playhead.style.transform = `translateX(${t * p}px)`;
+    if (timeOut) timeOut.textContent = secs(t);
+    let current = -1;
+    blocks.forEach((b, i) => {
+      if (t >= num(b, 'data-start-s')) current = i;
+    });
+    blocks.forEach((b, i) => b.classList.toggle('is-current', playing && i === current));
+    if (playing) {
+      const x = t * p;
+      if (x < scroll.scrollLeft || x > scroll.scrollLeft + scroll.clientWidth - 24) scroll.scrollLeft = Math.max(0, x - 40);
+    }
+  }
+
+  function frame() {
+    if (!root || !root.isConnected) return;
+    if (playing && now() >= total) stop(true);
+    drawPlayhead();
+    if (playing) rafId = requestAnimationFrame(frame);
+  }
+
+  function renderPlay() {
+    if (playBtn) playBtn.setAttribute('aria-pressed', String(playing));
+    if (playLabel) playLabel.textContent = playing ? 'Pause' : 'Play';
+  }
+
+  /** @param {boolean} [toStart] */
+  function stop(toStart) {
+    if (!musicUrl) clock = { t0: toStart ? 0 : now(), at: performance.now() };
+    playing = false;
+    audio.pause();
+    if (toStart && musicUrl) audio.currentTime = 0;
+    renderPlay();
+  }
+
+  function play() {
+    if (now() >= total - 0.05) seek(0);
+    playing = true;
+    if (musicUrl) audio.play().catch(() => stop());
+    else clock = { t0: clock.t0, at: performance.now() };
+    renderPlay();
+    cancelAnimationFrame(rafId);
+    rafId = requestAnimationFrame(frame);
+  }
+
+  /** @param {number} t */
+  function seek(t) {
+    t = clamp(t, 0, total);
+    if (musicUrl) audio.currentTime = t;
+    clock = { t0: t, at: performance.now() };
+    drawPlayhead();
+  }
+
+  playBtn?.addEventListener('click', () => (playing ? stop() : play()));
+  audio.onended = () => stop(true);
+  track.addEventListener('click', (e) => {
+    const target = /** @type {Element} */ (e.target);
+    if (target.closest('.tl-block')) return;
+    seek((e.clientX - track.getBoundingClientRect().left) / pps());
+  });
+
+  // ---- zoom and scroll ----
+  /** @param {number} dir */
+  function zoom(dir) {
+    const centre = (scroll.scrollLeft + scroll.clientWidth / 2) / pps();
+    kept.zoom = clamp(kept.zoom + dir, 0, ZOOMS.length - 1);
+    layout();
+    scroll.scrollLeft = centre * pps() - scroll.clientWidth / 2;
+  }
+  root.querySelectorAll('[data-tl-zoom]').forEach((btn) => btn.addEventListener('click', () => zoom(btn.getAttribute('data-tl-zoom') === 'in' ? 1 : -1)));
+  scroll.addEventListener('keydown', (e) => {
+    if (e.target !== scroll) return;
+    if (e.key === '+' || e.key === '=') zoom(1);
+    else if (e.key === '-') zoom(-1);
+  });
+  scroll.addEventListener('scroll', () => { kept.scrollLeft = scroll.scrollLeft; });
+
+  // ---- selection: the chosen block's details (what it loses, its trim form) ----
+  /** @param {string | null} id */
+  function select(id) {
+    if (!id || !blocks.some((b) => b.getAttribute('data-clip-id') === id)) id = blocks[0]?.getAttribute('data-clip-id') ?? null;
+    kept.selected = id;
+    blocks.forEach((b) => b.classList.toggle('is-selected', b.getAttribute('data-clip-id') === id));
+    root?.querySelectorAll('[data-tl-panel]').forEach((panel) => {
+      /** @type {HTMLElement} */ (panel).hidden = panel.getAttribute('data-tl-panel') !== id;
+    });
+    root?.querySelectorAll('[data-tl-select]').forEach((btn) => btn.setAttribute('aria-expanded', String(btn.closest('.tl-block')?.getAttribute('data-clip-id') === id)));
+  }
+  root.querySelectorAll('[data-tl-select]').forEach((btn) => btn.addEventListener('click', () => select(btn.closest('.tl-block')?.getAttribute('data-clip-id') ?? null)));
+
+  // ---- trimming by the edges ----
+  /**
+   * The trim an edge moved to `v` (seconds into the take) gives, snapped so the clip's cut lands on
+   * the grid when beat sync is on (and Shift is not held).
+   * @param {HTMLElement} b @param {'in' | 'out'} edge @param {number} v @param {boolean} free
+   */
+  function trimFor(b, edge, v, free) {
+    const start = num(b, 'data-start-s');
+    const take = num(b, 'data-take-s');
+    let trimIn = num(b, 'data-trim-in-s');
+    let trimOut = num(b, 'data-trim-out-s');
+    if (edge === 'out') trimOut = clamp(v, trimIn + MIN_TRIM_S, take);
+    else trimIn = clamp(v, 0, trimOut - MIN_TRIM_S);
+    if (!free && snapGrid.length) {
+      const cut = start + (trimOut - trimIn) - fade / 2;
+      const near = snapGrid.reduce((best, g) => (Math.abs(g - cut) < Math.abs(best - cut) ? g : best), Infinity);
+      if (Math.abs(near - cut) * pps() <= SNAP_PX) {
+        const length = near + fade / 2 - start;
+        if (edge === 'out' && trimIn + length <= take + 1e-6 && length >= MIN_TRIM_S) trimOut = trimIn + length;
+        if (edge === 'in' && trimOut - length >= -1e-6 && length >= MIN_TRIM_S) trimIn = Math.max(0, trimOut - length);
+      }
+    }
+    return { trimIn: Math.round(trimIn * 1000) / 1000, trimOut: Math.round(trimOut * 1000) / 1000 };
+  }
+
+  /** @param {HTMLElement} b @param {{ trimIn: number, trimOut: number }} trim @param {string} edge */
+  function preview(b, trim, edge) {
+    placeBlock(b, trim.trimIn, trim.trimOut);
+    let tip = /** @type {HTMLElement | null} */ (b.querySelector('.tl-drag-tip'));
+    if (!tip) {
+      tip = document.createElement('span');
+      tip.className = 'tl-drag-tip';
+      b.appendChild(tip);
+    }
+    tip.textContent = (edge === 'in' ? 'In ' + secs(trim.trimIn) : 'Out ' + secs(trim.trimOut)) + ' · ' + secs(trim.trimOut - trim.trimIn);
+    tip.style.left = edge === 'in' ? '0' : '100%';
+    const slider = b.querySelector(`[data-edge="${edge}"]`);
+    const v = edge === 'in' ? trim.trimIn : trim.trimOut;
+    slider?.setAttribute('aria-valuenow', String(v));
+    slider?.setAttribute('aria-valuetext', secs(v));
+  }
+
+  /** Sends the trim through the clip's form (the server checks it, then the timeline is refreshed). @param {HTMLElement} b @param {{ trimIn: number, trimOut: number }} trim */
+  function commit(b, trim) {
+    const id = b.getAttribute('data-clip-id');
+    const form = /** @type {HTMLFormElement | null} */ (root?.querySelector(`[data-trim-form="${id}"]`) ?? null);
+    if (!form) return;
+    if (Math.abs(trim.trimIn - num(b, 'data-trim-in-s')) < 0.0005 && Math.abs(trim.trimOut - num(b, 'data-trim-out-s')) < 0.0005) {
+      placeBlock(b);
+      b.querySelector('.tl-drag-tip')?.remove();
+      return;
+    }
+    /** @type {HTMLInputElement} */ (form.elements.namedItem('in_s')).value = trim.trimIn.toFixed(3);
+    /** @type {HTMLInputElement} */ (form.elements.namedItem('out_s')).value = trim.trimOut.toFixed(3);
+    kept.selected = id;
+    form.requestSubmit();
+  }
+
+  blocks.forEach((b) => {
+    b.querySelectorAll('[data-edge]').forEach((el) => {
+      const handle = /** @type {HTMLElement} */ (el);
+      const edge = handle.getAttribute('data-edge') === 'in' ? 'in' : 'out';
+      /** @type {{ x: number, v: number, id: number } | null} */
+      let drag = null;
+      /** @type {{ trimIn: number, trimOut: number } | null} */
+      let pending = null;
+      handle.addEventListener('pointerdown', (e) => {
+        e.preventDefault();
+        handle.setPointerCapture(e.pointerId);
+        drag = { x: e.clientX, v: num(b, edge === 'in' ? 'data-trim-in-s' : 'data-trim-out-s'), id: e.pointerId };
+        b.classList.add('is-dragging');
+        select(b.getAttribute('data-clip-id'));
+      });
+      handle.addEventListener('pointermove', (e) => {
+        if (!drag || e.pointerId !== drag.id) return;
+        pending = trimFor(b, edge, drag.v + (e.clientX - drag.x) / pps(), e.shiftKey);
+        preview(b, pending, edge);
+      });
+      const finish = () => {
+        if (!drag) return;
+        drag = null;
+        b.classList.remove('is-dragging');
+        if (pending) commit(b, pending);
+        pending = null;
+      };
+      handle.addEventListener('pointerup', finish);
+      handle.addEventListener('pointercancel', () => {
+        drag = null;
+        pending = null;
+        b.classList.remove('is-dragging');
+        placeBlock(b);
+      });
+
+      // Arrow keys: to the next beat (or bar) for the cut when beat sync is on, else 0.1 s; Shift: 0.01 s.
+      /** @type {number | undefined} */
+      let timer;
+      handle.addEventListener('keydown', (e) => {
+        const dir = e.key === 'ArrowRight' || e.key === 'ArrowUp' ? 1 : e.key === 'ArrowLeft' || e.key === 'ArrowDown' ? -1 : 0;
+        const cur = pending ?? { trimIn: num(b, 'data-trim-in-s'), trimOut: num(b, 'data-trim-out-s') };
+        const v = edge === 'in' ? cur.trimIn : cur.trimOut;
+        let next;
+        if (e.key === 'Home') next = trimFor(b, edge, 0, true);
+        else if (e.key === 'End') next = trimFor(b, edge, num(b, 'data-take-s'), true);
+        else if (!dir) return;
+        else if (snapGrid.length && !e.shiftKey) {
+          // The cut moves with the out edge (+) and against the in edge (−): step it to the neighbouring grid time.
+          const start = num(b, 'data-start-s');
+          const cut = start + (cur.trimOut - cur.trimIn) - fade / 2;
+          const cutDir = edge === 'out' ? dir : -dir;
+          const g = cutDir > 0 ? snapGrid.find((x) => x > cut + 0.01) : [...snapGrid].reverse().find((x) => x < cut - 0.01);
+          next = g === undefined ? trimFor(b, edge, v + dir * 0.1, true) : trimFor(b, edge, edge === 'out' ? cur.trimIn + g + fade / 2 - start : cur.trimOut - (g + fade / 2 - start), true);
+        } else next = trimFor(b, edge, v + dir * (e.shiftKey ? 0.01 : 0.1), true);
+        e.preventDefault();
+        pending = next;
+        preview(b, next, edge);
+        clearTimeout(timer);
+        timer = window.setTimeout(() => {
+          kept.focus = { clip: b.getAttribute('data-clip-id') || '', edge };
+          if (pending) commit(b, pending);
+          pending = null;
+        }, KEY_COMMIT_MS);
+      });
+    });
+  });
+
+  select(kept.selected);
+  layout();
+  scroll.scrollLeft = kept.scrollLeft;
+  renderPlay();
+  if (playing) {
+    cancelAnimationFrame(rafId);
+    rafId = requestAnimationFrame(frame);
+  }
+  if (kept.focus) {
+    const el = /** @type {HTMLElement | null} */ (root.querySelector(`.tl-block[data-clip-id="${kept.focus.clip}"] [data-edge="${kept.focus.edge}"]`));
+    if (el && (!document.activeElement || document.activeElement === document.body)) el.focus();
+    kept.focus = null;
+  }
+  let width = scroll.clientWidth;
+  new ResizeObserver(() => {
+    if (scroll.clientWidth !== width) {
+      width = scroll.clientWidth;
+      layout();
+    }
+  }).observe(scroll);
+}
+
+// A refreshed timeline (a trim, or a change pushed by the live stream) comes back whole: set it up again.
+document.addEventListener('htmx:before:swap', () => {
+  const active = document.activeElement;
+  const edge = active && active.closest ? active.closest('#timeline [data-edge]') : null;
+  if (edge) kept.focus = { clip: edge.closest('.tl-block')?.getAttribute('data-clip-id') || '', edge: edge.getAttribute('data-edge') || 'out' };
+});
+document.addEventListener('htmx:after:swap', setup);
+if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', setup);
+else setup();
+
+// For tests: the playhead's film time.
+Object.assign(window, { __echoesTimeline: { time: () => (audio.getAttribute('src') ? audio.currentTime : null) } });
