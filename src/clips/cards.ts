@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Clip, TransitionKind } from '../platform/db-types.js';
-import { DEFAULT_TRANSITION_S, TRANSITION_LABELS } from '../film/transition.js';
+import { DEFAULT_TRANSITION_S, TRANSITION_LABELS } from '../transitions/kinds.js';
 import type { ClipWithTake } from './queries.js';
 import { stableUrl } from '../storage/stable-url.js';
 import type { Storage } from '../storage/types.js';

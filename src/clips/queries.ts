@@ -1,7 +1,6 @@
 import { sql } from 'kysely';
 import type { Conn } from '../platform/db.js';
-import type { Clip, NewClip, TakeKind, TransitionKind } from '../platform/db-types.js';
-import { takeLengthS } from '../takes/queries.js';
+import type { Clip, NewClip, TakeKind } from '../platform/db-types.js';
 import { isUuid } from '../platform/ids.js';
 
 /** Clips with the video of the take the film uses (null: none ready yet) and its kind. */
@@ -117,27 +116,4 @@ export async function startNextAttempt(db: Conn, clipId: string, next: { attempt
 
 export async function deleteClipRow(db: Conn, clipId: string): Promise<void> {
   await db.deleteFrom('clips').where('id', '=', clipId).execute();
-}
-
-export async function findProjectOfClip(db: Conn, projectId: string) {
-  return db.selectFrom('projects').select(['id', 'music_key']).where('id', '=', projectId).executeTakeFirst();
-}
-
-/** The length of the clip's chosen take, and of the next clip's in the project's order that has one (null: none). */
-export async function neighbourLengths(db: Conn, projectId: string, clipId: string): Promise<{ own: number | null; next: number | null }> {
-  const rows = await db
-    .selectFrom('clips')
-    .innerJoin('takes', 'takes.id', 'clips.take_id')
-    .select(['clips.id', takeLengthS.as('length')])
-    .where('clips.project_id', '=', projectId)
-    .where('takes.video_key', 'is not', null)
-    .orderBy('clips.position')
-    .orderBy('clips.created_at')
-    .execute();
-  const i = rows.findIndex((r) => r.id === clipId);
-  return { own: i >= 0 ? rows[i]!.length : null, next: i >= 0 ? rows[i + 1]?.length ?? null : null };
-}
-
-export async function setTransitionColumns(db: Conn, clipId: string, t: { kind: TransitionKind; s: number | null; beats: number | null }): Promise<void> {
-  await db.updateTable('clips').set({ transition_kind: t.kind, transition_s: t.s, transition_beats: t.beats, updated_at: new Date() }).where('id', '=', clipId).execute();
 }

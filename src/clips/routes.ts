@@ -20,7 +20,6 @@ import { findClipForUser, type ClipWithTake } from './queries.js';
 import { approveClip, cancelClip, deleteClip, moveClip, reorderClips } from './service.js';
 import { readClipUpload } from './upload.js';
 import { offerUndo } from '../undo/http.js';
-import { setTransition, transitionForm } from './transition.js';
 
 const clipOfUrl = { preHandler: ownClip() };
 const projectOfUrl = { preHandler: ownProject() };
@@ -138,15 +137,6 @@ export default fp(
       }
       flash(reply, 'notice', 'Clip deleted. Undo brings it back.');
       return reply.redirect(`/projects/${clip.project_id}`, 303);
-    });
-
-    app.post('/clips/:id/transition', clipOfUrl, async (req, reply) => {
-      const spec = readForm(transitionForm, req.body);
-      await setTransition(app.ctx, req.clip.user_id, req.clip.id, spec);
-      offerUndo(reply, 'Transition changed');
-      const fresh = await findClipForUser(app.db, req.clip.user_id, req.clip.id);
-      if (!fresh) throw new NotFoundError();
-      return done(req, reply, fresh, 'Transition changed.');
     });
 
     // Ownership first (the preHandler): a clip that is not yours is a 404 whatever the form says.

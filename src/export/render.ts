@@ -1,6 +1,6 @@
 import { inputOf, run } from '../platform/ffmpeg.js';
 import type { RenderTimeline } from '../film/render-timeline.js';
-import { XFADE } from '../film/transition.js';
+import { XFADE } from '../transitions/kinds.js';
 
 export const OUTPUT_FPS = 30;
 

@@ -33,7 +33,7 @@
  */
 
 import { CROSSFADE_S, crossfadeFor, endOf, nextStartS, roundS as round } from './timeline.js';
-import { beatLengthS, longestBetween, wantedLengthS, type TransitionSpec } from './transition.js';
+import { beatLengthS, longestBetween, wantedLengthS, type TransitionSpec } from '../transitions/kinds.js';
 import type { TransitionKind } from '../platform/db-types.js';
 import { count } from '../platform/format.js';
 

@@ -1,6 +1,6 @@
 import type { CutPlan } from './plan.js';
 import { crossfadeFor, layOut, musicFadeOut, roundS } from './timeline.js';
-import { longestBetween } from './transition.js';
+import { longestBetween } from '../transitions/kinds.js';
 import type { TransitionKind } from '../platform/db-types.js';
 
 /** What the export renders: each clip's shown length and place, the crossfade and the music's fade-out. */

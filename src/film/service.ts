@@ -4,8 +4,8 @@ import type { Project } from '../platform/db-types.js';
 import { currentAnalysis } from '../beats/service.js';
 import { CROSSFADE_S, planCuts, type CutPlan, type PlanClip } from './plan.js';
 import { buildPlaylist, playlistJson, type Playlist } from './playlist.js';
-import { beatLengthS } from './transition.js';
-import { listPlayableClips, transitionsOf, type PlayableClip } from './queries.js';
+import { beatLengthS } from '../transitions/kinds.js';
+import { listPlayableClips, transitionsOf, transitionSpecOf, type PlayableClip, type TransitionColumns } from './queries.js';
 import { timelineView, type TimelineView } from './timeline-view.js';
 
 /** Everything a player page needs: the clips, their cut plan, the playlist and its JSON for the script. */
@@ -17,10 +17,16 @@ export interface Film {
 }
 
 /** The cut plan of these clips of the project (its beat analysis and cut-on-beat setting): the players' and the export's. */
-export async function planFilm(db: Conn, project: Project, clips: Array<{ id: string; duration_s: number; trim_in_s?: number; trim_out_s?: number | null }>): Promise<CutPlan> {
-  // Each clip's transition is read here, so every caller's plan has them (the players', the export's, the timeline's).
-  const transitions = await transitionsOf(db, clips.map((c) => c.id));
-  return planForProject(db, project, clips.map((c) => ({ id: c.id, durationS: c.duration_s, trimInS: c.trim_in_s, trimOutS: c.trim_out_s, transition: transitions.get(c.id) })));
+export async function planFilm(
+  db: Conn,
+  project: Project,
+  clips: Array<{ id: string; duration_s: number; trim_in_s?: number; trim_out_s?: number | null } & Partial<TransitionColumns>>,
+): Promise<CutPlan> {
+  // Each clip's transition, from its row or read here, so every caller's plan has them (the players', the export's, the timeline's).
+  const carried = clips.every((c) => c.transition_kind !== undefined);
+  const read = carried ? null : await transitionsOf(db, clips.map((c) => c.id));
+  const transitionOf = (c: (typeof clips)[number]) => (read ? read.get(c.id) : transitionSpecOf(c as TransitionColumns));
+  return planForProject(db, project, clips.map((c) => ({ id: c.id, durationS: c.duration_s, trimInS: c.trim_in_s, trimOutS: c.trim_out_s, transition: transitionOf(c) })));
 }
 
 /** The project's film as the players show it (the owner's and the public one alike). */

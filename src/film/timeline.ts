@@ -5,8 +5,10 @@
  * or a fade.
  */
 
+import { DEFAULT_TRANSITION_S } from '../transitions/kinds.js';
+
 /** The crossfade between clips, in seconds, unless a clip is too short for it (crossfadeFor). */
-export const CROSSFADE_S = 0.3;
+export const CROSSFADE_S = DEFAULT_TRANSITION_S.crossfade;
 /** The music fades out over the film's last seconds: this long, or a quarter of a short film. */
 export const MUSIC_FADE_OUT_S = 1.5;
 

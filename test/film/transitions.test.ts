@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { planCuts, type PlanInput } from '../../src/film/plan.js';
 import { renderTimeline } from '../../src/film/render-timeline.js';
-import { beatLengthS } from '../../src/film/transition.js';
+import { beatLengthS } from '../../src/transitions/kinds.js';
 import { buildRender, runRender } from '../../src/export/render.js';
 import { ffmpegPath, run } from '../../src/platform/ffmpeg.js';
 import { makeClipFile } from '../factories/export-media.js';

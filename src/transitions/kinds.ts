@@ -1,19 +1,22 @@
 /**
- * Transitions per cut (issue 30.3): the transition from a clip into the next, as the clip holds it
+ * Transitions per cut (issue 30.3), the words and numbers every feature shares (src/film plans and
+ * edits them, src/clips shows them on the card): the transition from a clip into the next, as the clip holds it
  * (its transition_* columns). Every kind overlaps the two clips by its length, and its midpoint is
  * the cut (the beat): a crossfade blends them, a dip goes through black, a flash through white, and
  * a cut has no length. The export uses ffmpeg's xfade with the matching transition; the players do
  * the same with opacity (public/js/player/videos.js).
  */
 import type { TransitionKind } from '../platform/db-types.js';
-import { CROSSFADE_S, roundS } from './timeline.js';
+
+/** Times sit on a microsecond grid (as src/film/timeline.ts's). */
+const roundS = (t: number) => Math.round(t * 1e6) / 1e6;
 
 export const TRANSITION_KINDS: readonly TransitionKind[] = ['cut', 'crossfade', 'dip', 'flash'];
 
 export const TRANSITION_LABELS: Record<TransitionKind, string> = { cut: 'Cut', crossfade: 'Crossfade', dip: 'Dip to black', flash: 'Flash' };
 
 /** The length of each kind when none is given. */
-export const DEFAULT_TRANSITION_S: Record<TransitionKind, number> = { cut: 0, crossfade: CROSSFADE_S, dip: 0.6, flash: 0.4 };
+export const DEFAULT_TRANSITION_S: Record<TransitionKind, number> = { cut: 0, crossfade: 0.3, dip: 0.6, flash: 0.4 };
 
 /** Without beats to measure, a beat is taken as this long (120 beats a minute). */
 export const FALLBACK_BEAT_S = 0.5;

@@ -3,10 +3,11 @@ import type { AppContext } from '../platform/context.js';
 import { withTx } from '../platform/db.js';
 import type { TransitionKind } from '../platform/db-types.js';
 import { NotFoundError, UserError } from '../platform/errors.js';
-import { beatLengthOf } from '../film/service.js';
-import { longestBetween, TRANSITION_KINDS, TRANSITION_LABELS, wantedLengthS, type TransitionSpec } from '../film/transition.js';
+import { beatLengthOf } from './service.js';
+import { longestBetween, TRANSITION_KINDS, TRANSITION_LABELS, wantedLengthS, type TransitionSpec } from '../transitions/kinds.js';
 import { recordEdit } from '../undo/record.js';
-import { findProjectOfClip, lockClipForUser, neighbourLengths, setTransitionColumns } from './queries.js';
+import { lockClipForUser } from '../clips/queries.js';
+import { findProjectOfClip, neighbourLengths, setTransitionColumns } from './queries.js';
 
 const KIND_ERROR = 'Choose a transition: cut, crossfade, dip (to black) or flash.';
 const number = (what: string, max: number) =>
