@@ -18,6 +18,8 @@ import pages from './pages/routes.js';
 import projects from './projects/routes.js';
 import projectPage from './project-page/routes.js';
 import clips from './clips/routes.js';
+import clipFocus from './clips/focus-routes.js';
+import takes from './takes/routes.js';
 import photos from './photos/routes.js';
 import music from './music/routes.js';
 import beats from './beats/routes.js';
@@ -71,6 +73,8 @@ export async function buildApp(ctx: AppContext, opts: { logStream?: DestinationS
   await app.register(projects);
   await app.register(projectPage);
   await app.register(clips);
+  await app.register(clipFocus);
+  await app.register(takes);
   await app.register(film);
   await app.register(photos);
   await app.register(music);

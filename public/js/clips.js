@@ -2,6 +2,7 @@
 // mouse, dragging the handle on touch screens, or the ↑ ↓ buttons). Without this file every form
 // still works as a plain post. No inline scripts: the CSP allows only our files.
 import { csrfToken } from './csrf.js';
+import './takes.js';
 
 (function () {
   if (window.__echoesClips) return;

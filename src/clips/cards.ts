@@ -35,8 +35,14 @@ export interface ClipCard {
   /** Stable DOM id for the video, so polling swaps keep it playing (hx-preserve). */
   videoDomId: string | null;
   canApprove: boolean;
+  /** How many takes the clip has (views/takes/_control.eta). */
+  takesCount: number;
+  /** Changes whenever the clip's takes list would: an open list reloads when a pushed card carries a new one. */
+  takesSig: string;
   /** What regenerating costs, when known. */
   regenerateCost: number | null;
+  /** The crop (views/clips/_focus.eta): the whole photo, the frame's shape and its focal point; null while the clip is busy. */
+  focus: { sourceUrl: string; x: number; y: number; frameW: number; frameH: number } | null;
   /** The transition into the next clip, as the card's form shows it. */
   transition: { kind: TransitionKind; amount: number | null; unit: 'beats' | 's'; summary: string };
 }
@@ -79,7 +85,16 @@ export async function toClipCard(storage: Storage, clip: ClipWithTake, opts: { r
     videoDomId: clip.video_key ? `clip-video-${createHash('sha1').update(clip.video_key).digest('hex').slice(0, 12)}` : null,
     take: clip.take_kind,
     canApprove: clip.status === 'ready' || clip.status === 'draft',
+    takesCount: Number.parseInt(clip.takes_tally, 10) || 0,
+    takesSig: `${clip.takes_tally}/${clip.status}/${clip.attempt}/${clip.take_id ?? ''}`,
     regenerateCost: opts.regenerateCost ?? null,
+    focus: unfinished && !draftPending ? null : {
+      sourceUrl: await stableUrl(storage, clip.source_key ?? clip.image_key, ttl),
+      x: clip.focus_x,
+      y: clip.focus_y,
+      frameW: Number(clip.ratio.split(':')[0]) || 16,
+      frameH: Number(clip.ratio.split(':')[1]) || 9,
+    },
     transition: transitionOf(clip),
   };
 }

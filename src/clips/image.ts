@@ -9,6 +9,9 @@ import { spoolUpload } from '../storage/spool.js';
 export { spoolUpload, type SpooledFile } from '../storage/spool.js';
 
 export interface NormalizedImage {
+  /** The photo upright and stripped, uncropped (scaled to cover any frame of the video's size): re-cropped when the focal point moves. */
+  source: Buffer;
+  /** The source cropped to the video's frame around the focal point (the centre, for a new photo). */
   image: Buffer;
   ext: 'jpg';
   contentType: 'image/jpeg';
@@ -127,25 +130,59 @@ async function checkAndReencode(src: string | Buffer, opts: NormalizeOptions): P
   }
   const mime = await sniff(src);
   await checkHeader(src, mime, opts.maxPixels, opts.minSide);
-  let image: Buffer;
+  let source: Buffer;
   try {
     // rotate() turns it upright by EXIF; sharp writes no metadata (EXIF, GPS, XMP) unless asked.
-    image = await sharp(src, { limitInputPixels: opts.maxPixels, failOn: 'error', sequentialRead: true })
+    // The source keeps the whole photo, just big enough to fill a frame of either orientation.
+    const side = Math.max(opts.width, opts.height);
+    source = await sharp(src, { limitInputPixels: opts.maxPixels, failOn: 'error', sequentialRead: true })
       .rotate()
       .flatten({ background: '#000000' })
-      .resize(opts.width, opts.height, { fit: 'cover', position: 'attention' })
-      // libjpeg-turbo with optimised Huffman tables: mozjpeg saved a few percent of bytes for five
-      // times the CPU (51 ms against 8 ms for a 720p photo), which capped uploads under load.
-      .jpeg({ quality: 88, optimiseCoding: true })
+      .resize(side, side, { fit: 'outside', withoutEnlargement: true })
+      .jpeg(JPEG)
       .toBuffer();
   } catch {
     throw refuse('That image is damaged or incomplete (it may not have finished uploading). Try another copy.');
   }
+  const { image, thumb } = await cropToFrame(source, { width: opts.width, height: opts.height, thumbWidth: opts.thumbWidth });
+  return { source, image, ext: 'jpg', contentType: 'image/jpeg', thumb, width: opts.width, height: opts.height };
+}
+
+// libjpeg-turbo with optimised Huffman tables: mozjpeg saved a few percent of bytes for five
+// times the CPU (51 ms against 8 ms for a 720p photo), which capped uploads under load.
+const JPEG = { quality: 88, optimiseCoding: true } as const;
+
+/** A focal point in a photo, each 0–1 from the top left. */
+export interface Focus {
+  x: number;
+  y: number;
+}
+
+/**
+ * Where the frame sits in the photo scaled to cover it: centred on the focal point, moved only as
+ * far as it must to stay inside the photo. Pixels of the scaled photo.
+ */
+export function frameAround(photo: { width: number; height: number }, frame: { width: number; height: number }, focus: Focus) {
+  const scale = Math.max(frame.width / photo.width, frame.height / photo.height);
+  const scaled = { width: Math.max(frame.width, Math.round(photo.width * scale)), height: Math.max(frame.height, Math.round(photo.height * scale)) };
+  const clamp = (v: number, max: number) => Math.min(max, Math.max(0, Math.round(v)));
+  return {
+    scaled,
+    left: clamp(focus.x * scaled.width - frame.width / 2, scaled.width - frame.width),
+    top: clamp(focus.y * scaled.height - frame.height / 2, scaled.height - frame.height),
+  };
+}
+
+/** The clip's image and thumbnail: the source cropped to the video's frame around the focal point (default the centre). */
+export async function cropToFrame(source: Buffer, opts: { width: number; height: number; thumbWidth?: number; focus?: Focus }): Promise<{ image: Buffer; thumb: Buffer }> {
+  const meta = await sharp(source).metadata();
+  const { scaled, left, top } = frameAround({ width: meta.width!, height: meta.height! }, opts, opts.focus ?? { x: 0.5, y: 0.5 });
+  const image = await sharp(source).resize(scaled.width, scaled.height, { fit: 'fill' }).extract({ left, top, width: opts.width, height: opts.height }).jpeg(JPEG).toBuffer();
   const thumb = await sharp(image)
     .resize({ width: opts.thumbWidth ?? 360, withoutEnlargement: true })
     .webp({ quality: 72 })
     .toBuffer();
-  return { image, ext: 'jpg', contentType: 'image/jpeg', thumb, width: opts.width, height: opts.height };
+  return { image, thumb };
 }
 
 /**

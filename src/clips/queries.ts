@@ -9,14 +9,16 @@ export function clipsWithChosenTake(db: Conn) {
     .selectFrom('clips')
     .leftJoin('takes', 'takes.id', 'clips.take_id')
     .selectAll('clips')
-    .select(['takes.video_key', 'takes.kind as take_kind', 'takes.video_duration_s']);
+    .select(['takes.video_key', 'takes.kind as take_kind', 'takes.video_duration_s'])
+    // How many takes the clip has, and how many are ready: the card's "Takes (N)" (views/takes/_control.eta).
+    .select(sql<string>`(select count(*) || '/' || count(*) filter (where t.status = 'ready') from takes t where t.clip_id = clips.id)`.as('takes_tally'));
 }
 
-export type ClipWithTake = Clip & { video_key: string | null; take_kind: TakeKind | null; video_duration_s: number | null };
+export type ClipWithTake = Clip & { video_key: string | null; take_kind: TakeKind | null; video_duration_s: number | null; takes_tally: string };
 
 /** A clip just inserted: no take chosen yet. */
 export function withNoTake(clip: Clip): ClipWithTake {
-  return { ...clip, video_key: null, take_kind: null, video_duration_s: null };
+  return { ...clip, video_key: null, take_kind: null, video_duration_s: null, takes_tally: '0/0' };
 }
 
 /** The clip (with its chosen take), only when it belongs to the user; undefined otherwise (answer 404). */
@@ -86,34 +88,23 @@ export async function setApproved(db: Conn, userId: string, clipId: string, appr
   return q.returningAll().executeTakeFirst();
 }
 
-/** A finished clip starts its next attempt: charged already by the caller, queued here. */
-export async function startNextAttempt(db: Conn, clipId: string, next: { attempt: number; provider: string; model: string; creditsSpent: number; requestId: string }) {
-  return db
-    .updateTable('clips')
-    .set({
-      status: 'queued',
-      attempt: next.attempt,
-      provider: next.provider,
-      model: next.model,
-      provider_task_id: null,
-      failover_from: null,
-      failover_reason: null,
-      progress: 0,
-      error_code: null,
-      error_message: null,
-      error_detail: null,
-      credits_spent: next.creditsSpent,
-      request_id: next.requestId,
-      submitted_at: null,
-      finished_at: null,
-      updated_at: new Date(),
-    })
-    .where('id', '=', clipId)
-    .where('status', 'in', ['ready', 'error', 'draft'])
-    .returningAll()
-    .executeTakeFirst();
+/** The photo of the clip after this one in its project's order (what `end=next` ends on); undefined for the last. */
+export async function nextClipImage(db: Conn, clip: Pick<Clip, 'id' | 'project_id'>): Promise<string | undefined> {
+  // The page's order (position, then age); a project holds at most maxClipsPerProject clips.
+  const rows = await db.selectFrom('clips').select(['id', 'image_key']).where('project_id', '=', clip.project_id).orderBy('position').orderBy('created_at').execute();
+  return rows[rows.findIndex((r) => r.id === clip.id) + 1]?.image_key;
 }
 
 export async function deleteClipRow(db: Conn, clipId: string): Promise<void> {
   await db.deleteFrom('clips').where('id', '=', clipId).execute();
+}
+
+/** A moved focal point and the image cropped around it; the source too, for a clip that had none (its old image is the source). */
+export async function setClipFocus(db: Conn, clipId: string, f: { focusX: number; focusY: number; imageKey: string; thumbKey: string; sourceKey: string; imageBytes: number }) {
+  return db
+    .updateTable('clips')
+    .set({ focus_x: f.focusX, focus_y: f.focusY, image_key: f.imageKey, thumb_key: f.thumbKey, source_key: f.sourceKey, image_bytes: f.imageBytes, updated_at: new Date() })
+    .where('id', '=', clipId)
+    .returningAll()
+    .executeTakeFirstOrThrow();
 }

@@ -57,7 +57,7 @@ export async function deleteClip(ctx: AppContext, userId: string, clipId: string
     await refundDeletedAttempt(tx, row);
     const takes = await listTakes(tx, row.id);
     await q.deleteClipRow(tx, row.id);
-    const held = [row.image_key, row.thumb_key, ...takes.map((t) => t.video_key)].filter((k): k is string => Boolean(k));
+    const held = [row.image_key, row.thumb_key, row.source_key, ...takes.map((t) => t.video_key)].filter((k): k is string => Boolean(k));
     const bytes = (row.image_bytes ?? 0) + takes.reduce((sum, t) => sum + (t.video_bytes ?? 0), 0);
     await recordEdit(tx, { projectId: row.project_id, userId, kind: 'delete', clipId: row.id, label: 'Clip deleted', undo: { restore: asRestorable(row, takes) }, held: { keys: [...new Set(held)], bytes } });
     return { ...row, held };

@@ -1,7 +1,6 @@
 import type { AppContext } from '../platform/context.js';
 import type { PeriodicTask } from '../platform/jobs.js';
-import { setTakeSize, takesWithoutSizes } from '../takes/queries.js';
-import { clipsWithoutSizes, projectsWithoutMusicSize, setClipSizes, setMusicSize } from './queries.js';
+import { clipsWithoutSizes, projectsWithoutMusicSize, setClipSizes, setMusicSize, setTakeSize, takesWithoutSizes } from './queries.js';
 
 const BATCH = 200;
 

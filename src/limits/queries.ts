@@ -54,3 +54,14 @@ export async function projectMusicBytes(db: Conn, userId: string, projectId: str
   const row = await db.selectFrom('projects').select('music_bytes').where('id', '=', projectId).where('user_id', '=', userId).where('music_key', 'is not', null).executeTakeFirst();
   return row?.music_bytes ?? 0;
 }
+
+// The quota backfill (backfill.ts): take videos stored before their sizes were recorded.
+
+/** Takes whose videos were stored before sizes were recorded, a batch at a time (the quota backfill). */
+export async function takesWithoutSizes(db: Conn, limit: number) {
+  return db.selectFrom('takes').select(['id', 'video_key']).where('video_key', 'is not', null).where('video_bytes', 'is', null).limit(limit).execute();
+}
+
+export async function setTakeSize(db: Conn, takeId: string, videoKey: string, bytes: number): Promise<void> {
+  await db.updateTable('takes').set({ video_bytes: bytes }).where('id', '=', takeId).where('video_key', '=', videoKey).where('video_bytes', 'is', null).execute();
+}

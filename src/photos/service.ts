@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { NormalizedImage } from '../clips/image.js';
 import * as clips from '../clips/queries.js';
-import { storeClipImage } from '../clips/store-image.js';
+import { imageBytes, storeClipImage } from '../clips/store-image.js';
 import { checkClipCap, claimStorage, roomLeft } from '../limits/quota.js';
 import type { AppContext } from '../platform/context.js';
 import { withTx } from '../platform/db.js';
@@ -23,7 +23,7 @@ export async function addPhoto(ctx: AppContext, settings: Settings, input: { use
   const { userId, project, image } = input;
   const clipId = randomUUID();
   const ratio = ratioOrDefault(project.ratio, settings.defaultRatio);
-  await roomLeft(ctx.db, settings, userId, image.image.length + image.thumb.length);
+  await roomLeft(ctx.db, settings, userId, imageBytes(image));
   const stored = await storeClipImage(ctx, { userId, projectId: project.id, clipId, requestId: input.requestId }, image);
   let clip: Clip;
   try {
@@ -36,6 +36,7 @@ export async function addPhoto(ctx: AppContext, settings: Settings, input: { use
         user_id: userId,
         image_key: stored.imageKey,
         thumb_key: stored.thumbKey,
+        source_key: stored.sourceKey,
         image_bytes: stored.bytes,
         prompt: '',
         // Only its free draft so far (src/drafts); in the film at once, animated with AI when asked.

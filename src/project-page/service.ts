@@ -1,5 +1,5 @@
 import { loadAnalysisView } from '../beats/analysis-panel.js';
-import { loadTimeline, planFilm } from '../film/service.js';
+import { loadTimeline } from '../film/service.js';
 import { listClipsForProject } from '../clips/queries.js';
 import { clipCapMessage, storageUse } from '../limits/quota.js';
 import type { AppContext } from '../platform/context.js';
@@ -22,9 +22,6 @@ export async function projectPage(ctx: Ctx, user: User, project: Project, reads:
   // The first clip is free only for someone with no clip at all: a project with clips answers that.
   const anyClip = clips.length > 0 || (user.credit_balance > 0 && (await hasAnyClip(ctx.db, user.id)));
   const analysis = project.music_key ? await loadAnalysisView(ctx.db, project) : null;
-  // The film's length as the players play it: the clips they play (approved, with a video), cut by the same plan.
-  const playable = clips.filter((c) => c.approved && c.video_key).map((c) => ({ ...c, duration_s: c.video_duration_s ?? c.duration_s }));
-  const film = playable.length ? await planFilm(ctx.db, project, playable) : null;
   const timeline = clips.length > 0 ? await loadTimeline(ctx, project) : null;
   const music = project.music_key
     ? { name: project.music_name ?? 'Music', duration: clock(project.music_duration_s), url: await ctx.storage.signedUrl(project.music_key) }
@@ -41,9 +38,9 @@ export async function projectPage(ctx: Ctx, user: User, project: Project, reads:
       shareToken: project.share_token,
       clipCount: clips.length,
       approvedCount: clips.filter((c) => c.approved).length,
-      /** The film's length in seconds (0: nothing plays yet), and as the players' clock shows it. */
-      filmS: film?.totalS ?? 0,
-      filmLabel: clock(film?.totalS ?? 0),
+      /** The film's length in seconds as the players play it (the timeline's plan; 0: nothing plays yet), and on their clock. */
+      filmS: timeline?.totalS ?? 0,
+      filmLabel: clock(timeline?.totalS ?? 0),
       // Like the dashboard: the project changes when any of its clips does.
       changedAgo: ago(new Date(Math.max(project.updated_at.getTime(), ...clips.map((c) => c.updated_at.getTime())))),
     },

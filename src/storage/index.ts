@@ -28,6 +28,13 @@ export async function createStorage(config: Config): Promise<Storage> {
 export const storageKeys = {
   image: (user: string, project: string, clip: string, ext: string) => `images/${user}/${project}/${clip}.${ext}`,
   thumb: (user: string, project: string, clip: string) => `images/${user}/${project}/${clip}.thumb.webp`,
+  /** The photo before any crop (the focal point can move later). */
+  source: (user: string, project: string, clip: string) => `images/${user}/${project}/${clip}.source.jpg`,
+  /** The image and thumbnail cropped around a moved focal point: new keys each time, so no browser shows a stale crop. */
+  recrop: (user: string, project: string, clip: string, stamp: string) => ({
+    image: `images/${user}/${project}/${clip}.f${stamp}.jpg`,
+    thumb: `images/${user}/${project}/${clip}.f${stamp}.thumb.webp`,
+  }),
   clip: (user: string, project: string, clip: string) => `clips/${user}/${project}/${clip}.mp4`,
   music: (user: string, project: string, file: string) => `music/${user}/${project}/${file}`,
   export: (user: string, project: string, exp: string) => `exports/${user}/${project}/${exp}.mp4`,

@@ -1,12 +1,35 @@
 import { sql } from 'kysely';
 import type { Conn } from '../platform/db.js';
 import type { TakeStatus } from '../platform/db-types.js';
+import { isUuid } from '../platform/ids.js';
 
 // Every query on takes: the videos made from a clip's photo (design.md, migration 0017).
 
 /** The take of an AI attempt, written when the attempt is charged (queued). */
-export async function insertAiTake(db: Conn, t: { clip_id: string; user_id: string; attempt: number; prompt: string; provider: string | null; model: string | null; duration_s: number; credits_spent: number; motion?: string | null }) {
+export async function insertAiTake(db: Conn, t: { clip_id: string; user_id: string; attempt: number; prompt: string; provider: string | null; model: string | null; duration_s: number; credits_spent: number; motion?: string | null; end_image_key?: string | null }) {
   return db.insertInto('takes').values({ ...t, kind: 'ai', status: 'queued' }).returningAll().executeTakeFirstOrThrow();
+}
+
+/**
+ * The paid versions queued behind the clip's current attempt (a "2 versions" direction makes them
+ * one after the other), in the order they will run.
+ */
+export async function queuedVersionsAfter(db: Conn, clipId: string, attempt: number) {
+  return db
+    .selectFrom('takes')
+    .selectAll()
+    .where('clip_id', '=', clipId)
+    .where('kind', '=', 'ai')
+    .where('status', '=', 'queued')
+    .where('attempt', '>', attempt)
+    .orderBy('attempt')
+    .execute();
+}
+
+/** The highest attempt number any of the clip's takes holds (0: none). */
+export async function lastAttempt(db: Conn, clipId: string): Promise<number> {
+  const row = await db.selectFrom('takes').select((eb) => eb.fn.max<number | null>('attempt').as('n')).where('clip_id', '=', clipId).executeTakeFirst();
+  return row?.n ?? 0;
 }
 
 /** A free draft take, queued for the local motion render. */
@@ -74,15 +97,6 @@ export async function findTake(db: Conn, takeId: string) {
 /** A clip's takes, newest first. */
 export async function listTakes(db: Conn, clipId: string) {
   return db.selectFrom('takes').selectAll().where('clip_id', '=', clipId).orderBy('created_at', 'desc').orderBy('id').execute();
-}
-
-/** Takes whose videos were stored before sizes were recorded, a batch at a time (the quota backfill). */
-export async function takesWithoutSizes(db: Conn, limit: number) {
-  return db.selectFrom('takes').select(['id', 'video_key']).where('video_key', 'is not', null).where('video_bytes', 'is', null).limit(limit).execute();
-}
-
-export async function setTakeSize(db: Conn, takeId: string, videoKey: string, bytes: number): Promise<void> {
-  await db.updateTable('takes').set({ video_bytes: bytes }).where('id', '=', takeId).where('video_key', '=', videoKey).where('video_bytes', 'is', null).execute();
 }
 
 /** The length of the chosen take's video in the film: the real one received, else the one asked for. */
@@ -154,6 +168,72 @@ export async function findUnfinishedDraftsBefore(db: Conn, before: Date, limit: 
     .where('status', 'in', ['queued', 'generating'])
     .where('created_at', '<', before)
     .orderBy('created_at')
+    .limit(limit)
+    .execute();
+}
+
+// The creator's takes list (GET /clips/:id/takes): choosing and deleting takes.
+
+/** The person's clip, with what its takes list needs; undefined when it is not theirs (404). */
+export async function findClipOfTakes(db: Conn, userId: string, clipId: string) {
+  if (!isUuid(clipId)) return undefined;
+  return db
+    .selectFrom('clips')
+    .innerJoin('projects', 'projects.id', 'clips.project_id')
+    .select(['clips.id', 'clips.user_id', 'clips.project_id', 'clips.take_id', 'clips.status', 'clips.attempt', 'clips.image_key', 'clips.thumb_key', 'clips.ratio', 'projects.title as project_title'])
+    .where('clips.id', '=', clipId)
+    .where('clips.user_id', '=', userId)
+    .executeTakeFirst();
+}
+
+/** The clip row locked for a change of its takes (the chosen one cannot move meanwhile). */
+export async function lockClipOfTakes(db: Conn, userId: string, clipId: string) {
+  if (!isUuid(clipId)) return undefined;
+  return db.selectFrom('clips').select(['id', 'take_id', 'project_id']).where('id', '=', clipId).where('user_id', '=', userId).forUpdate().executeTakeFirst();
+}
+
+/** The take, only when it is one of this clip's. */
+export async function findTakeOfClip(db: Conn, clipId: string, takeId: string) {
+  if (!isUuid(takeId)) return undefined;
+  return db.selectFrom('takes').selectAll().where('id', '=', takeId).where('clip_id', '=', clipId).executeTakeFirst();
+}
+
+/** The takes of these clips, newest first, each with the credits given back for it. */
+/** Credits given back for a take: the refund row of its attempt, `<clip>:<attempt>`, whoever granted it. */
+const refundedCredits = sql<number>`coalesce((select sum(t.amount)::int from credit_transactions t where t.type = 'refund' and t.reference_id = takes.clip_id || ':' || takes.attempt), 0)`;
+
+export async function listTakesWithRefunds(db: Conn, clipIds: readonly string[]) {
+  if (clipIds.length === 0) return [];
+  return db
+    .selectFrom('takes')
+    .selectAll('takes')
+    .select(refundedCredits.as('refunded'))
+    .where('clip_id', 'in', clipIds)
+    .orderBy('created_at', 'desc')
+    .orderBy('id')
+    .execute();
+}
+
+export async function deleteTakeRow(db: Conn, takeId: string): Promise<void> {
+  await db.deleteFrom('takes').where('id', '=', takeId).execute();
+}
+
+export async function touchClip(db: Conn, clipId: string): Promise<void> {
+  await db.updateTable('clips').set({ updated_at: new Date() }).where('id', '=', clipId).execute();
+}
+
+/** A person's newest takes across their clips, with each one's project and refund (the admin user page). */
+export async function listRecentTakesOfUser(db: Conn, userId: string, limit: number) {
+  return db
+    .selectFrom('takes')
+    .innerJoin('clips', 'clips.id', 'takes.clip_id')
+    .innerJoin('projects', 'projects.id', 'clips.project_id')
+    .selectAll('takes')
+    .select(['projects.title as project_title', 'clips.take_id as chosen_take_id'])
+    .select(refundedCredits.as('refunded'))
+    .where('takes.user_id', '=', userId)
+    .orderBy('takes.created_at', 'desc')
+    .orderBy('takes.id')
     .limit(limit)
     .execute();
 }

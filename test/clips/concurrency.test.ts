@@ -28,6 +28,6 @@ it('fifty simultaneous submissions with one credit make exactly one clip', async
   const charges = (await ledgerFor(t.ctx.db, user.id)).filter((l) => l.type === 'generation');
   expect(charges).toEqual([{ amount: -1, type: 'generation', reference_id: `${clips[0]!.id}:1` }]);
   const objects = await readdir(path.join(t.dataDir, 'objects', 'images', user.id, project.id));
-  expect(objects.sort()).toEqual([`${clips[0]!.id}.jpg`, `${clips[0]!.id}.thumb.webp`]);
+  expect(objects.sort()).toEqual([`${clips[0]!.id}.jpg`, `${clips[0]!.id}.source.jpg`, `${clips[0]!.id}.thumb.webp`]);
   await expectLedgerBalanced(t.ctx.db);
 });

@@ -143,7 +143,7 @@ export async function insertClip(w: MediaWorld, spec: ClipSpec): Promise<ClipWit
     })
     .returningAll()
     .executeTakeFirstOrThrow();
-  return videoKey ? attachTake(w.db, clip, videoKey) : { ...clip, video_key: null, take_kind: null, video_duration_s: null };
+  return videoKey ? attachTake(w.db, clip, videoKey) : { ...clip, video_key: null, take_kind: null, video_duration_s: null, takes_tally: '0/0' };
 }
 
 /** Ready, approved clips at positions 0..n-1 (or the given specs). */

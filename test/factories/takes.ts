@@ -1,6 +1,11 @@
 import { clipsWithChosenTake, type ClipWithTake } from '../../src/clips/queries.js';
 import type { DB } from '../../src/platform/db.js';
-import type { Clip, TakeKind } from '../../src/platform/db-types.js';
+import { randomUUID } from 'node:crypto';
+import { grantCredits, spendCredits } from '../../src/credits/service.js';
+import { ledgerReference } from '../../src/generation/keys.js';
+import { withTx } from '../../src/platform/db.js';
+import type { Clip, TakeKind, TakeStatus } from '../../src/platform/db-types.js';
+import type { Storage } from '../../src/storage/types.js';
 
 /**
  * A ready take holding `videoKey`, chosen by its clip (what the generation worker or the draft
@@ -44,4 +49,37 @@ export async function takesOf(db: DB, clipId: string) {
 export async function chosenVideoKey(db: DB, clipId: string): Promise<string | null> {
   const row = await db.selectFrom('clips').leftJoin('takes', 'takes.id', 'clips.take_id').select('takes.video_key').where('clips.id', '=', clipId).executeTakeFirst();
   return row?.video_key ?? null;
+}
+
+/**
+ * One more take of the clip, as the pipeline leaves it: an AI attempt charged under `<clip>:<attempt>`
+ * (and refunded when asked), a ready one with its video stored and counted. Not chosen.
+ */
+export async function addTake(
+  db: DB,
+  storage: Storage,
+  clip: Pick<Clip, 'id' | 'user_id' | 'project_id'>,
+  opts: { kind?: TakeKind; status?: TakeStatus; attempt?: number; credits?: number; refunded?: boolean; video?: Buffer; prompt?: string; motion?: string; error?: string; createdAt?: Date },
+) {
+  const kind = opts.kind ?? 'ai';
+  const status = opts.status ?? 'ready';
+  const credits = kind === 'ai' ? opts.credits ?? 1 : 0;
+  const attempt = kind === 'ai' ? opts.attempt ?? 2 : null;
+  const videoKey = status === 'ready' ? `clips/${clip.user_id}/${clip.project_id}/${clip.id}.${kind === 'ai' ? `v${attempt}` : randomUUID()}.mp4` : null;
+  if (videoKey) await storage.put(videoKey, opts.video ?? Buffer.from('not really a video'), 'video/mp4');
+  return withTx(db, async (tx) => {
+    if (credits > 0) await spendCredits(tx, clip.user_id, credits, 'generation', ledgerReference(clip.id, attempt!));
+    if (credits > 0 && opts.refunded) await grantCredits(tx, clip.user_id, credits, 'refund', ledgerReference(clip.id, attempt!), 'Refund: test');
+    return tx
+      .insertInto('takes')
+      .values({
+        clip_id: clip.id, user_id: clip.user_id, kind, status, attempt, prompt: opts.prompt ?? '', motion: opts.motion ?? null,
+        provider: kind === 'draft' ? 'local' : 'runway', model: kind === 'draft' ? null : 'gen4_turbo', duration_s: 5,
+        video_key: videoKey, video_bytes: videoKey ? (opts.video?.length ?? 18) : null, video_duration_s: videoKey ? 5 : null, credits_spent: credits,
+        error_code: status === 'error' ? 'SAFETY' : null, error_message: status === 'error' ? opts.error ?? 'The provider refused this picture.' : null,
+        created_at: opts.createdAt ?? new Date(), finished_at: status === 'ready' || status === 'error' ? new Date() : null,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  });
 }

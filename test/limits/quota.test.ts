@@ -63,7 +63,7 @@ describe('storage use is counted exactly', () => {
 
     expect((await uploadClip(b, project.id, { image: await testImage(450, 300) })).statusCode).toBe(303);
     const clip = await latestClip(t.ctx.db, project.id);
-    const imageBytes = (await sizeOf(clip.image_key)) + (await sizeOf(clip.thumb_key));
+    const imageBytes = (await sizeOf(clip.image_key)) + (await sizeOf(clip.thumb_key)) + (await sizeOf(clip.source_key));
     expect(imageBytes).toBeGreaterThan(0);
     expect(await used(user.id)).toBe(imageBytes);
 
@@ -141,7 +141,7 @@ describe('the storage quota', () => {
     await setLimits(t.ctx.db, { storageQuotaMb: 1 });
     const { user, project } = await creator(t, 5);
     const image = await normalizeImage(await testImage(450, 300), { width: 1280, height: 720, maxPixels: 60_000_000 });
-    const bytes = image.image.length + image.thumb.length;
+    const bytes = image.image.length + image.thumb.length + image.source.length;
     await fillWithExport(user.id, project.id, MB - Math.floor(bytes * 1.5));
     // Straight into the service, both at once: both pass the check before storing, so only the
     // claim inside the transaction (under the person's row lock) can refuse one.
@@ -151,7 +151,7 @@ describe('the storage quota', () => {
     const refused = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
     expect(refused.reason).toBeInstanceOf(QuotaExceededError);
     expect(await t.ctx.db.selectFrom('clips').select('id').where('user_id', '=', user.id).execute()).toHaveLength(1);
-    expect(await filesUnder(`images/${user.id}`)).toBe(2);
+    expect(await filesUnder(`images/${user.id}`)).toBe(3); // image, thumbnail, source
     expect(await balanceOf(t.ctx.db, user.id)).toBe(4);
     expect(await used(user.id)).toBeLessThanOrEqual(MB);
   });

@@ -69,8 +69,8 @@ describe('POST /projects/:id/photos', () => {
     expect(reasons['tiny.png']).toContain('at least 300 pixels on its short side');
     expect(reasons['huge.jpg']).toContain('too large. The limit is');
 
-    // Exactly the two photos and their thumbnails are stored; nothing of the refused files.
-    const keys = clips.flatMap((c) => [c.image_key, c.thumb_key!]).sort();
+    // Exactly the two photos, their thumbnails and their uncropped sources are stored; nothing of the refused files.
+    const keys = clips.flatMap((c) => [c.image_key, c.thumb_key!, c.source_key!]).sort();
     expect(await objectsUnder(`images/${user.id}/`)).toEqual(keys);
     expect(await balanceOf(t.ctx.db, user.id)).toBe(3);
     expect((await ledgerFor(t.ctx.db, user.id)).filter((r) => r.type === 'generation' || r.type === 'refund')).toEqual([]);
@@ -136,7 +136,7 @@ describe('POST /projects/:id/photos', () => {
     expect(res.body).toMatch(/three\.jpg<\/strong> <span data-photo-reason>This upload does not fit in your storage/);
     const clips = await clipsOf(project.id);
     expect(clips).toHaveLength(2);
-    expect(await objectsUnder(`images/${user.id}/${project.id}/`)).toHaveLength(4);
+    expect(await objectsUnder(`images/${user.id}/${project.id}/`)).toHaveLength(6); // image, thumbnail and source of each
     // Full: refused before the body is read.
     const full = await postPhotos(b, project.id, [{ name: 'four.jpg', value: await photo() }], { htmx: true });
     expect(full.statusCode).toBe(413);

@@ -53,7 +53,7 @@ describe('the storage endpoint fails an upload', () => {
     const again = await uploadClip(b, project.id);
     expect(again.statusCode).toBe(303);
     expect(await balanceOf(t.ctx.db, user.id)).toBe(1);
-    expect(await objectsUnder(`images/${user.id}/`)).toHaveLength(2);
+    expect(await objectsUnder(`images/${user.id}/`)).toHaveLength(3); // image, thumbnail, uncropped source
     await expectLedgerBalanced(t.ctx.db);
   });
 

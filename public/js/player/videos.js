@@ -119,12 +119,21 @@ export function createSwitcher({ videos, state, timeline, music, recorder, onSwi
     frames[k] = newFrameInfo(i);
     if (i < 0) return;
     v.preload = 'auto';
-    // Waiting at the clip's in point (its trim), so a natural hand-over starts it there at once.
+    if (v.getAttribute('src') !== timeline.urlOf(i)) v.src = timeline.urlOf(i);
+    cue(k);
+  }
+
+  /** Element k waits at its clip's in point (its trim), so a natural hand-over starts it there at once. @param {number} k */
+  function cue(k) {
+    const v = videos[k];
+    const i = loaded[k];
+    if (i < 0) return;
     const from = timeline.inOf(i);
-    if (v.getAttribute('src') !== timeline.urlOf(i)) {
-      v.src = timeline.urlOf(i);
-      if (from > 0) v.addEventListener('loadedmetadata', () => { if (loaded[k] === i && v.currentTime < from) v.currentTime = from; }, { once: true });
-    } else if (Math.abs(v.currentTime - from) > 0.01) v.currentTime = from;
+    const apply = () => {
+      if (loaded[k] === i && Math.abs(v.currentTime - from) > 0.01) v.currentTime = from;
+    };
+    if (v.readyState >= 1) apply();
+    else v.addEventListener('loadedmetadata', apply, { once: true });
   }
 
   /** @param {number} k */
@@ -268,7 +277,11 @@ export function createSwitcher({ videos, state, timeline, music, recorder, onSwi
     seekVideo(vIn, at, go);
   }
 
-  videos.forEach((_, k) => watchFrames(k));
+  videos.forEach((_, k) => {
+    watchFrames(k);
+    // The page's elements come with their clips' sources: they too wait at their in points.
+    if (timeline.inOf(loaded[k]) > 0) cue(k);
+  });
 
   return {
     videos,

@@ -36,7 +36,7 @@ export async function listProblemClips(db: Conn, opts: { filter: JobFilter; time
       'c.id', 'c.project_id', 'c.user_id', 'c.status', 'c.prompt', 'c.duration_s', 'c.ratio', 'c.progress',
       'c.provider', 'c.model', 'c.provider_task_id', 'c.attempt', 'c.error_code', 'c.error_message', 'c.error_detail',
       'c.request_id', 'c.credits_spent', 'c.submitted_at', 'c.finished_at', 'c.created_at', 'c.updated_at',
-      'c.failover_from', 'c.failover_reason',
+      'c.failover_from', 'c.failover_reason', 'c.take_id',
       'u.email', 'p.title as project_title',
     ])
     .select(sql<boolean>`exists (select 1 from credit_transactions t where t.type = 'refund' and t.reference_id = c.id || ':' || c.attempt)`.as('refunded'))

@@ -8,6 +8,8 @@ import { pageParam, pager, uuidParam } from '../http.js';
 import { countProblemClips, errorCodeCounts, listJobFailures, listProblemClips, providerTries, type JobFilter } from './queries.js';
 import { refundGeneration, retryGeneration } from './service.js';
 import { credits } from '../../platform/format.js';
+import { listTakesWithRefunds } from '../../takes/queries.js';
+import { takesByClip } from '../../takes/view.js';
 
 const PER_PAGE = 20;
 const FILTERS = ['all', 'error', 'stuck', 'failover'] as const satisfies readonly JobFilter[];
@@ -26,14 +28,16 @@ export default async function failedJobsRoutes(app: FastifyInstance) {
       errorCodeCounts(app.db, 7),
       listJobFailures(app.db, PER_PAGE),
     ]);
-    const tries = await providerTries(app.db, clips.map((c) => c.id));
+    const ids = clips.map((c) => c.id);
+    const [tries, takeRows] = await Promise.all([providerTries(app.db, ids), listTakesWithRefunds(app.db, ids)]);
+    const takes = takesByClip(takeRows, (id) => clips.find((c) => c.id === id)?.take_id ?? null);
     return reply.render('admin/jobs', {
       title: 'Failed jobs · Admin',
       section: 'jobs',
       filter,
       filters: FILTERS,
       timeoutMin,
-      clips: clips.map((c) => ({ ...c, tries: tries.filter((t) => t.clip_id === c.id) })),
+      clips: clips.map((c) => ({ ...c, tries: tries.filter((t) => t.clip_id === c.id), takes: takes.get(c.id) ?? [] })),
       codes,
       jobs,
       pager: pager('/admin/jobs', { filter: filter === 'all' ? '' : filter }, page, PER_PAGE, total),
@@ -44,7 +48,7 @@ export default async function failedJobsRoutes(app: FastifyInstance) {
     const r = await retryGeneration(app.ctx, adminCtx(req), uuidParam(req.params), req.id);
     const cost = r.free ? 'at no charge' : 'using the credits already paid for the failed attempt';
     const queue = r.enqueued ? 'queued' : 'saved as queued (Redis is unavailable; the sweeper will enqueue it)';
-    flash(reply, 'notice', `Attempt ${r.attempt} ${queue}, ${cost}.`);
+    flash(reply, 'notice', `Attempt ${r.attempt} ${queue} as a new take (the earlier takes are kept), ${cost}.`);
     return reply.redirect('/admin/jobs', 303);
   });
 

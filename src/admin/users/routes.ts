@@ -11,12 +11,15 @@ import { adjustCredits, deleteAccountAsAdmin, parseCreditsForm, setDisabled } fr
 import { pendingForUser } from '../../account/queries.js';
 import { z } from 'zod';
 import { readForm } from '../../platform/forms.js';
+import { listRecentTakesOfUser } from '../../takes/queries.js';
+import { takeView } from '../../takes/view.js';
 
 /** The admin types the person's email to confirm an account deletion. */
 const deleteForm = z.object({ confirm_email: z.string().optional() });
 
 const USERS_PER_PAGE = 25;
 const LEDGER_PER_PAGE = 30;
+const TAKES_SHOWN = 30;
 
 type FormError = { kind: 'grant' | 'take'; message: string; amount: string; reason: string };
 
@@ -32,7 +35,7 @@ export default async function usersRoutes(app: FastifyInstance) {
   async function renderUser(reply: FastifyReply, id: string, page: number, formError: FormError | null = null) {
     const user = await findUser(app.db, id);
     if (!user) throw new NotFoundError('That user does not exist.');
-    const [ledger, ledgerTotal, payments, projects, referrer, limits, pending] = await Promise.all([
+    const [ledger, ledgerTotal, payments, projects, referrer, limits, pending, takes] = await Promise.all([
       listLedgerForUser(app.db, id, LEDGER_PER_PAGE, (page - 1) * LEDGER_PER_PAGE),
       countLedgerForUser(app.db, id),
       listPaymentsForUser(app.db, id, 50),
@@ -40,6 +43,7 @@ export default async function usersRoutes(app: FastifyInstance) {
       user.referred_by ? findUserEmail(app.db, user.referred_by) : null,
       limitsSummary(app.ctx, user),
       pendingForUser(app.db, id),
+      listRecentTakesOfUser(app.db, id, TAKES_SHOWN),
     ]);
     return reply.render('admin/user', {
       title: `${user.email} · Admin`,
@@ -53,6 +57,8 @@ export default async function usersRoutes(app: FastifyInstance) {
       limits,
       pending,
       formError,
+      takes: takes.map((t) => ({ ...takeView(t, { number: null, chosen: t.id === t.chosen_take_id, videoUrl: null }), projectTitle: t.project_title })),
+      takesShown: TAKES_SHOWN,
     });
   }
 
