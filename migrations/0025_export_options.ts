@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 
 // Export options (issue 31): the size and shape asked for, per-person dispatch (one export of a
-// person's in the render queue at a time, decision 0034), when rendering started and how long it
+// person's in the render queue at a time, decision 0035), when rendering started and how long it
 // took (the time estimate learns from it), and the finished file's real properties (ffprobe).
 export async function up(db: Kysely<any>): Promise<void> {
   await sql`

@@ -7,7 +7,7 @@ import { enqueue } from '../platform/queues.js';
 import { dispatchOldestWaiting, findDispatchedExport, findIdleDispatchedExports, lockPersonsExports, markError, usersWithWaitingExports } from './queries.js';
 
 /**
- * Fair turns without BullMQ Pro's groups (decision 0034): a person has at most one export in the
+ * Fair turns without BullMQ Pro's groups (decision 0035): a person has at most one export in the
  * render queue; the rest wait in the database (`queued`, not dispatched) and the next is queued when
  * the current one ends. The queue is first come, first served, so each person's next export joins
  * the back of the line: people take turns, and one person's exports run one after another.

@@ -60,7 +60,7 @@ export function coverCrop(clip: Pick<RenderClip, 'width' | 'height' | 'focus'>, 
 /**
  * The ffmpeg command for one export: every clip at the film's frame rate (a clip already at it is
  * only re-timed, nothing duplicated or dropped; another is converted once, by frame blending:
- * decision 0034), trimmed to its shown length, scaled to cover the film's frame and cropped around
+ * decision 0035), trimmed to its shown length, scaled to cover the film's frame and cropped around
  * its focal point (never letterboxed), joined with xfade crossfades, and one audio track: the music
  * padded or trimmed to the video's length with a fade-out, or silence when there is no music, so the
  * file always has exactly one video and one audio stream. Clip audio is ignored (generated clips have
