@@ -8,7 +8,7 @@ export async function listExportableClips(db: Conn, userId: string, projectId: s
   return db
     .selectFrom('clips')
     .innerJoin('takes', 'takes.id', 'clips.take_id')
-    .select(['clips.id', 'clips.position', 'clips.focus_x', 'clips.focus_y', 'takes.kind as take_kind', 'clips.trim_in_s', 'clips.trim_out_s', takeLengthS.as('duration_s')])
+    .select(['clips.id', 'clips.position', 'clips.focus_x', 'clips.focus_y', 'takes.kind as take_kind', 'clips.trim_in_s', 'clips.trim_out_s', 'clips.transition_kind', 'clips.transition_s', 'clips.transition_beats', takeLengthS.as('duration_s')])
     .select(sql<string>`takes.video_key`.as('video_key'))
     .where('clips.project_id', '=', projectId)
     .where('clips.user_id', '=', userId)

@@ -1,5 +1,6 @@
 import { inputOf, run } from '../platform/ffmpeg.js';
 import type { RenderTimeline } from '../film/render-timeline.js';
+import { XFADE } from '../transitions/kinds.js';
 import { AUDIO_KBPS, normaliseRate, VIDEO_CRF } from './options.js';
 
 export interface RenderClip {
@@ -73,6 +74,8 @@ export function buildRender(input: RenderInput): RenderPlan {
   const W = even(input.width);
   const H = even(input.height);
   const rate = input.frameRate;
+  const [num, den = '1'] = rate.split('/');
+  const frameS = Number(den) / Number(num);
   const fadeS = clips.length > 1 ? timeline.crossfadeS : 0;
 
   const filters: string[] = [];
@@ -90,13 +93,17 @@ export function buildRender(input: RenderInput): RenderPlan {
     );
   });
 
-  // Each crossfade starts where the next clip appears on the timeline.
+  // Each transition starts where the next clip appears on the timeline: an xfade of its kind
+  // (src/transitions/kinds.ts).
   const offsets = timeline.segments.slice(1).map((seg) => seg.startS);
   let last = 'v0';
   offsets.forEach((offset, n) => {
     const i = n + 1;
     const out = i === clips.length - 1 ? 'vout' : `x${i}`;
-    filters.push(`[${last}][v${i}]xfade=transition=fade:duration=${sec(fadeS)}:offset=${sec(offset)}[${out}]`);
+    const t = timeline.segments[n]!.transition ?? { kind: 'crossfade', s: fadeS };
+    // A cut is one frame's blend into the outgoing clip's padding (above): the same join, no overlap to speak of.
+    const [kind, length] = t.kind === 'cut' || t.s <= 0 ? ['fade', frameS] : [XFADE[t.kind], t.s];
+    filters.push(`[${last}][v${i}]xfade=transition=${kind}:duration=${sec(length)}:offset=${sec(offset)}[${out}]`);
     last = out;
   });
   if (clips.length === 1) filters.push('[v0]null[vout]');

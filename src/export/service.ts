@@ -20,8 +20,14 @@ export function sourceHash(clips: Array<{ id: string; video_key: string; positio
   for (const c of clips) h.update(`${c.id}\n${c.video_key}\n${c.position}\n`);
   h.update(`music:${musicKey ?? ''}\n`);
   h.update(`fade:${plan.crossfadeS}\n`);
-  // A trim's in point counts only when there is one, so exports made before trims existed stay current.
-  for (const s of plan.segments) h.update(`cut:${s.clipId}:${s.outS}${s.inS ? `:from:${s.inS}` : ''}\n`);
+  // A trim's in point, and a transition other than the film's crossfade, count only when there is
+  // one, so exports made before trims and transitions existed stay current.
+  const last = plan.segments.length - 1;
+  for (const [i, s] of plan.segments.entries()) {
+    const t = s.transition;
+    const own = i < last && t && !(t.kind === 'crossfade' && t.s === plan.crossfadeS) ? `:into:${t.kind}:${t.s}` : '';
+    h.update(`cut:${s.clipId}:${s.outS}${s.inS ? `:from:${s.inS}` : ''}${own}\n`);
+  }
   return h.digest('hex').slice(0, 32);
 }
 

@@ -142,9 +142,15 @@ export interface ClipsTable {
   /** Which part of the chosen take the film uses (s from its start); out null: to its end. */
   trim_in_s: Generated<number>;
   trim_out_s: number | null;
+  /** The transition from this clip into the next (src/film/transition.ts). */
+  transition_kind: Generated<TransitionKind>;
+  /** Its length in seconds, or in beats of the music; neither: the kind's default. */
+  transition_s: number | null;
+  transition_beats: number | null;
 }
 
 export type TakeKind = 'draft' | 'ai';
+export type TransitionKind = 'cut' | 'crossfade' | 'dip' | 'flash';
 
 /** One video made from a clip's photo: a free draft (local motion render) or an AI take (one attempt). */
 export interface TakesTable {
