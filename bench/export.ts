@@ -1,19 +1,21 @@
-// Export render cost: wall time and peak memory per minute of output, for 6 clips x 5 s at 1280x720
-// with music, through the same probe + ffmpeg command as the export job (storage and database aside:
-// they add a copy of the file, not render time). Prints `name: value unit` lines.
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+// Export render cost of a one-minute film (12 clips x 5.3 s at 1280x720, 24 fps, with music, the
+// 0.3 s crossfades), at 720p and at 1080p: wall time, CPU time and ffmpeg's peak memory, through the
+// same probe + ffmpeg command as the export job (storage and database aside: they add a copy of the
+// file, not render time). Prints `name: value unit` lines; the issue's targets are 30 s and 60 s wall.
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { hasXfade, probeMedia } from '../src/export/probe.js';
 import { buildRender, runRender } from '../src/export/render.js';
+import { filmFrameRate, frameSize, videoMaxKbps } from '../src/export/options.js';
 import { planCuts } from '../src/film/plan.js';
 import { renderTimeline } from '../src/film/render-timeline.js';
 import { ffmpegPath, ffprobePath } from '../src/platform/ffmpeg.js';
 import { makeClipFile, makeMusicFile } from '../test/factories/export-media.js';
 
-const CLIPS = Number(process.env.BENCH_EXPORT_CLIPS ?? 6);
-const CLIP_S = Number(process.env.BENCH_EXPORT_CLIP_S ?? 5);
+const CLIPS = Number(process.env.BENCH_EXPORT_CLIPS ?? 12);
+const CLIP_S = Number(process.env.BENCH_EXPORT_CLIP_S ?? 5.3);
 
 /**
  * Peak resident memory (VmHWM, kB) of this process's child processes and their CPU time, sampled
@@ -61,29 +63,37 @@ export async function main(): Promise<void> {
     const files = await Promise.all(Array.from({ length: CLIPS }, () => makeClipFile(dir, { width: 1280, height: 720, durationS: CLIP_S })));
     const music = await makeMusicFile(dir, CLIPS * CLIP_S + 10);
 
-    const started = performance.now();
-    const children = sampleChildren();
-    const clips = [];
-    for (const file of files) clips.push({ path: file, durationS: (await probeMedia(ffprobe, file)).durationS });
-    // Clips shown whole (cut on the beat off), laid out as the export job lays them out.
-    const cuts = planCuts({ clips: clips.map((c, i) => ({ id: String(i), durationS: c.durationS })), beats: [], downbeats: [], musicDurationS: null, cutOnBeat: false, mode: 'beat' });
-    const timeline = renderTimeline(cuts, clips.map((c) => c.durationS));
-    const plan = buildRender({ clips, timeline, musicPath: music, width: 1280, height: 720, output: path.join(dir, 'export.mp4') });
-    let lastProgress = 0;
-    await runRender(ffmpeg, plan, { onProgress: (p) => (lastProgress = p) });
-    const out = await probeMedia(ffprobe, path.join(dir, 'export.mp4'));
-    const wallS = (performance.now() - started) / 1000;
-    const { peakKb, cpuS } = children.stop();
-
-    const nodePeakMb = process.resourceUsage().maxRSS / 1024;
-    console.log(`export_output_duration: ${out.durationS.toFixed(2)} s`);
-    console.log(`export_wall_time: ${wallS.toFixed(2)} s`);
-    console.log(`export_wall_time_per_output_minute: ${(wallS / (out.durationS / 60)).toFixed(2)} s`);
-    console.log(`export_speed: ${(out.durationS / wallS).toFixed(2)} x`);
-    console.log(`export_cpu_time_per_output_minute: ${(cpuS / (out.durationS / 60)).toFixed(2)} s`);
-    console.log(`export_peak_rss_mb: ${(peakKb / 1024).toFixed(1)} MB`);
-    console.log(`export_node_peak_rss_mb: ${nodePeakMb.toFixed(1)} MB`);
-    console.log(`export_final_progress: ${lastProgress.toFixed(2)} ratio`);
+    for (const resolution of [720, 1080] as const) {
+      const started = performance.now();
+      const children = sampleChildren();
+      const clips = [];
+      for (const file of files) {
+        const info = await probeMedia(ffprobe, file);
+        clips.push({ path: file, durationS: info.durationS, width: info.width, height: info.height, fps: info.fps });
+      }
+      // Clips shown whole (cut on the beat off), laid out as the export job lays them out.
+      const cuts = planCuts({ clips: clips.map((c, i) => ({ id: String(i), durationS: c.durationS })), beats: [], downbeats: [], musicDurationS: null, cutOnBeat: false, mode: 'beat' });
+      const timeline = renderTimeline(cuts, clips.map((c) => c.durationS));
+      const size = frameSize({ resolution, shape: 'project' }, '1280:720');
+      const { rate, fps } = filmFrameRate(clips.map((c, i) => ({ fps: c.fps, shownS: timeline.segments[i]!.outS })));
+      const output = path.join(dir, `export-${resolution}.mp4`);
+      const plan = buildRender({ clips, timeline, musicPath: music, ...size, frameRate: rate, maxKbps: videoMaxKbps(size, resolution, fps), output });
+      let lastProgress = 0;
+      await runRender(ffmpeg, plan, { onProgress: (p) => (lastProgress = p) });
+      const out = await probeMedia(ffprobe, output);
+      const wallS = (performance.now() - started) / 1000;
+      const { peakKb, cpuS } = children.stop();
+      const n = `export_${resolution}p`;
+      console.log(`${n}_output: ${out.width}x${out.height} ${out.frameRate} fps ${out.durationS.toFixed(2)} s`);
+      console.log(`${n}_wall_time: ${wallS.toFixed(2)} s`);
+      console.log(`${n}_wall_time_per_output_minute: ${(wallS / (out.durationS / 60)).toFixed(2)} s`);
+      console.log(`${n}_cpu_time_per_output_minute: ${(cpuS / (out.durationS / 60)).toFixed(2)} s`);
+      console.log(`${n}_peak_rss_mb: ${(peakKb / 1024).toFixed(1)} MB`);
+      console.log(`${n}_file_mb: ${((await stat(output)).size / 1048576).toFixed(1)} MB`);
+      console.log(`${n}_final_progress: ${lastProgress.toFixed(2)} ratio`);
+    }
+    console.log(`export_node_peak_rss_mb: ${(process.resourceUsage().maxRSS / 1024).toFixed(1)} MB`);
+    console.log(`export_load_average_1m: ${os.loadavg()[0]!.toFixed(1)} (${os.cpus().length} cores)`);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -17,6 +17,9 @@ import * as m0020 from './0020_clip_focus.js';
 import * as m0021 from './0021_edit_log.js';
 import * as m0022 from './0022_clip_tombstones.js';
 import * as m0023 from './0023_clip_trim.js';
+import * as m0024 from './0024_take_direction.js';
+import * as m0025 from './0025_export_options.js';
+import * as m0026 from './0026_transitions.js';
 
 // Listed explicitly (not read from disk) so the same list works under tsx, vitest and bundlers.
 export const migrations: Record<string, Migration> = {
@@ -38,4 +41,7 @@ export const migrations: Record<string, Migration> = {
   '0021_edit_log': m0021,
   '0022_clip_tombstones': m0022,
   '0023_clip_trim': m0023,
+  '0024_take_direction': m0024,
+  '0025_export_options': m0025,
+  '0026_transitions': m0026,
 };

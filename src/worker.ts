@@ -4,6 +4,7 @@ import { accountProcessor, accountTasks } from './account/jobs.js';
 import { adminSessionTasks } from './admin/admin-session.js';
 import { draftProcessor, draftTasks } from './drafts/jobs.js';
 import { exportProcessor } from './export/jobs.js';
+import { exportDispatchTasks } from './export/dispatch.js';
 import { storageSizeTasks } from './limits/backfill.js';
 import { generationProcessor, generationTasks } from './generation/jobs.js';
 import { shutdownProviders } from './generation/providers/index.js';
@@ -23,12 +24,13 @@ export const processors: ProcessorSpec[] = [
   { queue: 'generation', concurrency: 20, make: generationProcessor },
   // Free drafts render here, on their own queue, so they never wait behind (or delay) paid generations.
   { queue: 'drafts', concurrency: 2, make: draftProcessor },
+  // One render per worker process; a person has at most one export in the queue (src/export/dispatch.ts).
   { queue: 'export', concurrency: 1, make: exportProcessor },
   { queue: 'analysis', concurrency: 2, make: analysisProcessor },
   { queue: 'account', concurrency: 1, make: accountProcessor },
 ];
 
-export const periodicTasks: PeriodicTask[] = [...generationTasks, ...draftTasks, ...sessionTasks, ...adminSessionTasks, ...storageSizeTasks, ...accountTasks, ...editLogTasks];
+export const periodicTasks: PeriodicTask[] = [...generationTasks, ...draftTasks, ...sessionTasks, ...adminSessionTasks, ...storageSizeTasks, ...accountTasks, ...editLogTasks, ...exportDispatchTasks];
 
 export interface RunningWorkers {
   workers: Worker[];

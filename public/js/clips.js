@@ -139,15 +139,22 @@ import './takes.js';
       body: body,
       credentials: 'same-origin',
     }).then(function (res) {
-      if (!res.ok) window.location.reload(); // the list changed elsewhere: show the truth
+      if (!res.ok) return window.location.reload(); // the list changed elsewhere: show the truth
+      var label = res.headers.get('x-undo-label');
+      if (label) grid.dispatchEvent(new CustomEvent('echoes:edited', { bubbles: true, detail: { label: decodeURIComponent(label) } }));
     }, function () { window.location.reload(); });
   }
 
-  /** Puts `card` before or after `target`, depending on which half of it the pointer is over. */
+  /**
+   * Puts `card` before or after `target`, depending on which half of it the pointer is past: the
+   * left or right half when the two sit in one row, the top or bottom half when one is above the
+   * other (a phone's single column, where the handle is always on the left).
+   */
   function placeNear(card, target, x, y) {
     if (!target || target === card || target.parentNode !== card.parentNode) return false;
     var r = target.getBoundingClientRect();
-    var sameRow = y > r.top && y < r.bottom;
+    var c = card.getBoundingClientRect();
+    var sameRow = Math.abs(c.top - r.top) < Math.min(c.height, r.height) / 2;
     var after = sameRow ? x > r.left + r.width / 2 : y > r.top + r.height / 2;
     var ref = after ? target.nextElementSibling : target;
     if (ref === card) return false;
@@ -191,6 +198,7 @@ import './takes.js';
     if (dragging) evt.preventDefault();
   });
   document.addEventListener('dragend', function () {
+    stopScroll();
     if (!dragging) return;
     var card = dragging;
     dragging = null;
@@ -198,6 +206,43 @@ import './takes.js';
     card.removeAttribute('draggable');
     if (orderKey(card.parentNode) !== orderBefore) saveOrder(card.parentNode);
   });
+
+  // While dragging near the top or bottom of the window, the page scrolls (faster the closer), and
+  // the card keeps following the pointer through what scrolls into view.
+  var EDGE = 72;
+  var scrollLoop = null;
+  var lastPoint = null;
+  function autoScroll(x, y) {
+    lastPoint = { x: x, y: y };
+    if (scrollLoop) return;
+    var tick = function () {
+      var card = touchCard || dragging;
+      if (!card || !lastPoint) { scrollLoop = null; return; }
+      var h = window.innerHeight;
+      var dy = lastPoint.y < EDGE ? -(EDGE - lastPoint.y) : lastPoint.y > h - EDGE ? lastPoint.y - (h - EDGE) : 0;
+      if (dy !== 0) {
+        window.scrollBy(0, Math.round(dy / 3));
+        if (touchCard) placeUnder(touchCard, lastPoint.x, lastPoint.y);
+      }
+      scrollLoop = requestAnimationFrame(tick);
+    };
+    scrollLoop = requestAnimationFrame(tick);
+  }
+  function stopScroll() {
+    if (scrollLoop) cancelAnimationFrame(scrollLoop);
+    scrollLoop = null;
+    lastPoint = null;
+  }
+  document.addEventListener('dragover', function (evt) {
+    if (dragging) autoScroll(evt.clientX, evt.clientY);
+  });
+
+  /** Places the touch-dragged card by the card under the finger. */
+  function placeUnder(card, x, y) {
+    var under = document.elementFromPoint(x, y);
+    var target = under && under.closest('.clip-card');
+    placeNear(card, target, x, y);
+  }
 
   // Touch and pen: drag the handle; the card follows the finger through the grid.
   var touchCard = null;
@@ -213,11 +258,11 @@ import './takes.js';
   });
   document.addEventListener('pointermove', function (evt) {
     if (!touchCard) return;
-    var under = document.elementFromPoint(evt.clientX, evt.clientY);
-    var target = under && under.closest('.clip-card');
-    placeNear(touchCard, target, evt.clientX, evt.clientY);
+    placeUnder(touchCard, evt.clientX, evt.clientY);
+    autoScroll(evt.clientX, evt.clientY);
   });
   function endTouch() {
+    stopScroll();
     if (!touchCard) return;
     var card = touchCard;
     touchCard = null;
@@ -235,6 +280,36 @@ import './takes.js';
     status.textContent = status.textContent === text ? text + '\u00a0' : text;
   }
 
+  /** Moves the card one place earlier (-1) or later (+1) and saves; false when it cannot go further. */
+  function step(card, by) {
+    var grid = card.parentNode;
+    var cards = cardsOf(grid);
+    var i = cards.indexOf(card);
+    var other = cards[i + by];
+    if (!other) {
+      announce(by < 0 ? 'This clip is already first.' : 'This clip is already last.');
+      return false;
+    }
+    grid.insertBefore(card, by < 0 ? other : other.nextElementSibling);
+    announce('Clip moved to position ' + (cardsOf(grid).indexOf(card) + 1) + ' of ' + cards.length + '.');
+    saveOrder(grid);
+    return true;
+  }
+
+  // The handle, focused: arrow keys move the card (up or left earlier, down or right later).
+  document.addEventListener('keydown', function (evt) {
+    var handle = evt.target.closest && evt.target.closest('.clip-handle');
+    if (!handle) return;
+    var by = evt.key === 'ArrowUp' || evt.key === 'ArrowLeft' ? -1 : evt.key === 'ArrowDown' || evt.key === 'ArrowRight' ? 1 : 0;
+    if (!by) return;
+    evt.preventDefault();
+    var card = handle.closest('.clip-card');
+    if (card && step(card, by)) {
+      handle.focus();
+      card.scrollIntoView({ block: 'nearest' });
+    }
+  });
+
   // ↑ ↓ buttons: move in place and save, instead of reloading the page.
   document.addEventListener('submit', function (evt) {
     var form = evt.target;
@@ -244,19 +319,10 @@ import './takes.js';
     var grid = card && card.parentNode;
     if (!grid) return;
     evt.preventDefault();
-    var cards = cardsOf(grid);
-    var i = cards.indexOf(card);
-    var other = dir === 'up' ? cards[i - 1] : cards[i + 1];
-    if (!other) {
-      announce(dir === 'up' ? 'This clip is already first.' : 'This clip is already last.');
-      return;
-    }
-    grid.insertBefore(card, dir === 'up' ? other : other.nextElementSibling);
+    if (!step(card, dir === 'up' ? -1 : 1)) return;
     // Moving the card took the focus away from its button: give it back, so the next key press moves it again.
     var button = form.querySelector('button');
     if (button) button.focus();
-    announce('Clip moved to position ' + (cardsOf(grid).indexOf(card) + 1) + ' of ' + cards.length + '.');
-    saveOrder(grid);
   });
 
   if (document.readyState === 'loading') {

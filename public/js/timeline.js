@@ -16,6 +16,8 @@ const kept = {
   scrollLeft: 0,
   /** @type {string | null} */ selected: null,
   /** @type {{ clip: string, edge: string } | null} */ focus: null,
+  /** An edge is being moved: a refresh pushed meanwhile waits (the trim's own answer brings the fresh timeline). */
+  editing: false,
 };
 const audio = new Audio();
 audio.preload = 'auto';
@@ -237,7 +239,8 @@ function start(root, track, scroll) {
   /** Sends the trim through the clip's form (the server checks it, then the timeline is refreshed). @param {HTMLElement} b @param {{ trimIn: number, trimOut: number }} trim */
   function commit(b, trim) {
     const id = b.getAttribute('data-clip-id');
-    const form = /** @type {HTMLFormElement | null} */ (root?.querySelector(`[data-trim-form="${id}"]`) ?? null);
+    // The page's current form: the timeline may have been refreshed meanwhile.
+    const form = /** @type {HTMLFormElement | null} */ (document.querySelector(`#timeline [data-trim-form="${id}"]`));
     if (!form) return;
     if (Math.abs(trim.trimIn - num(b, 'data-trim-in-s')) < 0.0005 && Math.abs(trim.trimOut - num(b, 'data-trim-out-s')) < 0.0005) {
       placeBlock(b);
@@ -262,6 +265,7 @@ function start(root, track, scroll) {
         e.preventDefault();
         handle.setPointerCapture(e.pointerId);
         drag = { x: e.clientX, v: num(b, edge === 'in' ? 'data-trim-in-s' : 'data-trim-out-s'), id: e.pointerId };
+        kept.editing = true;
         b.classList.add('is-dragging');
         select(b.getAttribute('data-clip-id'));
       });
@@ -273,6 +277,7 @@ function start(root, track, scroll) {
       const finish = () => {
         if (!drag) return;
         drag = null;
+        kept.editing = false;
         b.classList.remove('is-dragging');
         if (pending) commit(b, pending);
         pending = null;
@@ -280,6 +285,7 @@ function start(root, track, scroll) {
       handle.addEventListener('pointerup', finish);
       handle.addEventListener('pointercancel', () => {
         drag = null;
+        kept.editing = false;
         pending = null;
         b.classList.remove('is-dragging');
         placeBlock(b);
@@ -307,8 +313,10 @@ function start(root, track, scroll) {
         e.preventDefault();
         pending = next;
         preview(b, next, edge);
+        kept.editing = true;
         clearTimeout(timer);
         timer = window.setTimeout(() => {
+          kept.editing = false;
           kept.focus = { clip: b.getAttribute('data-clip-id') || '', edge };
           if (pending) commit(b, pending);
           pending = null;
@@ -339,8 +347,21 @@ function start(root, track, scroll) {
   }).observe(scroll);
 }
 
+// While an edge is being moved, the timeline does not refresh itself (it would drop the drag).
+document.addEventListener('htmx:config:request', (evt) => {
+  const ctx = /** @type {CustomEvent} */ (evt).detail?.ctx;
+  const source = ctx && ctx.sourceElement;
+  if (kept.editing && source && source.id === 'timeline') evt.preventDefault();
+});
+
 // A refreshed timeline (a trim, or a change pushed by the live stream) comes back whole: set it up again.
-document.addEventListener('htmx:before:swap', () => {
+document.addEventListener('htmx:before:swap', (evt) => {
+  // One already on its way when an edge started moving is dropped too.
+  const target = /** @type {CustomEvent} */ (evt).detail?.ctx?.target;
+  if (kept.editing && target && target.id === 'timeline') {
+    evt.preventDefault();
+    return;
+  }
   const active = document.activeElement;
   const edge = active && active.closest ? active.closest('#timeline [data-edge]') : null;
   if (edge) kept.focus = { clip: edge.closest('.tl-block')?.getAttribute('data-clip-id') || '', edge: edge.getAttribute('data-edge') || 'out' };

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Clip } from '../platform/db-types.js';
+import type { Clip, TransitionKind } from '../platform/db-types.js';
+import { DEFAULT_TRANSITION_S, TRANSITION_LABELS } from '../transitions/kinds.js';
 import type { ClipWithTake } from './queries.js';
 import { stableUrl } from '../storage/stable-url.js';
 import type { Storage } from '../storage/types.js';
@@ -42,6 +43,16 @@ export interface ClipCard {
   regenerateCost: number | null;
   /** The crop (views/clips/_focus.eta): the whole photo, the frame's shape and its focal point; null while the clip is busy. */
   focus: { sourceUrl: string; x: number; y: number; frameW: number; frameH: number } | null;
+  /** The transition into the next clip, as the card's form shows it. */
+  transition: { kind: TransitionKind; amount: number | null; unit: 'beats' | 's'; summary: string };
+}
+
+function transitionOf(clip: ClipWithTake): ClipCard['transition'] {
+  const kind = clip.transition_kind;
+  const unit = clip.transition_beats !== null ? 'beats' : 's';
+  const amount = clip.transition_beats ?? clip.transition_s;
+  const length = kind === 'cut' ? '' : amount === null ? ` ${DEFAULT_TRANSITION_S[kind]} s` : unit === 'beats' ? ` ${amount} ${amount === 1 ? 'beat' : 'beats'}` : ` ${amount} s`;
+  return { kind, amount, unit, summary: `${TRANSITION_LABELS[kind]}${length}` };
 }
 
 const LABELS: Record<Clip['status'], string> = { draft: 'Draft', queued: 'Queued', generating: 'Generating', ready: 'Ready', error: 'Failed' };
@@ -84,5 +95,6 @@ export async function toClipCard(storage: Storage, clip: ClipWithTake, opts: { r
       frameW: Number(clip.ratio.split(':')[0]) || 16,
       frameH: Number(clip.ratio.split(':')[1]) || 9,
     },
+    transition: transitionOf(clip),
   };
 }

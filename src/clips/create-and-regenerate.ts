@@ -1,20 +1,23 @@
 import { randomUUID } from 'node:crypto';
+import { credits } from '../platform/format.js';
 import { getBalance } from '../credits/queries.js';
 import { InsufficientCreditsError, spendCredits } from '../credits/service.js';
 import { checkClipCap, claimStorage, roomLeft } from '../limits/quota.js';
 import type { AppContext } from '../platform/context.js';
 import { withTx, type Tx } from '../platform/db.js';
 import type { Clip, Project } from '../platform/db-types.js';
-import { ConflictError, NotFoundError, RateLimitedError } from '../platform/errors.js';
+import { ConflictError, NotFoundError, RateLimitedError, UserError } from '../platform/errors.js';
 import { attemptPrice, getSettings, primaryRoute, type Settings } from '../settings/service.js';
 import { ledgerReference } from '../generation/keys.js';
 import { ratioOrDefault } from '../settings/ratios.js';
 import { enqueueGeneration } from '../generation/service.js';
+import { startNextAttempt } from '../generation/queries.js';
+import { endFrameRoute, endOption, type DirectionAsk, type Route } from './direction.js';
 import type { NormalizedImage } from './image.js';
 import { imageBytes, storeClipImage } from './store-image.js';
 import * as q from './queries.js';
 import { queueDraft } from '../drafts/service.js';
-import { insertAiTake } from '../takes/queries.js';
+import { insertAiTake, lastAttempt } from '../takes/queries.js';
 
 // Charging and queueing a generation: a new clip, or the next attempt of one.
 
@@ -32,7 +35,10 @@ export async function queueAttempt(ctx: AppContext, clip: Clip): Promise<boolean
 
 /** The take this attempt will fill, written with its charge (the worker makes it ready or failed). */
 function insertAttemptTake(tx: Tx, clip: Clip) {
-  return insertAiTake(tx, { clip_id: clip.id, user_id: clip.user_id, attempt: clip.attempt, prompt: clip.prompt, provider: clip.provider, model: clip.model, duration_s: clip.duration_s, credits_spent: clip.credits_spent });
+  return insertAiTake(tx, {
+    clip_id: clip.id, user_id: clip.user_id, attempt: clip.attempt, prompt: clip.prompt, provider: clip.provider, model: clip.model,
+    duration_s: clip.duration_s, credits_spent: clip.credits_spent, motion: clip.motion, end_image_key: clip.end_image_key,
+  });
 }
 
 export interface NewClipInput {
@@ -105,40 +111,98 @@ export async function createClip(ctx: AppContext, input: NewClipInput): Promise<
   return clip;
 }
 
+/** What the next attempt is made from: the creator's direction, and the provider and model that make it. */
+export interface AttemptDirection {
+  prompt: string;
+  durationS: number;
+  motion: string | null;
+  /** The photo the take ends on (the next clip's), only with a route that can. */
+  endImageKey: string | null;
+  route: Route;
+}
+
+/** The clip's current direction on today's route (the one-click Animate and Try again, an admin's retry). */
+function sameDirection(ctx: AppContext, clip: Clip, settings: Settings): AttemptDirection {
+  const end = clip.end_image_key ? endFrameRoute(settings, ctx.config) : null;
+  return { prompt: clip.prompt, durationS: clip.duration_s, motion: clip.motion, endImageKey: end ? clip.end_image_key : null, route: end ?? providerAndModel(ctx, settings) };
+}
+
+const canStartNext = (c: Clip) => c.status === 'ready' || c.status === 'error' || c.status === 'draft';
+const busy = () => new ConflictError('This clip is still being generated.', 'clip_busy');
+
 /**
- * In the caller's transaction, the locked clip `current` (ready or failed) becomes its next attempt,
- * queued on today's primary provider and model, with the owner's pages told. A creator's
- * regeneration and an admin's retry both start attempts here. Without `carried` the attempt is
- * charged today's price under its ledger reference `<clip>:<attempt>`; with it, the attempt holds
- * that many credits already paid and nothing is charged (an admin retry, docs/decisions/0005).
+ * In the caller's transaction, the locked clip `current` (ready, failed or a draft) becomes its next
+ * attempt, queued with `direction` (default: its current one on today's primary route), with the
+ * owner's pages told. A creator's regeneration and an admin's retry both start attempts here.
+ * Without `carried` the attempt is charged its price under its ledger reference `<clip>:<attempt>`;
+ * with it, the attempt holds that many credits already paid and nothing is charged (an admin retry,
+ * docs/decisions/0005). `versions` > 1 charges each further version now, under its own attempt's
+ * reference, and queues its take behind this one (the generation worker starts it when this ends).
  * Queue the returned clip with queueAttempt once the transaction has committed.
  */
-export async function beginNextAttempt(ctx: AppContext, tx: Tx, current: Clip, settings: Settings, opts: { requestId: string; carried?: number }): Promise<Clip> {
-  const busy = () => new ConflictError('This clip is still being generated.', 'clip_busy');
-  if (current.status !== 'ready' && current.status !== 'error' && current.status !== 'draft') throw busy();
-  const attempt = current.attempt + 1;
-  const route = providerAndModel(ctx, settings);
+export async function beginNextAttempt(
+  ctx: AppContext,
+  tx: Tx,
+  current: Clip,
+  settings: Settings,
+  opts: { requestId: string; carried?: number; direction?: AttemptDirection; versions?: number },
+): Promise<Clip> {
+  if (!canStartNext(current)) throw busy();
+  const d = opts.direction ?? sameDirection(ctx, current, settings);
+  // After the first number free: a cancelled "2 versions" leaves a refunded take with the next one.
+  const attempt = Math.max(current.attempt, await lastAttempt(tx, current.id)) + 1;
   let creditsSpent = opts.carried;
   if (creditsSpent === undefined) {
-    creditsSpent = attemptPrice(settings, ctx.config, current.duration_s);
+    creditsSpent = attemptPrice(settings, ctx.config, d.durationS, d.route);
     await spendCredits(tx, current.user_id, creditsSpent, 'generation', ledgerReference(current.id, attempt), 'Clip regeneration');
   }
-  const next = await q.startNextAttempt(tx, current.id, { attempt, ...route, creditsSpent, requestId: opts.requestId });
+  const row = { attempt, ...d.route, creditsSpent, requestId: opts.requestId, prompt: d.prompt, durationS: d.durationS, motion: d.motion, endImageKey: d.endImageKey };
+  const next = await startNextAttempt(tx, current.id, row);
   if (!next) throw busy();
   await insertAttemptTake(tx, next);
+  for (let v = 1; v < (opts.versions ?? 1); v++) {
+    const a = attempt + v;
+    await spendCredits(tx, current.user_id, creditsSpent, 'generation', ledgerReference(current.id, a), 'Clip regeneration (another version)');
+    await insertAttemptTake(tx, { ...next, attempt: a });
+  }
   return next;
 }
 
+/** The direction asked for, checked against the clip: a bad one is refused before anything is charged. */
+async function resolveDirection(ctx: AppContext, tx: Tx, current: Clip, settings: Settings, ask: DirectionAsk): Promise<AttemptDirection> {
+  let endImageKey: string | null = null;
+  let route = providerAndModel(ctx, settings);
+  if (ask.endNext) {
+    const next = await q.nextClipImage(tx, current);
+    if (!next) throw new UserError('This is the last clip: there is no next photo to end on.', 400, 'no_next_clip');
+    const r = endFrameRoute(settings, ctx.config);
+    if (!r) throw new ConflictError(endOption(settings, ctx.config, true).note ?? 'No provider here can end a take on a photo.', 'no_end_frame_provider');
+    endImageKey = next;
+    route = r;
+  }
+  return { prompt: ask.prompt ?? current.prompt, durationS: ask.durationS ?? current.duration_s, motion: ask.motion === undefined ? current.motion : ask.motion, endImageKey, route };
+}
+
 /**
- * The creator's regeneration: the next attempt of their finished clip, charged like a new clip. The
- * old video stays in place (and visible) until the new one has succeeded.
+ * The creator's regeneration (POST /clips/:id/regenerate): the next take of their finished clip from
+ * a direction (fields left out keep the clip's), charged like a new clip, one charge per version,
+ * all or none. When the form sent the price it showed, a different price is refused: the creator
+ * confirmed that one. The film keeps its take until the new one has succeeded; none is destroyed.
  */
-export async function regenerateClip(ctx: AppContext, userId: string, clipId: string, requestId: string): Promise<Clip> {
+export async function regenerateClip(ctx: AppContext, userId: string, clipId: string, requestId: string, ask: DirectionAsk = { endNext: false, versions: 1 }): Promise<Clip> {
   const settings = await getSettings(ctx.db);
   const clip = await withTx(ctx.db, async (tx) => {
     const current = await q.lockClipForUser(tx, userId, clipId);
     if (!current) throw new NotFoundError();
-    return beginNextAttempt(ctx, tx, current, settings, { requestId });
+    if (!canStartNext(current)) throw busy();
+    const direction = await resolveDirection(ctx, tx, current, settings, ask);
+    const total = attemptPrice(settings, ctx.config, direction.durationS, direction.route) * ask.versions;
+    if (ask.price !== undefined && ask.price !== total) {
+      throw new ConflictError(`This now costs ${credits(total)}, not the ${credits(ask.price)} shown. Nothing was charged: check the price and send again.`, 'price_changed');
+    }
+    const balance = await getBalance(tx, userId);
+    if (balance < total) throw new InsufficientCreditsError(total, balance);
+    return beginNextAttempt(ctx, tx, current, settings, { requestId, direction, versions: ask.versions });
   });
   await queueAttempt(ctx, clip);
   return clip;

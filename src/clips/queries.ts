@@ -88,32 +88,11 @@ export async function setApproved(db: Conn, userId: string, clipId: string, appr
   return q.returningAll().executeTakeFirst();
 }
 
-/** A finished clip starts its next attempt: charged already by the caller, queued here. */
-export async function startNextAttempt(db: Conn, clipId: string, next: { attempt: number; provider: string; model: string; creditsSpent: number; requestId: string }) {
-  return db
-    .updateTable('clips')
-    .set({
-      status: 'queued',
-      attempt: next.attempt,
-      provider: next.provider,
-      model: next.model,
-      provider_task_id: null,
-      failover_from: null,
-      failover_reason: null,
-      progress: 0,
-      error_code: null,
-      error_message: null,
-      error_detail: null,
-      credits_spent: next.creditsSpent,
-      request_id: next.requestId,
-      submitted_at: null,
-      finished_at: null,
-      updated_at: new Date(),
-    })
-    .where('id', '=', clipId)
-    .where('status', 'in', ['ready', 'error', 'draft'])
-    .returningAll()
-    .executeTakeFirst();
+/** The photo of the clip after this one in its project's order (what `end=next` ends on); undefined for the last. */
+export async function nextClipImage(db: Conn, clip: Pick<Clip, 'id' | 'project_id'>): Promise<string | undefined> {
+  // The page's order (position, then age); a project holds at most maxClipsPerProject clips.
+  const rows = await db.selectFrom('clips').select(['id', 'image_key']).where('project_id', '=', clip.project_id).orderBy('position').orderBy('created_at').execute();
+  return rows[rows.findIndex((r) => r.id === clip.id) + 1]?.image_key;
 }
 
 export async function deleteClipRow(db: Conn, clipId: string): Promise<void> {

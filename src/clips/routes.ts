@@ -16,7 +16,8 @@ import { admitClipUpload } from './admission.js';
 import { clipCards } from './card-html.js';
 import { animateClips, createClip, regenerateClip } from './create-and-regenerate.js';
 import { decorateClip, ownClip } from './own.js';
-import { findClipForUser, type ClipWithTake } from './queries.js';
+import { findClipForUser, nextClipImage, type ClipWithTake } from './queries.js';
+import { directionForm, readDirection } from './direction.js';
 import { approveClip, cancelClip, deleteClip, moveClip, reorderClips } from './service.js';
 import { readClipUpload } from './upload.js';
 import { offerUndo } from '../undo/http.js';
@@ -111,10 +112,21 @@ export default fp(
       return done(req, reply, clip, 'Clip no longer approved.');
     });
 
+    // The direction form for the next take; the card loads it in place (htmx), or it is a page.
+    app.get('/clips/:id/regenerate', clipOfUrl, async (req, reply) => {
+      reply.header('cache-control', 'no-store');
+      const settings = await getSettings(app.db);
+      const hasNext = Boolean(await nextClipImage(app.db, req.clip));
+      const form = directionForm(settings, app.config, req.clip, hasNext, await getBalance(app.db, req.clip.user_id));
+      return reply.render(req.isHtmx ? 'clips/_direction' : 'clips/direction', { form, title: 'Direct the next take' });
+    });
+
     app.post('/clips/:id/regenerate', clipOfUrl, async (req, reply) => {
+      const ask = readDirection(req.body, await getSettings(app.db));
       try {
-        const clip = await regenerateClip(app.ctx, req.clip.user_id, req.clip.id, req.id);
-        return done(req, reply, clip, 'A new version of the clip is being generated.');
+        const clip = await regenerateClip(app.ctx, req.clip.user_id, req.clip.id, req.id, ask);
+        const made = ask.versions > 1 ? `${ask.versions} new versions of the clip are` : 'A new version of the clip is';
+        return done(req, reply, clip, `${made} being generated.`);
       } catch (err) {
         if (!(err instanceof InsufficientCreditsError)) throw err;
         return noCredits(req, reply, err, req.clip.project_id);

@@ -5,6 +5,7 @@ import type { Project } from '../platform/db-types.js';
 import { admitExport } from '../limits/admit.js';
 import { NotFoundError, RateLimitedError, UserError } from '../platform/errors.js';
 import { ownProject } from '../projects/own.js';
+import { parseExportOptions } from './options.js';
 import { startExport } from './service.js';
 import { exportStatusView } from './status.js';
 
@@ -25,11 +26,12 @@ export default fp(
     app.post('/projects/:id/export', { preHandler: ownProject() }, async (req, reply) => {
       const { project } = req;
       try {
+        const options = parseExportOptions(req.body);
         await enforceRouteLimit(app.ctx, req, 'project-export');
         await admitExport(app.ctx, project.user_id);
-        await startExport(app.ctx, project);
+        await startExport(app.ctx, project, options);
       } catch (err) {
-        // Refusals (nothing approved, one already running, a limit) show the export state with the reason.
+        // Refusals (an unknown option, nothing approved, one already running, a limit) show the export state with the reason.
         if (err instanceof RateLimitedError) reply.header('retry-after', String(err.retryAfterS));
         if (err instanceof UserError && !(err instanceof NotFoundError)) return show(req, reply, project, err.message, err.statusCode);
         throw err;

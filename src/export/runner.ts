@@ -14,7 +14,10 @@ import { hasXfade, probeMedia } from './probe.js';
 import { gaveUpMessage, RETRYING_MESSAGE } from '../platform/job-retry.js';
 import { isMissingObject } from '../platform/storage.js';
 import { clearExportObjects, findExport, lockOtherExportObjects, markError, markReady, markRendering, markRetrying, setProgress } from './queries.js';
-import { buildRender, runRender } from './render.js';
+import { buildRender, runRender, type RenderClip } from './render.js';
+import { clipFocus } from './focus.js';
+import { probeFileInfo } from './file-info.js';
+import { filmFrameRate, frameSize, videoMaxKbps } from './options.js';
 import { exportSource } from './service.js';
 
 /** A problem the creator can fix, told as what to change (shown on the export page as is); never retried. */
@@ -80,6 +83,7 @@ export async function runExport(ctx: AppContext, exportId: string, lastTry = tru
 }
 
 async function render(ctx: AppContext, exp: ExportRow, project: Project, dir: string, log: Logger) {
+  const started = Date.now();
   const { ffmpeg, ffprobe } = ctx.ffmpeg;
   if (!(await hasXfade(ffmpeg))) {
     throw new ExportFailure(`Exports need an ffmpeg with the xfade filter (4.3 or newer); "${ffmpeg}" lacks it. Set FFMPEG_PATH to a newer ffmpeg.`);
@@ -88,14 +92,14 @@ async function render(ctx: AppContext, exp: ExportRow, project: Project, dir: st
   const { clips, plan: cuts, hash } = await exportSource(ctx, project);
   if (clips.length === 0) throw new ExportFailure('There are no approved clips to export any more.');
 
-  const inputs: Array<{ path: string; durationS: number; width: number; height: number }> = [];
+  const inputs: Array<RenderClip & { durationS: number }> = [];
   for (const [i, clip] of clips.entries()) {
     const file = path.join(dir, `clip-${i}.mp4`);
     try {
       await download(ctx, clip.video_key, file);
       const info = await probeMedia(ffprobe, file).catch((e: Error) => Promise.reject(new UnreadableMedia(e.message)));
       if (info.videoStreams === 0 || info.durationS <= 0) throw new UnreadableMedia('no video stream');
-      inputs.push({ path: file, durationS: info.durationS, width: info.width, height: info.height });
+      inputs.push({ path: file, durationS: info.durationS, width: info.width, height: info.height, fps: info.fps, focus: clipFocus(clip) });
     } catch (err) {
       if (!isMissingObject(err) && !(err instanceof UnreadableMedia)) throw err; // storage unreachable: ours
       log.warn({ clipId: clip.id, err: (err as Error).message }, 'export: clip unreadable');
@@ -120,8 +124,12 @@ async function render(ctx: AppContext, exp: ExportRow, project: Project, dir: st
   // The player's timeline: each clip shown for its planned length (never more than its file holds).
   const timeline = renderTimeline(cuts, inputs.map((i) => i.durationS));
   const output = path.join(dir, 'export.mp4');
-  const plan = buildRender({ clips: inputs, timeline, musicPath, width: inputs[0]!.width, height: inputs[0]!.height, output });
-  log.info({ clips: inputs.length, music: Boolean(musicPath), totalS: plan.totalS }, 'export rendering');
+  const options = { resolution: exp.resolution, shape: exp.shape };
+  const size = frameSize(options, project.ratio);
+  const { rate, fps } = filmFrameRate(inputs.map((c, i) => ({ fps: c.fps, shownS: timeline.segments[i]!.outS })));
+  const maxKbps = videoMaxKbps(size, options.resolution, fps);
+  const plan = buildRender({ clips: inputs, timeline, musicPath, ...size, frameRate: rate, maxKbps, output });
+  log.info({ clips: inputs.length, music: Boolean(musicPath), totalS: plan.totalS, ...size, rate, maxKbps }, 'export rendering');
   // Generous: a slow machine renders several times slower than real time; a hung ffmpeg is killed.
   const signal = AbortSignal.timeout(10 * 60_000 + plan.totalS * 10_000);
   try {
@@ -132,11 +140,12 @@ async function render(ctx: AppContext, exp: ExportRow, project: Project, dir: st
     throw err;
   }
 
-  const info = await probeMedia(ffprobe, output);
-  if (info.videoStreams !== 1 || info.audioStreams !== 1) throw new Error(`unexpected output streams: ${JSON.stringify(info)}`);
+  const info = await probeFileInfo(ffprobe, output);
+  if (!info) throw new Error('the rendered file does not have one video and one audio stream');
   const key = storageKeys.export(project.user_id, project.id, exp.id);
   await ctx.storage.put(key, createReadStream(output), 'video/mp4');
-  const done = { object_key: key, size_bytes: (await stat(output)).size, duration_s: info.durationS, source_hash: hash };
+  const renderS = Math.round((Date.now() - started) / 100) / 10;
+  const done = { object_key: key, size_bytes: (await stat(output)).size, duration_s: info.durationS, source_hash: hash, render_s: renderS, file_info: info };
 
   // The new file replaces the previous one: forget the old keys in the same transaction, delete after.
   let replaced: string[] | null;

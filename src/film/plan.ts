@@ -33,6 +33,8 @@
  */
 
 import { CROSSFADE_S, crossfadeFor, endOf, nextStartS, roundS as round } from './timeline.js';
+import { beatLengthS, longestBetween, wantedLengthS, type TransitionSpec } from '../transitions/kinds.js';
+import type { TransitionKind } from '../platform/db-types.js';
 import { count } from '../platform/format.js';
 
 export { CROSSFADE_S };
@@ -46,6 +48,8 @@ export interface PlanClip {
   /** The clip's trim: the part of the take the film may use (defaults: the whole take). */
   trimInS?: number;
   trimOutS?: number | null;
+  /** The transition into the next clip (transition.ts); none is the film-wide crossfade of `crossfadeS`. */
+  transition?: TransitionSpec;
 }
 
 export interface PlanInput {
@@ -82,6 +86,8 @@ export interface Segment {
   takeS: number;
   trimInS: number;
   trimOutS: number;
+  /** The transition into the next clip and its length (the overlap); the last clip's is a cut of 0. */
+  transition: { kind: TransitionKind; s: number };
 }
 
 export interface CutPlan {
@@ -130,6 +136,14 @@ export function planCuts(input: PlanInput): CutPlan {
   const trims = input.clips.map(trimWithin);
   const usable = trims.map((t) => round(t.outS - t.inS));
   const fade = crossfadeFor(usable, input.crossfadeS ?? CROSSFADE_S);
+  // Each cut's own transition, capped by its two clips; a clip without one keeps the film-wide crossfade.
+  const beatS = beatLengthS(input.beats);
+  const transitions = input.clips.map((clip, i) => {
+    if (i + 1 >= input.clips.length) return { kind: 'cut' as TransitionKind, s: 0 };
+    if (!clip.transition) return { kind: 'crossfade' as TransitionKind, s: fade };
+    const s = Math.min(wantedLengthS(clip.transition, beatS), longestBetween(usable[i]!, usable[i + 1]!));
+    return { kind: s > 0 ? clip.transition.kind : ('cut' as TransitionKind), s: round(s) };
+  });
   const musicEnd = input.musicDurationS ?? Infinity;
   const beats = input.beats.filter((b) => b >= 0 && b <= musicEnd);
   const bars = input.downbeats.filter((b) => b >= 0 && b <= musicEnd);
@@ -143,11 +157,15 @@ export function planCuts(input: PlanInput): CutPlan {
     const length = usable[index]!;
     const trim = trims[index]!;
     const last = index === input.clips.length - 1;
+    const fadeIn = index > 0 ? transitions[index - 1]!.s : 0;
+    const fade = transitions[index]!.s;
+    // Shown at least long enough for its fade in and its fade out, which never overlap each other.
+    const least = Math.min(length, Math.max(MIN_SHOWN_S, fadeIn + fade));
     let out = length;
     let snappedTo: CutMode | null = null;
     if (sync && !last) {
       const natural = start + length - fade / 2;
-      const earliest = start + Math.min(MIN_SHOWN_S, length) - fade / 2;
+      const earliest = start + least - fade / 2;
       const onBar = input.mode === 'downbeat' ? latestIn(bars, earliest, natural) : null;
       const onBeat = onBar ?? latestIn(beats, earliest, natural);
       if (onBeat !== null) {
@@ -157,13 +175,13 @@ export function planCuts(input: PlanInput): CutPlan {
         missed++;
       }
     } else if (even !== null && !last) {
-      out = Math.min(length, Math.max(even, Math.min(MIN_SHOWN_S, length)));
+      out = Math.min(length, Math.max(even, least));
     }
     out = Math.min(round(out), Math.floor(length * 1e6) / 1e6);
     const end = endOf(start, out);
     segments.push({
       clipId: clip.id, index, startS: start, inS: trim.inS, outS: out, endS: end, cutS: last ? null : round(end - fade / 2), snappedTo,
-      takeS: Math.max(0, clip.durationS), trimInS: trim.inS, trimOutS: trim.outS,
+      takeS: Math.max(0, clip.durationS), trimInS: trim.inS, trimOutS: trim.outS, transition: transitions[index]!,
     });
     start = nextStartS(end, fade);
   });

@@ -1,4 +1,4 @@
-import type { Project } from '../platform/db-types.js';
+import type { Project, TransitionKind } from '../platform/db-types.js';
 import { clock } from '../platform/format.js';
 import { ratioOrDefault } from '../settings/ratios.js';
 import type { Storage } from '../storage/types.js';
@@ -21,6 +21,8 @@ export interface PlaylistClip {
   durationLabel: string;
   /** The clip plays its free draft (a slow pan and zoom), not an AI take: marked as such. */
   draft: boolean;
+  /** The transition from the clip before into this one (the first clip's is a cut of 0): the cut plan's. */
+  transitionIn: { kind: TransitionKind; s: number };
 }
 
 export interface Playlist {
@@ -58,6 +60,7 @@ export async function buildPlaylist(storage: Storage, project: Project, rows: Pl
       startLabel: clock(seg.startS),
       durationLabel: clock(seg.outS),
       draft: row.take_kind === 'draft',
+      transitionIn: index > 0 ? plan.segments[index - 1]!.transition ?? { kind: 'crossfade', s: plan.crossfadeS } : { kind: 'cut', s: 0 },
     });
   }
   const music = project.music_key
@@ -85,7 +88,7 @@ export function playlistData(p: Playlist) {
     musicFadeOutS: p.musicFadeOutS,
     totalS: p.totalS,
     music: p.music,
-    clips: p.clips.map((c) => ({ id: c.id, url: c.url, thumbUrl: c.thumbUrl, startS: c.startS, inS: c.inS, outS: c.outS })),
+    clips: p.clips.map((c) => ({ id: c.id, url: c.url, thumbUrl: c.thumbUrl, startS: c.startS, inS: c.inS, outS: c.outS, transitionIn: c.transitionIn })),
   };
 }
 

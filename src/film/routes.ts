@@ -6,10 +6,15 @@ import { ownedProject, ownProject } from '../projects/own.js';
 import { loadTimeline } from './service.js';
 import { TrimForm, trimClip } from './trim.js';
 import { offerUndo } from '../undo/http.js';
+import { clipCards } from '../clips/card-html.js';
+import { findClipForUser } from '../clips/queries.js';
+import { pageCsrfToken } from '../platform/csrf-token.js';
+import { NotFoundError } from '../platform/errors.js';
+import { setTransition, transitionForm } from './transition-edit.js';
 
 /**
  * The film as a timeline on the project page (GET /projects/:id/timeline, the fragment the live
- * stream refreshes) and trimming a clip (POST /clips/:id/trim). htmx gets the fresh timeline; a
+ * stream refreshes), trimming a clip (POST /clips/:id/trim) and its transition into the next (POST /clips/:id/transition). htmx gets the fresh timeline; a
  * plain form goes back to the project page.
  */
 export default fp(
@@ -28,6 +33,21 @@ export default fp(
       if (req.isHtmx) return reply.render('film/_timeline', { timeline: await loadTimeline(app.ctx, project) });
       flash(reply, 'notice', `Clip trimmed to ${form.in_s.toFixed(2)}–${form.out_s.toFixed(2)} s of its take.`);
       return reply.redirect(`/projects/${project.id}#timeline`, 303);
+    });
+
+    // The transition from a clip into the next (its card's form): htmx gets the card again.
+    app.post('/clips/:id/transition', { preHandler: ownClip() }, async (req, reply) => {
+      const spec = readForm(transitionForm, req.body);
+      await setTransition(app.ctx, req.clip.user_id, req.clip.id, spec);
+      offerUndo(reply, 'Transition changed');
+      if (!req.isHtmx) {
+        flash(reply, 'notice', 'Transition changed.');
+        return reply.redirect(`/projects/${req.clip.project_id}#clip-${req.clip.id}`, 303);
+      }
+      const fresh = await findClipForUser(app.db, req.clip.user_id, req.clip.id);
+      if (!fresh) throw new NotFoundError();
+      const html = await clipCards(app).cardOf(fresh, { csrfToken: pageCsrfToken(reply), balanceUpdate: null });
+      return reply.type('text/html; charset=utf-8').send(html);
     });
   },
   { name: 'film', dependencies: ['view', 'auth', 'projects', 'clips'] },

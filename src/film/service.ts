@@ -4,7 +4,8 @@ import type { Project } from '../platform/db-types.js';
 import { currentAnalysis } from '../beats/service.js';
 import { CROSSFADE_S, planCuts, type CutPlan, type PlanClip } from './plan.js';
 import { buildPlaylist, playlistJson, type Playlist } from './playlist.js';
-import { listPlayableClips, type PlayableClip } from './queries.js';
+import { beatLengthS } from '../transitions/kinds.js';
+import { listPlayableClips, transitionsOf, transitionSpecOf, type PlayableClip, type TransitionColumns } from './queries.js';
 import { timelineView, type TimelineView } from './timeline-view.js';
 
 /** Everything a player page needs: the clips, their cut plan, the playlist and its JSON for the script. */
@@ -16,8 +17,16 @@ export interface Film {
 }
 
 /** The cut plan of these clips of the project (its beat analysis and cut-on-beat setting): the players' and the export's. */
-export function planFilm(db: Conn, project: Project, clips: Array<{ id: string; duration_s: number; trim_in_s?: number; trim_out_s?: number | null }>): Promise<CutPlan> {
-  return planForProject(db, project, clips.map((c) => ({ id: c.id, durationS: c.duration_s, trimInS: c.trim_in_s, trimOutS: c.trim_out_s })));
+export async function planFilm(
+  db: Conn,
+  project: Project,
+  clips: Array<{ id: string; duration_s: number; trim_in_s?: number; trim_out_s?: number | null } & Partial<TransitionColumns>>,
+): Promise<CutPlan> {
+  // Each clip's transition, from its row or read here, so every caller's plan has them (the players', the export's, the timeline's).
+  const carried = clips.every((c) => c.transition_kind !== undefined);
+  const read = carried ? null : await transitionsOf(db, clips.map((c) => c.id));
+  const transitionOf = (c: (typeof clips)[number]) => (read ? read.get(c.id) : transitionSpecOf(c as TransitionColumns));
+  return planForProject(db, project, clips.map((c) => ({ id: c.id, durationS: c.duration_s, trimInS: c.trim_in_s, trimOutS: c.trim_out_s, transition: transitionOf(c) })));
 }
 
 /** The project's film as the players show it (the owner's and the public one alike). */
@@ -62,6 +71,12 @@ export async function planForProject(db: Conn, project: PlanProject, clips: Plan
           : 'The track is still being analysed: clips play whole for now.';
   }
   return plan;
+}
+
+/** How long a beat of the project's music is (null: no analysed beats), for lengths given in beats. */
+export async function beatLengthOf(db: Conn, project: Pick<Project, 'id' | 'music_key'>): Promise<number | null> {
+  const analysis = await currentAnalysis(db, project);
+  return analysis?.status === 'ready' ? beatLengthS(analysis.beats) : null;
 }
 
 /** The project page's timeline (views/film/_timeline.eta): the film's plan with the music under it. */

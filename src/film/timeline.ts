@@ -5,8 +5,10 @@
  * or a fade.
  */
 
+import { DEFAULT_TRANSITION_S } from '../transitions/kinds.js';
+
 /** The crossfade between clips, in seconds, unless a clip is too short for it (crossfadeFor). */
-export const CROSSFADE_S = 0.3;
+export const CROSSFADE_S = DEFAULT_TRANSITION_S.crossfade;
 /** The music fades out over the film's last seconds: this long, or a quarter of a short film. */
 export const MUSIC_FADE_OUT_S = 1.5;
 
@@ -25,12 +27,12 @@ export const endOf = (startS: number, outS: number) => roundS(startS + outS);
 /** The next clip appears one crossfade before this one has faded out. */
 export const nextStartS = (endS: number, crossfadeS: number) => roundS(endS - crossfadeS);
 
-/** Clips shown for `outsS` seconds each, laid end to end with the crossfade overlap. */
-export function layOut(outsS: number[], crossfadeS: number): Array<{ startS: number; outS: number; endS: number }> {
+/** Clips shown for `outsS` seconds each, laid end to end, overlapping by the crossfade (one for all, or each cut's own). */
+export function layOut(outsS: number[], crossfadeS: number | number[]): Array<{ startS: number; outS: number; endS: number }> {
   let start = 0;
-  return outsS.map((outS) => {
+  return outsS.map((outS, i) => {
     const seg = { startS: start, outS, endS: endOf(start, outS) };
-    start = nextStartS(seg.endS, crossfadeS);
+    start = nextStartS(seg.endS, typeof crossfadeS === 'number' ? crossfadeS : crossfadeS[i] ?? 0);
     return seg;
   });
 }

@@ -108,7 +108,10 @@ export function makeGenerationProcessor(ctx: AppContext, hooks: ProcessorHooks =
       if (!(err instanceof ProviderError)) {
         if (!isLastTry(job)) throw err;
         log.error({ err }, 'generation failed on our side after its last try');
-        if (clip.provider_task_id) await cancelQuietly(ctx, clip, log);
+        // The row read at the start predates this run's submit: read it again, so a task recorded
+        // just before the failure is cancelled too, not left running (and billed) at the provider.
+        const latest = (await q.findClipById(ctx.db, clipId).catch(() => undefined)) ?? clip;
+        if (latest.provider_task_id && latest.attempt === attempt) await cancelQuietly(ctx, latest, log);
         return end({ code: 'OURS', message: MESSAGES.ours, detail: (err as Error).message });
       }
       const pe = err;

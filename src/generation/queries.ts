@@ -166,3 +166,48 @@ export async function findUnfinishedByTask(db: Conn, provider: string, taskId: s
     .where('status', 'in', UNFINISHED)
     .executeTakeFirst();
 }
+
+/** What a clip's next attempt is: its number, route, charge and direction. */
+export interface AttemptRow {
+  attempt: number;
+  provider: string;
+  model: string;
+  creditsSpent: number;
+  requestId: string | null;
+  prompt: string;
+  durationS: number;
+  motion: string | null;
+  endImageKey: string | null;
+}
+
+/** A finished clip starts its next attempt: charged already by the caller, queued here. */
+export async function startNextAttempt(db: Conn, clipId: string, next: AttemptRow) {
+  return db
+    .updateTable('clips')
+    .set({
+      status: 'queued',
+      attempt: next.attempt,
+      prompt: next.prompt,
+      duration_s: next.durationS,
+      motion: next.motion,
+      end_image_key: next.endImageKey,
+      provider: next.provider,
+      model: next.model,
+      provider_task_id: null,
+      failover_from: null,
+      failover_reason: null,
+      progress: 0,
+      error_code: null,
+      error_message: null,
+      error_detail: null,
+      credits_spent: next.creditsSpent,
+      request_id: next.requestId,
+      submitted_at: null,
+      finished_at: null,
+      updated_at: new Date(),
+    })
+    .where('id', '=', clipId)
+    .where('status', 'in', ['ready', 'error', 'draft'])
+    .returningAll()
+    .executeTakeFirst();
+}

@@ -44,7 +44,7 @@ function observe(clip: Pick<Clip, 'provider' | 'submitted_at'>, outcome: string)
  * as it was, or undefined when the attempt had already ended (nothing done).
  */
 export async function failGeneration(ctx: AppContext, clipId: string, attempt: number, failure: Failure, outcome = 'error'): Promise<Clip | undefined> {
-  const clip = await withTx(ctx.db, async (tx) => {
+  const ended = await withTx(ctx.db, async (tx) => {
     const row = await q.lockUnfinished(tx, clipId, attempt);
     if (!row) return undefined;
     await q.markError(tx, clipId, failure);
@@ -52,10 +52,46 @@ export async function failGeneration(ctx: AppContext, clipId: string, attempt: n
     if (row.credits_spent > 0) {
       await grantCredits(tx, row.user_id, row.credits_spent, 'refund', ledgerReference(clipId, attempt), `Refund: ${failure.code}`);
     }
-    return row;
+    // A creator's cancel stops the versions queued behind this one too; a failure lets the next try.
+    if (outcome === 'cancelled') {
+      await refundQueuedVersions(tx, row, failure);
+      return { row, next: undefined };
+    }
+    return { row, next: await startQueuedVersion(tx, row) };
   });
-  if (clip) observe(clip, outcome);
-  return clip;
+  if (!ended) return undefined;
+  observe(ended.row, outcome);
+  if (ended.next) await enqueueGeneration(ctx, ended.next);
+  return ended.row;
+}
+
+/**
+ * The next paid version queued behind the attempt that just ended (variations run one after the
+ * other, each its own attempt and charge): the clip's pipeline moves on to it, in the ending
+ * transaction. Enqueue the returned clip once that has committed (or the sweeper will).
+ */
+async function startQueuedVersion(tx: Tx, ended: Clip): Promise<Clip | undefined> {
+  const [take] = await takes.queuedVersionsAfter(tx, ended.id, ended.attempt);
+  if (!take || take.attempt === null) return undefined;
+  return q.startNextAttempt(tx, ended.id, {
+    attempt: take.attempt,
+    provider: take.provider ?? ended.provider ?? 'local',
+    model: take.model ?? ended.model ?? '',
+    creditsSpent: take.credits_spent,
+    requestId: ended.request_id,
+    prompt: take.prompt,
+    durationS: take.duration_s,
+    motion: take.motion,
+    endImageKey: take.end_image_key,
+  });
+}
+
+/** Versions queued behind an attempt that will not run (cancelled, or the clip deleted): each refunded once, by its own reference. */
+export async function refundQueuedVersions(tx: Tx, clip: Clip, failure: Pick<Failure, 'code' | 'message'>): Promise<void> {
+  for (const take of await takes.queuedVersionsAfter(tx, clip.id, clip.attempt)) {
+    await takes.failAttemptTake(tx, clip.id, take.attempt!, failure);
+    if (take.credits_spent > 0) await grantCredits(tx, clip.user_id, take.credits_spent, 'refund', ledgerReference(clip.id, take.attempt!), `Refund: ${failure.code}`);
+  }
 }
 
 /**
@@ -66,14 +102,17 @@ export async function failGeneration(ctx: AppContext, clipId: string, attempt: n
 export async function completeGeneration(ctx: AppContext, clipId: string, attempt: number, videoKey: string, videoDurationS: number | null = null): Promise<boolean> {
   // Recorded for the storage quota (which a paid generation's video is never refused by).
   const videoBytes = await ctx.storage.size(videoKey).catch(() => null);
+  let next: Clip | undefined;
   const before = await withTx(ctx.db, async (tx) => {
     const row = await q.lockUnfinished(tx, clipId, attempt);
     if (row) {
       const takeId = await takes.completeAttemptTake(tx, row, { key: videoKey, bytes: videoBytes, durationS: videoDurationS });
       await q.markReady(tx, clipId, takeId);
+      next = await startQueuedVersion(tx, row);
     }
     return row;
   });
+  if (next) await enqueueGeneration(ctx, next);
   if (!before) {
     const kept = await takes.takeVideoKeys(ctx.db, clipId);
     if (!kept.includes(videoKey)) await ctx.storage.delete(videoKey).catch(() => {});
@@ -93,8 +132,9 @@ const CANCEL_WAIT_MS = 5_000;
  * (`<clip>:<attempt>`), so it cannot meet a worker's failure refund twice.
  */
 export async function refundDeletedAttempt(tx: Tx, clip: Clip): Promise<void> {
-  if (!unfinished(clip) || clip.credits_spent <= 0) return;
-  await grantCredits(tx, clip.user_id, clip.credits_spent, 'refund', ledgerReference(clip.id, clip.attempt), 'Refund: clip deleted before it finished');
+  if (!unfinished(clip)) return;
+  if (clip.credits_spent > 0) await grantCredits(tx, clip.user_id, clip.credits_spent, 'refund', ledgerReference(clip.id, clip.attempt), 'Refund: clip deleted before it finished');
+  await refundQueuedVersions(tx, clip, { code: 'DELETED', message: 'The clip was deleted before this version was made.' });
 }
 
 /**

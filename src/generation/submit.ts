@@ -5,7 +5,7 @@ import { failoversTotal } from '../platform/metrics.js';
 import { fallbackProvider, modelFor, type ProviderName, type Settings } from '../settings/service.js';
 import { providerBreaker, type ProviderBreaker } from './breaker.js';
 import { videoKeyFor } from './keys.js';
-import { providerFor, ProviderError, type GenerationInput, type Provider } from './providers/index.js';
+import { canEndOnImage, providerFor, ProviderError, type GenerationInput, type Provider } from './providers/index.js';
 import * as q from './queries.js';
 import { ratioOrDefault } from '../settings/ratios.js';
 
@@ -53,7 +53,18 @@ export function inputFor(clip: Clip, s: Settings): GenerationInput {
     width: size.width,
     height: size.height,
     durationS: clip.duration_s,
+    motion: clip.motion,
+    endImageKey: clip.end_image_key,
   };
+}
+
+/**
+ * The fallback this attempt may move to: none for a take that must end on a photo when the fallback
+ * cannot (it would ignore the end frame and make a different take than the one paid for).
+ */
+function fallbackFor(ctx: AppContext, clip: Clip, s: Settings): ProviderName | null {
+  const f = fallbackProvider(s, ctx.config, clip.provider ?? '');
+  return f && (!clip.end_image_key || canEndOnImage(f)) ? f : null;
 }
 
 /** One submission, recorded before the request goes out (so a submitter that dies leaves a trace). */
@@ -92,7 +103,7 @@ export async function startAttempt(ctx: AppContext, claimed: Clip, s: Settings, 
 
   // A free draft (nothing charged) stays on the local render: it must never reach a paid provider.
   const mayFailOver = !clip.failover_from && clip.credits_spent > 0;
-  const fallback = mayFailOver ? fallbackProvider(s, ctx.config, clip.provider ?? '') : null;
+  const fallback = mayFailOver ? fallbackFor(ctx, clip, s) : null;
   if (fallback) {
     const skip = s.providersDown.includes(clip.provider as ProviderName) ? 'marked_down' : (await breaker.isOpen(clip.provider!)) ? 'breaker_open' : null;
     if (skip) {
@@ -109,7 +120,7 @@ export async function startAttempt(ctx: AppContext, claimed: Clip, s: Settings, 
     const reason = failoverReason(pe);
     if (!reason) throw pe;
     if (await breaker.failure(clip.provider!)) log.warn({ provider: clip.provider }, 'provider breaker opened: new clips go to the fallback');
-    const next = mayFailOver ? fallbackProvider(s, ctx.config, clip.provider!) : null;
+    const next = mayFailOver ? fallbackFor(ctx, clip, s) : null;
     if (!next) throw pe;
     clip = await moveToFallback(ctx, clip, next, s, reason, log);
     const taskId = await tryStart(ctx, clip, s, log);

@@ -130,6 +130,10 @@ export interface ClipsTable {
   /** The provider this attempt was first meant for, when it went to the fallback instead. */
   failover_from: string | null;
   failover_reason: string | null;
+  /** The current attempt's camera motion preset (src/generation/motion.ts); null: none asked for. */
+  motion: string | null;
+  /** The photo the current attempt ends on (the next clip's image), where its provider can; null: none. */
+  end_image_key: string | null;
   /** The crop's focal point in the photo, each 0–1 from the top left (0.5: the centre). */
   focus_x: Generated<number>;
   focus_y: Generated<number>;
@@ -138,9 +142,15 @@ export interface ClipsTable {
   /** Which part of the chosen take the film uses (s from its start); out null: to its end. */
   trim_in_s: Generated<number>;
   trim_out_s: number | null;
+  /** The transition from this clip into the next (src/film/transition.ts). */
+  transition_kind: Generated<TransitionKind>;
+  /** Its length in seconds, or in beats of the music; neither: the kind's default. */
+  transition_s: number | null;
+  transition_beats: number | null;
 }
 
 export type TakeKind = 'draft' | 'ai';
+export type TransitionKind = 'cut' | 'crossfade' | 'dip' | 'flash';
 
 /** One video made from a clip's photo: a free draft (local motion render) or an AI take (one attempt). */
 export interface TakesTable {
@@ -153,6 +163,8 @@ export interface TakesTable {
   attempt: number | null;
   prompt: Generated<string>;
   motion: string | null;
+  /** The photo the take ends on (the next clip's image when it was asked for); null: none. */
+  end_image_key: string | null;
   provider: string | null;
   model: string | null;
   /** The length asked for. */
@@ -242,8 +254,37 @@ export interface ExportsTable {
   source_hash: string | null;
   size_bytes: number | null;
   duration_s: number | null;
+  /** 720 or 1080 (the short side); shape `project` or a ratio the clips are cropped to (migration 0025). */
+  resolution: Generated<ExportResolution>;
+  shape: Generated<ExportShape>;
+  /** When its job was put in the render queue: a person has at most one dispatched at a time. */
+  dispatched_at: Date | null;
+  started_at: Date | null;
+  /** Seconds from the start of rendering to the stored file. */
+  render_s: number | null;
+  /** The finished file as ffprobe reads it (src/export/file-info.ts). */
+  file_info: ColumnType<ExportFileInfo | null, string | null, string | null>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
+}
+
+export type ExportResolution = 720 | 1080;
+export type ExportShape = 'project' | '16:9' | '9:16' | '1:1';
+
+/** What ffprobe says about an exported file. */
+export interface ExportFileInfo {
+  width: number;
+  height: number;
+  /** The video stream's frame rate as ffprobe gives it (e.g. "24/1", "30000/1001"). */
+  frameRate: string;
+  frames: number;
+  videoCodec: string;
+  videoProfile: string;
+  videoKbps: number;
+  audioCodec: string;
+  audioChannels: number;
+  audioSampleRate: number;
+  durationS: number;
 }
 
 export interface AdminAuditTable {

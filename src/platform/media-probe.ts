@@ -10,10 +10,21 @@ export interface MediaInfo {
   videoStreams: number;
   audioStreams: number;
   formatName: string;
+  /** The first video stream's frame rate: ffprobe's fraction ("24/1", "30000/1001") and its value; "0/0" and 0 when unknown. */
+  frameRate: string;
+  fps: number;
+}
+
+/** The value of an ffprobe rate like "30000/1001"; 0 when it is not a usable rate. */
+export function rateValue(rate: string | undefined): number {
+  const m = /^(\d+)(?:\/(\d+))?$/.exec(rate ?? '');
+  if (!m) return 0;
+  const v = Number(m[1]) / Number(m[2] ?? 1);
+  return Number.isFinite(v) && v > 0 ? v : 0;
 }
 
 interface ProbeJson {
-  streams?: Array<{ codec_type?: string; width?: number; height?: number; duration?: string }>;
+  streams?: Array<{ codec_type?: string; width?: number; height?: number; duration?: string; avg_frame_rate?: string; r_frame_rate?: string }>;
   format?: { duration?: string; format_name?: string };
 }
 
@@ -44,5 +55,15 @@ export async function probeMedia(ffprobe: string, file: string): Promise<MediaIn
     videoStreams: video.length,
     audioStreams: streams.filter((s) => s.codec_type === 'audio').length,
     formatName: json.format.format_name ?? '',
+    // The average rate is what the frames really do; r_frame_rate is the container's guess (a fallback).
+    ...frameRateOf(first),
   };
+}
+
+function frameRateOf(stream: { avg_frame_rate?: string; r_frame_rate?: string } | undefined): { frameRate: string; fps: number } {
+  for (const rate of [stream?.avg_frame_rate, stream?.r_frame_rate]) {
+    const fps = rateValue(rate);
+    if (fps > 0 && fps <= 240) return { frameRate: rate!, fps };
+  }
+  return { frameRate: '0/0', fps: 0 };
 }

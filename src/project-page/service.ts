@@ -10,6 +10,7 @@ import { hasAnyClip } from '../projects/queries.js';
 import { attemptPrice, getSettings, pricedSettings } from '../settings/service.js';
 import { freshReads, type Reads } from '../platform/person-reads.js';
 import { ratioOrDefault } from '../settings/ratios.js';
+import { countUndoable } from '../undo/queries.js';
 
 type Ctx = Pick<AppContext, 'db' | 'storage' | 'logger' | 'config'>;
 
@@ -55,6 +56,8 @@ export async function projectPage(ctx: Ctx, user: User, project: Project, reads:
     balance: user.credit_balance,
     firstClipFree: !anyClip && user.credit_balance > 0,
     storage,
+    /** How many edits can be undone (the page's Undo button shows while there is one). */
+    undoable: await countUndoable(ctx.db, project.id),
     clipCap: clips.length >= settings.maxClipsPerProject ? clipCapMessage(settings.maxClipsPerProject) : null,
   };
 }

@@ -64,11 +64,12 @@ export function primaryRoute(settings: Settings, config: Config): { provider: Pr
 }
 
 /**
- * What the next attempt of a clip this long costs: the one price charging uses (src/clips/charge.ts)
- * and every card shows (the page, GET /clips/:id, the live stream), on today's primary route.
+ * What the next attempt of a clip this long costs: the one price charging uses (src/clips/create-and-regenerate.ts)
+ * and every card and form shows (the page, GET /clips/:id, the live stream, the direction form), on
+ * today's primary route, or on `route` when the attempt goes elsewhere (a take ending on a photo).
  */
-export function attemptPrice(settings: Settings, config: Config, durationS: number): number {
-  return clipCost(settings, durationS, primaryRoute(settings, config));
+export function attemptPrice(settings: Settings, config: Config, durationS: number, route = primaryRoute(settings, config)): number {
+  return clipCost(settings, durationS, route);
 }
 
 /** Settings as a creator's page prices them: the general price replaced by the primary's. */

@@ -6,8 +6,30 @@ import { isUuid } from '../platform/ids.js';
 // Every query on takes: the videos made from a clip's photo (design.md, migration 0017).
 
 /** The take of an AI attempt, written when the attempt is charged (queued). */
-export async function insertAiTake(db: Conn, t: { clip_id: string; user_id: string; attempt: number; prompt: string; provider: string | null; model: string | null; duration_s: number; credits_spent: number; motion?: string | null }) {
+export async function insertAiTake(db: Conn, t: { clip_id: string; user_id: string; attempt: number; prompt: string; provider: string | null; model: string | null; duration_s: number; credits_spent: number; motion?: string | null; end_image_key?: string | null }) {
   return db.insertInto('takes').values({ ...t, kind: 'ai', status: 'queued' }).returningAll().executeTakeFirstOrThrow();
+}
+
+/**
+ * The paid versions queued behind the clip's current attempt (a "2 versions" direction makes them
+ * one after the other), in the order they will run.
+ */
+export async function queuedVersionsAfter(db: Conn, clipId: string, attempt: number) {
+  return db
+    .selectFrom('takes')
+    .selectAll()
+    .where('clip_id', '=', clipId)
+    .where('kind', '=', 'ai')
+    .where('status', '=', 'queued')
+    .where('attempt', '>', attempt)
+    .orderBy('attempt')
+    .execute();
+}
+
+/** The highest attempt number any of the clip's takes holds (0: none). */
+export async function lastAttempt(db: Conn, clipId: string): Promise<number> {
+  const row = await db.selectFrom('takes').select((eb) => eb.fn.max<number | null>('attempt').as('n')).where('clip_id', '=', clipId).executeTakeFirst();
+  return row?.n ?? 0;
 }
 
 /** A free draft take, queued for the local motion render. */

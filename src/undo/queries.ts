@@ -70,6 +70,8 @@ export async function insertClipRows(db: Conn, clip: Record<string, unknown>, ta
   await db.insertInto('clips').values({ ...clip, take_id: null } as never).execute();
   if (takes.length) await db.insertInto('takes').values(takes as never).execute();
   if (clip.take_id) await db.updateTable('clips').set({ take_id: clip.take_id as string }).where('id', '=', clip.id as string).execute();
+  // Back, so no page catching up should drop its card (migrations/0022_clip_tombstones.ts).
+  await db.deleteFrom('clip_tombstones').where('clip_id', '=', clip.id as string).execute();
 }
 
 /** Edits that fell out of the undo window still holding objects, oldest first. */

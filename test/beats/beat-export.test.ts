@@ -41,7 +41,7 @@ describe('beat-synced export', () => {
     expect(await status()).toBe(true);
     await setBeatSync(tc.ctx.db, r.projectId, true, 'beat');
     expect(await status()).toBe(false);
-  });
+  }, 180_000); // exports render at 1280×720 at least (the clips are 320×180)
 
   it('hashes the shown length of every clip', () => {
     const clips = [{ id: 'a', video_key: 'clips/a.mp4', position: 0 }, { id: 'b', video_key: 'clips/b.mp4', position: 1 }];

@@ -75,7 +75,7 @@ export function crossing(frames: Array<{ t: number; rgb: RGB }>, a: RGB, b: RGB,
 export async function runExportDrift(ctx: AppContext, userId: string, clipSeconds?: number[]): Promise<ExportDrift> {
   const { project, plan } = await seedBeatProject(ctx, userId, clipSeconds);
   const row = await ctx.db.selectFrom('projects').selectAll().where('id', '=', project.id).executeTakeFirstOrThrow();
-  const exp = await startExport(ctx, row);
+  const exp = await startExport(ctx, row, { resolution: 720, shape: 'project' });
   await runExport(ctx, exp.id);
   const done = await ctx.db.selectFrom('exports').selectAll().where('id', '=', exp.id).executeTakeFirstOrThrow();
   if (done.status !== 'ready' || !done.object_key) throw new Error(`export ended ${done.status}: ${done.error_message ?? ''}`);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { ffprobePath, run } from '../../src/platform/ffmpeg.js';
 
 export interface ProbedFile {
-  streams: Array<{ codec_type: string; codec_name: string; width?: number; height?: number; pix_fmt?: string }>;
+  streams: Array<{ codec_type: string; codec_name: string; width?: number; height?: number; pix_fmt?: string; r_frame_rate?: string; nb_frames?: string }>;
   format: { duration: string };
 }
 

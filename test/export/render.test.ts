@@ -37,12 +37,15 @@ describe('export render', () => {
   const oneClip = wholeClips([1]);
 
   it('takes every crossfade offset and trim from the film timeline', () => {
-    const plan = buildRender({ clips: [{ path: 'a' }, { path: 'b' }, { path: 'c' }], timeline: wholeClips([2, 3, 2.5]), musicPath: null, width: 321, height: 180, output: 'out.mp4' });
+    const clip = (p: string) => ({ path: p, width: 320, height: 180, fps: 24 });
+    const plan = buildRender({ clips: [clip('a'), clip('b'), clip('c')], timeline: wholeClips([2, 3, 2.5]), musicPath: null, width: 321, height: 180, frameRate: '24/1', maxKbps: 5000, output: 'out.mp4' });
     expect(plan.fadeS).toBe(CROSSFADE_S);
     expect(plan.offsets.map((o) => +o.toFixed(3))).toEqual([1.7, 4.4]);
     expect(plan.totalS).toBeCloseTo(7.5 - 2 * CROSSFADE_S, 5);
     const graph = plan.args[plan.args.indexOf('-filter_complex') + 1]!;
-    expect(graph).toContain('pad=320:180'); // odd sizes become even for yuv420p
+    expect(graph).toContain('crop=320:180:0:0'); // odd sizes become even for yuv420p
+    expect(graph).not.toMatch(/[,\]]pad=/); // never letterboxed
+    expect(graph).not.toContain('framerate='); // clips at the film's rate are not converted
     expect(graph).toContain('anullsrc'); // silent track when there is no music
     expect(plan.args).toContain('+faststart');
   });
@@ -51,7 +54,7 @@ describe('export render', () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'echoes-progress-'));
     try {
       const clip = await makeClipFile(dir, { width: 160, height: 90, durationS: 1 });
-      const plan = buildRender({ clips: [{ path: clip }], timeline: oneClip, musicPath: null, width: 160, height: 90, output: path.join(dir, 'o.mp4'), preset: 'ultrafast' });
+      const plan = buildRender({ clips: [{ path: clip, width: 160, height: 90, fps: 24 }], timeline: oneClip, musicPath: null, width: 160, height: 90, frameRate: '24/1', maxKbps: 1000, output: path.join(dir, 'o.mp4'), preset: 'ultrafast' });
       const seen: number[] = [];
       await runRender(ffmpegPath(), plan, { onProgress: (p) => seen.push(p) });
       expect(seen.at(-1)).toBe(1);
@@ -66,14 +69,14 @@ describe('export render', () => {
       // A stand-in ffmpeg that reports its own niceness (field 19 of /proc/<pid>/stat) and fails.
       const fake = path.join(dir, 'ffmpeg');
       await writeFile(fake, '#!/bin/sh\nsleep 0.3\necho "nice=$(cut -d" " -f19 /proc/$$/stat)" >&2\nexit 1\n', { mode: 0o755 });
-      const plan = buildRender({ clips: [{ path: 'a.mp4' }], timeline: oneClip, musicPath: null, width: 160, height: 90, output: path.join(dir, 'o.mp4') });
+      const plan = buildRender({ clips: [{ path: 'a.mp4', width: 160, height: 90, fps: 24 }], timeline: oneClip, musicPath: null, width: 160, height: 90, frameRate: '24/1', maxKbps: 1000, output: path.join(dir, 'o.mp4') });
       await expect(runRender(fake, plan)).rejects.toThrow(`nice=${EXPORT_NICENESS}`);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
   });
 
-  it('renders three clips (one portrait, letterboxed) with music into one faststart MP4, then replaces it', async () => {
+  it('renders three clips (one portrait, cropped) with music into one faststart 720p MP4, then replaces it', async () => {
     const { ctx, dataDir } = tc;
     const user = await createUser(ctx.db);
     const seeded = await seedExportProject(ctx, user.id, {
@@ -82,7 +85,7 @@ describe('export render', () => {
     });
     const project = await ctx.db.selectFrom('projects').selectAll().where('id', '=', seeded.project.id).executeTakeFirstOrThrow();
 
-    const first = await startExport(ctx, project);
+    const first = await startExport(ctx, project, { resolution: 720, shape: 'project' });
     await runExport(ctx, first.id);
     const done = await ctx.db.selectFrom('exports').selectAll().where('id', '=', first.id).executeTakeFirstOrThrow();
     expect(done).toMatchObject({ status: 'ready', progress: 1, error_message: null });
@@ -95,7 +98,9 @@ describe('export render', () => {
     const audio = probe.streams.filter((s) => s.codec_type === 'audio');
     expect(video).toHaveLength(1);
     expect(audio).toHaveLength(1);
-    expect(video[0]).toMatchObject({ codec_name: 'h264', width: 320, height: 180, pix_fmt: 'yuv420p' });
+    expect(video[0]).toMatchObject({ codec_name: 'h264', width: 1280, height: 720, pix_fmt: 'yuv420p' });
+    expect(done.file_info).toMatchObject({ width: 1280, height: 720, frameRate: '24/1', videoCodec: 'h264', audioCodec: 'aac', audioChannels: 2 });
+    expect(done.render_s).toBeGreaterThan(0);
     expect(audio[0]!.codec_name).toBe('aac');
     const expected = 3 * 2 - 2 * CROSSFADE_S;
     expect(Math.abs(Number(probe.format.duration) - expected)).toBeLessThan(0.2);
@@ -115,7 +120,7 @@ describe('export render', () => {
 
     // A new export (of a changed project: one clip left, so it renders fast) replaces the previous one's object.
     await ctx.db.updateTable('clips').set({ approved: false }).where('id', 'in', seeded.clipIds.slice(1)).execute();
-    const second = await startExport(ctx, project);
+    const second = await startExport(ctx, project, { resolution: 720, shape: 'project' });
     await runExport(ctx, second.id);
     const rows = await ctx.db.selectFrom('exports').selectAll().where('project_id', '=', project.id).orderBy('created_at').execute();
     expect(rows.map((r) => r.status)).toEqual(['ready', 'ready']);
@@ -124,7 +129,7 @@ describe('export render', () => {
     expect(await ctx.storage.size(rows[1]!.object_key!)).toBeGreaterThan(1000);
     expect(rows[1]!.source_hash).not.toBe(rows[0]!.source_hash);
     expect(Math.abs(rows[1]!.duration_s! - 2)).toBeLessThan(0.2);
-  }, 90_000);
+  }, 240_000);
 
   it('fails a render with a damaged clip cleanly: error status, nothing stored, no temp files', async () => {
     const { ctx } = tc;

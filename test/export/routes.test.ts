@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import { currentSourceHash, EXPORT_JOB_PRIORITY } from '../../src/export/service.js';
+import { currentSourceHash } from '../../src/export/service.js';
+import { EXPORT_JOB_PRIORITY } from '../../src/export/dispatch.js';
 import type { User } from '../../src/platform/db-types.js';
 import { createTestApp, type TestApp } from '../setup/context.js';
 import { TestBrowser } from '../setup/browser.js';
@@ -70,6 +71,19 @@ describe('export routes', () => {
     expect(again.body).toContain('data-export-status="queued"');
     expect(again.body).not.toContain('<html');
     expect(await exportsOf(seeded.project.id)).toHaveLength(1);
+  });
+
+  it('refuses an unknown resolution or shape with words (422), queuing nothing', async () => {
+    const seeded = await seedExportProject(t.ctx, owner.id, { clips: [tiny] });
+    for (const [body, words] of [
+      [{ resolution: '4k' }, /Unknown resolution (&quot;|&#34;)4k(&quot;|&#34;): choose 720 or 1080\./],
+      [{ resolution: '1080', shape: '4:3' }, /Unknown shape (&quot;|&#34;)4:3(&quot;|&#34;): choose the project(&#39;|')s shape, 16:9, 9:16 or 1:1\./],
+    ] as const) {
+      const res = await browser.post(`/projects/${seeded.project.id}/export`, body, HTMX);
+      expect(res.statusCode).toBe(422);
+      expect(res.body).toMatch(words);
+      expect(await exportsOf(seeded.project.id)).toEqual([]);
+    }
   });
 
   it('allows one running export per project even when two requests race', async () => {
@@ -176,6 +190,8 @@ describe('export routes', () => {
 
   it('fails the export at once, with a message, when the queue cannot take it', async () => {
     const seeded = await seedExportProject(t.ctx, owner.id, { clips: [tiny] });
+    // The owner's earlier exports (never rendered here: no worker) are over, so this one is dispatched at once.
+    await t.ctx.db.updateTable('exports').set({ status: 'error' }).where('user_id', '=', owner.id).where('status', 'in', ['queued', 'rendering']).execute();
     await t.ctx.queues.export.close();
     const res = await browser.post(`/projects/${seeded.project.id}/export`, {}, HTMX);
     expect(res.statusCode).toBe(200);

@@ -13,6 +13,8 @@ import { ffprobeJson, leftoverTempDirs } from './helpers.js';
 import { waitFor } from '../setup/wait.js';
 
 const HTMX = { 'hx-request': 'true' };
+/** The page with its character references read (the templates escape "×" and "·"). */
+const text = (html: string) => html.replace(/&#x([0-9a-f]+);/gi, (_, hex: string) => String.fromCodePoint(parseInt(hex, 16)));
 
 /** The whole path on S3 storage: the button, a real BullMQ worker on Redis, the polled fragment, the download. */
 describe('export through the worker (S3 storage)', () => {
@@ -52,14 +54,21 @@ describe('export through the worker (S3 storage)', () => {
       musicS: 1, // shorter than the film: padded with silence
       title: 'Road movie',
     });
-    expect((await browser.get(`/projects/${seeded.project.id}/export`)).body).toContain('Export MP4');
-    const start = await browser.post(`/projects/${seeded.project.id}/export`, {}, HTMX);
+    const before = text((await browser.get(`/projects/${seeded.project.id}/export`)).body);
+    expect(before).toContain('Export MP4');
+    // The specs and a time estimate of every choice before starting (the page shows the checked pair's).
+    expect(before).toMatch(/data-spec="1080 project"><span data-spec-frame>1920 × 1080<\/span>[^<]*8\.0 Mb\/s[^<]*<span data-spec-time>about \d+ seconds<\/span>/);
+    expect(before).toContain('data-spec="720 1:1"><span data-spec-frame>720 × 720</span>');
+    const start = await browser.post(`/projects/${seeded.project.id}/export`, { resolution: '720', shape: '1:1' }, HTMX);
     expect(start.statusCode).toBe(200);
     expect(start.body).toMatch(/data-export-status="(queued|rendering)"/);
 
-    const body = await pollUntilDone(seeded.project.id);
+    const body = text(await pollUntilDone(seeded.project.id));
     expect(body).toContain('data-export-status="ready"');
     expect(body).not.toContain('hx-trigger');
+    // The file's real properties, read by ffprobe after the render.
+    expect(body).toMatch(/data-export-properties><span>720 × 720<\/span><span>24 fps<\/span><span>H\.264 High, [\d.]+ Mb\/s<\/span><span>AAC stereo, 48 kHz<\/span>/);
+    expect(body).toContain('720p · Square 1:1');
     const row = await t.ctx.db.selectFrom('exports').selectAll().where('project_id', '=', seeded.project.id).executeTakeFirstOrThrow();
     expect(row).toMatchObject({ status: 'ready', progress: 1 });
     // The row turns ready just before the runner removes its temp folder: wait for that, briefly.
@@ -76,10 +85,10 @@ describe('export through the worker (S3 storage)', () => {
       await writeFile(file, Buffer.from(await res.arrayBuffer()));
       const probe = await ffprobeJson(file);
       expect(probe.streams.map((s) => s.codec_type).sort()).toEqual(['audio', 'video']);
-      expect(probe.streams.find((s) => s.codec_type === 'video')).toMatchObject({ width: 320, height: 180 });
+      expect(probe.streams.find((s) => s.codec_type === 'video')).toMatchObject({ width: 720, height: 720, r_frame_rate: '24/1' });
       expect(Math.abs(Number(probe.format.duration) - 2.7)).toBeLessThan(0.2);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
-  }, 90_000);
+  }, 180_000);
 });

@@ -11,7 +11,7 @@ import { ffmpegPath } from '../../src/platform/ffmpeg.js';
 // Luma's Dream Machine API over real HTTP on 127.0.0.1, speaking shared/specs/luma.md: bearer auth,
 // JSON body checks (400 with `detail`), generations that go queued → dreaming → completed (or
 // failed), the start image fetched for real from keyframes.frame0.url (a generation whose image
-// cannot be fetched fails), videos served as real MP4s of 5 or 9 seconds, DELETE, callbacks POSTed
+// cannot be fetched fails; so does one whose end image, keyframes.frame1, cannot), videos served as real MP4s of 5 or 9 seconds, DELETE, callbacks POSTed
 // to callback_url at dreaming, completed and failed, and scripted failures.
 
 export type LumaState = 'queued' | 'dreaming' | 'completed' | 'failed';
@@ -42,6 +42,8 @@ export interface LumaGeneration {
   deleted: boolean;
   /** The start image fetch: HTTP status (0: network error) and bytes. */
   frameFetch?: { status: number; bytes: number; contentType: string };
+  /** The end image fetch (keyframes.frame1), when one was given. */
+  endFrameFetch?: { status: number; bytes: number; contentType: string };
   timers: NodeJS.Timeout[];
 }
 
@@ -85,6 +87,15 @@ function validate(body: Record<string, unknown>): string | null {
   if (!frame0 || frame0.type !== 'image' || typeof frame0.url !== 'string') return 'keyframes.frame0: an image keyframe with a url is required';
   if (frame0.url.startsWith('data:')) return 'keyframes.frame0.url: data URIs are not accepted';
   if (!isFetchableUrl(frame0.url)) return 'keyframes.frame0.url: must be an https URL';
+  // The end keyframe (specs/luma.md): an image by URL, as frame0; a generation id is for extending, never the end.
+  const frame1 = (body.keyframes as { frame1?: { type?: unknown; url?: unknown } }).frame1;
+  if (frame1 !== undefined) {
+    if (!frame1 || frame1.type !== 'image' || typeof frame1.url !== 'string') return 'keyframes.frame1: an image keyframe with a url is required';
+    if (frame1.url.startsWith('data:')) return 'keyframes.frame1.url: data URIs are not accepted';
+    if (!isFetchableUrl(frame1.url)) return 'keyframes.frame1.url: must be an https URL';
+  }
+  const extra = Object.keys(body.keyframes as object).filter((k) => k !== 'frame0' && k !== 'frame1');
+  if (extra.length) return `keyframes.${extra[0]}: unknown keyframe`;
   if (!ASPECTS.includes(body.aspect_ratio as string)) return `aspect_ratio: must be one of ${ASPECTS.join(', ')}`;
   if (body.duration !== '5s' && body.duration !== '9s') return 'duration: must be "5s" or "9s"';
   if (!RESOLUTIONS.includes(body.resolution as string)) return `resolution: must be one of ${RESOLUTIONS.join(', ')}`;
@@ -151,18 +162,30 @@ export async function startLumaFake(opts: { apiKey?: string } = {}): Promise<Lum
   }
 
   /** Fetches the start image as Luma would; a generation whose image cannot be had fails. */
-  async function start(g: LumaGeneration, steps: LumaStep[]): Promise<void> {
-    const url = (g.body.keyframes as { frame0: { url: string } }).frame0.url;
+  /** Fetches a keyframe image as Luma would; undefined when it cannot be had. */
+  async function fetchFrame(url: string): Promise<{ status: number; bytes: number; contentType: string; ok: boolean }> {
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
       const bytes = Buffer.from(await res.arrayBuffer());
       const contentType = res.headers.get('content-type') ?? '';
-      g.frameFetch = { status: res.status, bytes: bytes.length, contentType };
-      if (!res.ok || !contentType.startsWith('image/') || bytes.length === 0) throw new Error(`frame0 answered ${res.status}`);
+      return { status: res.status, bytes: bytes.length, contentType, ok: res.ok && contentType.startsWith('image/') && bytes.length > 0 };
     } catch {
-      g.frameFetch ??= { status: 0, bytes: 0, contentType: '' };
-      return enter(g, { state: 'failed', failure_reason: 'Failed to fetch keyframe image from the provided URL' });
+      return { status: 0, bytes: 0, contentType: '', ok: false };
     }
+  }
+
+  /** Fetches the keyframe images (start, and end when given); a generation whose images cannot be had fails. */
+  async function start(g: LumaGeneration, steps: LumaStep[]): Promise<void> {
+    const frames = g.body.keyframes as { frame0: { url: string }; frame1?: { url: string } };
+    const { ok, ...first } = await fetchFrame(frames.frame0.url);
+    g.frameFetch = first;
+    let endOk = true;
+    if (frames.frame1) {
+      const { ok: fetched, ...end } = await fetchFrame(frames.frame1.url);
+      g.endFrameFetch = end;
+      endOk = fetched;
+    }
+    if (!ok || !endOk) return enter(g, { state: 'failed', failure_reason: 'Failed to fetch keyframe image from the provided URL' });
     let at = 0;
     steps.forEach((step, i) => {
       if (i === 0) return enter(g, step);

@@ -134,7 +134,7 @@ describe('the timeline in a real browser', () => {
     await context.close();
   }, 180_000);
 
-  it('at phone size: zooms, scrolls sideways, and trims by typing', async () => {
+  it('at phone size: zooms, scrolls sideways, trims by typing, axe clean', async () => {
     const context = await app.browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     const page = await context.newPage();
     await signInThroughForm(page, app.base, 'timeline@example.com');
@@ -162,6 +162,9 @@ describe('the timeline in a real browser', () => {
     // Zoom and the chosen clip survive the refresh.
     expect(await widthAt()).toBeGreaterThan(fit * 2);
     expect(await page.locator(`#tl-clip-${clipIds[3]}`).isVisible()).toBe(true);
+
+    const axe = await new AxeBuilder({ page }).include('#timeline').withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).setLegacyMode().analyze();
+    expect(axe.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
     await page.screenshot({ path: `${SHOTS}/phone-after.png`, fullPage: true });
     await context.close();
   }, 120_000);

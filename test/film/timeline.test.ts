@@ -16,7 +16,7 @@ describe('the film timeline (src/film)', () => {
   it('gives the export the plan as it is when every file holds what the plan shows', () => {
     const plan = planCuts(whole([2, 3, 2.5]));
     const t = renderTimeline(plan, [2.01, 3, 2.6]);
-    expect(t.segments).toEqual(plan.segments.map(({ inS, startS, outS, endS }) => ({ inS, startS, outS, endS })));
+    expect(t.segments).toEqual(plan.segments.map(({ inS, startS, outS, endS, transition }) => ({ inS, startS, outS, endS, transition })));
     expect(t.crossfadeS).toBe(CROSSFADE_S);
     expect(t.totalS).toBe(plan.totalS);
   });
@@ -27,7 +27,7 @@ describe('the film timeline (src/film)', () => {
     expect(t.segments[1]!.outS).toBe(2);
     expect(t.totalS).toBe(5.9);
     // The same as planning the files' real lengths from the start.
-    expect(t.segments).toEqual(planCuts(whole([2, 2, 2.5])).segments.map(({ inS, startS, outS, endS }) => ({ inS, startS, outS, endS })));
+    expect(t.segments).toEqual(planCuts(whole([2, 2, 2.5])).segments.map(({ inS, startS, outS, endS, transition }) => ({ inS, startS, outS, endS, transition })));
   });
 
   it('never lets a crossfade eat more than half of the shortest clip, in the player and the export alike', () => {

@@ -32,8 +32,13 @@ async function declaredSchema(): Promise<Map<string, Map<string, DeclaredColumn>
     return [...m[1]!.matchAll(/^\s*(\w+)\s*:\s*(.+?);\s*$/gm)].map((f) => [f[1]!, f[2]!] as const);
   };
   const stringAliases = new Set([...source.matchAll(/export type (\w+) = '[^;]*;/g)].map((m) => m[1]!));
+  const numberAliases = new Set([...source.matchAll(/export type (\w+) = \d[\d\s|]*;/g)].map((m) => m[1]!));
+  // Interfaces that are not tables describe what a json column holds (exports.file_info).
+  const jsonShapes = new Set([...source.matchAll(/export interface (\w+)/g)].map((m) => m[1]!).filter((n) => !n.endsWith('Table') && n !== 'Database'));
   const kindOf = (type: string): string => {
     if (type === 'string' || stringAliases.has(type)) return 'string';
+    if (numberAliases.has(type)) return 'number';
+    if (jsonShapes.has(type)) return 'json';
     if (type === 'number' || type === 'boolean') return type;
     if (type === 'Date' || type === 'Timestamp') return 'Date';
     if (type === 'Json' || type === 'unknown' || type.endsWith('[]')) return 'json';

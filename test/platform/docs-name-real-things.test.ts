@@ -11,9 +11,9 @@ const codeOf = (file: string) => [...text(file).matchAll(/```[a-z]*\n([\s\S]*?)`
 
 const scripts = Object.keys(JSON.parse(text('package.json')).scripts as Record<string, string>);
 
-/** Settings the app reads, plus the knobs benches and tests read from the environment. */
+/** Settings the app reads, the knobs benches and tests read from the environment, and Node's own. */
 function knownEnvNames(): Set<string> {
-  const names = new Set<string>(SETTING_NAMES);
+  const names = new Set<string>([...SETTING_NAMES, 'NODE_OPTIONS']);
   const walk = (dir: string) => {
     for (const entry of readdirSync(dir)) {
       const p = path.join(dir, entry);

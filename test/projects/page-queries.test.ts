@@ -51,6 +51,8 @@ describe('page queries', () => {
   it('a project page with clips: the project, its clips (no count of all the person’s clips)', async () => {
     const { status, sql } = await queriesOf(`/projects/${projectId}`);
     expect(status).toBe(200);
-    expect(sql).toHaveLength(2);
+    // The project, its clips, the timeline's film (trims and transitions on its rows) and how many edits can be undone.
+    expect(sql).toHaveLength(4);
+    expect(sql[3]).toMatch(/count\(\*\).*from "project_edits"/);
   });
 });

@@ -192,7 +192,9 @@ function startPlayer(root, data) {
       else if (state.index + 1 === timeline.count && state.pendingT == null && switcher.trimmed(live) && switcher.localTime() >= switcher.clipDuration(live)) endFilm();
       music.fade(time());
     }
-    if (!state.scrubbing) renderTime();
+    // Paused, nothing moves (a seek or a landing switch renders itself): no DOM writes, so an idle
+    // page does no style, layout or paint work every frame (a phone's battery, Lighthouse's TBT).
+    if (!state.scrubbing && (state.playing || state.pendingT != null)) renderTime();
   }
 
   // ---- events from the media elements -------------------------------------------------------------

@@ -22,6 +22,14 @@ export function createTimeline(data) {
     /** @param {number} i */
     urlOf: (i) => clips[i].url,
     /**
+     * The transition into clip i: its kind and length (the overlap with the clip before).
+     * @param {number} i
+     */
+    transitionInto(i) {
+      if (i <= 0) return { kind: 'cut', s: 0 };
+      return clips[i].transitionIn || { kind: 'crossfade', s: data.crossfadeS };
+    },
+    /**
      * The clip shown at film time `t` (the incoming one during a crossfade).
      * @param {number} t
      */

@@ -52,6 +52,31 @@ function seekVideo(v, t, done) {
 }
 
 /**
+ * Sets the stage up for a transition (public/css/player.css draws it): its kind and length, and for
+ * a flash the white overlay's pulse, started again from its beginning.
+ * @param {HTMLElement | null} stage
+ * @param {{ kind: string, s: number }} t
+ */
+function showTransition(stage, t) {
+  if (!stage) return;
+  stage.setAttribute('data-transition', t.s > 0 ? t.kind : 'cut');
+  stage.style.setProperty('--xfade', Math.max(0, t.s) * 1000 + 'ms');
+  let flash = /** @type {HTMLElement | null} */ (stage.querySelector('[data-flash]'));
+  if (!flash) {
+    flash = document.createElement('div');
+    flash.className = 'player-flash';
+    flash.setAttribute('data-flash', '');
+    flash.setAttribute('aria-hidden', 'true');
+    stage.appendChild(flash);
+  }
+  flash.classList.remove('is-flashing');
+  if (t.kind === 'flash' && t.s > 0) {
+    void flash.offsetWidth; // restart the animation
+    flash.classList.add('is-flashing');
+  }
+}
+
+/**
  * Two stacked <video> elements take turns: while one plays (`live`, on top), the other already
  * holds the next clip (src set, preload=auto). A natural hand-over starts the next clip on top at
  * once and fades it in (CSS opacity over --xfade); the one below is retired when it has ended and
@@ -161,8 +186,9 @@ export function createSwitcher({ videos, state, timeline, music, recorder, onSwi
    * The element that just left the top: once it has ended (or was stopped) and is covered, it loads the clip after the live one.
    * @param {number} k
    * @param {boolean} waitForEnd
+   * @param {number} fadeS How long the transition covering it lasts.
    */
-  function retire(k, waitForEnd) {
+  function retire(k, waitForEnd, fadeS) {
     const v = videos[k];
     let fadeDone = false;
     let outDone = !waitForEnd || v.ended;
@@ -187,7 +213,7 @@ export function createSwitcher({ videos, state, timeline, music, recorder, onSwi
     current.timers.push(setTimeout(() => {
       fadeDone = true;
       check();
-    }, timeline.crossfadeS * 1000 + 80));
+    }, fadeS * 1000 + 80));
     retiring = current;
   }
 
@@ -233,13 +259,16 @@ export function createSwitcher({ videos, state, timeline, music, recorder, onSwi
       frames[to].armed = state.playing && local < 0.05;
       frames[to].calledAt = natural ? performance.now() : null;
       frames[to].target = natural && music.clock() != null ? timeline.startOf(i) : null;
+      // A natural hand-over plays the transition into clip i; a jump shows it at once.
+      const t = natural ? timeline.transitionInto(i) : { kind: 'cut', s: 0 };
+      showTransition(vIn.parentElement, t);
       vIn.classList.add('is-live');
       vOut.classList.remove('is-live');
       vOut.classList.add('is-leaving');
       if (state.playing) playVideo(vIn);
       if (!natural) vOut.pause();
       onSwitched(natural);
-      retire(from, natural);
+      retire(from, natural, t.s);
     };
     if (natural) return go();
     state.pendingT = timeline.startOf(i) + local;

@@ -5,7 +5,7 @@ import { createRunwayProvider } from './runway.js';
 import { ProviderError, type Provider } from './types.js';
 
 export type { GenerationInput, Provider, TaskState, TaskStatus } from './types.js';
-export { ProviderError } from './types.js';
+export { canEndOnImage, ProviderError } from './types.js';
 
 export type ProviderName = 'runway' | 'luma' | 'local';
 export const PROVIDERS: readonly ProviderName[] = ['runway', 'luma', 'local'];

@@ -1,4 +1,5 @@
 import { inputOf, run } from '../../platform/ffmpeg.js';
+import { isMotion, type Motion } from '../motion.js';
 
 export interface RenderOptions {
   ffmpeg: string;
@@ -10,6 +11,8 @@ export interface RenderOptions {
   fps?: number;
   /** Where the camera drifts to while it zooms (0–1 across and down the photo); the centre by default. */
   focus?: { x: number; y: number };
+  /** A camera motion preset (../motion.ts): the render's own control; none is the drafts' slow push in. */
+  motion?: string | null;
   onProgress?: (fraction: number) => void;
   signal?: AbortSignal;
 }
@@ -27,11 +30,12 @@ export async function renderZoomClip(o: RenderOptions): Promise<void> {
   const clamp = (v: number) => Math.min(1, Math.max(0, Number.isFinite(v) ? v : 0.5));
   const fx = clamp(o.focus?.x ?? 0.5);
   const fy = clamp(o.focus?.y ?? 0.5);
+  // Without a preset: a slow zoom that pans from the centre towards the focal point as it closes in.
+  const path = isMotion(o.motion) ? cameraPath(o.motion, frames) : { z: `1+0.15*on/${frames}`, x: `0.5+${fx - 0.5}*on/${frames}`, y: `0.5+${fy - 0.5}*on/${frames}` };
   const filter = [
     `scale=${w * 2}:${h * 2}:force_original_aspect_ratio=increase`,
     `crop=${w * 2}:${h * 2}`,
-    // A slow zoom that pans from the centre towards the focal point as it closes in.
-    `zoompan=z='1+0.15*on/${frames}':x='(iw-iw/zoom)*(0.5+${fx - 0.5}*on/${frames})':y='(ih-ih/zoom)*(0.5+${fy - 0.5}*on/${frames})':d=1:s=${w}x${h}:fps=${fps}`,
+    `zoompan=z='${path.z}':x='(iw-iw/zoom)*(${path.x})':y='(ih-ih/zoom)*(${path.y})':d=1:s=${w}x${h}:fps=${fps}`,
     'format=yuv420p',
   ].join(',');
   const args = [
@@ -52,4 +56,32 @@ export async function renderZoomClip(o: RenderOptions): Promise<void> {
     },
   });
   if (result.code !== 0) throw new Error(`ffmpeg exited with ${result.code}: ${result.stderr.trim().slice(-500)}`);
+}
+
+/**
+ * zoompan expressions for a preset: the zoom, and where the window sits across and down the room the
+ * zoom leaves (0–1), over the output frame number `on`. Pans and cranes hold a zoom so there is room to move.
+ */
+export function cameraPath(motion: Motion, frames: number): { z: string; x: string; y: string } {
+  const t = `(on/${frames})`;
+  switch (motion) {
+    case 'static':
+      return { z: '1', x: '0.5', y: '0.5' };
+    case 'push_in':
+      return { z: `1+0.15*${t}`, x: '0.5', y: '0.5' };
+    case 'pull_out':
+      return { z: `1.15-0.15*${t}`, x: '0.5', y: '0.5' };
+    case 'pan_left':
+      return { z: '1.15', x: `1-${t}`, y: '0.5' };
+    case 'pan_right':
+      return { z: '1.15', x: t, y: '0.5' };
+    case 'crane_up':
+      return { z: '1.15', x: '0.5', y: `1-${t}` };
+    case 'orbit':
+      // An arc: across the photo while the camera eases in and back out.
+      return { z: `1.1+0.05*sin(PI*${t})`, x: `0.5-0.5*cos(PI*${t})`, y: `0.5+0.2*sin(PI*${t})` };
+    case 'handheld':
+      // Small irregular drift, as a hand holds a camera.
+      return { z: '1.08', x: '0.5+0.12*sin(on*0.37)+0.06*sin(on*0.91)', y: '0.5+0.1*sin(on*0.29+1)+0.05*sin(on*1.13)' };
+  }
 }

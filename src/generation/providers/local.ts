@@ -56,7 +56,7 @@ export function createLocalProvider(d: LocalDeps): Provider & { shutdown(): void
       await setIfOpen(taskId, { state: 'running', progress: '0' });
       let lastWrite = 0;
       await renderZoomClip({
-        ffmpeg: d.ffmpeg, imagePath, outPath, width: input.width, height: input.height, durationS: input.durationS, signal,
+        ffmpeg: d.ffmpeg, imagePath, outPath, width: input.width, height: input.height, durationS: input.durationS, motion: input.motion, signal,
         onProgress: (p) => {
           if (Date.now() - lastWrite < 250) return;
           lastWrite = Date.now();

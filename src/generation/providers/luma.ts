@@ -1,6 +1,7 @@
 import type { Logger } from '../../platform/logger.js';
 import type { Storage } from '../../storage/types.js';
 import { combinePrompt } from '../prompt.js';
+import { promptWithMotion } from '../motion.js';
 import { lumaRequest, type LumaHttpOptions } from './luma-http.js';
 import { ProviderError, type GenerationInput, type Provider, type TaskStatus } from './types.js';
 
@@ -77,14 +78,19 @@ export function createLumaProvider(d: LumaDeps): Provider & { check(): Promise<v
     async submit(input: GenerationInput, log?: Logger) {
       const aspect = LUMA_ASPECT[input.ratio];
       if (!aspect) throw new ProviderError(`Luma has no aspect ratio for ${input.ratio}`, false, 'BAD_INPUT');
-      const signed = await d.storage.signedUrl(input.imageKey, { expiresInS: FRAME_URL_TTL_S });
-      const frameUrl = signed.startsWith('/') ? `${d.publicUrl}${signed}` : signed;
+      const frameUrl = async (key: string) => {
+        const signed = await d.storage.signedUrl(key, { expiresInS: FRAME_URL_TTL_S });
+        return signed.startsWith('/') ? `${d.publicUrl}${signed}` : signed;
+      };
+      const keyframes: Record<string, { type: 'image'; url: string }> = { frame0: { type: 'image', url: await frameUrl(input.imageKey) } };
+      // The take ends on this photo (the next clip's): one clip flows into the next.
+      if (input.endImageKey) keyframes.frame1 = { type: 'image', url: await frameUrl(input.endImageKey) };
       const body = {
         generation_type: 'video',
         model: input.model,
         // Ray 2 needs a prompt even with a keyframe.
-        prompt: combinePrompt(input.prompt, input.systemPrompt) ?? 'Smooth, natural motion.',
-        keyframes: { frame0: { type: 'image', url: frameUrl } },
+        prompt: combinePrompt(promptWithMotion('luma', input.prompt, input.motion), input.systemPrompt) ?? 'Smooth, natural motion.',
+        keyframes,
         aspect_ratio: aspect,
         duration: lumaDuration(input.durationS),
         resolution: '720p',

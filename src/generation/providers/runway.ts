@@ -3,6 +3,7 @@ import { imageWork, sharp } from '../../platform/image-work.js';
 import type { Logger } from '../../platform/logger.js';
 import type { Storage } from '../../storage/types.js';
 import { combinePrompt } from '../prompt.js';
+import { promptWithMotion } from '../motion.js';
 import { runwayRequest, type RunwayHttpOptions } from './runway-http.js';
 import { ProviderError, type GenerationInput, type Provider, type TaskStatus } from './types.js';
 
@@ -74,7 +75,7 @@ export function createRunwayProvider(d: RunwayDeps): Provider {
 
     async submit(input: GenerationInput, log?: Logger) {
       const image = await readAll(await d.storage.get(input.imageKey));
-      const promptText = combinePrompt(input.prompt, input.systemPrompt);
+      const promptText = combinePrompt(promptWithMotion('runway', input.prompt, input.motion), input.systemPrompt);
       const body = {
         model: input.model,
         promptImage: await imageDataUri(image, input.imageKey),

@@ -16,6 +16,15 @@ export interface GenerationInput {
   width: number;
   height: number;
   durationS: number;
+  /** A camera motion preset (../motion.ts), worded into the prompt or the provider's own control. */
+  motion?: string | null;
+  /** The photo the video must end on (only sent to a provider that can: canEndOnImage). */
+  endImageKey?: string | null;
+}
+
+/** Whether a provider makes a video end on a given image (specs/luma.md: Luma's keyframes.frame1; Runway's gen4_turbo cannot). */
+export function canEndOnImage(provider: string | null | undefined): boolean {
+  return provider === 'luma';
 }
 
 export type TaskState = 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled';
