@@ -22,7 +22,7 @@ export async function projectPage(ctx: Ctx, user: User, project: Project, reads:
   // The first clip is free only for someone with no clip at all: a project with clips answers that.
   const anyClip = clips.length > 0 || (user.credit_balance > 0 && (await hasAnyClip(ctx.db, user.id)));
   const analysis = project.music_key ? await loadAnalysisView(ctx.db, project) : null;
-  const timeline = clips.length > 0 ? await loadTimeline(ctx, project) : null;
+  const timeline = clips.length > 0 ? await reads.remember(user.id, `timeline:${project.id}`, () => loadTimeline(ctx, project)) : null;
   const music = project.music_key
     ? { name: project.music_name ?? 'Music', duration: clock(project.music_duration_s), url: await ctx.storage.signedUrl(project.music_key) }
     : null;
@@ -57,7 +57,7 @@ export async function projectPage(ctx: Ctx, user: User, project: Project, reads:
     firstClipFree: !anyClip && user.credit_balance > 0,
     storage,
     /** How many edits can be undone (the page's Undo button shows while there is one). */
-    undoable: await countUndoable(ctx.db, project.id),
+    undoable: await reads.remember(user.id, `undoable:${project.id}`, () => countUndoable(ctx.db, project.id)),
     clipCap: clips.length >= settings.maxClipsPerProject ? clipCapMessage(settings.maxClipsPerProject) : null,
   };
 }

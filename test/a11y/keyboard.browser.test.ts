@@ -55,7 +55,7 @@ describe('keyboard alone', () => {
     await waitFor(async () => (await order(project.id)).join() === [b, c, a].join(), 'the clip to move to the end');
     await expect.poll(focusedClip, { timeout: 3000 }).toBe(a);
     await page.keyboard.press('Enter'); // already last: nothing moves, and it is said
-    expect(await page.textContent('[data-order-status]')).toBe('This clip is already last.');
+    await expect.poll(() => page.textContent('[data-order-status]'), { timeout: 3000 }).toBe('This clip is already last.');
 
     await page.keyboard.press('Shift+Tab');
     await expect.poll(focusedLabel, { timeout: 3000 }).toBe('Move earlier');

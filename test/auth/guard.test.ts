@@ -48,6 +48,7 @@ const PUBLIC: Record<string, [string, number]> = {
   'GET /s/:token/poster': ['/s/nosuchtoken/poster', 404],
   'GET /s/:token/embed': ['/s/nosuchtoken/embed', 404],
   'GET /s/:token/film.mp4': ['/s/nosuchtoken/film.mp4', 404],
+  'GET /s/:token/playlist': ['/s/nosuchtoken/playlist', 404],
   'POST /webhooks/stripe': ['/webhooks/stripe', 503],
   'POST /webhooks/luma': ['/webhooks/luma', 400],
   'GET /__open': ['/__open', 200],

@@ -76,7 +76,7 @@ describe('hourly limits per person', () => {
     const clips = await t.ctx.db.selectFrom('clips').select('id').where('user_id', '=', user.id).execute();
     expect(clips).toHaveLength(2);
     const stored = await readdir(path.join(t.dataDir, 'objects', 'images', user.id), { recursive: true, withFileTypes: true });
-    expect(stored.filter((e) => e.isFile())).toHaveLength(4); // two images, two thumbnails
+    expect(stored.filter((e) => e.isFile())).toHaveLength(6); // for each of two photos: the frame, its thumbnail and the kept original
     // Another person is not affected.
     const other = await creator(t, 1);
     expect((await uploadClip(other.b, other.project.id)).statusCode).toBe(303);
