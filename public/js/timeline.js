@@ -9,13 +9,16 @@ const ZOOMS = [1, 1.5, 2.25, 3.5, 5, 8, 12];
 const MIN_TRIM_S = 0.5;
 const SNAP_PX = 14;
 const KEY_COMMIT_MS = 700;
+/** What Tab stops at inside the timeline. */
+const FOCUSABLE = 'a[href], button, input, select, textarea, summary, [tabindex]:not([tabindex="-1"])';
 
 /** What outlives a refresh of the fragment (the live stream swaps it whole). */
 const kept = {
   zoom: 0,
   scrollLeft: 0,
   /** @type {string | null} */ selected: null,
-  /** @type {{ clip: string, edge: string } | null} */ focus: null,
+  /** The control that had the focus: a block's edge, or any other control by its place in the timeline. */
+  /** @type {{ clip: string, edge: string } | { index: number } | null} */ focus: null,
   /** An edge is being moved: a refresh pushed meanwhile waits (the trim's own answer brings the fresh timeline). */
   editing: false,
 };
@@ -334,7 +337,10 @@ function start(root, track, scroll) {
     rafId = requestAnimationFrame(frame);
   }
   if (kept.focus) {
-    const el = /** @type {HTMLElement | null} */ (root.querySelector(`.tl-block[data-clip-id="${kept.focus.clip}"] [data-edge="${kept.focus.edge}"]`));
+    const f = kept.focus;
+    const el = /** @type {HTMLElement | null} */ (
+      'index' in f ? root.querySelectorAll(FOCUSABLE)[f.index] ?? null : root.querySelector(`.tl-block[data-clip-id="${f.clip}"] [data-edge="${f.edge}"]`)
+    );
     if (el && (!document.activeElement || document.activeElement === document.body)) el.focus();
     kept.focus = null;
   }
@@ -362,9 +368,14 @@ document.addEventListener('htmx:before:swap', (evt) => {
     evt.preventDefault();
     return;
   }
+  // The focus goes with the old fragment: remember where it was, so a keyboard user is not sent
+  // back to the top of the page by the 10-second refresh.
   const active = document.activeElement;
-  const edge = active && active.closest ? active.closest('#timeline [data-edge]') : null;
+  const root = document.getElementById('timeline');
+  if (!active || !root || !root.contains(active)) return;
+  const edge = active.closest('[data-edge]');
   if (edge) kept.focus = { clip: edge.closest('.tl-block')?.getAttribute('data-clip-id') || '', edge: edge.getAttribute('data-edge') || 'out' };
+  else kept.focus = { index: [...root.querySelectorAll(FOCUSABLE)].indexOf(active) };
 });
 document.addEventListener('htmx:after:swap', setup);
 if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', setup);
