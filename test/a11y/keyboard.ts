@@ -60,7 +60,9 @@ export async function tabThrough(page: Page): Promise<{ unreached: string[]; noR
     await page.keyboard.press('Tab');
     const stop = await focused(page);
     if (stop.control === null) continue;
-    if (stop.control === first) break;
+    // Back at the first control: the walk has gone round, unless a live swap (a pushed card, the
+    // timeline's refresh) took the focus back to the top on the way; then it goes round once more.
+    if (stop.control === first && controls.every((c) => reached.has(c))) break;
     first ??= stop.control;
     stops++;
     reached.add(stop.control);
