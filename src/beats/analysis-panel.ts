@@ -75,7 +75,7 @@ export function analysisView(project: Pick<Project, 'id' | 'music_key' | 'cut_on
   };
 }
 
-/** The view of the project's beat sync, for the project page: `analysis: await loadAnalysisView(db, project)`. */
+/** The view of the project's beat sync, for the beat panel's own answers (the project page reads the row once for its panel and timeline). */
 export async function loadAnalysisView(db: Conn, project: Pick<Project, 'id' | 'music_key' | 'cut_on_beat' | 'cut_mode'>): Promise<AnalysisView> {
   return analysisView(project, await currentAnalysis(db, project));
 }

@@ -2,8 +2,9 @@ import type Stripe from 'stripe';
 import type { Config } from '../platform/config.js';
 
 // The one file that imports the Stripe SDK, loaded on first use: most starts (and every start
-// without STRIPE_SECRET_KEY) never parse its 800 KB (issue 24 item 4, cold start). Everything it hands back is plain data of our own
-// shape, so the rest of billing (and its tests) never depends on the SDK's types.
+// without STRIPE_SECRET_KEY) never parse its 800 KB (issue 24 item 4, cold start). Everything it
+// hands back is plain data of our own shape, so the rest of billing (and its tests) never depends
+// on the SDK's types.
 
 export interface CheckoutSession {
   id: string;

@@ -1,4 +1,5 @@
-import { loadAnalysisView } from '../beats/analysis-panel.js';
+import { analysisView } from '../beats/analysis-panel.js';
+import { currentAnalysis } from '../beats/service.js';
 import { loadTimeline } from '../film/service.js';
 import { listClipsForProject } from '../clips/queries.js';
 import { clipCapMessage, storageUse } from '../limits/quota.js';
@@ -21,8 +22,10 @@ export async function projectPage(ctx: Ctx, user: User, project: Project, reads:
   const storage = storageUse(settings, user);
   // The first clip is free only for someone with no clip at all: a project with clips answers that.
   const anyClip = clips.length > 0 || (user.credit_balance > 0 && (await hasAnyClip(ctx.db, user.id)));
-  const analysis = project.music_key ? await loadAnalysisView(ctx.db, project) : null;
-  const timeline = clips.length > 0 ? await reads.remember(user.id, `timeline:${project.id}`, () => loadTimeline(ctx, project)) : null;
+  // Read once for the beat panel and the timeline: the row carries every beat and the waveform.
+  const analysisRow = await currentAnalysis(ctx.db, project);
+  const analysis = project.music_key ? analysisView(project, analysisRow) : null;
+  const timeline = clips.length > 0 ? await reads.remember(user.id, `timeline:${project.id}`, () => loadTimeline(ctx, project, { analysis: analysisRow })) : null;
   const music = project.music_key
     ? { name: project.music_name ?? 'Music', duration: clock(project.music_duration_s), url: await ctx.storage.signedUrl(project.music_key) }
     : null;
