@@ -76,10 +76,15 @@ export async function main() {
     if (statuses.some((s) => s !== 200) || musicStatus >= 400) throw new Error(`uploads answered ${statuses.join(',')}, music ${musicStatus}`);
     const uploadedS = (performance.now() - started) / 1000;
 
-    let clips: Array<{ status: string }> = [];
+    // A clip's draft is ready when the clip has a ready take (the clip itself stays 'draft' until animated).
+    let clips: Array<{ status: string; ready_takes: number }> = [];
+    const readyDraft = (c: { status: string; ready_takes: number }) => c.ready_takes > 0;
     for (;;) {
-      clips = await database.db.selectFrom('clips').select('status').where('project_id', '=', project.id).execute();
-      if (clips.length === PHOTOS && clips.every((c) => c.status === 'ready' || c.status === 'error')) break;
+      clips = await database.db.selectFrom('clips')
+        .select((eb) => ['clips.status', eb.selectFrom('takes').select(eb.fn.countAll<number>().as('n')).whereRef('takes.clip_id', '=', 'clips.id').where('takes.status', '=', 'ready').as('ready_takes')])
+        .where('project_id', '=', project.id).execute() as Array<{ status: string; ready_takes: number }>;
+      clips = clips.map((c) => ({ ...c, ready_takes: Number(c.ready_takes) }));
+      if (clips.length === PHOTOS && clips.every((c) => readyDraft(c) || c.status === 'error')) break;
       if ((performance.now() - started) / 1000 > 600) throw new Error('drafts not ready after 10 minutes');
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -100,7 +105,7 @@ export async function main() {
     print('first_cut_photos_uploaded', uploadedS, 's');
     print('first_cut_last_draft_ready', lastDraftS, 's');
     print('first_cut_target', TARGET_S, 's');
-    print('first_cut_drafts_ready', clips.filter((c) => c.status === 'ready').length, `of ${PHOTOS}`);
+    print('first_cut_drafts_ready', clips.filter(readyDraft).length, `of ${PHOTOS}`);
     print('first_cut_web_event_loop_p99', loopP99, 'ms');
     print('first_cut_clips_in_player', playable, 'clips');
     print('first_cut_beat_analysis_ready', analysis === 'ready' ? 1 : 0, 'bool');
