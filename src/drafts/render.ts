@@ -17,6 +17,9 @@ export function draftVideoKey(ids: { user_id: string; project_id: string; clip_i
   return storageKeys.clip(ids.user_id, ids.project_id, ids.clip_id).replace(/\.mp4$/, `.draft-${takeId}.mp4`);
 }
 
+/** Drafts are free and many at once: they yield the CPU to pages, uploads and paid renders (exports are 10). */
+export const DRAFT_NICENESS = 5;
+
 const MESSAGE = 'The free draft of this photo could not be made. Animating it with AI still works.';
 
 /**
@@ -39,7 +42,7 @@ export function makeDraftProcessor(ctx: AppContext) {
       const imagePath = path.join(dir, 'image');
       const outPath = path.join(dir, 'draft.mp4');
       await pipeline(await ctx.storage.get(draft.image_key), createWriteStream(imagePath));
-      await renderZoomClip({ ffmpeg: ctx.ffmpeg.ffmpeg, imagePath, outPath, width: size.width, height: size.height, durationS: draft.duration_s });
+      await renderZoomClip({ ffmpeg: ctx.ffmpeg.ffmpeg, imagePath, outPath, width: size.width, height: size.height, durationS: draft.duration_s, niceness: DRAFT_NICENESS });
       bytes = (await stat(outPath)).size;
       await ctx.storage.put(key, createReadStream(outPath), 'video/mp4');
     } catch (err) {
@@ -51,7 +54,7 @@ export function makeDraftProcessor(ctx: AppContext) {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
-    const clip = await takes.completeDraft(ctx.db, draft.id, { key, bytes, durationS: draft.duration_s });
+    const clip = await takes.completeDraft(ctx.db, draft.id, { key, bytes, durationS: draft.duration_s, niceness: DRAFT_NICENESS });
     if (!clip) {
       await ctx.storage.delete(key).catch(() => {}); // deleted or ended meanwhile: leave nothing behind
       return 'stale';
