@@ -20,6 +20,7 @@ import * as m0023 from './0023_clip_trim.js';
 import * as m0024 from './0024_take_direction.js';
 import * as m0025 from './0025_export_options.js';
 import * as m0026 from './0026_transitions.js';
+import * as m0027 from './0027_shape_offer.js';
 
 // Listed explicitly (not read from disk) so the same list works under tsx, vitest and bundlers.
 export const migrations: Record<string, Migration> = {
@@ -44,4 +45,5 @@ export const migrations: Record<string, Migration> = {
   '0024_take_direction': m0024,
   '0025_export_options': m0025,
   '0026_transitions': m0026,
+  '0027_shape_offer': m0027,
 };

@@ -21,6 +21,7 @@ import clips from './clips/routes.js';
 import clipFocus from './clips/focus-routes.js';
 import takes from './takes/routes.js';
 import photos from './photos/routes.js';
+import shape from './shape/routes.js';
 import music from './music/routes.js';
 import beats from './beats/routes.js';
 import credits from './billing/buy-routes.js';
@@ -77,6 +78,7 @@ export async function buildApp(ctx: AppContext, opts: { logStream?: DestinationS
   await app.register(takes);
   await app.register(film);
   await app.register(photos);
+  await app.register(shape);
   await app.register(music);
   await app.register(beats);
   await app.register(credits);

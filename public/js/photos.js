@@ -94,6 +94,10 @@ import { shrink } from './shrink.js';
           onProgress(1);
           var doc = new DOMParser().parseFromString(xhr.responseText, 'text/html');
           var made = xhr.status < 400 ? doc.querySelector('.clip-card[data-clip-id]') : null;
+          // The shape the photos so far suggest (views/shape/_offer.eta): the latest answer's stands.
+          var offer = made ? doc.querySelector('[data-shape-offer-slot]') : null;
+          var slot = offer && document.getElementById(offer.id);
+          if (slot) slot.replaceWith(document.importNode(offer, true));
           if (made) {
             var fresh = document.importNode(made, true);
             card.replaceWith(fresh);

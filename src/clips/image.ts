@@ -18,6 +18,9 @@ export interface NormalizedImage {
   thumb: Buffer;
   width: number;
   height: number;
+  /** The source's size (the upright photo's shape): a new project's shape offer reads it (src/shape). */
+  sourceWidth: number;
+  sourceHeight: number;
 }
 
 export interface NormalizeOptions {
@@ -131,21 +134,24 @@ async function checkAndReencode(src: string | Buffer, opts: NormalizeOptions): P
   const mime = await sniff(src);
   await checkHeader(src, mime, opts.maxPixels, opts.minSide);
   let source: Buffer;
+  let sourceSize: { width: number; height: number };
   try {
     // rotate() turns it upright by EXIF; sharp writes no metadata (EXIF, GPS, XMP) unless asked.
     // The source keeps the whole photo, just big enough to fill a frame of either orientation.
     const side = Math.max(opts.width, opts.height);
-    source = await sharp(src, { limitInputPixels: opts.maxPixels, failOn: 'error', sequentialRead: true })
+    const out = await sharp(src, { limitInputPixels: opts.maxPixels, failOn: 'error', sequentialRead: true })
       .rotate()
       .flatten({ background: '#000000' })
       .resize(side, side, { fit: 'outside', withoutEnlargement: true })
       .jpeg(JPEG)
-      .toBuffer();
+      .toBuffer({ resolveWithObject: true });
+    source = out.data;
+    sourceSize = { width: out.info.width, height: out.info.height };
   } catch {
     throw refuse('That image is damaged or incomplete (it may not have finished uploading). Try another copy.');
   }
-  const { image, thumb } = await cropToFrame(source, { width: opts.width, height: opts.height, thumbWidth: opts.thumbWidth });
-  return { source, image, ext: 'jpg', contentType: 'image/jpeg', thumb, width: opts.width, height: opts.height };
+  const { image, thumb } = await cropToFrame(source, { width: opts.width, height: opts.height, thumbWidth: opts.thumbWidth, sourceSize });
+  return { source, image, ext: 'jpg', contentType: 'image/jpeg', thumb, width: opts.width, height: opts.height, sourceWidth: sourceSize.width, sourceHeight: sourceSize.height };
 }
 
 // libjpeg-turbo with optimised Huffman tables: mozjpeg saved a few percent of bytes for five
@@ -174,9 +180,9 @@ export function frameAround(photo: { width: number; height: number }, frame: { w
 }
 
 /** The clip's image and thumbnail: the source cropped to the video's frame around the focal point (default the centre). */
-export async function cropToFrame(source: Buffer, opts: { width: number; height: number; thumbWidth?: number; focus?: Focus }): Promise<{ image: Buffer; thumb: Buffer }> {
-  const meta = await sharp(source).metadata();
-  const { scaled, left, top } = frameAround({ width: meta.width!, height: meta.height! }, opts, opts.focus ?? { x: 0.5, y: 0.5 });
+export async function cropToFrame(source: Buffer, opts: { width: number; height: number; thumbWidth?: number; focus?: Focus; sourceSize?: { width: number; height: number } }): Promise<{ image: Buffer; thumb: Buffer }> {
+  const size = opts.sourceSize ?? (await sharp(source).metadata());
+  const { scaled, left, top } = frameAround({ width: size.width!, height: size.height! }, opts, opts.focus ?? { x: 0.5, y: 0.5 });
   const image = await sharp(source).resize(scaled.width, scaled.height, { fit: 'fill' }).extract({ left, top, width: opts.width, height: opts.height }).jpeg(JPEG).toBuffer();
   const thumb = await sharp(image)
     .resize({ width: opts.thumbWidth ?? 360, withoutEnlargement: true })

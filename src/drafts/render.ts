@@ -54,7 +54,7 @@ export function makeDraftProcessor(ctx: AppContext) {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
-    const clip = await takes.completeDraft(ctx.db, draft.id, { key, bytes, durationS: draft.duration_s, niceness: DRAFT_NICENESS });
+    const clip = await takes.completeDraft(ctx.db, draft.id, { key, bytes, durationS: draft.duration_s });
     if (!clip) {
       await ctx.storage.delete(key).catch(() => {}); // deleted or ended meanwhile: leave nothing behind
       return 'stale';

@@ -11,6 +11,8 @@ export interface RenderClip {
   fps: number;
   /** The point kept in frame when the clip is cropped to the film's shape (0–1 across and down); the centre by default. */
   focus?: { x: number; y: number };
+  /** The clip plays a free draft take: the film's draft mark is burnt into it. */
+  draft?: boolean;
 }
 
 export interface RenderInput {
@@ -28,6 +30,8 @@ export interface RenderInput {
   maxKbps: number;
   output: string;
   preset?: string;
+  /** The draft mark (draft-mark.ts), a PNG at film size, and where it goes in the frame: needed when a clip is a draft. */
+  draftMark?: { path: string; x: number; y: number };
 }
 
 export interface RenderPlan {
@@ -79,6 +83,12 @@ export function buildRender(input: RenderInput): RenderPlan {
   const fadeS = clips.length > 1 ? timeline.crossfadeS : 0;
 
   const filters: string[] = [];
+  // The draft mark is one still PNG, the last input; overlay holds its one frame for the whole clip.
+  const drafts = clips.flatMap((c, i) => (c.draft ? [i] : []));
+  if (drafts.length && !input.draftMark) throw new Error('draft clips need the draft mark');
+  const markInput = clips.length + (input.musicPath ? 1 : 0);
+  if (drafts.length === 1) filters.push(`[${markInput}:v]null[m${drafts[0]}]`);
+  else if (drafts.length > 1) filters.push(`[${markInput}:v]split=${drafts.length}${drafts.map((i) => `[m${i}]`).join('')}`);
   timeline.segments.forEach((seg, i) => {
     const clip = clips[i]!;
     // `fps` at the clip's own rate only gives every clip the same time base (xfade needs it).
@@ -87,10 +97,13 @@ export function buildRender(input: RenderInput): RenderPlan {
     // xfade ends a transition only on a frame of the outgoing clip past its end; without one it
     // shows the incoming clip's last blended frame twice. Two copies of the last frame, never seen.
     const pad = i < clips.length - 1 ? ',tpad=stop=2:stop_mode=clone' : '';
-    filters.push(
-      `[${i}:v]${retime},trim=start=${sec(seg.inS)}:duration=${sec(seg.outS)},setpts=PTS-STARTPTS${pad},` +
-        `scale=${sw}:${sh},crop=${W}:${H}:${x}:${y},setsar=1,format=yuv420p[v${i}]`,
-    );
+    const shown = `[${i}:v]${retime},trim=start=${sec(seg.inS)}:duration=${sec(seg.outS)},setpts=PTS-STARTPTS${pad},` + `scale=${sw}:${sh},crop=${W}:${H}:${x}:${y},setsar=1,format=yuv420p`;
+    if (clip.draft) {
+      const mark = input.draftMark!;
+      filters.push(`${shown}[c${i}]`, `[c${i}][m${i}]overlay=x=${mark.x}:y=${mark.y}:eof_action=repeat,format=yuv420p[v${i}]`);
+    } else {
+      filters.push(`${shown}[v${i}]`);
+    }
   });
 
   // Each transition starts where the next clip appears on the timeline: an xfade of its kind
@@ -122,6 +135,7 @@ export function buildRender(input: RenderInput): RenderPlan {
   // One decoding thread per clip: frame threads multiply the decoded frames each open clip holds.
   for (const clip of clips) args.push('-threads', '1', ...inputOf(clip.path, 'mp4')); // our own MP4s, whatever their names
   if (input.musicPath) args.push(...inputOf(input.musicPath));
+  if (drafts.length) args.push(...inputOf(input.draftMark!.path, 'png'));
   args.push(
     '-filter_complex', filters.join(';'),
     '-filter_complex_threads', '1',

@@ -1,5 +1,5 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -16,6 +16,7 @@ import { isMissingObject } from '../platform/storage.js';
 import { clearExportObjects, findExport, lockOtherExportObjects, markError, markReady, markRendering, markRetrying, setProgress } from './queries.js';
 import { buildRender, runRender, type RenderClip } from './render.js';
 import { clipFocus } from './focus.js';
+import { draftMarkPng } from './draft-mark.js';
 import { probeFileInfo } from './file-info.js';
 import { filmFrameRate, frameSize, videoMaxKbps } from './options.js';
 import { exportSource } from './service.js';
@@ -99,7 +100,7 @@ async function render(ctx: AppContext, exp: ExportRow, project: Project, dir: st
       await download(ctx, clip.video_key, file);
       const info = await probeMedia(ffprobe, file).catch((e: Error) => Promise.reject(new UnreadableMedia(e.message)));
       if (info.videoStreams === 0 || info.durationS <= 0) throw new UnreadableMedia('no video stream');
-      inputs.push({ path: file, durationS: info.durationS, width: info.width, height: info.height, fps: info.fps, focus: clipFocus(clip) });
+      inputs.push({ path: file, durationS: info.durationS, width: info.width, height: info.height, fps: info.fps, focus: clipFocus(clip), draft: clip.take_kind === 'draft' });
     } catch (err) {
       if (!isMissingObject(err) && !(err instanceof UnreadableMedia)) throw err; // storage unreachable: ours
       log.warn({ clipId: clip.id, err: (err as Error).message }, 'export: clip unreadable');
@@ -128,8 +129,15 @@ async function render(ctx: AppContext, exp: ExportRow, project: Project, dir: st
   const size = frameSize(options, project.ratio);
   const { rate, fps } = filmFrameRate(inputs.map((c, i) => ({ fps: c.fps, shownS: timeline.segments[i]!.outS })));
   const maxKbps = videoMaxKbps(size, options.resolution, fps);
-  const plan = buildRender({ clips: inputs, timeline, musicPath, ...size, frameRate: rate, maxKbps, output });
-  log.info({ clips: inputs.length, music: Boolean(musicPath), totalS: plan.totalS, ...size, rate, maxKbps }, 'export rendering');
+  // A film with free drafts says so in the file: each draft clip carries a small "DRAFT" mark.
+  let draftMark: { path: string; x: number; y: number } | undefined;
+  if (inputs.some((c) => c.draft)) {
+    const { png, layout } = await draftMarkPng(size.width, size.height);
+    draftMark = { path: path.join(dir, 'draft-mark.png'), x: layout.x, y: layout.y };
+    await writeFile(draftMark.path, png);
+  }
+  const plan = buildRender({ clips: inputs, timeline, musicPath, ...size, frameRate: rate, maxKbps, output, draftMark });
+  log.info({ clips: inputs.length, drafts: inputs.filter((c) => c.draft).length, music: Boolean(musicPath), totalS: plan.totalS, ...size, rate, maxKbps }, 'export rendering');
   // Generous: a slow machine renders several times slower than real time; a hung ffmpeg is killed.
   const signal = AbortSignal.timeout(10 * 60_000 + plan.totalS * 10_000);
   try {

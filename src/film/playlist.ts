@@ -104,7 +104,8 @@ export function playlistData(p: Playlist) {
     musicFadeOutS: p.musicFadeOutS,
     totalS: p.totalS,
     music: p.music,
-    clips: p.clips.map((c) => ({ id: c.id, url: c.url, thumbUrl: c.thumbUrl, startS: c.startS, inS: c.inS, outS: c.outS, transitionIn: c.transitionIn })),
+    // `draft` only when it is one: the player marks the picture while a draft plays.
+    clips: p.clips.map((c) => ({ id: c.id, url: c.url, thumbUrl: c.thumbUrl, startS: c.startS, inS: c.inS, outS: c.outS, transitionIn: c.transitionIn, ...(c.draft ? { draft: true } : {}) })),
     renew: p.renew,
   };
 }

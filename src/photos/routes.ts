@@ -15,6 +15,8 @@ import { getSettings } from '../settings/service.js';
 import { readPhotos } from './read.js';
 import { addPhoto, MAX_PHOTOS_PER_REQUEST } from './service.js';
 import { photosNotice } from './notice.js';
+import { listOfferInputs } from '../shape/queries.js';
+import { shapeOfferFor } from '../shape/service.js';
 
 /**
  * `POST /projects/:id/photos`: many photos at once, each a free clip with its draft. Every file is
@@ -71,9 +73,12 @@ export default fp(
         flash(reply, refusals.length ? 'error' : 'notice', notice.text);
         return reply.redirect(`/projects/${project.id}`, 303);
       }
-      const cards = (await clipCards(app).cardsOf(made.map(withNoTake), { csrfToken: pageCsrfToken(reply) })).map((html) => html.toString('utf8'));
+      const csrfToken = pageCsrfToken(reply);
+      const cards = (await clipCards(app).cardsOf(made.map(withNoTake), { csrfToken })).map((html) => html.toString('utf8'));
+      // With the photos in, the shape most of them suggest (src/shape), for the page's offer.
+      const shapeOffer = made.length ? shapeOfferFor(project, await listOfferInputs(app.db, user.id, project.id)) : undefined;
       reply.code(status);
-      return reply.render('photos/_results', { cards, refusals, notice, projectId: project.id, balanceUpdate: null });
+      return reply.render('photos/_results', { cards, refusals, notice, projectId: project.id, balanceUpdate: null, shapeOffer, csrfToken });
     });
   },
   { name: 'photos', dependencies: ['view', 'auth', 'projects', 'clips'] },

@@ -37,6 +37,8 @@ export async function addPhoto(ctx: AppContext, settings: Settings, input: { use
         image_key: stored.imageKey,
         thumb_key: stored.thumbKey,
         source_key: stored.sourceKey,
+        source_width: image.sourceWidth,
+        source_height: image.sourceHeight,
         image_bytes: stored.bytes,
         prompt: '',
         // Only its free draft so far (src/drafts); in the film at once, animated with AI when asked.

@@ -93,6 +93,8 @@ export interface ProjectsTable {
   shared_at: Date | null;
   cut_on_beat: Generated<boolean>;
   cut_mode: Generated<CutMode>;
+  /** The creator has answered the shape the first photos suggested (src/shape), so it is not offered again. */
+  shape_settled: Generated<boolean>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
 }
@@ -139,6 +141,9 @@ export interface ClipsTable {
   focus_y: Generated<number>;
   /** The upright photo before any crop (null: uploaded before focal points; re-crop from image_key). */
   source_key: string | null;
+  /** The upright photo's size before any crop (null: uploaded before it was recorded): the shape offer reads it. */
+  source_width: number | null;
+  source_height: number | null;
   /** Which part of the chosen take the film uses (s from its start); out null: to its end. */
   trim_in_s: Generated<number>;
   trim_out_s: number | null;

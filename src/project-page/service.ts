@@ -12,6 +12,7 @@ import { attemptPrice, getSettings, pricedSettings } from '../settings/service.j
 import { freshReads, type Reads } from '../platform/person-reads.js';
 import { ratioOrDefault } from '../settings/ratios.js';
 import { countUndoable } from '../undo/queries.js';
+import { shapeOfferFor } from '../shape/service.js';
 
 type Ctx = Pick<AppContext, 'db' | 'storage' | 'logger' | 'config'>;
 
@@ -61,6 +62,8 @@ export async function projectPage(ctx: Ctx, user: User, project: Project, reads:
     storage,
     /** How many edits can be undone (the page's Undo button shows while there is one). */
     undoable: await reads.remember(user.id, `undoable:${project.id}`, () => countUndoable(ctx.db, project.id)),
+    /** The shape most of the photos suggest, while it can still change for free (src/shape). */
+    shapeOffer: shapeOfferFor(project, clips),
     clipCap: clips.length >= settings.maxClipsPerProject ? clipCapMessage(settings.maxClipsPerProject) : null,
   };
 }

@@ -55,6 +55,10 @@ describe('free drafts', () => {
     expect(play.body).toContain('data-film-drafts="2"');
     expect(play.body).toContain('All drafts');
     expect(play.body.match(/data-draft-mark/g)).toHaveLength(2);
+    // The picture itself is marked while a draft plays (as the export burns it in): the first clip is one.
+    const drafted = (html: string) => (JSON.parse(/id="playlist">([\s\S]*?)<\/script>/.exec(html)![1]!) as { clips: Array<{ draft?: boolean }> }).clips.map((c) => c.draft === true);
+    expect(drafted(play.body)).toEqual([true, true]);
+    expect(play.body).toMatch(/data-player-draft title=/);
 
     // Animate one: charged once, the draft stays a take, the film uses the AI take when it is ready.
     const animated = await b.post(`/clips/${ids[0]}/regenerate`, {}, { 'hx-request': 'true' });
@@ -68,6 +72,8 @@ describe('free drafts', () => {
     const after = await b.get(`/projects/${project.id}/play`);
     expect(after.body).toContain('data-film-drafts="1"');
     expect(after.body.match(/data-draft-mark/g)).toHaveLength(1);
+    expect(drafted(after.body)).toEqual([false, true]);
+    expect(after.body).toMatch(/data-player-draft hidden/);
 
     // Deleting the clip deletes every take's video (once the delete can no longer be undone).
     const videos = (await takesOf(t.ctx.db, ids[0]!)).map((tk) => tk.video_key!);

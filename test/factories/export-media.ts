@@ -11,6 +11,8 @@ export interface ClipSpec {
   width: number;
   height: number;
   durationS: number;
+  /** A plain picture of this colour (e.g. `0x3366aa`) instead of the moving test pattern. */
+  colour?: string;
 }
 
 async function ffmpeg(args: string[]): Promise<void> {
@@ -22,7 +24,7 @@ async function ffmpeg(args: string[]): Promise<void> {
 export async function makeClipFile(dir: string, spec: ClipSpec, name = `${randomUUID()}.mp4`): Promise<string> {
   const file = path.join(dir, name);
   await ffmpeg([
-    '-f', 'lavfi', '-i', `testsrc2=size=${spec.width}x${spec.height}:rate=24:duration=${spec.durationS}`,
+    '-f', 'lavfi', '-i', spec.colour ? `color=c=${spec.colour}:size=${spec.width}x${spec.height}:rate=24:duration=${spec.durationS}` : `testsrc2=size=${spec.width}x${spec.height}:rate=24:duration=${spec.durationS}`,
     '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-movflags', '+faststart', file,
   ]);
   return file;

@@ -37,6 +37,7 @@ function startPlayer(root, data) {
     time: $('[data-time]'),
     total: $('[data-total]'),
     clipno: $('[data-clipno]'),
+    draft: /** @type {HTMLElement | null} */ ($('[data-player-draft]')),
     toggle: $('.player-btn-main'),
     end: /** @type {HTMLElement | null} */ ($('[data-end]')),
     ticks: /** @type {NodeListOf<HTMLElement>} */ (root.querySelectorAll('[data-tick]')),
@@ -156,6 +157,8 @@ function startPlayer(root, data) {
     if (ui.toggle) ui.toggle.setAttribute('aria-label', state.playing ? 'Pause' : 'Play');
     if (ui.end) ui.end.hidden = !state.ended;
     if (ui.clipno) ui.clipno.textContent = state.index + 1 + ' / ' + timeline.count;
+    // The same mark as the export's: this clip is a free draft, not yet animated.
+    if (ui.draft) ui.draft.hidden = !data.clips[state.index]?.draft;
     reelItems.forEach((item) => item.classList.toggle('is-current', Number(item.getAttribute('data-index')) === state.index));
     renderTime();
   }

@@ -10,6 +10,7 @@
  * @property {number} startS When the clip appears on the film's timeline (its fade-in begins).
  * @property {number} inS Where in its video the clip is shown from (its trim).
  * @property {number} outS How much of the clip is shown, fades included.
+ * @property {boolean} [draft] The clip plays its free draft (a slow pan and zoom): the picture is marked.
  * @property {{ kind: 'cut' | 'crossfade' | 'dip' | 'flash', s: number }} [transitionIn] The transition
  *   from the clip before into this one (src/film/transition.ts); none: the film's crossfade.
  */
