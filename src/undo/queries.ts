@@ -91,3 +91,12 @@ export async function countClips(db: Conn, projectId: string): Promise<number> {
   const row = await db.selectFrom('clips').select((eb) => eb.fn.countAll<number>().as('n')).where('project_id', '=', projectId).executeTakeFirstOrThrow();
   return Number(row.n);
 }
+
+export async function lockClip(db: Conn, projectId: string, clipId: string) {
+  return db.selectFrom('clips').select(['id', 'status', 'take_id']).where('id', '=', clipId).where('project_id', '=', projectId).forUpdate().executeTakeFirst();
+}
+
+export async function deleteTakes(db: Conn, clipId: string, takeIds: string[]): Promise<void> {
+  if (takeIds.length === 0) return;
+  await db.deleteFrom('takes').where('clip_id', '=', clipId).where('id', 'in', takeIds).execute();
+}

@@ -21,9 +21,28 @@ export interface Undone {
 /** What a feature does once its edit is undone (focus re-makes the free draft), handed in by app.ts. */
 export type AfterUndo = Partial<Record<EditKind, (ctx: AppContext, userId: string, clipId: string) => Promise<void>>>;
 
+const BUSY = 'This clip is being animated with AI from its current crop. Undo once that take is ready.';
+
+/** Puts columns back; with a discard, first checks the clip is not busy and keeps a take chosen since. */
+async function applySet(tx: Tx, projectId: string, inverse: Extract<Inverse, { set: unknown }>): Promise<void> {
+  const discard = inverse.discard;
+  let keepTake = false;
+  if (discard) {
+    const clip = await q.lockClip(tx, projectId, discard.clipId);
+    if (clip && (clip.status === 'queued' || clip.status === 'generating')) throw new ConflictError(BUSY, 'clip_busy');
+    keepTake = Boolean(clip?.take_id && !discard.takeIds.includes(clip.take_id));
+  }
+  for (const s of inverse.set) {
+    const { take_id, ...rest } = s.columns as Record<string, unknown>;
+    const columns = take_id === undefined || (keepTake && s.clipId === discard?.clipId) ? rest : { ...rest, take_id };
+    await q.setClipColumns(tx, projectId, s.clipId, columns);
+  }
+  if (discard) await q.deleteTakes(tx, discard.clipId, discard.takeIds);
+}
+
 async function apply(tx: Tx, projectId: string, inverse: Inverse): Promise<void> {
   if ('set' in inverse) {
-    for (const s of inverse.set) await q.setClipColumns(tx, projectId, s.clipId, s.columns as Record<string, unknown>);
+    await applySet(tx, projectId, inverse);
   } else if ('order' in inverse) {
     const current = await q.lockClipIds(tx, projectId);
     const now = new Set(current);
@@ -86,15 +105,19 @@ export async function undoLast(ctx: AppContext, userId: string, projectId: strin
       throw new Dropped(edit.id, new ConflictError(`“${edit.label}” can no longer be undone: what it would bring back has changed since.`, 'undo_stale'));
     }
     await q.deleteEdit(tx, edit.id);
-    return { kind: edit.kind, label: edit.label, clipId: edit.clip_id, left: await q.countUndoable(tx, projectId) };
+    const discarded = 'set' in inverse ? (inverse.discard?.keys ?? []) : [];
+    return { kind: edit.kind, label: edit.label, clipId: edit.clip_id, left: await q.countUndoable(tx, projectId), discarded };
   }).catch(async (err) => {
     if (!(err instanceof Dropped)) throw err;
     await q.expireEdit(ctx.db, err.editId);
     throw err.refusal;
   });
+  // What the undone edit made and nothing uses now (a crop and its draft's video). A draft still
+  // rendering finds its take gone and deletes its own video.
+  if (undone.discarded.length) await ctx.storage.deleteMany(undone.discarded).catch((err) => ctx.logger.error({ err, keys: undone.discarded }, 'objects of an undone edit not deleted'));
   const hook = undone.clipId ? after[undone.kind] : undefined;
   if (hook) await hook(ctx, userId, undone.clipId!).catch((err) => ctx.logger.error({ err, projectId, kind: undone.kind }, 'after-undo step failed'));
-  return undone;
+  return { kind: undone.kind, label: undone.label, clipId: undone.clipId, left: undone.left };
 }
 
 export async function undoableCount(ctx: AppContext, projectId: string): Promise<number> {
