@@ -21,7 +21,9 @@ export async function generateDbSchema(databaseUrl: string, outFile: string): Pr
   try {
     await promisify(execFile)(bin, ['--config-file', CONFIG, '--url', databaseUrl, '--out-file', outFile, '--log-level', 'error'], { cwd: root });
   } catch (err) {
-    throw new Error(`kysely-codegen failed: ${(err as { stderr?: string }).stderr?.trim().slice(-2000) ?? String(err)}`);
+    const e = err as { code?: string; stderr?: string };
+    if (e.code === 'ENOENT') throw new Error(`${bin} is missing: run npm ci (kysely-codegen is a devDependency)`);
+    throw new Error(`kysely-codegen failed: ${e.stderr?.trim().slice(-2000) || String(err)}`);
   }
   const config = JSON.parse(await readFile(CONFIG, 'utf8')) as { customImports: Record<string, string> };
   const names = Object.keys(config.customImports).sort();
