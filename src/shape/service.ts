@@ -11,6 +11,7 @@ import { imageWork } from '../platform/image-work.js';
 import { ratioLabel } from '../projects/present.js';
 import type { Ratio } from '../settings/ratios.js';
 import { storageKeys } from '../storage/index.js';
+import { expireAllEdits } from '../undo/queries.js';
 import { hasWaitingDraft, listProjectClips, lockProject, lockProjectClips, setClipFrame, settleShape } from './queries.js';
 import { suggestShape, type ShapeOffer } from './suggest.js';
 
@@ -41,7 +42,8 @@ const ANIMATED = 'Some clips of this film are already animated with AI at its sh
  * point, and each clip gets a new free draft (counted against the hourly draft limit first) unless
  * one is still waiting in the queue (it reads the new frame when it starts). Only while every clip is
  * a draft: a paid take was made at the old shape. New objects are stored before the one transaction
- * that points the clips at them; the old crops are deleted after it.
+ * that points the clips at them and ends the undo of every earlier edit (each would put back a crop of
+ * the old shape); the old crops are deleted after it.
  */
 export async function chooseShape(ctx: AppContext, project: Project, ratio: Ratio): Promise<{ changed: number }> {
   if (ratio.value === project.ratio) {
@@ -89,6 +91,8 @@ export async function chooseShape(ctx: AppContext, project: Project, ratio: Rati
         gone.push(...[c.image_key, c.thumb_key].filter((k): k is string => Boolean(k) && k !== c.source_key));
       }
       await settleShape(tx, project.id, ratio.value);
+      // Earlier edits would undo to crops of the old shape: their undo ends here.
+      await expireAllEdits(tx, project.id);
       return gone;
     });
   } catch (err) {

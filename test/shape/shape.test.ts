@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buffer } from 'node:stream/consumers';
 import sharp from 'sharp';
 import { suggestShape } from '../../src/shape/suggest.js';
+import { countUndoable } from '../../src/undo/queries.js';
 import { createTestApp, type TestApp } from '../setup/context.js';
 import { createUser } from '../factories.js';
 import { balanceOf } from '../factories/clips.js';
@@ -59,6 +60,11 @@ describe('POST /projects/:id/shape', () => {
     expect(page).toMatch(/Make it Portrait 9:16<\/button>/);
     expect(page).toMatch(/Keep Landscape 16:9<\/button>/);
 
+    // An edit before the change (the third photo's crop moved) can no longer be undone after it:
+    // its undo would put back a crop of the old shape.
+    const third = (await clipsOf(project.id))[2]!;
+    expect((await b.post(`/clips/${third.id}/focus`, { x: '0.3', y: '0.5' })).statusCode).toBe(303);
+    expect(await countUndoable(t.ctx.db, project.id)).toBe(1);
     const before = await clipsOf(project.id);
     expect(before.map((c) => [c.source_width, c.source_height])).toEqual([[360, 640], [360, 640], [640, 360]]);
     expect(await sizeOf(before[0]!.image_key)).toBe('1280x720');
@@ -75,10 +81,11 @@ describe('POST /projects/:id/shape', () => {
       expect(await sizeOf(c.image_key)).toBe('720x1280');
       expect(await t.ctx.storage.size(before[i]!.image_key)).toBeNull(); // the old crop is gone
       expect(await t.ctx.storage.size(c.source_key!)).toBeGreaterThan(0); // the photo itself stays
-      // Its first draft still waits in the queue (no worker here): it reads the new frame when it starts, so no second one.
-      expect(await draftsOf(c.id)).toHaveLength(1);
+      // Its draft still waits in the queue (no worker here): it reads the new frame when it starts, so no other one.
+      expect((await draftsOf(c.id)).filter((d) => d.status === 'queued')).toHaveLength(1);
     }
     expect(await balanceOf(t.ctx.db, user.id)).toBe(2);
+    expect(await countUndoable(t.ctx.db, project.id)).toBe(0);
     const shown = decoded((await b.get(`/projects/${project.id}`)).body);
     expect(offerOn(shown)).toBeNull();
     expect(shown).toContain('The film is now Portrait 9:16. All 3 photos were cropped again');
