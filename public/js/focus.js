@@ -1,6 +1,8 @@
 // The crop you can see (views/clips/_focus.eta): draws the project's frame on the whole photo at the
 // clip's focal point, and lets it be dragged (mouse, touch or pen). Letting go sends the new focal
 // point (POST /clips/:id/focus); the card comes back re-cropped. The step buttons need none of this.
+import { frameSize, placeFrame } from './frame.js';
+
 (function () {
   if (window.__echoesFocus) return;
   window.__echoesFocus = true;
@@ -10,24 +12,12 @@
 
   function clamp(v, lo, hi) { return Math.min(hi, Math.max(lo, v)); }
 
-  /** The frame's size as fractions of the photo (it covers the whole of one side). */
-  function frameSize(editor, img) {
-    var fa = Number(editor.getAttribute('data-frame-w')) / Number(editor.getAttribute('data-frame-h'));
-    var pa = img.naturalWidth / img.naturalHeight;
-    return pa > fa ? { w: fa / pa, h: 1 } : { w: 1, h: pa / fa };
-  }
-
   function draw(editor, x, y) {
     var img = editor.querySelector('[data-focus-photo]');
     var frame = editor.querySelector('[data-focus-frame]');
     if (!img || !frame || !img.naturalWidth) return;
-    var size = frameSize(editor, img);
-    var left = clamp(x - size.w / 2, 0, 1 - size.w);
-    var top = clamp(y - size.h / 2, 0, 1 - size.h);
-    frame.style.left = left * 100 + '%';
-    frame.style.top = top * 100 + '%';
-    frame.style.width = size.w * 100 + '%';
-    frame.style.height = size.h * 100 + '%';
+    var size = frameSize(img.naturalWidth, img.naturalHeight, Number(editor.getAttribute('data-frame-w')), Number(editor.getAttribute('data-frame-h')));
+    placeFrame(frame, size, x, y);
   }
 
   function drawAll() {

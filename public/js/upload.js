@@ -4,6 +4,7 @@
 // makes the request and swaps the answer, but through our fetch: shrink, then XHR with progress.
 import { csrfToken } from './csrf.js';
 import { shrink } from './shrink.js';
+import { frameSize, placeFrame } from './frame.js';
 
 (function () {
   var SELECTOR = 'form[data-upload], form.upload-form';
@@ -164,17 +165,48 @@ import { shrink } from './shrink.js';
     send(form);
   });
 
-  // Show what was chosen; on phones, offer the camera beside the file picker.
+  // Show what was chosen, with the project's frame on it (form data-frame-w/h): the bright part is
+  // what the film shows, as the card's crop editor shows it after the upload. On phones, offer the
+  // camera beside the file picker.
   function preview(form, file) {
-    var img = form.querySelector('.upload-preview');
-    if (!file || !/^image\//.test(file.type)) { if (img) img.remove(); return; }
-    if (!img) {
-      img = document.createElement('img');
-      img.className = 'upload-preview';
-      img.alt = '';
-      fileInput(form).insertAdjacentElement('afterend', img);
+    var box = form.querySelector('.upload-preview');
+    if (!file || !/^image\//.test(file.type)) { if (box) box.remove(); return; }
+    var fw = Number(form.getAttribute('data-frame-w'));
+    var fh = Number(form.getAttribute('data-frame-h'));
+    if (!box) {
+      box = document.createElement('div');
+      box.className = 'upload-preview';
+      box.setAttribute('data-upload-preview', '');
+      var photo = document.createElement('div');
+      photo.className = 'upload-preview-photo';
+      var pic = document.createElement('img');
+      pic.alt = '';
+      photo.appendChild(pic);
+      if (fw && fh) {
+        var frame = document.createElement('div');
+        frame.className = 'upload-preview-frame';
+        frame.setAttribute('data-preview-frame', '');
+        frame.hidden = true;
+        photo.appendChild(frame);
+        var say = document.createElement('p');
+        say.className = 'hint';
+        say.textContent = 'The bright frame is what the film shows. After the upload, Crop on the card moves it.';
+        box.appendChild(photo);
+        box.appendChild(say);
+      } else {
+        box.appendChild(photo);
+      }
+      fileInput(form).insertAdjacentElement('afterend', box);
     }
+    var img = box.querySelector('img');
+    var frameEl = box.querySelector('[data-preview-frame]');
     if (img.src) URL.revokeObjectURL(img.src);
+    img.onload = function () {
+      if (!frameEl || !img.naturalWidth) return;
+      // The centre: where a new photo's crop sits until it is moved.
+      placeFrame(frameEl, frameSize(img.naturalWidth, img.naturalHeight, fw, fh), 0.5, 0.5);
+      frameEl.hidden = false;
+    };
     img.src = URL.createObjectURL(file);
   }
 

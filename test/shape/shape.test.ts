@@ -89,7 +89,7 @@ describe('POST /projects/:id/shape', () => {
     const shown = decoded((await b.get(`/projects/${project.id}`)).body);
     expect(offerOn(shown)).toBeNull();
     expect(shown).toContain('The film is now Portrait 9:16. All 3 photos were cropped again');
-  });
+  }, 90_000);
 
   it('a draft already rendering gets a new one from the new frame', async () => {
     const { project, b } = await creator(t, 0);
@@ -100,7 +100,7 @@ describe('POST /projects/:id/shape', () => {
     expect((await b.post(`/projects/${project.id}/shape`, { ratio: '960:960' })).statusCode).toBe(303);
     expect((await draftsOf(clip!.id)).map((d) => d.status).sort()).toEqual(['generating', 'queued']);
     expect(decoded((await b.get(`/projects/${project.id}`)).body)).toContain('Its photo was cropped again; the new free draft is on its way.');
-  });
+  }, 90_000);
 
   it('keeping the shape settles the offer for good and changes nothing', async () => {
     const { project, b } = await creator(t, 0);
@@ -115,7 +115,7 @@ describe('POST /projects/:id/shape', () => {
     // More portrait photos later: asked once, not again.
     const more = await postPhotos(b, project.id, [{ name: 'q.jpg', value: await photo(360, 640) }], { htmx: true });
     expect(offerOn(more.body)).toBeNull();
-  });
+  }, 90_000);
 
   it('makes no offer once a clip is animated with AI, and refuses to change the shape then; bad input is a 400, another person\'s project a 404', async () => {
     const { project, b } = await creator(t, 0);
@@ -135,5 +135,5 @@ describe('POST /projects/:id/shape', () => {
     const other = new TestBrowser(t.app);
     await other.signInDev((await createUser(t.ctx.db)).email);
     expect((await other.post(`/projects/${project.id}/shape`, { ratio: '720:1280' })).statusCode).toBe(404);
-  });
+  }, 90_000);
 });
