@@ -4,6 +4,7 @@ import { pageCsrfToken } from '../platform/csrf-token.js';
 import { readForm } from '../platform/forms.js';
 import { ConflictError } from '../platform/errors.js';
 import { flash } from '../platform/view.js';
+import { offerUndo } from '../undo/http.js';
 import { clipCards } from './card-html.js';
 import { toClipCard } from './cards.js';
 import { moveFocus } from './focus.js';
@@ -30,6 +31,7 @@ export default fp(
     app.post('/clips/:id/focus', { preHandler: ownClip() }, async (req, reply) => {
       const { x, y } = readForm(focusForm, req.body);
       const moved = await moveFocus(app.ctx, req.clip, { x, y });
+      offerUndo(reply, 'Crop moved');
       if (req.isHtmx) {
         const clip = await findClipForUser(app.db, moved.user_id, moved.id);
         const html = await clipCards(app).cardOf(clip!, { csrfToken: pageCsrfToken(reply), balanceUpdate: null });
