@@ -164,8 +164,8 @@ describe('the crop you can see', () => {
     expect(await takesOf(t.ctx.db, clip.id)).toEqual(takesBefore);
     for (const key of [moved.image_key, moved.thumb_key!, draftKey]) expect(await t.ctx.storage.size(key).catch(() => null)).toBeNull();
     expect(await storage()).toBe(before);
-    // The card shows the centre crop again.
-    expect(decoded((await b.get(`/clips/${clip.id}`)).body)).toMatch(/data-x="0.5" data-y="0.5"/);
+    // The crop editor the card opens shows the centre crop again.
+    expect(decoded((await b.get(`/clips/${clip.id}/focus`, { 'hx-request': 'true' })).body)).toMatch(/data-x="0.5" data-y="0.5"/);
   });
 
   it('Undo keeps an AI take chosen since the move, and waits (409, words) while one is being made from the new crop', async () => {
