@@ -6,7 +6,7 @@ import { clipCapMessage, storageUse } from '../limits/quota.js';
 import type { AppContext } from '../platform/context.js';
 import type { Project, User } from '../platform/db-types.js';
 import { ago, clock } from '../platform/format.js';
-import { ratioLabel, STATUS_LABELS } from '../projects/present.js';
+import { ratioLabel, STATUS_LABELS } from '../projects/labels.js';
 import { hasAnyClip } from '../projects/queries.js';
 import { attemptPrice, getSettings, pricedSettings } from '../settings/service.js';
 import { freshReads, type Reads } from '../platform/person-reads.js';
