@@ -1,48 +1,9 @@
-import { createHash } from 'node:crypto';
-import { listPaymentsForUser } from '../billing/queries.js';
-import { ledgerRowView } from '../credits/words.js';
+import { ledgerRowView } from '../credits/ledger-rows.js';
 import { countLedgerForUser, listLedgerForUser } from '../credits/queries.js';
 import type { Conn } from '../platform/db.js';
-import { ago, date, money } from '../platform/format.js';
 import * as q from './queries.js';
-import { describeUserAgent } from './user-agent.js';
 
 export const HISTORY_PAGE_SIZE = 20;
-
-/** The id a device goes by in the page and its URLs: never the session id itself (that signs in). */
-export function deviceId(sid: string): string {
-  return createHash('sha256').update(`device:${sid}`).digest('base64url').slice(0, 22);
-}
-
-/** Last use is recorded at most every 5 minutes (last-seen.ts), so anything closer reads as recent. */
-function lastUsed(d: Date, now = Date.now()): string {
-  return now - d.getTime() < 10 * 60_000 ? 'in the last few minutes' : ago(d, now);
-}
-
-export async function devices(db: Conn, userId: string, currentSid: string) {
-  const rows = await q.listSessionsForUser(db, userId);
-  const list = rows.map((r) => {
-    const d = describeUserAgent(r.user_agent);
-    const current = r.sid === currentSid;
-    return {
-      id: deviceId(r.sid),
-      name: `${d.browser} on ${d.system}`,
-      mobile: d.mobile,
-      current,
-      lastUsed: current ? 'now' : lastUsed(r.last_seen_at),
-      lastUsedIso: r.last_seen_at.toISOString(),
-      since: date(r.created_at),
-    };
-  });
-  // This device first, then the most recently used.
-  return [...list.filter((x) => x.current), ...list.filter((x) => !x.current)];
-}
-
-/** The sid behind a device id, among the person's own sessions only. */
-export async function sidForDevice(db: Conn, userId: string, id: string): Promise<string | null> {
-  const rows = await q.listSessionsForUser(db, userId);
-  return rows.find((r) => deviceId(r.sid) === id)?.sid ?? null;
-}
 
 const clipOf = (ref: string | null) => (ref && /^[0-9a-f-]{36}:\d+$/.test(ref) ? ref.split(':')[0]! : null);
 
@@ -82,19 +43,4 @@ export async function history(db: Conn, userId: string, requestedPage: number) {
       };
     }),
   };
-}
-
-/** Paid (or later refunded) payments; with Stripe set up each links to its receipt (fetched on click). */
-export async function receipts(db: Conn, userId: string, stripeEnabled: boolean) {
-  const rows = (await listPaymentsForUser(db, userId, 100)).filter((p) => p.status === 'paid' || p.status === 'refunded');
-  return rows.map((p) => ({
-    id: p.id,
-    when: date(p.created_at),
-    iso: p.created_at.toISOString(),
-    pack: p.pack_name,
-    credits: p.credits_purchased,
-    amount: money(p.amount_cents, p.currency),
-    refunded: p.status === 'refunded',
-    receiptUrl: stripeEnabled ? `/account/receipts/${p.id}` : null,
-  }));
 }

@@ -1,5 +1,6 @@
 import { countLedgerForUser, listLedgerForUser } from '../credits/queries.js';
-import { ledgerRowView, PAYMENT_STATUS } from '../credits/words.js';
+import { ledgerRowView } from '../credits/ledger-rows.js';
+import { PAYMENT_STATUS } from './payment-status.js';
 import type { Conn } from '../platform/db.js';
 import { date, money, perCredit } from '../platform/format.js';
 import { listActivePacks, listPaymentsForUser } from './queries.js';
