@@ -14,16 +14,16 @@ import auth from './auth/plugin.js';
 import authRoutes from './auth/routes.js';
 import health from './health/routes.js';
 import media from './storage/routes.js';
-import pages from './pages/routes.js';
+import landing from './pages/landing.js';
 import projects from './projects/routes.js';
-import projectPage from './project-page/routes.js';
+import projectPage from './pages/project/routes.js';
 import clips from './clips/routes.js';
 import clipFocus from './clips/focus-routes.js';
 import takes from './takes/routes.js';
 import photos from './photos/routes.js';
 import music from './music/routes.js';
 import beats from './beats/routes.js';
-import credits from './billing/buy-routes.js';
+import creditsPage from './pages/credits/routes.js';
 import billing from './billing/routes.js';
 import player from './player/routes.js';
 import sharing from './sharing/routes.js';
@@ -68,7 +68,7 @@ export async function buildApp(ctx: AppContext, opts: { logStream?: DestinationS
 
   await app.register(health);
   await app.register(media);
-  await app.register(pages);
+  await app.register(landing);
   await app.register(authRoutes);
   await app.register(projects);
   await app.register(projectPage);
@@ -79,7 +79,7 @@ export async function buildApp(ctx: AppContext, opts: { logStream?: DestinationS
   await app.register(photos);
   await app.register(music);
   await app.register(beats);
-  await app.register(credits);
+  await app.register(creditsPage);
   await app.register(billing);
   await app.register(player);
   await app.register(sharing);

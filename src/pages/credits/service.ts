@@ -1,9 +1,9 @@
-import { countLedgerForUser, listLedgerForUser } from '../credits/queries.js';
-import { ledgerRowView } from '../credits/ledger-rows.js';
-import { PAYMENT_STATUS } from './payment-status.js';
-import type { Conn } from '../platform/db.js';
-import { date, money, perCredit } from '../platform/format.js';
-import { listActivePacks, listPaymentsForUser } from './queries.js';
+import { countLedgerForUser, listLedgerForUser } from '../../credits/queries.js';
+import { ledgerRowView } from '../../credits/ledger-rows.js';
+import { PAYMENT_STATUS } from '../../billing/payment-status.js';
+import type { Conn } from '../../platform/db.js';
+import { date, money, perCredit } from '../../platform/format.js';
+import { listActivePacks, listPaymentsForUser } from '../../billing/queries.js';
 
 export const LEDGER_PAGE_SIZE = 20;
 const PAYMENTS_SHOWN = 10;
