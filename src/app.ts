@@ -5,7 +5,17 @@ import type { AppContext } from './platform/context.js';
 import { loggerOptions } from './platform/logger.js';
 import { fastifyTrustProxy, peerIsTrustedProxy } from './platform/trust-proxy.js';
 import contextPlugin from './platform/context-plugin.js';
-import web from './platform/web.js';
+import securityHeaders from './platform/web/security-headers.js';
+import cookies from './platform/web/cookies.js';
+import formBodies from './platform/web/form-bodies.js';
+import uploads from './platform/web/uploads.js';
+import changeFeed from './platform/web/change-feed.js';
+import personReads from './platform/web/person-reads.js';
+import sessions from './platform/web/sessions.js';
+import csrf from './platform/web/csrf.js';
+import htmx from './platform/web/htmx.js';
+import staticFiles from './platform/web/static-files.js';
+import templates from './platform/web/templates.js';
 import view from './platform/view.js';
 import errorPages from './platform/error-pages.js';
 import compression from './platform/compression.js';
@@ -59,7 +69,18 @@ export async function buildApp(ctx: AppContext, opts: { logStream?: DestinationS
 
   await app.register(contextPlugin, { ctx });
   await app.register(metrics);
-  await app.register(web);
+  // HTTP plumbing, each plugin naming what it needs (src/platform/web/); the order is the order of their hooks.
+  await app.register(securityHeaders);
+  await app.register(cookies);
+  await app.register(formBodies);
+  await app.register(uploads);
+  await app.register(changeFeed);
+  await app.register(personReads);
+  await app.register(sessions);
+  await app.register(csrf);
+  await app.register(htmx);
+  await app.register(staticFiles);
+  await app.register(templates);
   await app.register(view);
   await app.register(errorPages);
   await app.register(auth);
