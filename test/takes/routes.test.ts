@@ -45,7 +45,9 @@ describe('GET /clips/:id/takes', () => {
     expect(order).toEqual([failed.id, second.id, first.id]);
     expect(html).toContain('Takes <span class="muted">(3)</span>');
     expect(html).toContain('slow push towards the lighthouse');
-    expect(html).toContain('push_in');
+    // The camera motion in words, not the id the take stores (push_in).
+    expect(html).toMatch(/<dt>Motion<\/dt><dd>Push in<\/dd>/);
+    expect(html).not.toContain('>push_in<');
     expect(html).toMatch(/<dt>Length<\/dt><dd>5 s<\/dd>/);
     expect(html).toMatch(/<time datetime="[^"]+"/);
     // Each ready take plays inline from a short-lived signed URL, never a bare key.
