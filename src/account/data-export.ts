@@ -45,7 +45,35 @@ async function listMedia(ctx: AppContext, userId: string) {
   return objects;
 }
 
-/** data.json: profile, projects, clips with prompts, ledger, payments, shares, referrals. */
+type Row = Record<string, unknown>;
+const CLIP_FIELDS = ['id', 'project_id', 'prompt', 'status', 'duration_s', 'ratio', 'attempt', 'approved', 'position', 'credits_spent', 'created_at'];
+const TAKE_FIELDS = ['kind', 'status', 'prompt', 'motion', 'duration_s', 'credits_spent', 'created_at'];
+const pick = (row: Row, fields: string[]) => Object.fromEntries(fields.map((f) => [f, row[f] ?? null]));
+
+/**
+ * Clips deleted but still held by the edit log (docs/decisions/0031-edit-log-and-undo.md): their
+ * rows live only in the delete's entry and their objects stay until the purge, so they are still
+ * the person's data. Listed like the others, marked deleted, with when and whether Undo can still
+ * bring them back.
+ */
+function deletedClips(deletes: Array<{ inverse: unknown; expired: boolean; created_at: Date }>, inZip: (key: string | null) => string | null) {
+  return deletes.flatMap((e) => {
+    const snapshot = (e.inverse as { restore?: { clip: Row; takes: Row[] } }).restore;
+    if (!snapshot) return [];
+    const { clip, takes } = snapshot;
+    return [{
+      ...pick(clip, CLIP_FIELDS),
+      deleted: true,
+      deleted_at: e.created_at,
+      can_be_undone: !e.expired,
+      image_file: inZip((clip.image_key as string | null) ?? null),
+      video_file: inZip((takes.find((t) => t.id === clip.take_id)?.video_key as string | null) ?? null),
+      takes: takes.map((t) => ({ ...pick(t, TAKE_FIELDS), chosen: t.id === clip.take_id, video_file: inZip((t.video_key as string | null) ?? null) })),
+    }];
+  });
+}
+
+/** data.json: profile, projects, clips with prompts (deleted ones the edit log still holds too, marked), ledger, payments, shares, referrals. */
 async function dataJson(ctx: AppContext, user: User, files: string[]): Promise<Buffer> {
   const d = await q.dataForExport(ctx.db, user.id);
   const inZip = (key: string | null) => (key && files.includes(key) ? key : null);
@@ -53,12 +81,16 @@ async function dataJson(ctx: AppContext, user: User, files: string[]): Promise<B
     exported_at: new Date().toISOString(),
     profile: { name: user.name, email: user.email, avatar_url: user.avatar_url, referral_code: user.referral_code, credit_balance: user.credit_balance, created_at: user.created_at },
     projects: d.projects.map(({ share_token, shared_at, ...p }) => ({ ...p, shared: Boolean(share_token), shared_at })),
-    clips: d.clips.map(({ image_key, take_id, ...c }) => ({
-      ...c,
-      image_file: inZip(image_key),
-      video_file: inZip(d.takes.find((t) => t.id === take_id)?.video_key ?? null),
-      takes: d.takes.filter((t) => t.clip_id === c.id).map(({ id, clip_id, video_key, ...t }) => ({ ...t, chosen: id === take_id, video_file: inZip(video_key) })),
-    })),
+    clips: [
+      ...d.clips.map(({ image_key, take_id, ...c }) => ({
+        ...c,
+        deleted: false,
+        image_file: inZip(image_key),
+        video_file: inZip(d.takes.find((t) => t.id === take_id)?.video_key ?? null),
+        takes: d.takes.filter((t) => t.clip_id === c.id).map(({ id, clip_id, video_key, ...t }) => ({ ...t, chosen: id === take_id, video_file: inZip(video_key) })),
+      })),
+      ...deletedClips(d.deletes, inZip),
+    ],
     exports: d.exports.map(({ object_key, ...e }) => ({ ...e, file: inZip(object_key) })),
     ledger: d.ledger,
     payments: d.payments,

@@ -228,7 +228,7 @@ export async function deleteAccountExport(db: Conn, id: string): Promise<void> {
 
 /** Rows for data.json: what the person made and did, never anyone else's personal data. */
 export async function dataForExport(db: Conn, userId: string) {
-  const [projects, clips, takes, ledger, payments, referred, exports] = await Promise.all([
+  const [projects, clips, takes, ledger, payments, referred, exports, deletes] = await Promise.all([
     db.selectFrom('projects').select(['id', 'title', 'ratio', 'music_name', 'status', 'share_token', 'shared_at', 'created_at', 'updated_at']).where('user_id', '=', userId).orderBy('created_at').execute(),
     db.selectFrom('clips').select(['id', 'project_id', 'prompt', 'status', 'duration_s', 'ratio', 'attempt', 'approved', 'position', 'credits_spent', 'image_key', 'take_id', 'created_at']).where('user_id', '=', userId).orderBy('created_at').execute(),
     db.selectFrom('takes').select(['id', 'clip_id', 'kind', 'status', 'prompt', 'motion', 'duration_s', 'credits_spent', 'video_key', 'created_at']).where('user_id', '=', userId).orderBy('created_at').execute(),
@@ -236,8 +236,10 @@ export async function dataForExport(db: Conn, userId: string) {
     db.selectFrom('payments').innerJoin('credit_packs', 'credit_packs.id', 'payments.credit_pack_id').select(['payments.id', 'credit_packs.name as pack', 'payments.amount_cents', 'payments.currency', 'payments.credits_purchased', 'payments.status', 'payments.created_at']).where('payments.user_id', '=', userId).orderBy('payments.created_at').execute(),
     db.selectFrom('users').select(['created_at']).where('referred_by', '=', userId).orderBy('created_at').execute(),
     db.selectFrom('exports').select(['id', 'project_id', 'status', 'object_key', 'duration_s', 'created_at']).where('user_id', '=', userId).where('status', '=', 'ready').orderBy('created_at').execute(),
+    // Deleted clips whose rows the edit log still holds (undoable, or waiting for the purge): theirs until purged.
+    db.selectFrom('project_edits').select(['inverse', 'expired', 'created_at']).where('user_id', '=', userId).where('kind', '=', 'delete').orderBy('id').execute(),
   ]);
-  return { projects, clips, takes, ledger, payments, referred, exports };
+  return { projects, clips, takes, ledger, payments, referred, exports, deletes };
 }
 
 /** The pending downloads and deletion of one person (admin). */

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { pageCsrfToken } from '../platform/csrf-token.js';
 import { readForm } from '../platform/forms.js';
 import { flash } from '../platform/view.js';
+import { offerUndo } from '../undo/http.js';
 import { clipCards } from './card-html.js';
 import { moveFocus } from './focus.js';
 import { ownClip } from './own.js';
@@ -18,6 +19,7 @@ export default fp(
     app.post('/clips/:id/focus', { preHandler: ownClip() }, async (req, reply) => {
       const { x, y } = readForm(focusForm, req.body);
       const moved = await moveFocus(app.ctx, req.clip, { x, y });
+      offerUndo(reply, 'Crop moved');
       if (req.isHtmx) {
         const clip = await findClipForUser(app.db, moved.user_id, moved.id);
         const html = await clipCards(app).cardOf(clip!, { csrfToken: pageCsrfToken(reply), balanceUpdate: null });

@@ -36,6 +36,12 @@ export async function lockLastEdit(db: Conn, projectId: string) {
   return db.selectFrom('project_edits').selectAll().where('project_id', '=', projectId).where('expired', '=', false).orderBy('id', 'desc').limit(1).forUpdate().executeTakeFirst();
 }
 
+/** Ends an edit's undo window now: gone at once when it holds nothing, else left to the purge (its objects). */
+export async function expireEdit(db: Conn, id: number): Promise<void> {
+  await db.updateTable('project_edits').set({ expired: true }).where('id', '=', id).execute();
+  await db.deleteFrom('project_edits').where('id', '=', id).where('held_bytes', '=', 0).where(sql<boolean>`held_keys = '[]'::jsonb`).execute();
+}
+
 export async function deleteEdit(db: Conn, id: number): Promise<void> {
   await db.deleteFrom('project_edits').where('id', '=', id).execute();
 }
@@ -79,4 +85,18 @@ export async function expiredHoldingEdits(db: Conn, limit: number, projectId?: s
   let q = db.selectFrom('project_edits').select(['id', 'held_keys']).where('expired', '=', true).orderBy('id').limit(limit);
   if (projectId) q = q.where('project_id', '=', projectId);
   return q.execute();
+}
+
+export async function countClips(db: Conn, projectId: string): Promise<number> {
+  const row = await db.selectFrom('clips').select((eb) => eb.fn.countAll<number>().as('n')).where('project_id', '=', projectId).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export async function lockClip(db: Conn, projectId: string, clipId: string) {
+  return db.selectFrom('clips').select(['id', 'status', 'take_id']).where('id', '=', clipId).where('project_id', '=', projectId).forUpdate().executeTakeFirst();
+}
+
+export async function deleteTakes(db: Conn, clipId: string, takeIds: string[]): Promise<void> {
+  if (takeIds.length === 0) return;
+  await db.deleteFrom('takes').where('clip_id', '=', clipId).where('id', 'in', takeIds).execute();
 }

@@ -16,12 +16,25 @@ export interface ClipSnapshot {
 
 /** What undoing an edit does; only plain data, applied by src/undo (so no feature imports another). */
 export type Inverse =
-  /** Put these columns of these clips back as they were. */
-  | { set: Array<{ clipId: string; columns: ClipColumns }> }
+  /** Put these columns of these clips back as they were (and throw away what the edit made, if it says). */
+  | { set: Array<{ clipId: string; columns: ClipColumns }>; discard?: Discard }
   /** Put the project's clips back in this order (clips made since keep their place after them). */
   | { order: string[] }
   /** Bring a deleted clip back, with its takes. */
   | { restore: ClipSnapshot };
+
+/**
+ * What an edit made that its undo throws away: takes of the clip (a re-made draft) and objects (the
+ * new crop, that draft's video), deleted once the undo has committed. While the clip is being
+ * animated with AI the undo waits (409): the provider may still be reading the image. A `take_id`
+ * in the columns goes back only when the clip still uses one of these takes (or none): a take that
+ * finished since and was chosen stays.
+ */
+export interface Discard {
+  clipId: string;
+  takeIds: string[];
+  keys: string[];
+}
 
 export interface Edit {
   projectId: string;

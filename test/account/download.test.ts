@@ -4,6 +4,7 @@ import { createTestApp, type TestApp } from '../setup/context.js';
 import { TestBrowser } from '../setup/browser.js';
 import { buildAccountExport, purgeOldAccountExports } from '../../src/account/data-export.js';
 import { fullAccount, objectsUnder } from './world.js';
+import { forgetEdits } from '../factories/edits.js';
 
 let t: TestApp;
 
@@ -123,5 +124,42 @@ describe('download my data', () => {
     // Signed out, the owner's browser is a stranger too.
     await owner.post('/logout');
     expect((await owner.get(link)).statusCode).toBe(404);
+  });
+
+  // Issue 30: a deleted clip stays the person's data while the edit log holds it (its objects are kept
+  // for Undo until the purge), so the download lists it, marked, with its files; once purged, it is gone.
+  it('lists a deleted clip the edit log still holds, marked deleted, with its image and takes in the ZIP; not once purged', async () => {
+    const w = await fullAccount(t.ctx.db, t.ctx.storage);
+    const b = new TestBrowser(t.app);
+    await b.signInDev(w.user.email);
+    await t.ctx.db.updateTable('clips').set({ prompt: 'the lighthouse at dusk' }).where('id', '=', w.ready.id).execute();
+    expect((await b.post(`/clips/${w.ready.id}/delete`)).statusCode).toBe(303);
+    const zipOf = async () => {
+      const row = await t.ctx.db.insertInto('account_exports').values({ user_id: w.user.id }).returningAll().executeTakeFirstOrThrow();
+      await buildAccountExport(t.ctx, row.id);
+      const done = await t.ctx.db.selectFrom('account_exports').selectAll().where('id', '=', row.id).executeTakeFirstOrThrow();
+      await t.ctx.db.deleteFrom('account_exports').where('id', '=', row.id).execute();
+      return readZip(await readAll(done.object_key!));
+    };
+
+    let files = await zipOf();
+    let data = JSON.parse(files.get('data.json')!.toString());
+    const gone = data.clips.find((c: { id: string }) => c.id === w.ready.id);
+    expect(gone).toMatchObject({ project_id: w.project.id, prompt: 'the lighthouse at dusk', status: 'ready', deleted: true, can_be_undone: true });
+    expect(Date.parse(gone.deleted_at)).toBeGreaterThan(Date.now() - 60_000);
+    expect(files.has(gone.image_file)).toBe(true);
+    expect(files.has(gone.video_file)).toBe(true);
+    expect(gone.takes).toEqual([expect.objectContaining({ chosen: true, video_file: gone.video_file })]);
+    expect(files.get(gone.video_file)!.toString()).toBe('mp4-bytes-1');
+    // The clips still in projects are marked too, and no clip is listed twice.
+    expect(data.clips.filter((c: { deleted: boolean }) => !c.deleted).length).toBe(2);
+    expect(new Set(data.clips.map((c: { id: string }) => c.id)).size).toBe(data.clips.length);
+
+    // Out of the undo window and purged: neither its row nor its files are the person's any more.
+    await forgetEdits(t.ctx, w.project.id);
+    files = await zipOf();
+    data = JSON.parse(files.get('data.json')!.toString());
+    expect(data.clips.map((c: { id: string }) => c.id)).not.toContain(w.ready.id);
+    expect(files.has(gone.image_file)).toBe(false);
   });
 });

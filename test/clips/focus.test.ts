@@ -8,6 +8,7 @@ import { takesOf } from '../factories/takes.js';
 import { creator } from '../generation/world.js';
 import { postPhotos } from '../photos/fixtures.js';
 import { decoded } from '../setup/html.js';
+import { forgetEdits } from '../factories/edits.js';
 
 // The crop you can see (issue 28, item 4): the photo is kept whole, the clip's image is cropped
 // around its focal point, and POST /clips/:id/focus moves it: a new crop, a new free draft.
@@ -72,7 +73,7 @@ describe('the crop you can see', () => {
     expect(card).toContain('aria-label="Move the crop left"');
   });
 
-  it('moving the focal point re-crops the stored image, makes a new free draft and deletes the old crop', async () => {
+  it('moving the focal point re-crops the stored image and makes a new free draft; the old crop is kept for Undo, then purged', async () => {
     const { b, clip, user } = await onePhoto();
     const res = await b.post(`/clips/${clip.id}/focus`, { x: '0', y: '0.5' }, { 'hx-request': 'true' });
     expect(res.statusCode).toBe(200);
@@ -82,11 +83,17 @@ describe('the crop you can see', () => {
     expect(moved.image_key).not.toBe(clip.image_key);
     expect(moved.source_key).toBe(clip.source_key);
     expect(await edges(moved.image_key)).toEqual(['red', 'green']);
-    expect(await t.ctx.storage.size(clip.image_key).catch(() => null)).toBeNull();
-    expect(await t.ctx.storage.size(clip.thumb_key!).catch(() => null)).toBeNull();
+    expect(res.headers['x-undo-label']).toBe('Crop%20moved');
     const drafts = (await takesOf(t.ctx.db, clip.id)).filter((k) => k.kind === 'draft');
     expect(drafts).toHaveLength(2);
-    expect((await t.ctx.db.selectFrom('users').select('storage_bytes').where('id', '=', user.id).executeTakeFirstOrThrow()).storage_bytes).toBe(moved.image_bytes);
+    // The old crop stays (and counts) while the move can be undone; out of the window it is purged.
+    const storage = async () => Number((await t.ctx.db.selectFrom('users').select('storage_bytes').where('id', '=', user.id).executeTakeFirstOrThrow()).storage_bytes);
+    const oldCrop = (await t.ctx.storage.size(clip.image_key))! + (await t.ctx.storage.size(clip.thumb_key!))!;
+    expect(await storage()).toBe(moved.image_bytes! + oldCrop);
+    await forgetEdits(t.ctx, clip.project_id);
+    expect(await t.ctx.storage.size(clip.image_key).catch(() => null)).toBeNull();
+    expect(await t.ctx.storage.size(clip.thumb_key!).catch(() => null)).toBeNull();
+    expect(await storage()).toBe(moved.image_bytes);
 
     await b.post(`/clips/${clip.id}/focus`, { x: '1', y: '0.5' });
     const right = await t.ctx.db.selectFrom('clips').selectAll().where('id', '=', clip.id).executeTakeFirstOrThrow();
@@ -122,5 +129,50 @@ describe('the crop you can see', () => {
     } finally {
       await saveSettings(t.ctx.db, { draftsPerHour: 120 });
     }
+  });
+
+  it('Undo puts the crop back: the old image, focal point and take the film used; the new crop and its draft are thrown away; storage counted once', async () => {
+    const { b, clip, user } = await onePhoto(2);
+    const storage = async () => Number((await t.ctx.db.selectFrom('users').select('storage_bytes').where('id', '=', user.id).executeTakeFirstOrThrow()).storage_bytes);
+    const before = await storage();
+    const takesBefore = await takesOf(t.ctx.db, clip.id);
+    expect((await b.post(`/clips/${clip.id}/focus`, { x: '0', y: '0.5' }, { 'hx-request': 'true' })).statusCode).toBe(200);
+    const moved = await t.ctx.db.selectFrom('clips').selectAll().where('id', '=', clip.id).executeTakeFirstOrThrow();
+    const newDraft = (await takesOf(t.ctx.db, clip.id)).find((k) => !takesBefore.some((o) => o.id === k.id))!;
+    // The new draft finished and the film uses it (as the draft worker would do).
+    const draftKey = `clips/${clip.user_id}/${clip.project_id}/${clip.id}.draft-${newDraft.id}.mp4`;
+    await t.ctx.storage.put(draftKey, Buffer.from('draft-video'), 'video/mp4');
+    await t.ctx.db.updateTable('takes').set({ status: 'ready', video_key: draftKey, video_bytes: 11 }).where('id', '=', newDraft.id).execute();
+    await t.ctx.db.updateTable('clips').set({ take_id: newDraft.id }).where('id', '=', clip.id).execute();
+
+    const res = await b.post(`/projects/${clip.project_id}/undo`, {}, { accept: 'application/json' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ undone: 'Crop moved', kind: 'focus', clipId: clip.id, left: 0 });
+    const back = await t.ctx.db.selectFrom('clips').selectAll().where('id', '=', clip.id).executeTakeFirstOrThrow();
+    expect(back).toMatchObject({ focus_x: 0.5, focus_y: 0.5, image_key: clip.image_key, thumb_key: clip.thumb_key, image_bytes: clip.image_bytes, take_id: clip.take_id });
+    expect(await edges(back.image_key)).toEqual(['red', 'blue']);
+    expect(await takesOf(t.ctx.db, clip.id)).toEqual(takesBefore);
+    for (const key of [moved.image_key, moved.thumb_key!, draftKey]) expect(await t.ctx.storage.size(key).catch(() => null)).toBeNull();
+    expect(await storage()).toBe(before);
+    // The card shows the centre crop again.
+    expect(decoded((await b.get(`/clips/${clip.id}`)).body)).toMatch(/data-x="0.5" data-y="0.5"/);
+  });
+
+  it('Undo keeps an AI take chosen since the move, and waits (409, words) while one is being made from the new crop', async () => {
+    const { b, clip } = await onePhoto(4);
+    await b.post(`/clips/${clip.id}/focus`, { x: '1', y: '0.5' });
+    await b.post(`/clips/${clip.id}/regenerate`);
+    const busy = await b.post(`/projects/${clip.project_id}/undo`, {}, { accept: 'application/json' });
+    expect(busy.statusCode).toBe(409);
+    expect(busy.json().error).toBe('This clip is being animated with AI from its current crop. Undo once that take is ready.');
+    expect((await t.ctx.db.selectFrom('clips').select('focus_x').where('id', '=', clip.id).executeTakeFirstOrThrow()).focus_x).toBe(1);
+    // The AI take finishes and the film uses it: undoing the crop leaves that choice alone.
+    const ai = (await takesOf(t.ctx.db, clip.id)).find((k) => k.kind === 'ai')!;
+    await t.ctx.db.updateTable('takes').set({ status: 'ready', video_key: `clips/${clip.user_id}/${clip.project_id}/${clip.id}.ai.mp4`, finished_at: new Date() }).where('id', '=', ai.id).execute();
+    await t.ctx.db.updateTable('clips').set({ status: 'ready', take_id: ai.id }).where('id', '=', clip.id).execute();
+    const res = await b.post(`/projects/${clip.project_id}/undo`, {}, { accept: 'application/json' });
+    expect(res.statusCode).toBe(200);
+    const back = await t.ctx.db.selectFrom('clips').selectAll().where('id', '=', clip.id).executeTakeFirstOrThrow();
+    expect(back).toMatchObject({ focus_x: 0.5, image_key: clip.image_key, take_id: ai.id });
   });
 });

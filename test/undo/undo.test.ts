@@ -8,6 +8,8 @@ import { creator, useWorld, type World } from '../generation/world.js';
 import { forgetEdits } from '../factories/edits.js';
 import { withTx } from '../../src/platform/db.js';
 import { recordEdit } from '../../src/undo/record.js';
+import { setLimits } from '../limits/helpers.js';
+import { DEFAULT_SETTINGS } from '../../src/settings/defaults.js';
 
 const world = useWorld();
 let w: World;
@@ -128,5 +130,33 @@ describe('POST /projects/:id/undo', () => {
     expect(res.json().error).toMatch(/can no longer be undone/);
     expect((await w.t.ctx.db.selectFrom('clips').select('take_id').where('id', '=', clips[0]!.id).executeTakeFirstOrThrow()).take_id).toBe(clips[0]!.take_id);
     expect(await editsOf(project.id)).toBe(0);
+  });
+
+  it('refuses to bring a deleted clip back past the project\'s clip cap, with words, and moves on to older edits; the clip\'s objects go to the purge', async () => {
+    const { b, user, project, clips, ids } = await threeClips();
+    await setLimits(w.t.ctx.db, { maxClipsPerProject: 3 });
+    try {
+      await b.post(`/projects/${project.id}/order`, { clip_ids: [ids[1]!, ids[0]!, ids[2]!] }, json);
+      expect((await b.post(`/clips/${ids[0]}/delete`)).statusCode).toBe(303);
+      // A new clip fills the place the deleted one left.
+      const newer = await createClip(w.t.ctx.db, w.t.ctx.storage, { userId: user.id, projectId: project.id, status: 'ready', video: await sampleMp4() });
+      const res = await b.post(`/projects/${project.id}/undo`, {}, json);
+      expect(res.statusCode).toBe(409);
+      expect(res.json().error).toBe('“Clip deleted” cannot be undone: this project already holds 3 clips, its limit, so that clip cannot come back. Older edits can still be undone.');
+      expect(await order(project.id)).toEqual([ids[1], ids[2], newer.id]);
+      expect(await w.t.ctx.db.selectFrom('clips').select('id').where('id', '=', ids[0]!).executeTakeFirst()).toBeUndefined();
+      // The next undo is the older edit (the reorder), not the refused one again.
+      expect(await editsOf(project.id)).toBe(1);
+      const next = await b.post(`/projects/${project.id}/undo`, {}, json);
+      expect(next.json()).toMatchObject({ kind: 'reorder', left: 0 });
+      // What the refused delete kept is purged like any edit out of the window, and stops counting.
+      const storage = await storageOf(user.id);
+      await forgetEdits(w.t.ctx, project.id);
+      expect(await exists(clips[0]!.image_key)).toBe(false);
+      expect(await storageOf(user.id)).toBeLessThan(storage);
+      expect(await w.t.ctx.db.selectFrom('project_edits').select('id').where('project_id', '=', project.id).execute()).toEqual([]);
+    } finally {
+      await setLimits(w.t.ctx.db, { maxClipsPerProject: DEFAULT_SETTINGS.maxClipsPerProject });
+    }
   });
 });
