@@ -1,5 +1,5 @@
 import { ledgerRowView } from '../credits/ledger-rows.js';
-import { countLedgerForUser, listLedgerForUser } from '../credits/queries.js';
+import { pageOfLedger } from '../credits/ledger-page.js';
 import type { Conn } from '../platform/db.js';
 import * as q from './queries.js';
 
@@ -9,10 +9,7 @@ const clipOf = (ref: string | null) => (ref && /^[0-9a-f-]{36}:\d+$/.test(ref) ?
 
 /** A page of the ledger as the person reads it: what, amount, balance after, and a link when there is one. */
 export async function history(db: Conn, userId: string, requestedPage: number) {
-  const total = await countLedgerForUser(db, userId);
-  const pages = Math.max(1, Math.ceil(total / HISTORY_PAGE_SIZE));
-  const page = Math.min(Math.max(1, requestedPage), pages);
-  const rows = await listLedgerForUser(db, userId, HISTORY_PAGE_SIZE, (page - 1) * HISTORY_PAGE_SIZE);
+  const { page, pages, total, rows } = await pageOfLedger(db, userId, requestedPage, HISTORY_PAGE_SIZE);
 
   const clipIds = rows.filter((r) => r.type === 'generation' || r.type === 'refund').map((r) => clipOf(r.reference_id)).filter((x): x is string => Boolean(x));
   const projectIds = rows.filter((r) => r.type === 'share' && r.reference_id).map((r) => r.reference_id!);
