@@ -5,7 +5,7 @@ import { createClip, getClip } from '../factories/clips.js';
 import { addTake, takesOf } from '../factories/takes.js';
 import { creator, useWorld, type World } from '../generation/world.js';
 import { decoded } from '../setup/html.js';
-import { listExportableClips } from '../../src/export/queries.js';
+import { exportSource } from '../../src/export/service.js';
 import { deleteClip } from '../../src/clips/service.js';
 import { purgeExpiredEdits } from '../../src/undo/purge.js';
 
@@ -107,7 +107,7 @@ describe('POST /clips/:id/takes/:take_id/select', () => {
     expect(shared.statusCode).toBe(200);
     expect(shared.body).toContain(`/media/${second.video_key}`);
     expect(shared.body).not.toContain(`/media/${first.video_key}`);
-    expect((await listExportableClips(w.t.ctx.db, clip.user_id, project.id)).map((c) => c.video_key)).toEqual([second.video_key]);
+    expect((await exportSource(w.t.ctx, project)).clips.map((c) => c.video_key)).toEqual([second.video_key]);
 
     // And back, as a plain form: to the takes page with a notice.
     const plain = await b.post(`/clips/${clip.id}/takes/${first.id}/select`);
