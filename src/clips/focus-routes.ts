@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { pageCsrfToken } from '../platform/csrf-token.js';
 import { readForm } from '../platform/forms.js';
 import { flash } from '../platform/view.js';
-import { offerUndo } from '../undo/http.js';
+import { offerUndo } from '../undo/offer-undo.js';
 import { clipCards } from './card-html.js';
 import { moveFocus } from './focus.js';
 import { ownClip } from './own.js';
