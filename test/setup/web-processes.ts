@@ -57,6 +57,19 @@ export class HttpBrowser {
     if (res.status !== 303) throw new Error(`dev sign-in on ${base} answered ${res.status}`);
     await this.page(`${base}/projects`); // CSRF tokens are bound to the session: the new one's token
   }
+  /**
+   * Signs in with Google (the fake at `authUrl`'s host) on the web process at `base`, as a production
+   * server (no dev form) needs. Its PUBLIC_URL may name localhost: the callback is sent to `base`.
+   */
+  async signInGoogle(base: string): Promise<void> {
+    const toGoogle = await this.fetch(`${base}/auth/google?next=%2Fprojects`);
+    if (toGoogle.status !== 302) throw new Error(`/auth/google on ${base} answered ${toGoogle.status}`);
+    const atGoogle = await fetch(toGoogle.headers.get('location')!, { redirect: 'manual' });
+    const callback = new URL(atGoogle.headers.get('location')!);
+    const res = await this.fetch(`${base}${callback.pathname}${callback.search}`);
+    if (res.status !== 303) throw new Error(`the Google callback on ${base} answered ${res.status}`);
+    await this.page(`${base}/projects`); // the signed-in session's CSRF token
+  }
   post(url: string, form: Record<string, string> = {}): Promise<Response> {
     return this.fetch(url, { method: 'POST', body: new URLSearchParams({ _csrf: this.csrf, ...form }), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
   }
