@@ -8,7 +8,7 @@ import { withTx } from '../platform/db.js';
 import type { Project } from '../platform/db-types.js';
 import { ConflictError, NotFoundError, UnavailableError } from '../platform/errors.js';
 import { imageWork } from '../platform/image-work.js';
-import { ratioLabel } from '../projects/present.js';
+import { ratioLabel } from '../projects/labels.js';
 import type { Ratio } from '../settings/ratios.js';
 import { storageKeys } from '../storage/index.js';
 import { expireAllEdits } from '../undo/queries.js';
