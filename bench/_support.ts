@@ -63,7 +63,7 @@ export async function startServer(env: Record<string, string>): Promise<ServerCh
   const nodeArgs = process.env.BENCH_SERVER_ARGS?.split(' ').filter(Boolean) ?? [];
   const child = spawn(process.execPath, [...nodeArgs, ...WEB_NODE_FLAGS, 'dist/src/server.js'], {
     env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'warn', RUN_WORKERS: 'false', QUEUE_PREFIX: `bench-${process.pid}`, NODE_ENV: 'test', SESSION_SECRET: 'bench-session-secret-long-enough-0123456789', ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', process.env.BENCH_SERVER_LOG ? 'inherit' : 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
   // Up to a minute: a busy machine starts slowly.

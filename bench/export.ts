@@ -1,6 +1,7 @@
 // Export render cost of a one-minute film (12 clips x 5.3 s at 1280x720, 24 fps, with music, the
-// 0.3 s crossfades), at 720p and at 1080p: wall time, CPU time and ffmpeg's peak memory, through the
-// same probe + ffmpeg command as the export job (storage and database aside: they add a copy of the
+// 0.3 s crossfades), at 720p and at 1080p: wall time, CPU time and ffmpeg's peak memory (the largest
+// one ffmpeg, and all of them at once: pieces render side by side), through the
+// same probe + ffmpeg commands as the export job (storage and database aside: they add a copy of the
 // file, not render time). Prints `name: value unit` lines; the issue's targets are 30 s and 60 s wall.
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
@@ -21,16 +22,19 @@ const CLIP_S = Number(process.env.BENCH_EXPORT_CLIP_S ?? 5.3);
  * Peak resident memory (VmHWM, kB) of this process's child processes and their CPU time, sampled
  * from /proc: CPU time does not depend on how busy the machine is, wall time does.
  */
-function sampleChildren(): { stop(): { peakKb: number; cpuS: number } } {
+function sampleChildren(): { stop(): { peakKb: number; peakTogetherKb: number; cpuS: number } } {
   let peakKb = 0;
+  let peakTogetherKb = 0;
   const ticks = new Map<string, number>();
   const sample = async () => {
+    let together = 0;
     for (const pid of await readdir('/proc').catch(() => [] as string[])) {
       if (!/^\d+$/.test(pid)) continue;
       try {
         const status = await readFile(`/proc/${pid}/status`, 'utf8');
         if (Number(/^PPid:\s+(\d+)/m.exec(status)?.[1]) !== process.pid) continue;
         peakKb = Math.max(peakKb, Number(/^VmHWM:\s+(\d+)/m.exec(status)?.[1] ?? 0));
+        together += Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0);
         // Fields after "pid (comm) ": utime and stime are the 12th and 13th.
         const stat = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
         ticks.set(pid, Number(stat[11]) + Number(stat[12]));
@@ -38,6 +42,7 @@ function sampleChildren(): { stop(): { peakKb: number; cpuS: number } } {
         // the process ended between listing and reading
       }
     }
+    peakTogetherKb = Math.max(peakTogetherKb, together);
   };
   let busy = false;
   const timer = setInterval(() => {
@@ -49,7 +54,7 @@ function sampleChildren(): { stop(): { peakKb: number; cpuS: number } } {
     stop() {
       clearInterval(timer);
       // Linux counts CPU time in ticks of 1/100 s (USER_HZ).
-      return { peakKb, cpuS: [...ticks.values()].reduce((a, b) => a + b, 0) / 100 };
+      return { peakKb, peakTogetherKb, cpuS: [...ticks.values()].reduce((a, b) => a + b, 0) / 100 };
     },
   };
 }
@@ -82,13 +87,14 @@ export async function main(): Promise<void> {
       await runRender(ffmpeg, plan, { onProgress: (p) => (lastProgress = p) });
       const out = await probeMedia(ffprobe, output);
       const wallS = (performance.now() - started) / 1000;
-      const { peakKb, cpuS } = children.stop();
+      const { peakKb, peakTogetherKb, cpuS } = children.stop();
       const n = `export_${resolution}p`;
       console.log(`${n}_output: ${out.width}x${out.height} ${out.frameRate} fps ${out.durationS.toFixed(2)} s`);
       console.log(`${n}_wall_time: ${wallS.toFixed(2)} s`);
       console.log(`${n}_wall_time_per_output_minute: ${(wallS / (out.durationS / 60)).toFixed(2)} s`);
       console.log(`${n}_cpu_time_per_output_minute: ${(cpuS / (out.durationS / 60)).toFixed(2)} s`);
       console.log(`${n}_peak_rss_mb: ${(peakKb / 1024).toFixed(1)} MB`);
+      console.log(`${n}_peak_rss_all_ffmpeg_mb: ${(peakTogetherKb / 1024).toFixed(1)} MB`);
       console.log(`${n}_file_mb: ${((await stat(output)).size / 1048576).toFixed(1)} MB`);
       console.log(`${n}_final_progress: ${lastProgress.toFixed(2)} ratio`);
     }

@@ -174,12 +174,21 @@ import './takes.js';
   function orderKey(grid) {
     return cardsOf(grid).map(function (c) { return c.getAttribute('data-clip-id'); }).join(',');
   }
+  // A finger is not a mouse: Chrome on a touch screen laptop also starts an HTML5 drag from a touch
+  // (with compatibility mousedowns), which fought the touch drag below and left the order unsaved.
+  var lastPointer = 'mouse';
+  document.addEventListener('pointerdown', function (evt) { lastPointer = evt.pointerType; }, true);
   document.addEventListener('mousedown', function (evt) {
     var handle = evt.target.closest && evt.target.closest('.clip-handle');
-    if (handle) handle.closest('.clip-card').setAttribute('draggable', 'true');
+    if (handle && lastPointer === 'mouse') handle.closest('.clip-card').setAttribute('draggable', 'true');
   });
   document.addEventListener('dragstart', function (evt) {
-    var card = evt.target.closest && evt.target.closest('.clip-card[draggable="true"]');
+    var card = evt.target.closest && evt.target.closest('.clip-card');
+    if (card && (touchCard || lastPointer !== 'mouse')) {
+      evt.preventDefault();
+      return;
+    }
+    card = evt.target.closest && evt.target.closest('.clip-card[draggable="true"]');
     if (!card) return;
     dragging = card;
     orderBefore = orderKey(card.parentNode);

@@ -75,7 +75,7 @@
     if (!drag) return;
     var d = drag;
     drag = null;
-    var form = d.editor.closest('details').querySelector('form[data-focus-drag]');
+    var form = d.editor.closest('details, [data-focus-page]').querySelector('form[data-focus-drag]');
     if (!form) return;
     form.querySelector('input[name=x]').value = d.point.x.toFixed(3);
     form.querySelector('input[name=y]').value = d.point.y.toFixed(3);

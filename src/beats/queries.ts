@@ -1,6 +1,6 @@
 import { sql, type Updateable } from 'kysely';
 import type { Conn } from '../platform/db.js';
-import type { CutMode, MusicAnalysesTable } from '../platform/db-types.js';
+import type { CutMode, MusicAnalyses } from '../platform/db-types.js';
 import type { TrackAnalysis } from './dsp/analysis.js';
 
 /** The project's analysis row, whatever track it describes (compare music_key with the project's). */
@@ -55,7 +55,7 @@ export function markRunning(db: Conn, projectId: string, musicKey: string) {
 }
 
 /** Updates the row only while it still describes `musicKey` (a newer upload wins). */
-function updateFor(db: Conn, projectId: string, musicKey: string, values: Updateable<MusicAnalysesTable>) {
+function updateFor(db: Conn, projectId: string, musicKey: string, values: Updateable<MusicAnalyses>) {
   return db
     .updateTable('music_analyses')
     .set({ ...values, finished_at: sql`now()`, updated_at: sql`now()` })

@@ -11,10 +11,12 @@ import { findClipForUser } from '../clips/queries.js';
 import { pageCsrfToken } from '../platform/csrf-token.js';
 import { NotFoundError } from '../platform/errors.js';
 import { setTransition, transitionForm } from './transition-edit.js';
+import { toClipCard } from '../clips/cards.js';
 
 /**
  * The film as a timeline on the project page (GET /projects/:id/timeline, the fragment the live
- * stream refreshes), trimming a clip (POST /clips/:id/trim) and its transition into the next (POST /clips/:id/transition). htmx gets the fresh timeline; a
+ * stream refreshes), trimming a clip (POST /clips/:id/trim) and its transition into the next (GET
+ * and POST /clips/:id/transition). htmx gets the fresh timeline; a
  * plain form goes back to the project page.
  */
 export default fp(
@@ -33,6 +35,13 @@ export default fp(
       if (req.isHtmx) return reply.render('film/_timeline', { timeline: await loadTimeline(app.ctx, project) });
       flash(reply, 'notice', `Clip trimmed to ${form.in_s.toFixed(2)}–${form.out_s.toFixed(2)} s of its take.`);
       return reply.redirect(`/projects/${project.id}#timeline`, 303);
+    });
+
+    // The transition's form, which the card fetches when its transition is first opened (the card
+    // does not carry it), or a page of its own without JavaScript.
+    app.get('/clips/:id/transition', { preHandler: ownClip() }, async (req, reply) => {
+      const clip = await toClipCard(app.storage, req.clip, { urlTtlS: app.config.SIGNED_URL_TTL_S });
+      return reply.render(req.isHtmx ? 'clips/_transition_form' : 'clips/transition', { clip, title: 'Transition' });
     });
 
     // The transition from a clip into the next (its card's form): htmx gets the card again.

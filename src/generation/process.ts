@@ -12,7 +12,6 @@ import { providerFor, ProviderError, type Provider } from './providers/index.js'
 import * as q from './queries.js';
 import { markAttemptTake } from '../takes/queries.js';
 import { asProviderError, startAttempt } from './submit.js';
-import { measuringStorage } from './mp4-duration.js';
 import { probeStoredDuration } from './video-duration.js';
 import { completeGeneration, failGeneration, type GenerationJobData } from './service.js';
 
@@ -153,14 +152,11 @@ export function makeGenerationProcessor(ctx: AppContext, hooks: ProcessorHooks =
     }
     if (st.state === 'succeeded') {
       const key = videoKeyFor(clip, clip.attempt);
-      let durationS: number | null = null;
       if (st.outputUrl) {
-        // The MP4's real length is read from its header on the way into storage (Luma's 10 s is 9 s).
-        const measured = measuringStorage(ctx.storage);
-        await wrap(() => downloadToStorage(measured.storage, st.outputUrl!, key, outputPolicy(ctx.config, provider.name)));
-        durationS = measured.durationS();
+        await wrap(() => downloadToStorage(ctx.storage, st.outputUrl!, key, outputPolicy(ctx.config, provider.name)));
       } else if (st.outputKey !== key) throw new ProviderError(`task ${taskId} succeeded without an output`, false, 'NO_OUTPUT');
-      durationS ??= await probeStoredDuration(ctx, key, log);
+      // The video's real length, not the one asked for (Luma's 10 s is 9 s).
+      const durationS = await probeStoredDuration(ctx, key, log);
       const done = await completeGeneration(ctx, clip.id, clip.attempt, key, durationS);
       log.info({ taskId, stored: done }, done ? 'generation ready' : 'generation finished after the clip ended; video dropped');
       return 'ready';

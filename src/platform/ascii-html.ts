@@ -8,7 +8,7 @@ import { isAscii } from 'node:buffer';
  * ASCII is its own UTF-8. A single arrow in a template, or an emoji in a prompt, made the whole
  * rendered page a two-byte string; turning Eta's output (thousands of concatenated pieces) into
  * UTF-8 then cost about 1.3 ms on a 30-clip project page, a third of its CPU. As ASCII it is
- * copied byte for byte instead (decision 0025).
+ * copied byte for byte instead (decision 0036).
  */
 
 const ESCAPED: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };

@@ -17,6 +17,8 @@ export class PersonReads {
   private epoch = 0;
   private listening = false;
   private sweptAt = Date.now();
+  /** Reads under way, by person and key, with the epoch they started in. */
+  private loading = new Map<string, { epoch: number; value: Promise<unknown> }>();
 
   constructor(private ttlMs = PERSON_READS_TTL_MS) {}
 
@@ -35,8 +37,21 @@ export class PersonReads {
     const mine = this.byUser.get(userId);
     const hit = mine?.get(key);
     if (hit && Date.now() - hit.at <= this.ttlMs) return hit.value as T;
+    // One read at a time per person and key: when an entry expires or is dropped, the fifty
+    // requests of a busy page that arrive meanwhile share the read instead of making fifty. Only a
+    // read started since the last invalidation is shared (an older one may predate the change).
+    const slot = `${userId}\n${key}`;
+    const loading = this.loading.get(slot);
+    if (loading && loading.epoch === this.epoch) return loading.value as Promise<T>;
     const token = this.epoch;
-    const value = await load();
+    const pending = load();
+    this.loading.set(slot, { epoch: token, value: pending });
+    let value: T;
+    try {
+      value = await pending;
+    } finally {
+      if (this.loading.get(slot)?.value === pending) this.loading.delete(slot);
+    }
     if (!this.listening || token !== this.epoch) return value;
     this.sweep();
     if (!mine && this.byUser.size >= MAX_PEOPLE) this.clear();

@@ -42,23 +42,38 @@ function liveUrl(projectId: unknown): string {
 }
 
 /**
- * Parts of a page already rendered and encoded (kept clip cards): the template writes
- * `<%~ it.bytes.here() %>` where they go, and they are copied into the answer's bytes there,
- * never joined into the page's string (joining a 100 KB string cost a millisecond a page).
+ * Parts of a page already rendered and encoded (kept clip cards, a kept timeline): the template
+ * writes `<%~ it.bytes.here() %>` (or `here('timeline')` for a named part) where they go, and they
+ * are copied into the answer's bytes there, never joined into the page's string (joining a 100 KB
+ * string cost a millisecond a page).
  */
 export class PageBytes {
-  private static readonly marker = `<!--page-bytes-${randomUUID()}-->`;
+  private static readonly marker = `<!--page-bytes-${randomUUID()}:`;
 
-  constructor(private parts: Buffer[]) {}
+  /** parts: what `here()` stands for; named: what `here(name)` stands for (a name missing: nothing). */
+  constructor(
+    private parts: Buffer[],
+    private named: Record<string, Buffer | null> = {},
+  ) {}
 
-  here(): string {
-    return PageBytes.marker;
+  here(name = ''): string {
+    return `${PageBytes.marker}${name}-->`;
   }
 
   fill(html: string): Buffer {
-    const at = html.indexOf(PageBytes.marker);
-    if (at < 0) return pageBytes(html);
-    return Buffer.concat([pageBytes(html.slice(0, at)), ...this.parts, pageBytes(html.slice(at + PageBytes.marker.length))]);
+    const pieces: Buffer[] = [];
+    let from = 0;
+    for (let at = html.indexOf(PageBytes.marker); at >= 0; at = html.indexOf(PageBytes.marker, from)) {
+      const nameEnd = html.indexOf('-->', at + PageBytes.marker.length);
+      const name = html.slice(at + PageBytes.marker.length, nameEnd);
+      pieces.push(pageBytes(html.slice(from, at)));
+      if (name === '') pieces.push(...this.parts);
+      else if (this.named[name]) pieces.push(this.named[name]);
+      from = nameEnd + 3;
+    }
+    if (from === 0) return pageBytes(html);
+    pieces.push(pageBytes(html.slice(from)));
+    return Buffer.concat(pieces);
   }
 }
 

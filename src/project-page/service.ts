@@ -23,7 +23,8 @@ export async function projectPage(ctx: Ctx, user: User, project: Project, reads:
   // The first clip is free only for someone with no clip at all: a project with clips answers that.
   const anyClip = clips.length > 0 || (user.credit_balance > 0 && (await hasAnyClip(ctx.db, user.id)));
   // Read once for the beat panel and the timeline: the row carries every beat and the waveform.
-  const analysisRow = await currentAnalysis(ctx.db, project);
+  // Kept with the person's reads too: a page asked again does not read the row again.
+  const analysisRow = project.music_key ? await reads.remember(user.id, `analysis:${project.id}:${project.music_key}`, () => currentAnalysis(ctx.db, project)) : undefined;
   const analysis = project.music_key ? analysisView(project, analysisRow) : null;
   const timeline = clips.length > 0 ? await reads.remember(user.id, `timeline:${project.id}`, () => loadTimeline(ctx, project, { analysis: analysisRow })) : null;
   const music = project.music_key

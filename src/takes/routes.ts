@@ -2,6 +2,7 @@ import fp from 'fastify-plugin';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { NotFoundError } from '../platform/errors.js';
 import { flash } from '../platform/view.js';
+import { offerUndo } from '../undo/http.js';
 import { deleteTake, selectTake, takesOfClip } from './service.js';
 
 type TakeParams = { id: string; take_id: string };
@@ -38,7 +39,7 @@ export default fp(
     app.get<{ Params: { id: string } }>('/clips/:id/takes', async (req, reply) => list(req, reply, req.params.id));
 
     app.post<{ Params: TakeParams }>('/clips/:id/takes/:take_id/select', async (req, reply) => {
-      await selectTake(app.ctx, userId(req), req.params.id, req.params.take_id);
+      if (await selectTake(app.ctx, userId(req), req.params.id, req.params.take_id)) offerUndo(reply, 'Take chosen');
       return done(req, reply, 'The film uses this take now.');
     });
 

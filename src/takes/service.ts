@@ -28,19 +28,21 @@ export async function takesOfClip(ctx: AppContext, userId: string, clipId: strin
 
 /**
  * The film uses this take from now on: the players, the timeline, the share page and the export
- * all read the clip's chosen take. Only a finished take with its video can be chosen.
+ * all read the clip's chosen take. Only a finished take with its video can be chosen. True when
+ * the choice changed (an undoable edit).
  */
-export async function selectTake(ctx: AppContext, userId: string, clipId: string, takeId: string): Promise<void> {
-  await withTx(ctx.db, async (tx) => {
+export async function selectTake(ctx: AppContext, userId: string, clipId: string, takeId: string): Promise<boolean> {
+  return withTx(ctx.db, async (tx) => {
     const clip = await q.lockClipOfTakes(tx, userId, clipId);
     if (!clip) throw new NotFoundError();
     const take = await q.findTakeOfClip(tx, clip.id, takeId);
     if (!take) throw new NotFoundError();
     if (take.status === 'error') throw new ConflictError('This take failed, so it has no video to use. Choose a finished take.', 'take_failed');
     if (take.status !== 'ready') throw new ConflictError('This take is still being made. Choose it once it is ready.', 'take_unfinished');
-    if (clip.take_id === take.id) return;
+    if (clip.take_id === take.id) return false;
     await q.chooseTake(tx, clip.id, take.id);
     await recordEdit(tx, { projectId: clip.project_id, userId, kind: 'take', clipId: clip.id, label: 'Take chosen', undo: { set: [{ clipId: clip.id, columns: { take_id: clip.take_id } }] } });
+    return true;
   });
 }
 

@@ -67,10 +67,20 @@ describe('the crop you can see', () => {
     expect(await edges(clip.image_key)).toEqual(['red', 'blue']); // 16:9 out of 3:1: the middle, reaching into both sides
     const sizes = await Promise.all([clip.image_key, clip.thumb_key!, clip.source_key!].map((k) => t.ctx.storage.size(k)));
     expect(clip.image_bytes).toBe(sizes.reduce<number>((a, n) => a + (n ?? 0), 0));
+    // The card offers the crop; the editor comes when it is opened (GET /clips/:id/focus), or as a page.
     const card = decoded((await b.get(`/clips/${clip.id}`)).body);
-    expect(card).toMatch(/<details class="clip-focus" data-focus>/);
-    expect(card).toMatch(/data-focus-editor data-frame-w="1280" data-frame-h="720" data-x="0.5" data-y="0.5"/);
-    expect(card).toContain('aria-label="Move the crop left"');
+    expect(card).toMatch(/<details class="clip-focus" data-focus hx-get="\/clips\/[^"]+\/focus" hx-trigger="toggle once"/);
+    expect(card).not.toContain('data-focus-editor');
+    const editor = decoded((await b.get(`/clips/${clip.id}/focus`, { 'hx-request': 'true' })).body);
+    expect(editor).toMatch(/data-focus-editor data-frame-w="1280" data-frame-h="720" data-x="0.5" data-y="0.5"/);
+    expect(editor).toContain('aria-label="Move the crop left"');
+    expect(editor).toContain(`hx-post="/clips/${clip.id}/focus"`);
+    const page = await b.get(`/clips/${clip.id}/focus`);
+    expect(page.statusCode).toBe(200);
+    expect(decoded(page.body)).toContain('data-focus-page');
+    expect(decoded(page.body)).not.toContain(`hx-post="/clips/${clip.id}/focus"`);
+    const other = await onePhoto();
+    expect((await other.b.get(`/clips/${clip.id}/focus`, { 'hx-request': 'true' })).statusCode).toBe(404);
   });
 
   it('moving the focal point re-crops the stored image and makes a new free draft; the old crop is kept for Undo, then purged', async () => {
@@ -154,8 +164,8 @@ describe('the crop you can see', () => {
     expect(await takesOf(t.ctx.db, clip.id)).toEqual(takesBefore);
     for (const key of [moved.image_key, moved.thumb_key!, draftKey]) expect(await t.ctx.storage.size(key).catch(() => null)).toBeNull();
     expect(await storage()).toBe(before);
-    // The card shows the centre crop again.
-    expect(decoded((await b.get(`/clips/${clip.id}`)).body)).toMatch(/data-x="0.5" data-y="0.5"/);
+    // The crop editor the card opens shows the centre crop again.
+    expect(decoded((await b.get(`/clips/${clip.id}/focus`, { 'hx-request': 'true' })).body)).toMatch(/data-x="0.5" data-y="0.5"/);
   });
 
   it('Undo keeps an AI take chosen since the move, and waits (409, words) while one is being made from the new crop', async () => {

@@ -28,6 +28,14 @@ describe('POST /clips/:id/transition', () => {
     expect(res.statusCode).toBe(200);
     expect(decodeURIComponent(String(res.headers['x-undo-label']))).toBe('Transition changed');
     expect(decoded(res.body)).toContain('Dip to black 0.5 s');
+    // The card carries the summary; its form comes when the transition is opened, or as a page.
+    expect(decoded(res.body)).not.toContain('clip-transition-form');
+    const form = decoded((await b.get(`/clips/${a.id}/transition`, htmx)).body);
+    expect(form).toContain('<option value="dip" selected>');
+    expect(form).toContain(`hx-post="/clips/${a.id}/transition"`);
+    const page = await b.get(`/clips/${a.id}/transition`);
+    expect(page.statusCode).toBe(200);
+    expect(decoded(page.body)).toContain('Now: Dip to black 0.5 s');
     expect(await columns(a.id)).toEqual({ transition_kind: 'dip', transition_s: 0.5, transition_beats: null });
 
     const play = await b.get(`/projects/${project.id}/play`);
@@ -59,6 +67,7 @@ describe('POST /clips/:id/transition', () => {
 
     const other = await twoClips();
     expect((await b.post(`/clips/${other.a.id}/transition`, { kind: 'cut' }, json)).statusCode).toBe(404);
+    expect((await b.get(`/clips/${other.a.id}/transition`, htmx)).statusCode).toBe(404);
     expect(await columns(other.a.id)).toEqual({ transition_kind: 'crossfade', transition_s: null, transition_beats: null });
     expect(await w.t.ctx.db.selectFrom('project_edits').select('id').where('project_id', '=', other.project.id).execute()).toEqual([]);
   });

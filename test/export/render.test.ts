@@ -42,12 +42,19 @@ describe('export render', () => {
     expect(plan.fadeS).toBe(CROSSFADE_S);
     expect(plan.offsets.map((o) => +o.toFixed(3))).toEqual([1.7, 4.4]);
     expect(plan.totalS).toBeCloseTo(7.5 - 2 * CROSSFADE_S, 5);
-    const graph = plan.args[plan.args.indexOf('-filter_complex') + 1]!;
+    // One piece per clip, each with at most two clips open; the join copies the video and adds the audio.
+    expect(plan.pieces.map((p) => p.args.filter((a) => a === '-i').length)).toEqual([2, 2, 1]);
+    expect(plan.pieces.map((p) => p.frames)).toEqual([48, 65, 53]); // to 2.0, 4.7 and 6.9 s at 24 fps (the pieces meet at each clip's end)
+    expect(plan.totalFrames).toBe(166);
+    const graph = plan.pieces.map((p) => p.args[p.args.indexOf('-filter_complex') + 1]!).join(';');
     expect(graph).toContain('crop=320:180:0:0'); // odd sizes become even for yuv420p
     expect(graph).not.toMatch(/[,\]]pad=/); // never letterboxed
     expect(graph).not.toContain('framerate='); // clips at the film's rate are not converted
-    expect(graph).toContain('anullsrc'); // silent track when there is no music
-    expect(plan.args).toContain('+faststart');
+    expect(graph).toContain('xfade=transition=fade:duration=0.291667:offset=1.708333'); // 7 frames, from film frame 41
+    const join = plan.join.join(' ');
+    expect(join).toContain('anullsrc'); // silent track when there is no music
+    expect(join).toContain('-c:v copy'); // the pieces are joined, not encoded again
+    expect(plan.join).toContain('+faststart');
   });
 
   it('reports progress from ffmpeg up to 1', async () => {

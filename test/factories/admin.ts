@@ -1,6 +1,6 @@
 import { grantCredits, spendCredits } from '../../src/credits/service.js';
 import { withTx, type DB } from '../../src/platform/db.js';
-import type { Clip, ClipsTable } from '../../src/platform/db-types.js';
+import type { Clip, Clips } from '../../src/platform/db-types.js';
 import type { Insertable } from 'kysely';
 import { TestBrowser } from '../setup/browser.js';
 
@@ -36,7 +36,7 @@ export async function createChargedClip(
   db: DB,
   userId: string,
   projectId: string,
-  opts: { cost?: number; refunded?: boolean; values?: Partial<Insertable<ClipsTable>> } = {},
+  opts: { cost?: number; refunded?: boolean; values?: Partial<Insertable<Clips>> } = {},
 ): Promise<Clip> {
   const cost = opts.cost ?? 1;
   return withTx(db, async (tx) => {

@@ -64,7 +64,7 @@ describe('transitions in the export', () => {
     return px.reduce((a, b) => a + b, 0) / px.length;
   }
 
-  it('draws each kind with the matching xfade (a cut is a one-frame blend), at the plan\'s times: black at a dip\'s middle, white at a flash\'s', async () => {
+  it('draws each kind with the matching xfade (a cut joins two pieces), at the plan\'s times: black at a dip\'s middle, white at a flash\'s', async () => {
     const files = await Promise.all([0, 1, 2, 3].map(() => makeClipFile(dir, { width: 160, height: 90, durationS: 2 })));
     const plan = planCuts(input([
       { id: 'a', durationS: 2, transition: { kind: 'cut' } },
@@ -75,10 +75,11 @@ describe('transitions in the export', () => {
     const timeline = renderTimeline(plan, [2, 2, 2, 2]);
     const output = path.join(dir, 'out.mp4');
     const render = buildRender({ clips: files.map((p) => ({ path: p, width: 160, height: 90, fps: 24 })), timeline, musicPath: null, width: 160, height: 90, frameRate: '24/1', maxKbps: 1000, output, preset: 'ultrafast' });
-    const graph = render.args[render.args.indexOf('-filter_complex') + 1]!;
-    expect(graph).toContain('[v0][v1]xfade=transition=fade:duration=0.042:offset=2.000'); // a cut: one frame
-    expect(graph).toContain('xfade=transition=fadeblack:duration=0.800:offset=3.200');
-    expect(graph).toContain('xfade=transition=fadewhite:duration=0.800:offset=4.400');
+    const graphs = render.pieces.map((p) => p.args[p.args.indexOf('-filter_complex') + 1]!);
+    // Piece i holds clip i and the transition out of it; film frames at 24 fps (times from the plan: 2.0, 3.2, 4.4).
+    expect(graphs[0]).not.toContain('xfade'); // a cut: the next piece starts there
+    expect(graphs[1]).toContain('xfade=transition=fadeblack:duration=0.791667:offset=1.208333'); // from 2.0 s: at 3.2 s, 19 frames
+    expect(graphs[2]).toContain('xfade=transition=fadewhite:duration=0.791667:offset=0.416667'); // from 4.0 s: at 4.4 s
     await runRender(ffmpegPath(), render);
     const dipMiddle = plan.segments[1]!.cutS!;
     const flashMiddle = plan.segments[2]!.cutS!;

@@ -60,7 +60,7 @@ describe('the local provider', () => {
     const info = await probe(path.join(t.dataDir, 'objects', clip.video_key!));
     expect(info.streams[0]).toMatchObject({ codec_name: 'h264', pix_fmt: 'yuv420p', width: 960, height: 960 });
     expect(Number(info.format.duration)).toBeCloseTo(2, 1);
-    // The stored length is read from the MP4's header, and agrees with ffprobe.
+    // The stored length is the one ffprobe reads.
     expect(clip.video_duration_s).toBeCloseTo(Number(info.format.duration), 1);
   }, 40_000);
 

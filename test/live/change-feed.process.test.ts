@@ -5,25 +5,34 @@ import { MAX_STREAMS_PER_PERSON } from '../../src/live/hub.js';
 import { createTestContext, type TestContext } from '../setup/context.js';
 import { HttpBrowser, startWebProcess, stopProcesses } from '../setup/web-processes.js';
 import { clipIdOf, SseClient } from '../setup/sse.js';
+import { startStripeFake, type StripeFake } from '../fakes/stripe.js';
+import { ADMIN_PASSWORD } from '../factories/admin.js';
+import { packNamed } from '../factories/billing.js';
+import { attachTake } from '../factories/takes.js';
 
 // The database's change feed (migrations/0019_change_feed.ts, src/platform/change-feed.ts) with two
-// real web processes: a change made by an operator in psql — no code of ours involved — shows on
-// the very next page from either process and reaches an open page within a second; a change made
-// while the feed's connection is cut (a delete included) still reaches the page once it is back.
+// real web processes: a change made by any path — a request, a worker, a Stripe webhook, an admin
+// page, or an operator in psql (no code of ours involved) — shows on the very next page from
+// either process and reaches an open page within a second; a change made while the feed's
+// connection is cut (a delete included) still reaches the page once it is back.
 
 let t: TestContext;
 const children: ChildProcess[] = [];
 const open: SseClient[] = [];
 let webA = '';
 let webB = '';
+let stripe: StripeFake;
 
 beforeAll(async () => {
   t = await createTestContext();
-  [webA, webB] = await Promise.all([startWebProcess(t.env, children), startWebProcess(t.env, children)]);
+  stripe = await startStripeFake();
+  const env = { ...t.env, ...stripe.env, ADMIN_PASSWORD };
+  [webA, webB] = await Promise.all([startWebProcess(env, children), startWebProcess(env, children)]);
 }, 120_000);
 afterAll(async () => {
   for (const c of open) c.close();
   await stopProcesses(children);
+  await stripe?.close();
   await t?.close();
 }, 60_000);
 
@@ -56,6 +65,17 @@ async function signedIn(email: string) {
   return { browser, user, project, stream };
 }
 
+/** A ready clip with an AI take, as a finished generation leaves it. */
+async function readyClip(userId: string, projectId: string) {
+  const clip = await t.ctx.db
+    .insertInto('clips')
+    .values({ project_id: projectId, user_id: userId, image_key: `images/${userId}/${projectId}/r.jpg`, status: 'ready', progress: 1, duration_s: 5, ratio: '1280:720', position: 1, prompt: 'A slow pan' })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  await attachTake(t.ctx.db, clip, `clips/${userId}/${projectId}/r.mp4`);
+  return clip;
+}
+
 /** Asks both processes twice, so what follows would be served from what they kept. */
 async function seenTwice(browser: HttpBrowser, path: string) {
   for (const web of [webA, webB, webA, webB]) expect((await browser.fetch(`${web}${path}`)).status).toBe(200);
@@ -79,6 +99,75 @@ describe('the change feed, with two web processes', () => {
     for (const body of await bodies(browser, '/projects')) expect(balanceIn(body)).toBe(before + 5);
     const pushed = await live.next((m) => balanceIn(m.data) === before + 5, 1000, from);
     expect(pushed.at - committed).toBeLessThan(1000);
+  }, 60_000);
+
+  it('a request on one (an approval): the next card and page on the other show it, and the open page there within 1 s', async () => {
+    const { browser, user, project, stream } = await signedIn('feed-request@example.com');
+    const clip = await readyClip(user.id, project.id);
+    await seenTwice(browser, `/projects/${project.id}`);
+    const live = await stream(webB, `?project=${project.id}`);
+    const from = live.messages.length;
+    await browser.page(`${webA}/projects/${project.id}`);
+    const sent = performance.now();
+    expect((await browser.post(`${webA}/clips/${clip.id}/approve`)).status).toBe(303);
+    for (const body of await bodies(browser, `/projects/${project.id}`)) expect(body).toContain('1 approved');
+    const pushed = await live.next((m) => clipIdOf(m) === clip.id && m.data.includes('is-approved'), 1000, from);
+    expect(pushed.at - sent).toBeLessThan(1000);
+  }, 60_000);
+
+  it('a worker (a third process) finishes a clip: the next page on either shows it, and the open page within 1 s', async () => {
+    const { browser, user, project, stream } = await signedIn('feed-worker@example.com');
+    const clip = await t.ctx.db
+      .insertInto('clips')
+      .values({ project_id: project.id, user_id: user.id, image_key: `images/${user.id}/${project.id}/w.jpg`, status: 'generating', progress: 0.5, duration_s: 5, ratio: '1280:720', position: 1, prompt: 'A slow pan' })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await seenTwice(browser, `/projects/${project.id}`);
+    const live = await stream(webA, `?project=${project.id}`);
+    const from = live.messages.length;
+    const committed = performance.now();
+    // What the generation worker records, on its own connection.
+    await t.ctx.db.updateTable('clips').set({ status: 'ready', progress: 1 }).where('id', '=', clip.id).execute();
+    await attachTake(t.ctx.db, clip, `clips/${user.id}/${project.id}/w.mp4`);
+    for (const body of await bodies(browser, `/projects/${project.id}`)) expect(body).toMatch(new RegExp(`data-clip-id="${clip.id}" data-status="ready"`));
+    const pushed = await live.next((m) => clipIdOf(m) === clip.id && m.data.includes('data-status="ready"') && m.data.includes('data-take="ai"'), 1000, from);
+    expect(pushed.at - committed).toBeLessThan(1000);
+  }, 60_000);
+
+  it('a Stripe webhook pays for credits on one: the next page on either shows them, and the open page on the other within 1 s', async () => {
+    const { browser, user, stream } = await signedIn('feed-webhook@example.com');
+    await seenTwice(browser, '/projects');
+    const pack = await packNamed(t.ctx.db, 'Creator');
+    await browser.page(`${webA}/credits`);
+    const checkout = await browser.post(`${webA}/credits/checkout`, { pack_id: pack.id });
+    expect(checkout.status).toBe(303);
+    const sessionId = checkout.headers.get('location')!.slice(`${stripe.url}/pay/`.length);
+    expect(sessionId).toMatch(/^cs_test_/);
+    await seenTwice(browser, '/projects');
+    const live = await stream(webB);
+    const from = live.messages.length;
+    const { payload, headers } = stripe.sign(stripe.event('checkout.session.completed', stripe.complete(sessionId)));
+    const sent = performance.now();
+    expect((await fetch(`${webA}/webhooks/stripe`, { method: 'POST', headers, body: payload })).status).toBe(200);
+    for (const body of await bodies(browser, '/projects')) expect(balanceIn(body)).toBe(user.credit_balance + pack.credits);
+    const pushed = await live.next((m) => balanceIn(m.data) === user.credit_balance + pack.credits, 1000, from);
+    expect(pushed.at - sent).toBeLessThan(1000);
+  }, 60_000);
+
+  it('an admin grants 5 credits on the admin page of one: the next page on either shows them, and the open page on the other within 1 s', async () => {
+    const { browser, user, stream } = await signedIn('feed-admin@example.com');
+    await seenTwice(browser, '/projects');
+    const admin = new HttpBrowser();
+    await admin.page(`${webB}/admin/login`);
+    expect((await admin.post(`${webB}/admin/login`, { password: ADMIN_PASSWORD })).status).toBe(303);
+    await admin.page(`${webB}/admin/users/${user.id}`);
+    const live = await stream(webA);
+    const from = live.messages.length;
+    const sent = performance.now();
+    expect((await admin.post(`${webB}/admin/users/${user.id}/grant`, { amount: '5', reason: 'Sorry for the wait' })).status).toBe(303);
+    for (const body of await bodies(browser, '/projects')) expect(balanceIn(body)).toBe(user.credit_balance + 5);
+    const pushed = await live.next((m) => balanceIn(m.data) === user.credit_balance + 5, 1000, from);
+    expect(pushed.at - sent).toBeLessThan(1000);
   }, 60_000);
 
   it('an operator renames a project in psql: the next dashboard and project page on either show it', async () => {

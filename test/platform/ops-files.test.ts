@@ -33,7 +33,7 @@ describe('docker-compose.yml', () => {
     // Both run what `npm run build` compiled to dist/ (decision 0028), as `npm start` and `npm run worker` do.
     expect(compose.services.worker!.command).toEqual(['node', 'dist/src/worker-main.js']);
     expect(JSON.parse(readFileSync('package.json', 'utf8')).scripts.worker).toBe('node dist/src/worker-main.js');
-    // The web process runs with the same Node flags everywhere (a larger young generation: decision 0025).
+    // The web process runs with the same Node flags everywhere (a larger young generation: decision 0036).
     const web = ['node', ...WEB_NODE_FLAGS, 'dist/src/server.js'];
     expect(compose.services.app!.command).toEqual(web);
     expect(readFileSync('Dockerfile', 'utf8')).toContain(`CMD ${JSON.stringify(web).replace(/,/g, ', ')}`);

@@ -78,4 +78,30 @@ describe('PersonReads', () => {
       (rows[0] as { title: string }).title = 'b';
     }).toThrow(TypeError);
   });
+
+  it('shares one read among the requests that ask while it is under way, but not across a change', async () => {
+    const reads = new PersonReads();
+    reads.setListening(true);
+    let loads = 0;
+    let release: (v: string) => void = () => {};
+    const slow = () => {
+      loads++;
+      return new Promise<string>((r) => (release = r));
+    };
+    const asked = Array.from({ length: 50 }, () => reads.remember('u', 'k', slow));
+    expect(loads).toBe(1);
+    release('once');
+    expect(await Promise.all(asked)).toEqual(Array(50).fill('once'));
+    // A read under way when the person changes something is not joined by later requests.
+    reads.forgetUser('u');
+    const before = reads.remember('u', 'k', slow);
+    const firstRelease = release;
+    reads.forgetUser('u');
+    const after = reads.remember('u', 'k', slow);
+    expect(loads).toBe(3);
+    firstRelease('old');
+    release('new');
+    expect([await before, await after]).toEqual(['old', 'new']);
+    expect(await reads.remember('u', 'k', async () => 'unused')).toBe('new');
+  });
 });

@@ -24,7 +24,7 @@ describe('Postgres restarts while the app runs', () => {
 
     proxy.cut();
     // The dashboard, which always reads the database: who is asking may come from the web
-    // process's session cache (docs/decisions/0023), so a page with no query of its own can still work.
+    // process's session cache (docs/decisions/0036), so a page with no query of its own can still work.
     const during = await b.get('/projects');
     expect(during.statusCode).toBe(503);
     expect(during.body).toContain('briefly unavailable');

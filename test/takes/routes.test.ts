@@ -90,6 +90,7 @@ describe('POST /clips/:id/takes/:take_id/select', () => {
     const { b, clip, project, first, second } = await clipWithTakes();
     const res = await b.post(`/clips/${clip.id}/takes/${second.id}/select`, {}, htmx);
     expect(res.statusCode).toBe(200);
+    expect(res.headers['x-undo-label']).toBe('Take%20chosen'); // the project page's Undo toast offers it
     expect(decoded(res.body)).toMatch(new RegExp(`data-take-id="${second.id}"[^>]*data-take-chosen`));
     expect((await getClip(w.t.ctx.db, clip.id)).video_key).toBe(second.video_key);
     // An undoable edit, recorded with the choice: undo puts the first take back.
