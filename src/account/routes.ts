@@ -13,7 +13,9 @@ import { downloadView, openDownload, startAccountExport } from './data-export.js
 import { contentDisposition } from '../storage/types.js';
 import { confirmEmailMatches, requestDeletion } from './deletion.js';
 import { trackLastSeen } from './last-seen.js';
-import { devices, history, receipts, sidForDevice } from './page.js';
+import { history } from './credit-history.js';
+import { devices, sidForDevice } from './devices.js';
+import { receipts } from './receipts.js';
 import { accountCounts, findPaidPaymentForUser } from './queries.js';
 import { destroyUserSessions } from '../platform/session-store.js';
 import { createStripeGateway, StripeRequestError } from '../billing/stripe.js';

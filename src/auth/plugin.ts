@@ -44,5 +44,6 @@ export default fp(
       return payload;
     });
   },
-  { name: 'auth', dependencies: ['web'] },
+  // After the static files: their routes are public, and the guard applies to routes added after it.
+  { name: 'auth', dependencies: ['sessions', 'static-files'] },
 );

@@ -8,7 +8,7 @@ import { withTx, type Tx } from '../platform/db.js';
 import type { Clip, Project } from '../platform/db-types.js';
 import { ConflictError, NotFoundError, RateLimitedError, UserError } from '../platform/errors.js';
 import { attemptPrice, getSettings, primaryRoute, type Settings } from '../settings/service.js';
-import { ledgerReference } from '../generation/keys.js';
+import { ledgerReference } from '../credits/ledger-reference.js';
 import { ratioOrDefault } from '../settings/ratios.js';
 import { enqueueGeneration } from '../generation/service.js';
 import { startNextAttempt } from '../generation/queries.js';

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Config } from '../platform/config.js';
 import { UserError } from '../platform/errors.js';
 import { readForm } from '../platform/forms.js';
-import { isMotion, MOTION_LABELS, MOTIONS } from '../generation/motion.js';
+import { isMotion, MOTION_LABELS, MOTIONS } from '../motion/presets.js';
 import { canEndOnImage } from '../generation/providers/index.js';
 import { attemptPrice, modelFor, primaryRoute, providerConfigured, type ProviderName, type Settings } from '../settings/service.js';
 import { PROVIDER_NAMES } from '../settings/defaults.js';

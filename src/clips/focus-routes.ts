@@ -4,7 +4,7 @@ import { pageCsrfToken } from '../platform/csrf-token.js';
 import { readForm } from '../platform/forms.js';
 import { ConflictError } from '../platform/errors.js';
 import { flash } from '../platform/view.js';
-import { offerUndo } from '../undo/http.js';
+import { offerUndo } from '../undo/offer-undo.js';
 import { clipCards } from './card-html.js';
 import { toClipCard } from './cards.js';
 import { moveFocus } from './focus.js';

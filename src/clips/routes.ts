@@ -20,7 +20,7 @@ import { findClipForUser, nextClipImage, type ClipWithTake } from './queries.js'
 import { directionForm, readDirection } from './direction.js';
 import { approveClip, cancelClip, deleteClip, moveClip, reorderClips } from './service.js';
 import { readClipUpload } from './upload.js';
-import { offerUndo } from '../undo/http.js';
+import { offerUndo } from '../undo/offer-undo.js';
 
 const clipOfUrl = { preHandler: ownClip() };
 const projectOfUrl = { preHandler: ownProject() };

@@ -2,7 +2,7 @@ import type { AppContext } from '../platform/context.js';
 import { withTx } from '../platform/db.js';
 import type { Clip, Project, Take } from '../platform/db-types.js';
 import { ConflictError, NotFoundError, UserError } from '../platform/errors.js';
-import { videoKeyFor } from '../generation/keys.js';
+import { videoKeyFor } from '../generation/video-key.js';
 import { MESSAGES } from '../generation/messages.js';
 import { providerFor } from '../generation/providers/index.js';
 import { failGeneration, refundDeletedAttempt, stopDeletedTasks } from '../generation/service.js';

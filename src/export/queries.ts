@@ -3,22 +3,6 @@ import type { Conn } from '../platform/db.js';
 import { takeLengthS } from '../takes/queries.js';
 import type { ExportFileInfo, ExportResolution, ExportRow, ExportShape } from '../platform/db-types.js';
 
-/** What goes into an export: exactly what the player shows (approved clips with a video), in its order. */
-export async function listExportableClips(db: Conn, userId: string, projectId: string) {
-  return db
-    .selectFrom('clips')
-    .innerJoin('takes', 'takes.id', 'clips.take_id')
-    .select(['clips.id', 'clips.position', 'clips.focus_x', 'clips.focus_y', 'takes.kind as take_kind', 'clips.trim_in_s', 'clips.trim_out_s', 'clips.transition_kind', 'clips.transition_s', 'clips.transition_beats', takeLengthS.as('duration_s')])
-    .select(sql<string>`takes.video_key`.as('video_key'))
-    .where('clips.project_id', '=', projectId)
-    .where('clips.user_id', '=', userId)
-    .where('clips.approved', '=', true)
-    .where('takes.video_key', 'is not', null)
-    .orderBy('clips.position')
-    .orderBy('clips.created_at')
-    .execute();
-}
-
 export async function findLatestExport(db: Conn, projectId: string): Promise<ExportRow | undefined> {
   return db.selectFrom('exports').selectAll().where('project_id', '=', projectId).orderBy('created_at', 'desc').orderBy('id').limit(1).executeTakeFirst();
 }

@@ -4,11 +4,11 @@ import type { ExportRow, Project } from '../platform/db-types.js';
 import { ConflictError, UnprocessableError, isUniqueViolation } from '../platform/errors.js';
 import type { CutPlan } from '../film/plan.js';
 import { planFilm } from '../film/service.js';
-import { findRunningExport, insertExport, listExportableClips } from './queries.js';
+import { listPlayableClips, type PlayableClip } from '../film/queries.js';
+import { findRunningExport, insertExport } from './queries.js';
 import { dispatchNext, releaseIfStuck } from './dispatch.js';
 import { DEFAULT_OPTIONS, type ExportOptions } from './options.js';
 
-type ExportableClip = Awaited<ReturnType<typeof listExportableClips>>[number];
 
 /**
  * What an export is made of: the approved clips (ids, files, order), the music, and the cut plan
@@ -32,8 +32,8 @@ export function sourceHash(clips: Array<{ id: string; video_key: string; positio
 }
 
 /** The project's exportable clips and the cut plan the export follows (the player's too). */
-export async function exportSource(ctx: Pick<AppContext, 'db'>, project: Project): Promise<{ clips: ExportableClip[]; plan: CutPlan; hash: string }> {
-  const clips = await listExportableClips(ctx.db, project.user_id, project.id);
+export async function exportSource(ctx: Pick<AppContext, 'db'>, project: Project): Promise<{ clips: PlayableClip[]; plan: CutPlan; hash: string }> {
+  const clips = await listPlayableClips(ctx.db, project.id);
   const plan = await planFilm(ctx.db, project, clips);
   return { clips, plan, hash: sourceHash(clips, project.music_key, plan) };
 }

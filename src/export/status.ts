@@ -2,7 +2,7 @@ import type { AppContext } from '../platform/context.js';
 import type { ExportFileInfo, ExportResolution, ExportRow, ExportShape, Project } from '../platform/db-types.js';
 import { bytes, clock, date } from '../platform/format.js';
 import { rateValue } from '../platform/media-probe.js';
-import { ratioLabel } from '../projects/present.js';
+import { ratioLabel } from '../projects/labels.js';
 import { aboutDuration, renderEstimateS } from './estimate.js';
 import { AUDIO_KBPS, DEFAULT_OPTIONS, frameSize, RESOLUTIONS, shapeLabel, SHAPES, videoMaxKbps, type ExportOptions } from './options.js';
 import { findLatestExport, findLatestStoredExport } from './queries.js';

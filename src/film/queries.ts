@@ -5,14 +5,15 @@ import { takeLengthS } from '../takes/queries.js';
 import type { TransitionSpec } from '../transitions/kinds.js';
 
 /**
- * What the players show: approved clips with their chosen take's video, in the creator's order. A
- * clip being regenerated (or whose regeneration failed) keeps its chosen take, so the film keeps it.
+ * What the players show and the export renders: approved clips with their chosen take's video, in
+ * the creator's order. A clip being regenerated (or whose regeneration failed) keeps its chosen
+ * take, so the film keeps it. The focal point is for the export's crop (src/export/focus.ts).
  */
 export async function listPlayableClips(db: Conn, projectId: string) {
   return db
     .selectFrom('clips')
     .innerJoin('takes', 'takes.id', 'clips.take_id')
-    .select(['clips.id', 'clips.image_key', 'clips.thumb_key', 'clips.position', 'takes.kind as take_kind', 'clips.trim_in_s', 'clips.trim_out_s', 'clips.transition_kind', 'clips.transition_s', 'clips.transition_beats', takeLengthS.as('duration_s')])
+    .select(['clips.id', 'clips.image_key', 'clips.thumb_key', 'clips.position', 'clips.focus_x', 'clips.focus_y', 'takes.kind as take_kind', 'clips.trim_in_s', 'clips.trim_out_s', 'clips.transition_kind', 'clips.transition_s', 'clips.transition_beats', takeLengthS.as('duration_s')])
     .select(sql<string>`takes.video_key`.as('video_key'))
     .where('clips.project_id', '=', projectId)
     .where('clips.approved', '=', true)

@@ -5,7 +5,7 @@ import { flash } from '../platform/view.js';
 import { ownedProject, ownProject } from '../projects/own.js';
 import { loadTimeline } from './service.js';
 import { TrimForm, trimClip } from './trim.js';
-import { offerUndo } from '../undo/http.js';
+import { offerUndo } from '../undo/offer-undo.js';
 import { clipCards } from '../clips/card-html.js';
 import { findClipForUser } from '../clips/queries.js';
 import { pageCsrfToken } from '../platform/csrf-token.js';

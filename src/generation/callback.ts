@@ -1,5 +1,5 @@
 import type { AppContext } from '../platform/context.js';
-import { generationJobId } from './keys.js';
+import { generationJobId } from './job-id.js';
 import { providerFor } from './providers/index.js';
 import * as q from './queries.js';
 

@@ -6,7 +6,7 @@ import type { Logger } from '../platform/logger.js';
 import { getSettings } from '../settings/service.js';
 import { downloadToStorage } from './download.js';
 import { outputPolicy } from './output-url.js';
-import { videoKeyFor } from './keys.js';
+import { videoKeyFor } from './video-key.js';
 import { describeProviderError, describeTaskFailure, MESSAGES, type Failure } from './messages.js';
 import { providerFor, ProviderError, type Provider } from './providers/index.js';
 import * as q from './queries.js';

@@ -4,7 +4,7 @@ import type { Logger } from '../platform/logger.js';
 import { failoversTotal } from '../platform/metrics.js';
 import { fallbackProvider, modelFor, type ProviderName, type Settings } from '../settings/service.js';
 import { providerBreaker, type ProviderBreaker } from './breaker.js';
-import { videoKeyFor } from './keys.js';
+import { videoKeyFor } from './video-key.js';
 import { canEndOnImage, providerFor, ProviderError, type GenerationInput, type Provider } from './providers/index.js';
 import * as q from './queries.js';
 import { ratioOrDefault } from '../settings/ratios.js';

@@ -6,6 +6,7 @@ import type { Queues } from './queues.js';
 import type { User } from './db-types.js';
 import type { PersonReads } from './person-reads.js';
 import type { ChangeFeed } from './change-feed.js';
+import type { Signer } from '@fastify/cookie';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -18,6 +19,8 @@ declare module 'fastify' {
     personReads: PersonReads;
     /** This process's LISTEN connection to the database's change feed (change-feed.ts). */
     changeFeed: ChangeFeed;
+    /** Signs and unsigns cookies, remembering its answers (cookie-signer.ts); web/cookies.ts makes it. */
+    cookieSigner: Pick<Signer, 'sign' | 'unsign'>;
   }
   interface FastifyReply {
     /** Renders a view with the page locals (user, csrf token, flash); see platform/view.ts. */

@@ -108,5 +108,5 @@ export default fp(
       return this.type('text/html; charset=utf-8').send(body);
     });
   },
-  { name: 'view', dependencies: ['web'] },
+  { name: 'view', dependencies: ['templates', 'cookies', 'csrf', 'htmx'] },
 );

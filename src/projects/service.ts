@@ -10,7 +10,7 @@ import { ago } from '../platform/format.js';
 import { getSettings } from '../settings/service.js';
 import { freshReads, type Reads } from '../platform/person-reads.js';
 import { storageKeys } from '../storage/index.js';
-import { ratioLabel, STATUS_LABELS } from './present.js';
+import { ratioLabel, STATUS_LABELS } from './labels.js';
 import { refundDeletedAttempt, stopDeletedTasks } from '../generation/service.js';
 import { deleteProjectRow, insertProject, lockProjectForDeletion, listProjectSummaries, renameProject, type ProjectSummaryRow } from './queries.js';
 

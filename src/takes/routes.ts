@@ -2,7 +2,7 @@ import fp from 'fastify-plugin';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { NotFoundError } from '../platform/errors.js';
 import { flash } from '../platform/view.js';
-import { offerUndo } from '../undo/http.js';
+import { offerUndo } from '../undo/offer-undo.js';
 import { deleteTake, selectTake, takesOfClip } from './service.js';
 
 type TakeParams = { id: string; take_id: string };

@@ -1,4 +1,5 @@
 import type { Take, TakeStatus } from '../platform/db-types.js';
+import { motionLabel } from '../motion/presets.js';
 import { stableUrl } from '../storage/stable-url.js';
 import type { Storage } from '../storage/types.js';
 
@@ -16,6 +17,8 @@ export interface TakeView {
   statusLabel: string;
   prompt: string;
   motion: string | null;
+  /** The camera motion as people read it ("Push in"), null when none was asked for. */
+  motionLabel: string | null;
   /** The real length of the video when known, else the one asked for. */
   lengthS: number;
   createdAt: Date;
@@ -55,6 +58,7 @@ export function takeView(t: TakeRow, o: { number: number | null; chosen: boolean
     statusLabel: STATUS[t.status],
     prompt: t.prompt,
     motion: t.motion,
+    motionLabel: t.motion ? motionLabel(t.motion) : null,
     lengthS: Math.round((t.video_duration_s ?? t.duration_s) * 10) / 10,
     createdAt: t.created_at,
     credits: t.credits_spent,

@@ -7,7 +7,7 @@ import { withTx, type DB } from '../../src/platform/db.js';
 import type { Clip, ClipStatus } from '../../src/platform/db-types.js';
 import type { Storage } from '../../src/storage/types.js';
 import { storageKeys } from '../../src/storage/index.js';
-import { ledgerReference } from '../../src/generation/keys.js';
+import { ledgerReference } from '../../src/credits/ledger-reference.js';
 import type { TestBrowser } from '../setup/browser.js';
 import { waitFor } from '../setup/wait.js';
 

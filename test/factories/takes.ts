@@ -2,7 +2,7 @@ import { clipsWithChosenTake, type ClipWithTake } from '../../src/clips/queries.
 import type { DB } from '../../src/platform/db.js';
 import { randomUUID } from 'node:crypto';
 import { grantCredits, spendCredits } from '../../src/credits/service.js';
-import { ledgerReference } from '../../src/generation/keys.js';
+import { ledgerReference } from '../../src/credits/ledger-reference.js';
 import { withTx } from '../../src/platform/db.js';
 import type { Clip, TakeKind, TakeStatus } from '../../src/platform/db-types.js';
 import type { Storage } from '../../src/storage/types.js';

@@ -4,7 +4,7 @@ import { expectLedgerBalanced } from '../factories.js';
 import { balanceOf, getClip, latestClip, ledgerFor, uploadClip, waitFor, waitForClipDone } from '../factories/clips.js';
 import { MESSAGES } from '../../src/generation/messages.js';
 import { listPlayableClips } from '../../src/film/queries.js';
-import { listExportableClips } from '../../src/export/queries.js';
+import { exportSource } from '../../src/export/service.js';
 import { creator } from './world.js';
 import { startProvidersWorld, type ProvidersWorld } from './luma-world.js';
 
@@ -66,7 +66,7 @@ describe('generation against Luma', () => {
       await b.post(`/clips/${clip.id}/approve`, {});
       const [playable] = await listPlayableClips(w.t.ctx.db, project.id);
       expect(playable!.duration_s).toBe(clip.video_duration_s);
-      const [exportable] = await listExportableClips(w.t.ctx.db, user.id, project.id);
+      const [exportable] = (await exportSource(w.t.ctx, project)).clips;
       expect(exportable!.duration_s).toBe(clip.video_duration_s);
       const play = await b.get(`/projects/${project.id}/play`);
       expect(play.body).toContain('0:09');

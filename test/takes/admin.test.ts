@@ -48,7 +48,7 @@ describe('takes on the admin pages', () => {
     expect(card).toMatch(new RegExp(`data-take-id="${first.id}" data-take-status="ready" data-take-chosen`));
     expect(card).toContain('runway · gen4_turbo');
     expect(card).toContain('waves crash over the pier');
-    expect(card).toContain('orbit');
+    expect(card).toContain('<span class="badge">Orbit</span>');
     expect(card).toContain('refunded 1');
   });
 

@@ -5,7 +5,7 @@ import { createClip, getClip } from '../factories/clips.js';
 import { addTake, takesOf } from '../factories/takes.js';
 import { creator, useWorld, type World } from '../generation/world.js';
 import { decoded } from '../setup/html.js';
-import { listExportableClips } from '../../src/export/queries.js';
+import { exportSource } from '../../src/export/service.js';
 import { deleteClip } from '../../src/clips/service.js';
 import { purgeExpiredEdits } from '../../src/undo/purge.js';
 
@@ -45,7 +45,9 @@ describe('GET /clips/:id/takes', () => {
     expect(order).toEqual([failed.id, second.id, first.id]);
     expect(html).toContain('Takes <span class="muted">(3)</span>');
     expect(html).toContain('slow push towards the lighthouse');
-    expect(html).toContain('push_in');
+    // The camera motion in words, not the id the take stores (push_in).
+    expect(html).toMatch(/<dt>Motion<\/dt><dd>Push in<\/dd>/);
+    expect(html).not.toContain('>push_in<');
     expect(html).toMatch(/<dt>Length<\/dt><dd>5 s<\/dd>/);
     expect(html).toMatch(/<time datetime="[^"]+"/);
     // Each ready take plays inline from a short-lived signed URL, never a bare key.
@@ -106,7 +108,7 @@ describe('POST /clips/:id/takes/:take_id/select', () => {
     expect(shared.statusCode).toBe(200);
     expect(shared.body).toContain(`/media/${second.video_key}`);
     expect(shared.body).not.toContain(`/media/${first.video_key}`);
-    expect((await listExportableClips(w.t.ctx.db, clip.user_id, project.id)).map((c) => c.video_key)).toEqual([second.video_key]);
+    expect((await exportSource(w.t.ctx, project)).clips.map((c) => c.video_key)).toEqual([second.video_key]);
 
     // And back, as a plain form: to the takes page with a notice.
     const plain = await b.post(`/clips/${clip.id}/takes/${first.id}/select`);

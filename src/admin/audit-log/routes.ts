@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { pageParam, pager, textParam } from '../http.js';
+import { pager } from '../pager.js';
+import { pageParam, textParam } from '../params.js';
 import { countAudit, listAudit, listAuditActions } from './queries.js';
 
 const PER_PAGE = 50;

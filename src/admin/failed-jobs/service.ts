@@ -1,7 +1,7 @@
 import { beginNextAttempt, queueAttempt } from '../../clips/create-and-regenerate.js';
 import { ledgerExists } from '../../credits/queries.js';
 import { grantCredits } from '../../credits/service.js';
-import { ledgerReference } from '../../generation/keys.js';
+import { ledgerReference } from '../../credits/ledger-reference.js';
 import type { AppContext } from '../../platform/context.js';
 import { withTx, type DB } from '../../platform/db.js';
 import { ConflictError, NotFoundError } from '../../platform/errors.js';

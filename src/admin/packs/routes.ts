@@ -5,7 +5,7 @@ import { NotFoundError } from '../../platform/errors.js';
 import { readForm } from '../../platform/forms.js';
 import { flash } from '../../platform/view.js';
 import { adminCtx } from '../guard.js';
-import { uuidParam } from '../http.js';
+import { uuidParam } from '../params.js';
 import { money, perCredit } from '../../platform/format.js';
 import { priceInput } from './money.js';
 import { findPack, listPacksWithUse } from './queries.js';

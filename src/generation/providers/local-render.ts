@@ -1,5 +1,5 @@
 import { inputOf, run } from '../../platform/ffmpeg.js';
-import { isMotion, type Motion } from '../motion.js';
+import { isMotion, type Motion } from '../../motion/presets.js';
 
 export interface RenderOptions {
   ffmpeg: string;

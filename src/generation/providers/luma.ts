@@ -1,7 +1,7 @@
 import type { Logger } from '../../platform/logger.js';
 import type { Storage } from '../../storage/types.js';
 import { combinePrompt } from '../prompt.js';
-import { promptWithMotion } from '../motion.js';
+import { promptWithMotion } from '../motion-prompt.js';
 import { lumaRequest, type LumaHttpOptions } from './luma-http.js';
 import { ProviderError, type GenerationInput, type Provider, type TaskStatus } from './types.js';
 

@@ -3,7 +3,7 @@ import { imageWork, sharp } from '../../platform/image-work.js';
 import type { Logger } from '../../platform/logger.js';
 import type { Storage } from '../../storage/types.js';
 import { combinePrompt } from '../prompt.js';
-import { promptWithMotion } from '../motion.js';
+import { promptWithMotion } from '../motion-prompt.js';
 import { runwayRequest, type RunwayHttpOptions } from './runway-http.js';
 import { ProviderError, type GenerationInput, type Provider, type TaskStatus } from './types.js';
 

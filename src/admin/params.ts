@@ -3,7 +3,7 @@ import { NotFoundError } from '../platform/errors.js';
 import { parseForm, readForm } from '../platform/forms.js';
 import { isUuid } from '../platform/ids.js';
 
-/** Small request helpers shared by the admin route files, on the one form reader (platform/forms.ts). */
+/** The admin pages' id, page and search parameters, read with the one form reader (platform/forms.ts). */
 
 const uuid = z.string().refine(isUuid);
 const page = z.object({ page: z.coerce.number().int().min(1).max(100_000) });
@@ -23,23 +23,4 @@ export function pageParam(query: unknown): number {
 export function textParam(query: unknown, name: string, max = 200): string {
   const form = parseForm(z.object({ [name]: z.string() }), query);
   return form.ok ? (form.data[name] as string).trim().slice(0, max) : '';
-}
-
-export interface Pager {
-  page: number;
-  pages: number;
-  total: number;
-  prev: string | null;
-  next: string | null;
-}
-
-/** Links for a paginated list; `params` are kept in the links (the search, the filter). */
-export function pager(path: string, params: Record<string, string>, page: number, perPage: number, total: number): Pager {
-  const pages = Math.max(1, Math.ceil(total / perPage));
-  const href = (p: number) => {
-    const qs = new URLSearchParams({ ...Object.fromEntries(Object.entries(params).filter(([, v]) => v)), ...(p > 1 ? { page: String(p) } : {}) });
-    const s = qs.toString();
-    return s ? `${path}?${s}` : path;
-  };
-  return { page, pages, total, prev: page > 1 ? href(page - 1) : null, next: page < pages ? href(page + 1) : null };
 }

@@ -1,11 +1,11 @@
 import fp from 'fastify-plugin';
-import { currentUser } from '../auth/require-user.js';
-import { ownProject } from '../projects/own.js';
+import { currentUser } from '../../auth/require-user.js';
+import { ownProject } from '../../projects/own.js';
 import { projectPage } from './service.js';
-import { clipCards } from '../clips/card-html.js';
-import { pageCsrfToken } from '../platform/csrf-token.js';
-import { PageBytes } from '../platform/view.js';
-import { timelineHtml } from '../film/timeline-html.js';
+import { clipCards } from '../../clips/card-html.js';
+import { pageCsrfToken } from '../../platform/csrf-token.js';
+import { PageBytes } from '../../platform/view.js';
+import { timelineHtml } from '../../film/timeline-html.js';
 
 /**
  * GET /projects/:id, the page where a project is made: its clips, music and beat panels side by

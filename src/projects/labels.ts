@@ -1,6 +1,8 @@
 import { findRatio } from '../settings/ratios.js';
 import type { ProjectStatus } from '../platform/db-types.js';
 
+/** How a project's ratio and status read on its pages. */
+
 export function ratioLabel(ratio: string): string {
   return findRatio(ratio)?.label ?? ratio;
 }

@@ -1,17 +1,17 @@
-import { analysisView } from '../beats/analysis-panel.js';
-import { currentAnalysis } from '../beats/service.js';
-import { loadTimeline } from '../film/service.js';
-import { listClipsForProject } from '../clips/queries.js';
-import { clipCapMessage, storageUse } from '../limits/quota.js';
-import type { AppContext } from '../platform/context.js';
-import type { Project, User } from '../platform/db-types.js';
-import { ago, clock } from '../platform/format.js';
-import { ratioLabel, STATUS_LABELS } from '../projects/present.js';
-import { hasAnyClip } from '../projects/queries.js';
-import { attemptPrice, getSettings, pricedSettings } from '../settings/service.js';
-import { freshReads, type Reads } from '../platform/person-reads.js';
-import { ratioOrDefault } from '../settings/ratios.js';
-import { countUndoable } from '../undo/queries.js';
+import { analysisView } from '../../beats/analysis-panel.js';
+import { currentAnalysis } from '../../beats/service.js';
+import { loadTimeline } from '../../film/service.js';
+import { listClipsForProject } from '../../clips/queries.js';
+import { clipCapMessage, storageUse } from '../../limits/quota.js';
+import type { AppContext } from '../../platform/context.js';
+import type { Project, User } from '../../platform/db-types.js';
+import { ago, clock } from '../../platform/format.js';
+import { ratioLabel, STATUS_LABELS } from '../../projects/labels.js';
+import { hasAnyClip } from '../../projects/queries.js';
+import { attemptPrice, getSettings, pricedSettings } from '../../settings/service.js';
+import { freshReads, type Reads } from '../../platform/person-reads.js';
+import { ratioOrDefault } from '../../settings/ratios.js';
+import { countUndoable } from '../../undo/queries.js';
 
 type Ctx = Pick<AppContext, 'db' | 'storage' | 'logger' | 'config'>;
 

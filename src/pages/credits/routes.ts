@@ -1,9 +1,9 @@
 import fp from 'fastify-plugin';
 import { z } from 'zod';
-import { currentUser } from '../auth/require-user.js';
-import { readForm } from '../platform/forms.js';
-import { clipCost, getSettings, primaryRoute } from '../settings/service.js';
-import { ledgerPage, packCards, paymentRows } from './buy-page.js';
+import { currentUser } from '../../auth/require-user.js';
+import { readForm } from '../../platform/forms.js';
+import { clipCost, getSettings, primaryRoute } from '../../settings/service.js';
+import { ledgerPage, packCards, paymentRows } from './service.js';
 
 const pageQuery = z.object({
   page: z.coerce.number().int().min(1).max(100_000).catch(1).default(1),
@@ -32,5 +32,5 @@ export default fp(
       });
     });
   },
-  { name: 'credits', dependencies: ['view', 'auth'] },
+  { name: 'credits-page', dependencies: ['view', 'auth'] },
 );

@@ -1,24 +1,7 @@
-// Camera motion presets (issue 29): one list, worded into the prompt for the providers that take
-// words (Runway gen4_turbo and Luma Ray 2 have no camera field in the API Echoes uses, specs/), and
-// the local renderer's own control (its pan and zoom path, providers/local-render.ts).
-
-export const MOTIONS = ['static', 'push_in', 'pull_out', 'pan_left', 'pan_right', 'orbit', 'crane_up', 'handheld'] as const;
-export type Motion = (typeof MOTIONS)[number];
-
-export const MOTION_LABELS: Record<Motion, string> = {
-  static: 'Static',
-  push_in: 'Push in',
-  pull_out: 'Pull out',
-  pan_left: 'Pan left',
-  pan_right: 'Pan right',
-  orbit: 'Orbit',
-  crane_up: 'Crane up',
-  handheld: 'Handheld',
-};
-
-export function isMotion(value: unknown): value is Motion {
-  return typeof value === 'string' && (MOTIONS as readonly string[]).includes(value);
-}
+// Camera motion worded into the prompt for the providers that take words (Runway gen4_turbo and
+// Luma Ray 2 have no camera field in the API Echoes uses, specs/). The presets themselves, and the
+// local renderer's own control, are in src/motion/presets.ts and providers/local-render.ts.
+import { isMotion, type Motion } from '../motion/presets.js';
 
 /** Runway's prompting guide describes the camera in a sentence about "the camera". */
 const RUNWAY_WORDS: Record<Motion, string> = {

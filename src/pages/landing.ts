@@ -27,5 +27,5 @@ export default fp(
       };
     });
   },
-  { name: 'pages', dependencies: ['view'] },
+  { name: 'landing', dependencies: ['view'] },
 );

@@ -14,16 +14,3 @@ export function videoKeyFor(clip: ClipIds, attempt: number): string {
   const key = storageKeys.clip(clip.user_id, clip.project_id, clip.id);
   return attempt === 1 ? key : key.replace(/\.mp4$/, `.v${attempt}.mp4`);
 }
-
-/**
- * One job per attempt: the clip id for the first (so adding it twice is a no-op), `<clip>.<attempt>`
- * after a regeneration. BullMQ refuses ':' in custom job ids, hence the dot.
- */
-export function generationJobId(clipId: string, attempt: number): string {
-  return attempt === 1 ? clipId : `${clipId}.${attempt}`;
-}
-
-/** The ledger reference of a charge and of its refund (design: `<clip id>:<attempt>`). */
-export function ledgerReference(clipId: string, attempt: number): string {
-  return `${clipId}:${attempt}`;
-}

@@ -1,4 +1,4 @@
-import type { LedgerRow, PaymentStatus } from '../platform/db-types.js';
+import type { LedgerRow } from '../platform/db-types.js';
 import { date } from '../platform/format.js';
 
 function packLabel(name: string | null): string {
@@ -26,14 +26,6 @@ export function describeLedgerRow(row: Pick<LedgerRow, 'type' | 'amount' | 'note
       return row.note ? `Adjusted by Echoes: ${row.note}` : 'Adjusted by Echoes';
   }
 }
-
-export const PAYMENT_STATUS: Record<PaymentStatus, { label: string; badge: string }> = {
-  pending: { label: 'Awaiting payment', badge: 'badge-warn' },
-  paid: { label: 'Paid', badge: 'badge-ok' },
-  failed: { label: 'Failed', badge: 'badge-danger' },
-  expired: { label: 'Expired', badge: '' },
-  refunded: { label: 'Refunded', badge: '' },
-};
 
 /** One ledger row as a person's pages show it (the buy page's history and /account's alike). */
 export function ledgerRowView(r: Pick<LedgerRow, 'id' | 'type' | 'amount' | 'note' | 'created_at'>) {

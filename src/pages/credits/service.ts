@@ -1,24 +1,17 @@
-import { countLedgerForUser, listLedgerForUser } from '../credits/queries.js';
-import { ledgerRowView, PAYMENT_STATUS } from '../credits/words.js';
-import type { Conn } from '../platform/db.js';
-import { date, money, perCredit } from '../platform/format.js';
-import { listActivePacks, listPaymentsForUser } from './queries.js';
+import { pageOfLedger } from '../../credits/ledger-page.js';
+import { ledgerRowView } from '../../credits/ledger-rows.js';
+import { PAYMENT_STATUS } from '../../billing/payment-status.js';
+import type { Conn } from '../../platform/db.js';
+import { date, money, perCredit } from '../../platform/format.js';
+import { listActivePacks, listPaymentsForUser } from '../../billing/queries.js';
 
 export const LEDGER_PAGE_SIZE = 20;
 const PAYMENTS_SHOWN = 10;
 
 /** The ledger, one page of it, newest first (plain data for views/credits/_ledger). */
 export async function ledgerPage(db: Conn, userId: string, requestedPage: number) {
-  const total = await countLedgerForUser(db, userId);
-  const pages = Math.max(1, Math.ceil(total / LEDGER_PAGE_SIZE));
-  const page = Math.min(Math.max(1, requestedPage), pages);
-  const rows = await listLedgerForUser(db, userId, LEDGER_PAGE_SIZE, (page - 1) * LEDGER_PAGE_SIZE);
-  return {
-    page,
-    pages,
-    total,
-    rows: rows.map(ledgerRowView),
-  };
+  const { rows, ...at } = await pageOfLedger(db, userId, requestedPage, LEDGER_PAGE_SIZE);
+  return { ...at, rows: rows.map(ledgerRowView) };
 }
 
 export async function packCards(db: Conn) {
