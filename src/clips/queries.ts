@@ -68,15 +68,6 @@ export async function insertClip(db: Conn, clip: Omit<NewClip, 'position'> & { i
     .executeTakeFirstOrThrow();
 }
 
-/** Writes positions 1..n in the given order, in one statement. */
-export async function setPositions(db: Conn, projectId: string, orderedIds: string[]): Promise<void> {
-  if (orderedIds.length === 0) return;
-  const values = sql.join(orderedIds.map((id, i) => sql`(${id}::uuid, ${i + 1}::int)`));
-  await sql`update clips set position = v.pos, updated_at = now()
-    from (values ${values}) as v(id, pos)
-    where clips.id = v.id and clips.project_id = ${projectId} and clips.position is distinct from v.pos`.execute(db);
-}
-
 /** Approval changes; approving needs a ready clip. Returns the row, or undefined when refused. */
 export async function setApproved(db: Conn, userId: string, clipId: string, approved: boolean) {
   let q = db

@@ -9,6 +9,7 @@ import { failGeneration, refundDeletedAttempt, stopDeletedTasks } from '../gener
 import * as q from './queries.js';
 import { listTakes } from '../takes/queries.js';
 import { recordEdit, type ClipSnapshot } from '../undo/record.js';
+import { writePositions } from '../undo/queries.js';
 
 const unfinished = (c: Clip) => c.status === 'queued' || c.status === 'generating';
 
@@ -90,7 +91,7 @@ export async function reorderClips(ctx: AppContext, project: Project, orderedIds
       throw new UserError('The new order must list every clip of this project exactly once. Reload the page and try again.', 400, 'bad_order');
     }
     if (current.join() === orderedIds.join()) return false;
-    await q.setPositions(tx, project.id, orderedIds);
+    await writePositions(tx, project.id, orderedIds);
     await recordEdit(tx, { projectId: project.id, userId: project.user_id, kind: 'reorder', label: 'Clips reordered', undo: { order: current } });
     return true;
   });
@@ -105,7 +106,7 @@ export async function moveClip(ctx: AppContext, clip: Clip, dir: 'up' | 'down'):
     if (i < 0 || j < 0 || j >= ids.length) return;
     const before = [...ids];
     [ids[i], ids[j]] = [ids[j]!, ids[i]!];
-    await q.setPositions(tx, clip.project_id, ids);
+    await writePositions(tx, clip.project_id, ids);
     await recordEdit(tx, { projectId: clip.project_id, userId: clip.user_id, kind: 'reorder', clipId: clip.id, label: 'Clip moved', undo: { order: before } });
   });
   return clip;

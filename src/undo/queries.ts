@@ -62,7 +62,10 @@ export async function lockClipIds(db: Conn, projectId: string): Promise<string[]
   return rows.map((r) => r.id);
 }
 
-/** Writes positions 1..n in the given order. */
+/**
+ * Writes positions 1..n in the given order, in one statement. Reordering clips (src/clips) uses it
+ * too: clips may import undo, undo may not import clips.
+ */
 export async function writePositions(db: Conn, projectId: string, orderedIds: string[]): Promise<void> {
   if (orderedIds.length === 0) return;
   const values = sql.join(orderedIds.map((id, i) => sql`(${id}::uuid, ${i + 1}::int)`));
