@@ -23,7 +23,7 @@ const kept = {
   editing: false,
 };
 const audio = new Audio();
-audio.preload = 'auto';
+audio.preload = 'metadata';
 let playing = false;
 /** Film time when there is no music to follow: where the clock started, and from when. */
 let clock = { t0: 0, at: 0 };

@@ -129,7 +129,8 @@ describe('a first cut in a minute', () => {
         await crop.locator('summary').click();
         await page.locator(`#clip-${free.ids[2]} [data-focus-move="left"]`).focus();
         await page.keyboard.press('Enter');
-        await expect.poll(async () => (await t.ctx.db.selectFrom('clips').select('focus_x').where('id', '=', free.ids[2]!).executeTakeFirstOrThrow()).focus_x).toBe(0.4);
+        // The editor comes when the crop is opened (GET /clips/:id/focus); the move re-crops the photo.
+        await expect.poll(async () => (await t.ctx.db.selectFrom('clips').select('focus_x').where('id', '=', free.ids[2]!).executeTakeFirstOrThrow()).focus_x, { timeout: 15_000 }).toBe(0.4);
         await page.waitForFunction((cid) => document.querySelector(`#clip-${cid} details[data-focus]`)?.hasAttribute('open'), free.ids[2], { timeout: 10_000 });
         if (SHOTS) await page.screenshot({ path: `${SHOTS}/${size}-crop.png`, fullPage: true });
         expect(await axe(page)).toEqual([]);
