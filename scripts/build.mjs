@@ -12,6 +12,9 @@ import { fileURLToPath } from 'node:url';
 const ROOT = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const OUT = path.join(ROOT, 'dist');
 const STAMP = path.join(OUT, '.sources-hash');
+// Each input's size and modification time at the last build or check: when they are all unchanged
+// the sources are not even read (the usual `npm start`), docs/decisions/0028.
+const STAT_STAMP = path.join(OUT, '.sources-stat');
 
 export const ENTRIES = ['src/server.ts', 'src/worker-main.ts', 'src/beats/dsp/thread.ts', 'src/platform/migrate-cli.ts'];
 
@@ -44,6 +47,19 @@ export function sourcesHash() {
   }
   return hash.digest('hex');
 }
+
+/** The inputs' names, sizes and modification times: cheap (no file is read), changes when any file might have. */
+export function sourcesStat(files = inputs()) {
+  const hash = createHash('sha256');
+  hash.update(process.version.split('.')[0]);
+  for (const file of files) {
+    const s = statSync(path.join(ROOT, file));
+    hash.update(`${file}\0${s.size}\0${s.mtimeMs}\0`);
+  }
+  return hash.digest('hex');
+}
+
+const readStamp = (file) => (existsSync(file) ? readFileSync(file, 'utf8') : null);
 
 /** Builds into a folder of its own, then moves each file into dist/: a process starting meanwhile reads a whole file, old or new. */
 export async function build() {
@@ -105,11 +121,20 @@ async function main() {
     return;
   }
   const ifChanged = process.argv.includes('--if-changed');
+  const files = inputs();
+  const stat = sourcesStat(files);
+  // Unchanged sizes and times: up to date without reading a source. Changed (an edit, a checkout,
+  // a fresh clone): the contents decide, so a touched but identical tree is not rebuilt.
+  if (ifChanged && readStamp(STAT_STAMP) === stat && readStamp(STAMP) !== null) return;
   const hash = sourcesHash();
-  if (ifChanged && existsSync(STAMP) && readFileSync(STAMP, 'utf8') === hash) return;
+  if (ifChanged && readStamp(STAMP) === hash) {
+    writeFileSync(STAT_STAMP, stat);
+    return;
+  }
   const started = performance.now();
   await build();
   writeFileSync(STAMP, hash);
+  writeFileSync(STAT_STAMP, stat);
   console.error(`build: compiled to dist/ in ${Math.round(performance.now() - started)} ms`);
 }
 

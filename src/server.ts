@@ -21,7 +21,7 @@ async function main() {
   const [{ buildApp }, { closeContext, createContext }, { createStorage }] = await Promise.all([import('./app.js'), import('./platform/context.js'), import('./storage/index.js')]);
   const ctx = await createContext(config, { storage: await createStorage(config) });
   const app = await buildApp(ctx);
-  const workers = config.RUN_WORKERS ? (await import('./worker.js')).startWorkers(ctx) : null;
+  let workers: { close(): Promise<void> } | null = null;
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -38,7 +38,10 @@ async function main() {
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
 
+  // Listening first: /healthz (database, Redis, storage) and pages answer while the workers' code
+  // loads and their Redis connections open; a job waits in Redis meanwhile (docs/decisions/0028).
   await app.listen({ port: config.PORT, host: config.listenHost });
+  if (config.RUN_WORKERS && !stopping) workers = (await import('./worker.js')).startWorkers(ctx);
   app.log.info({ url: config.publicUrl, host: config.listenHost, workers: Boolean(workers), provider: config.activeProvider, storage: ctx.storage.driver }, 'Echoes is running');
 }
 

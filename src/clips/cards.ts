@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Clip, TransitionKind } from '../platform/db-types.js';
+import { RETRYING_CODE } from '../platform/job-retry.js';
 import { DEFAULT_TRANSITION_S, TRANSITION_LABELS } from '../transitions/kinds.js';
 import type { ClipWithTake } from './queries.js';
 import { stableUrl } from '../storage/stable-url.js';
@@ -24,6 +25,8 @@ export interface ClipCard {
   position: number;
   attempt: number;
   errorMessage: string | null;
+  /** Set while its generation failed on our side and is being tried again automatically: what the person reads. */
+  retrying: string | null;
   /** Credits given back when this attempt failed or was cancelled. */
   refunded: number;
   thumbUrl: string | null;
@@ -78,6 +81,7 @@ export async function toClipCard(storage: Storage, clip: ClipWithTake, opts: { r
     position: clip.position,
     attempt: clip.attempt,
     errorMessage: clip.status === 'error' ? clip.error_message ?? 'This clip could not be generated.' : null,
+    retrying: (clip.status === 'queued' || clip.status === 'generating') && clip.error_code === RETRYING_CODE ? clip.error_message : null,
     refunded: clip.status === 'error' ? clip.credits_spent : 0,
     thumbUrl: clip.thumb_key ? await stableUrl(storage, clip.thumb_key, ttl) : null,
     imageUrl: await stableUrl(storage, clip.image_key, ttl),

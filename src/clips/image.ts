@@ -3,7 +3,7 @@ import { open, stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { UserError } from '../platform/errors.js';
 import { bytes } from '../platform/format.js';
-import { imageWork, sharp, type Metadata } from '../platform/image-work.js';
+import { imageWork, loadSharp, type Metadata } from '../platform/image-work.js';
 import { spoolUpload } from '../storage/spool.js';
 
 export { spoolUpload, type SpooledFile } from '../storage/spool.js';
@@ -38,17 +38,24 @@ export interface NormalizeOptions {
 export type ImageInput = Readable | Buffer | { path: string };
 
 /** HEIC needs libheif with an HEVC decoder, which sharp's prebuilt binaries leave out. */
-export const heicSupported: boolean = Boolean(sharp.format.heif?.input?.fileSuffix?.includes('.heic'));
+export async function heicSupported(): Promise<boolean> {
+  const sharp = await loadSharp();
+  return Boolean(sharp.format.heif?.input?.fileSuffix?.includes('.heic'));
+}
 
-/** Types accepted, decided by the file's bytes; the key is file-type's mime, the value sharp's format. */
-export const ACCEPTED_IMAGE_TYPES: Record<string, string> = {
-  'image/jpeg': 'jpeg',
-  'image/png': 'png',
-  'image/webp': 'webp',
-  ...(heicSupported ? { 'image/heic': 'heif', 'image/heif': 'heif' } : {}),
-};
+let accepted: Promise<{ types: Record<string, string>; names: string }> | null = null;
 
-const ACCEPTED_NAMES = heicSupported ? 'JPEG, PNG, WebP or HEIC' : 'JPEG, PNG or WebP';
+/**
+ * Types accepted, decided by the file's bytes (the key is file-type's mime, the value sharp's format),
+ * and how to name them: known once sharp is loaded, on the first image.
+ */
+function acceptedTypes(): Promise<{ types: Record<string, string>; names: string }> {
+  accepted ??= heicSupported().then((heic) => ({
+    types: { 'image/jpeg': 'jpeg', 'image/png': 'png', 'image/webp': 'webp', ...(heic ? { 'image/heic': 'heif', 'image/heif': 'heif' } : {}) },
+    names: heic ? 'JPEG, PNG, WebP or HEIC' : 'JPEG, PNG or WebP',
+  }));
+  return accepted;
+}
 const KNOWN_KINDS: Record<string, string> = {
   'application/pdf': 'a PDF document',
   'image/gif': 'a GIF',
@@ -77,6 +84,7 @@ async function head(src: string | Buffer, n: number): Promise<Buffer> {
 
 /** The image type by its magic numbers, never by its name or declared type. */
 async function sniff(src: string | Buffer): Promise<string> {
+  const { types: ACCEPTED_IMAGE_TYPES, names: ACCEPTED_NAMES } = await acceptedTypes();
   const found = Buffer.isBuffer(src) ? await fileTypeFromBuffer(src) : await fileTypeFromFile(src);
   if (found && ACCEPTED_IMAGE_TYPES[found.mime]) return found.mime;
   const text = (await head(src, 1024)).toString('utf8').toLowerCase();
@@ -99,6 +107,7 @@ export const MIN_PHOTO_SIDE = 300;
 
 /** Reads only the header: the pixel limits are enforced before a single pixel is decoded. */
 async function checkHeader(src: string | Buffer, mime: string, maxPixels: number, minSide = 0): Promise<void> {
+  const [sharp, { types: ACCEPTED_IMAGE_TYPES }] = await Promise.all([loadSharp(), acceptedTypes()]);
   let meta: Metadata;
   try {
     meta = await sharp(src, { limitInputPixels: false }).metadata();
@@ -130,6 +139,7 @@ async function checkAndReencode(src: string | Buffer, opts: NormalizeOptions): P
   }
   const mime = await sniff(src);
   await checkHeader(src, mime, opts.maxPixels, opts.minSide);
+  const sharp = await loadSharp();
   let source: Buffer;
   try {
     // rotate() turns it upright by EXIF; sharp writes no metadata (EXIF, GPS, XMP) unless asked.
@@ -175,6 +185,7 @@ export function frameAround(photo: { width: number; height: number }, frame: { w
 
 /** The clip's image and thumbnail: the source cropped to the video's frame around the focal point (default the centre). */
 export async function cropToFrame(source: Buffer, opts: { width: number; height: number; thumbWidth?: number; focus?: Focus }): Promise<{ image: Buffer; thumb: Buffer }> {
+  const sharp = await loadSharp();
   const meta = await sharp(source).metadata();
   const { scaled, left, top } = frameAround({ width: meta.width!, height: meta.height! }, opts, opts.focus ?? { x: 0.5, y: 0.5 });
   const image = await sharp(source).resize(scaled.width, scaled.height, { fit: 'fill' }).extract({ left, top, width: opts.width, height: opts.height }).jpeg(JPEG).toBuffer();

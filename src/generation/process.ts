@@ -1,6 +1,6 @@
 import { DelayedError, type Job } from 'bullmq';
 import type { AppContext } from '../platform/context.js';
-import { isLastTry } from '../platform/job-retry.js';
+import { isLastTry, RETRYING_MESSAGE } from '../platform/job-retry.js';
 import type { Clip } from '../platform/db-types.js';
 import type { Logger } from '../platform/logger.js';
 import { getSettings } from '../settings/service.js';
@@ -105,7 +105,11 @@ export function makeGenerationProcessor(ctx: AppContext, hooks: ProcessorHooks =
     } catch (err) {
       // Our own failures (database, Redis) go to BullMQ's retries; provider trouble has a budget here.
       if (!(err instanceof ProviderError)) {
-        if (!isLastTry(job)) throw err;
+        if (!isLastTry(job)) {
+          // The card says it is being retried on our side (not "failed"); best effort: the database may be what failed.
+          await q.markRetrying(ctx.db, clipId, attempt, RETRYING_MESSAGE).catch(() => {});
+          throw err;
+        }
         log.error({ err }, 'generation failed on our side after its last try');
         // The row read at the start predates this run's submit: read it again, so a task recorded
         // just before the failure is cancelled too, not left running (and billed) at the provider.

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Conn } from '../platform/db.js';
+import { RETRYING_CODE } from '../platform/job-retry.js';
 
 const UNFINISHED = ['queued', 'generating'] as const;
 
@@ -77,6 +78,17 @@ export async function markReady(db: Conn, clipId: string, takeId: string): Promi
     .updateTable('clips')
     .set({ status: 'ready', take_id: takeId, progress: 1, finished_at: new Date(), updated_at: new Date(), error_code: null, error_message: null, error_detail: null })
     .where('id', '=', clipId)
+    .execute();
+}
+
+/** Marks an unfinished attempt as being retried on our side (BullMQ tries its job again); cleared when it ends. */
+export async function markRetrying(db: Conn, clipId: string, attempt: number, note: string): Promise<void> {
+  await db
+    .updateTable('clips')
+    .set({ error_code: RETRYING_CODE, error_message: note, updated_at: new Date() })
+    .where('id', '=', clipId)
+    .where('attempt', '=', attempt)
+    .where('status', 'in', ['queued', 'generating'])
     .execute();
 }
 

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Config } from './config.js';
-import { createDb, ensureDatabase, migrateToLatest, type DB } from './db.js';
+import { allMigrationsApplied, createDb, ensureDatabase, migrateToLatest, type DB } from './db.js';
 import { resolveFfmpeg, type FfmpegBinaries } from './ffmpeg.js';
 import { createLogger, type Logger } from './logger.js';
 import { createQueues, type Queues } from './queues.js';
@@ -32,11 +32,12 @@ export interface ContextOptions {
 
 export async function createContext(config: Config, opts: ContextOptions): Promise<AppContext> {
   const logger = opts.logger ?? createLogger(config.LOG_LEVEL);
-  if (!opts.skipMigrate) {
+  let db = createDb(config.DATABASE_URL);
+  // A migrated database (the usual start) is seen in one query; otherwise it is created and migrated.
+  if (!opts.skipMigrate && !(await allMigrationsApplied(db))) {
+    await db.destroy(); // its pool may hold a failed connection to a database that did not exist yet
     await ensureDatabase(config.DATABASE_URL);
-  }
-  const db = createDb(config.DATABASE_URL);
-  if (!opts.skipMigrate) {
+    db = createDb(config.DATABASE_URL);
     const applied = await migrateToLatest(db);
     if (applied.length) logger.info({ applied }, 'database migrated');
   }

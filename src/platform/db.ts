@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { Kysely, Migrator, PostgresDialect, type Transaction } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, sql, type Transaction } from 'kysely';
 import type { Database } from './db-types.js';
 import { migrations } from '../../migrations/index.js';
 
@@ -70,6 +70,21 @@ export async function ensureDatabase(databaseUrl: string): Promise<void> {
     }
   } finally {
     await client.end();
+  }
+}
+
+/**
+ * True when every migration this build knows is already applied: one query, where the migrator
+ * takes a lock and reads its tables in several round trips (a start on a migrated database, the
+ * usual case, skips it; docs/decisions/0028). False when the table or the database is missing.
+ */
+export async function allMigrationsApplied(db: DB): Promise<boolean> {
+  try {
+    const { rows } = await sql<{ name: string }>`select name from kysely_migration`.execute(db);
+    const applied = new Set(rows.map((r) => r.name));
+    return Object.keys(migrations).every((name) => applied.has(name));
+  } catch {
+    return false;
   }
 }
 

@@ -8,6 +8,9 @@ import type { Conn } from './db.js';
  */
 export const RETRY_OURS = { attempts: 3, backoff: { type: 'exponential', delay: 2000 } } as const;
 
+/** The error_code of a row (a clip) whose job failed on our side and is being tried again: not an error yet. */
+export const RETRYING_CODE = 'RETRYING';
+
 /** What the person reads while a job of theirs waits for, or runs, another try after a failure of ours. */
 export const RETRYING_MESSAGE = 'Something went wrong on our side, so we are trying again automatically. There is nothing you need to do.';
 

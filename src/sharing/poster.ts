@@ -1,5 +1,5 @@
 import type { Storage } from '../platform/storage.js';
-import { imageWork, sharp } from '../platform/image-work.js';
+import { imageWork, loadSharp } from '../platform/image-work.js';
 
 /** The share page downloads nothing else before play, on a phone's connection: issue 31 item 3. */
 export const POSTER_MAX_BYTES = 100 * 1024;
@@ -35,6 +35,7 @@ export function filmPoster(storage: Storage, imageKey: string, size: { width: nu
     if (made.size >= MAX_KEPT) made.delete(made.keys().next().value!);
     poster = storage.get(imageKey).then(readAll).then((still) =>
       imageWork.run(async () => {
+        const sharp = await loadSharp();
         let out = Buffer.alloc(0);
         for (const quality of QUALITIES) {
           out = await sharp(still).resize(size.width, size.height, { fit: 'cover' }).jpeg({ quality, mozjpeg: true, progressive: true }).toBuffer();

@@ -52,12 +52,20 @@ describe('a generation failing on our side', () => {
     expect(clip.status).toBe('generating');
     expect((await ledgerFor(w.t.ctx.db, user.id)).some((l) => l.type === 'refund')).toBe(false);
     expect(await balanceOf(w.t.ctx.db, user.id)).toBe(1);
+    // Its card says the retry is ours and automatic, never that it failed or to try again.
+    const during = (await b.get(`/clips/${id}`)).body;
+    expect(during).toContain('data-status="generating"');
+    expect(during).toContain('data-retrying');
+    expect(during).toContain('on our side, so we are trying again automatically');
+    expect(during).not.toContain('badge-danger');
+    expect(during).not.toContain('Try again');
     // Finish it for real, so the next test starts clean: the normal workers resume the same task.
     const task = w.fake.tasks.get(clip.provider_task_id!)!;
     task.steps = [{ status: 'SUCCEEDED' }];
     task.index = 0;
     w.startWorkers();
     expect((await waitForClipDone(w.t.ctx.db, id, 20_000)).status).toBe('ready');
+    expect((await b.get(`/clips/${id}`)).body).not.toContain('data-retrying');
   });
 
   it('on its last try ends the clip as ours: plain words, credits refunded, the task cancelled', async () => {

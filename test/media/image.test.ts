@@ -10,6 +10,7 @@ import { IMAGE_SLOTS, imageWork } from '../../src/platform/image-work.js';
 import { spoolDir } from '../../src/storage/spool.js';
 import { endlessStream, HEIC_HEADER, PDF, pngBomb, sidewaysJpegWithGps, SVG_WITH_SCRIPT, truncatedJpeg, twoTone } from './fixtures.js';
 
+const HEIC = await heicSupported();
 const PORTRAIT: NormalizeOptions = { width: 720, height: 1280, maxPixels: 60_000_000 };
 const LANDSCAPE: NormalizeOptions = { width: 1280, height: 720, maxPixels: 60_000_000 };
 
@@ -152,7 +153,7 @@ describe('normalizeImage: bad input is a clear 4xx', () => {
     expect(err.statusCode).toBe(413);
   });
 
-  it.skipIf(heicSupported)('refuses HEIC with advice when this build of sharp cannot decode it', async () => {
+  it.skipIf(HEIC)('refuses HEIC with advice when this build of sharp cannot decode it', async () => {
     const err = await refusal(normalizeImage(HEIC_HEADER, LANDSCAPE));
     expect(err.statusCode).toBe(415);
     expect(err.message).toContain('HEIC');

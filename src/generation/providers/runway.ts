@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { imageWork, sharp } from '../../platform/image-work.js';
+import { imageWork, loadSharp } from '../../platform/image-work.js';
 import type { Logger } from '../../platform/logger.js';
 import type { Storage } from '../../storage/types.js';
 import { combinePrompt } from '../prompt.js';
@@ -24,6 +24,7 @@ export async function imageDataUri(bytes: Buffer, key: string): Promise<string> 
   let data = bytes;
   for (const quality of [80, 65, 50]) {
     if (`data:${mime};base64,`.length + Math.ceil(data.length / 3) * 4 <= MAX_DATA_URI) break;
+    const sharp = await loadSharp();
     data = await imageWork.run(() => sharp(bytes).jpeg({ quality }).toBuffer());
     mime = 'image/jpeg';
   }
