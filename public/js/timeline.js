@@ -1,14 +1,19 @@
 // @ts-check
 // The film's timeline on the project page (views/film/_timeline.eta): places each clip's block from
 // the numbers the server put on it (data-start-s, data-out-s: the film plan's, never re-derived),
-// zooms and scrolls, moves a playhead with the music, and trims by dragging a block's edges or with
-// the arrow keys on them (snapping the cut to the beats or bars when beat sync is on). A trim is sent
+// zooms and scrolls, moves a playhead with the music, trims by dragging a block's edges or with
+// the arrow keys on them (snapping the cut to the beats or bars when beat sync is on), and reorders
+// the film by dragging a block (a finger after a long press, so a plain swipe still scrolls) or with
+// the left and right arrows on it. A trim is sent
 // through the clip's own trim form, so the server checks it and answers with the fresh timeline.
 
 const ZOOMS = [1, 1.5, 2.25, 3.5, 5, 8, 12];
 const MIN_TRIM_S = 0.5;
 const SNAP_PX = 14;
 const KEY_COMMIT_MS = 700;
+/** A block moves once the mouse has moved this far; a finger must first rest this long (else it scrolls). */
+const REORDER_PX = 6;
+const LONG_PRESS_MS = 350;
 /** What Tab stops at inside the timeline. */
 const FOCUSABLE = 'a[href], button, input, select, textarea, summary, [tabindex]:not([tabindex="-1"])';
 
@@ -21,7 +26,14 @@ const kept = {
   /** @type {{ clip: string, edge: string } | { index: number } | null} */ focus: null,
   /** An edge is being moved: a refresh pushed meanwhile waits (the trim's own answer brings the fresh timeline). */
   editing: false,
+  /** A move on the timeline was saved through the card grid: refresh when the save is done. */
+  refreshAfterSave: false,
+  /** The click that ends a drag does not also select the block. */
+  suppressClick: false,
+  /** What the last move said (the refreshes that follow it would otherwise wipe it at once). */
+  /** @type {{ text: string, at: number } | null} */ notice: null,
 };
+const NOTICE_KEPT_MS = 5000;
 const audio = new Audio();
 audio.preload = 'metadata';
 let playing = false;
@@ -328,6 +340,139 @@ function start(root, track, scroll) {
     });
   });
 
+  // ---- reordering: drag a block (a mouse at once, a finger after a long press) or arrow keys on it ----
+  /**
+   * Puts the film's clips in `order` into the card grid's film places (clips not in the film keep
+   * theirs) and lets clips.js save the grid's order, as a drag of the cards does: one order, one
+   * route (POST /projects/:id/order), one Undo toast. False when the cards and the timeline disagree
+   * (a change arrived meanwhile): the refresh that is on its way shows the truth.
+   * @param {string[]} order @param {HTMLElement} moved
+   */
+  function saveFilmOrder(order, moved) {
+    const grid = document.querySelector('[data-clip-grid]');
+    if (!grid) return false;
+    const cards = /** @type {HTMLElement[]} */ ([...grid.children].filter((el) => el.matches('.clip-card[data-clip-id]')));
+    const inFilm = new Set(order);
+    const places = cards.filter((c) => inFilm.has(c.getAttribute('data-clip-id') || ''));
+    const byId = new Map(places.map((c) => [c.getAttribute('data-clip-id'), c]));
+    if (places.length !== order.length || order.some((id) => !byId.has(id))) return false;
+    const markers = places.map((c) => {
+      const m = document.createComment('');
+      c.replaceWith(m);
+      return m;
+    });
+    markers.forEach((m, i) => m.replaceWith(/** @type {HTMLElement} */ (byId.get(order[i]))));
+    kept.refreshAfterSave = true;
+    grid.dispatchEvent(new CustomEvent('clips:reordered', { bubbles: true }));
+    const n = order.indexOf(moved.getAttribute('data-clip-id') || '') + 1;
+    say(`Clip moved to place ${n} of ${order.length} in the film.`);
+    return true;
+  }
+
+  /** Says what a move did in the timeline's status line, and again in the refreshed timeline. @param {string} text */
+  function say(text) {
+    kept.notice = { text, at: Date.now() };
+    const notice = root?.querySelector('#timeline-notice');
+    if (notice) notice.textContent = text;
+  }
+  if (kept.notice && Date.now() - kept.notice.at < NOTICE_KEPT_MS) {
+    const notice = root.querySelector('#timeline-notice');
+    if (notice && !notice.textContent) notice.textContent = kept.notice.text;
+  }
+
+  /** @param {HTMLElement} b @param {number} to */
+  function moveTo(b, to) {
+    const order = blocks.map((x) => x.getAttribute('data-clip-id') || '');
+    const id = b.getAttribute('data-clip-id') || '';
+    const from = order.indexOf(id);
+    if (to === from) return false;
+    order.splice(from, 1);
+    order.splice(to, 0, id);
+    return saveFilmOrder(order, b);
+  }
+
+  blocks.forEach((b, index) => {
+    const body = /** @type {HTMLElement | null} */ (b.querySelector('[data-tl-select]'));
+    if (!body) return;
+    body.addEventListener('keydown', (e) => {
+      const by = e.key === 'ArrowLeft' ? -1 : e.key === 'ArrowRight' ? 1 : 0;
+      if (!by || e.altKey || e.ctrlKey || e.metaKey) return;
+      e.preventDefault();
+      if (index + by < 0 || index + by >= blocks.length) {
+        say(by < 0 ? 'This clip is already first in the film.' : 'This clip is already last in the film.');
+        return;
+      }
+      moveTo(b, index + by);
+    });
+
+    /** @type {{ id: number, x: number, scroll0: number, lastX: number, active: boolean, timer: number, raf: number } | null} */
+    let drag = null;
+    const reset = () => {
+      if (!drag) return;
+      clearTimeout(drag.timer);
+      cancelAnimationFrame(drag.raf);
+      drag = null;
+      kept.editing = false;
+      b.classList.remove('is-moving');
+      b.style.transform = '';
+    };
+    const begin = () => {
+      if (!drag) return;
+      drag.active = true;
+      kept.editing = true;
+      b.classList.add('is-moving');
+      try { body.setPointerCapture(drag.id); } catch { /* the pointer is already gone */ }
+      const tick = () => {
+        if (!drag?.active) return;
+        // Near an edge of the visible timeline, it scrolls by itself.
+        const r = scroll.getBoundingClientRect();
+        const edge = Math.min(48, r.width / 5);
+        const by = drag.lastX < r.left + edge ? -1 : drag.lastX > r.right - edge ? 1 : 0;
+        if (by) {
+          scroll.scrollLeft += by * 10;
+          b.style.transform = `translateX(${drag.lastX - drag.x + scroll.scrollLeft - drag.scroll0}px)`;
+        }
+        drag.raf = requestAnimationFrame(tick);
+      };
+      drag.raf = requestAnimationFrame(tick);
+    };
+    body.addEventListener('pointerdown', (e) => {
+      if (e.button !== 0 || blocks.length < 2) return;
+      drag = { id: e.pointerId, x: e.clientX, scroll0: scroll.scrollLeft, lastX: e.clientX, active: false, timer: 0, raf: 0 };
+      if (e.pointerType === 'touch') drag.timer = window.setTimeout(begin, LONG_PRESS_MS);
+    });
+    body.addEventListener('pointermove', (e) => {
+      if (!drag || e.pointerId !== drag.id) return;
+      drag.lastX = e.clientX;
+      if (!drag.active) {
+        if (Math.abs(e.clientX - drag.x) < REORDER_PX) return;
+        // A finger that moves before the long press scrolls the timeline; a mouse starts moving the block.
+        if (e.pointerType === 'touch') return reset();
+        begin();
+      }
+      b.style.transform = `translateX(${e.clientX - drag.x + scroll.scrollLeft - drag.scroll0}px)`;
+    });
+    body.addEventListener('pointerup', (e) => {
+      if (!drag || e.pointerId !== drag.id) return;
+      if (!drag.active) return reset();
+      // The new place: before the first other block whose middle is past the pointer.
+      const t = (drag.lastX - track.getBoundingClientRect().left) / pps();
+      const others = blocks.filter((x) => x !== b);
+      const to = others.filter((x) => (num(x, 'data-start-s') + num(x, 'data-out-s')) / 2 < t).length;
+      reset();
+      kept.suppressClick = true;
+      setTimeout(() => { kept.suppressClick = false; }, 0);
+      if (!moveTo(b, to)) placeBlock(b);
+    });
+    body.addEventListener('pointercancel', reset);
+    // The browser's own drag (of the thumbnail) would cancel the pointer's.
+    body.addEventListener('dragstart', (e) => e.preventDefault());
+    body.addEventListener('click', (e) => { if (kept.suppressClick) e.stopImmediatePropagation(); }, true);
+    // Once the long press has started a move, the finger moves the block, not the page.
+    b.addEventListener('touchmove', (e) => { if (drag?.active) e.preventDefault(); }, { passive: false });
+    b.addEventListener('contextmenu', (e) => { if (drag) e.preventDefault(); });
+  });
+
   select(kept.selected);
   layout();
   scroll.scrollLeft = kept.scrollLeft;
@@ -378,6 +523,16 @@ document.addEventListener('htmx:before:swap', (evt) => {
   else kept.focus = { index: [...root.querySelectorAll(FOCUSABLE)].indexOf(active) };
 });
 document.addEventListener('htmx:after:swap', setup);
+// The order a timeline move saved (clips.js says so with echoes:edited): show the new film at once
+// rather than at the live stream's word.
+document.addEventListener('echoes:edited', () => {
+  const root = document.getElementById('timeline');
+  const url = root?.getAttribute('hx-get');
+  if (!kept.refreshAfterSave || !root || !url) return;
+  kept.refreshAfterSave = false;
+  const htmx = /** @type {any} */ (window).htmx;
+  if (htmx) htmx.ajax('GET', url, { target: '#timeline', swap: 'outerHTML' });
+});
 if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', setup);
 else setup();
 
