@@ -18,14 +18,23 @@ import { makeClipFile, makeMusicFile } from '../test/factories/export-media.js';
 const CLIPS = Number(process.env.BENCH_EXPORT_CLIPS ?? 12);
 const CLIP_S = Number(process.env.BENCH_EXPORT_CLIP_S ?? 5.3);
 
+/** CPU time (s) of this process's children that have ended and been waited for: /proc/self/stat's cutime + cstime. */
+async function endedChildrenCpuS(): Promise<number> {
+  const stat = (await readFile('/proc/self/stat', 'utf8')).split(') ')[1]!.split(' ');
+  // Fields after "pid (comm) ": cutime and cstime are the 14th and 15th; ticks of 1/100 s (USER_HZ).
+  return (Number(stat[13]) + Number(stat[14])) / 100;
+}
+
 /**
- * Peak resident memory (VmHWM, kB) of this process's child processes and their CPU time, sampled
- * from /proc: CPU time does not depend on how busy the machine is, wall time does.
+ * Peak resident memory (VmHWM, kB) of this process's child processes, sampled from /proc every
+ * 250 ms (each ffmpeg lives for seconds; a faster scan of /proc took most of a core from them), and
+ * their CPU time, exact, from what the kernel adds up for ended children: CPU time does not depend
+ * on how busy the machine is, wall time does.
  */
-function sampleChildren(): { stop(): { peakKb: number; peakTogetherKb: number; cpuS: number } } {
+async function sampleChildren(): Promise<{ stop(): Promise<{ peakKb: number; peakTogetherKb: number; cpuS: number }> }> {
   let peakKb = 0;
   let peakTogetherKb = 0;
-  const ticks = new Map<string, number>();
+  const cpuBefore = await endedChildrenCpuS();
   const sample = async () => {
     let together = 0;
     for (const pid of await readdir('/proc').catch(() => [] as string[])) {
@@ -35,9 +44,6 @@ function sampleChildren(): { stop(): { peakKb: number; peakTogetherKb: number; c
         if (Number(/^PPid:\s+(\d+)/m.exec(status)?.[1]) !== process.pid) continue;
         peakKb = Math.max(peakKb, Number(/^VmHWM:\s+(\d+)/m.exec(status)?.[1] ?? 0));
         together += Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0);
-        // Fields after "pid (comm) ": utime and stime are the 12th and 13th.
-        const stat = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
-        ticks.set(pid, Number(stat[11]) + Number(stat[12]));
       } catch {
         // the process ended between listing and reading
       }
@@ -49,12 +55,11 @@ function sampleChildren(): { stop(): { peakKb: number; peakTogetherKb: number; c
     if (busy) return;
     busy = true;
     void sample().finally(() => (busy = false));
-  }, 50);
+  }, 250);
   return {
-    stop() {
+    async stop() {
       clearInterval(timer);
-      // Linux counts CPU time in ticks of 1/100 s (USER_HZ).
-      return { peakKb, peakTogetherKb, cpuS: [...ticks.values()].reduce((a, b) => a + b, 0) / 100 };
+      return { peakKb, peakTogetherKb, cpuS: (await endedChildrenCpuS()) - cpuBefore };
     },
   };
 }
@@ -70,7 +75,7 @@ export async function main(): Promise<void> {
 
     for (const resolution of [720, 1080] as const) {
       const started = performance.now();
-      const children = sampleChildren();
+      const children = await sampleChildren();
       const clips = [];
       for (const file of files) {
         const info = await probeMedia(ffprobe, file);
@@ -87,7 +92,7 @@ export async function main(): Promise<void> {
       await runRender(ffmpeg, plan, { onProgress: (p) => (lastProgress = p) });
       const out = await probeMedia(ffprobe, output);
       const wallS = (performance.now() - started) / 1000;
-      const { peakKb, peakTogetherKb, cpuS } = children.stop();
+      const { peakKb, peakTogetherKb, cpuS } = await children.stop();
       const n = `export_${resolution}p`;
       console.log(`${n}_output: ${out.width}x${out.height} ${out.frameRate} fps ${out.durationS.toFixed(2)} s`);
       console.log(`${n}_wall_time: ${wallS.toFixed(2)} s`);
