@@ -109,7 +109,8 @@ describe('reordering the film on the timeline', () => {
     await page.waitForSelector('#timeline[data-ready] [data-timeline]');
     // Zoomed in, so the film is wider than the screen and the far blocks are out of view.
     for (let i = 0; i < 4; i++) await page.locator('[data-tl-zoom="in"]').tap();
-    await page.locator('#timeline').scrollIntoViewIfNeeded();
+    // By script: a live refresh may swap the timeline in the middle of a locator's scroll.
+    await page.evaluate(() => document.getElementById('timeline')?.scrollIntoView({ block: 'nearest' }));
     const scroller = page.locator('[data-tl-scroll]');
     await page.evaluate(() => { (document.querySelector('[data-tl-scroll]') as HTMLElement).scrollLeft = 0; });
     const box = (await scroller.boundingBox())!;
