@@ -103,9 +103,9 @@ document.addEventListener('htmx:after:swap', (evt) => {
     const h = htmx();
     const clipId = action[1];
     if (h && document.getElementById(`clip-${clipId}`)) {
-      void h.ajax('GET', `/clips/${clipId}`, { target: `#clip-${clipId}`, swap: 'outerHTML' }).then(() => {
-        if (shown.clip === clipId) shown.sig = sigOf(clipId);
-      });
+      // Its swap reloads the list when the signature moved (followCard): the action's own change
+      // costs one more fetch of the list, but a take made meanwhile is never taken as seen.
+      void h.ajax('GET', `/clips/${clipId}`, { target: `#clip-${clipId}`, swap: 'outerHTML' });
     }
     return;
   }
