@@ -32,6 +32,8 @@ const kept = {
   suppressClick: false,
   /** What the last move said (the refreshes that follow it would otherwise wipe it at once). */
   /** @type {{ text: string, at: number } | null} */ notice: null,
+  /** Points typed into a trim form and not sent yet, by the input's id: a refresh must not eat them. */
+  /** @type {Map<string, string>} */ typed: new Map(),
 };
 const NOTICE_KEPT_MS = 5000;
 const audio = new Audio();
@@ -49,6 +51,30 @@ const clamp = (v, lo, hi) => Math.min(hi, Math.max(lo, v));
 const secs = (t) => t.toFixed(2) + ' s';
 /** @param {string} url */
 const pathOf = (url) => new URL(url, location.href).pathname;
+
+/**
+ * Shows clip `id`'s panel in the timeline `root` and marks its block (the first clip's when `id` is
+ * not in the film). Works on a timeline not yet in the page too, so a refresh arrives already showing
+ * the chosen clip rather than the first one for a moment. @param {ParentNode} root @param {string | null} id
+ */
+function showSelected(root, id) {
+  const blocks = [...root.querySelectorAll('.tl-block[data-clip-id]')];
+  if (!id || !blocks.some((b) => b.getAttribute('data-clip-id') === id)) id = blocks[0]?.getAttribute('data-clip-id') ?? null;
+  blocks.forEach((b) => b.classList.toggle('is-selected', b.getAttribute('data-clip-id') === id));
+  root.querySelectorAll('[data-tl-panel]').forEach((panel) => {
+    /** @type {HTMLElement} */ (panel).hidden = panel.getAttribute('data-tl-panel') !== id;
+  });
+  root.querySelectorAll('[data-tl-select]').forEach((btn) => btn.setAttribute('aria-expanded', String(btn.closest('.tl-block')?.getAttribute('data-clip-id') === id)));
+  return id;
+}
+
+/** Puts back what was typed and not sent (kept.typed) into the trim forms under `root`. @param {ParentNode} root */
+function restoreTyped(root) {
+  for (const [id, value] of kept.typed) {
+    const input = /** @type {HTMLInputElement | null} */ (root.querySelector(`#${CSS.escape(id)}`));
+    if (input) input.value = value;
+  }
+}
 
 function setup() {
   const root = /** @type {HTMLElement | null} */ (document.getElementById('timeline'));
@@ -199,13 +225,7 @@ function start(root, track, scroll) {
   // ---- selection: the chosen block's details (what it loses, its trim form) ----
   /** @param {string | null} id */
   function select(id) {
-    if (!id || !blocks.some((b) => b.getAttribute('data-clip-id') === id)) id = blocks[0]?.getAttribute('data-clip-id') ?? null;
-    kept.selected = id;
-    blocks.forEach((b) => b.classList.toggle('is-selected', b.getAttribute('data-clip-id') === id));
-    root?.querySelectorAll('[data-tl-panel]').forEach((panel) => {
-      /** @type {HTMLElement} */ (panel).hidden = panel.getAttribute('data-tl-panel') !== id;
-    });
-    root?.querySelectorAll('[data-tl-select]').forEach((btn) => btn.setAttribute('aria-expanded', String(btn.closest('.tl-block')?.getAttribute('data-clip-id') === id)));
+    kept.selected = showSelected(root, id);
   }
   root.querySelectorAll('[data-tl-select]').forEach((btn) => btn.addEventListener('click', () => select(btn.closest('.tl-block')?.getAttribute('data-clip-id') ?? null)));
 
@@ -454,7 +474,8 @@ function start(root, track, scroll) {
     });
     body.addEventListener('pointerup', (e) => {
       if (!drag || e.pointerId !== drag.id) return;
-      if (!drag.active) return reset();
+      // A press that never moved the block (a long press held still) is a tap: its click selects.
+      if (!drag.active || (Math.abs(drag.lastX - drag.x) < REORDER_PX && scroll.scrollLeft === drag.scroll0)) return reset();
       // The new place: before the first other block whose middle is past the pointer.
       const t = (drag.lastX - track.getBoundingClientRect().left) / pps();
       const others = blocks.filter((x) => x !== b);
@@ -473,6 +494,8 @@ function start(root, track, scroll) {
     b.addEventListener('contextmenu', (e) => { if (drag) e.preventDefault(); });
   });
 
+  restoreTyped(root);
+  kept.typed.clear();
   select(kept.selected);
   layout();
   scroll.scrollLeft = kept.scrollLeft;
@@ -498,25 +521,64 @@ function start(root, track, scroll) {
   }).observe(scroll);
 }
 
-// While an edge is being moved, the timeline does not refresh itself (it would drop the drag).
+/**
+ * Trims sent from the timeline's forms and not answered yet (htmx request contexts). A refresh waits
+ * for them: swapped in first, it would take the form away, and htmx drops the answer of a request
+ * whose target has left the page, with its Undo toast.
+ * @type {Set<any>}
+ */
+const sending = new Set();
+function trimInFlight() {
+  for (const ctx of sending) {
+    if (!ctx.sourceElement?.isConnected || (ctx.status !== 'issuing' && ctx.status !== 'response received')) sending.delete(ctx);
+  }
+  return sending.size > 0;
+}
+/** A GET of the timeline itself: its 10-second refresh, the live stream's, or one after a move. @param {any} ctx */
+const isRefresh = (ctx) => String(ctx?.request?.method).toUpperCase() === 'GET' && ctx?.target instanceof Element && ctx.target.id === 'timeline';
+
+document.addEventListener('htmx:before:request', (evt) => {
+  const ctx = /** @type {CustomEvent} */ (evt).detail?.ctx;
+  if (ctx?.sourceElement instanceof HTMLFormElement && ctx.sourceElement.closest('#timeline')) sending.add(ctx);
+});
+
+// While an edge is being moved or a trim is on its way, the timeline does not refresh itself (it
+// would drop the drag, or the trim's answer).
 document.addEventListener('htmx:config:request', (evt) => {
   const ctx = /** @type {CustomEvent} */ (evt).detail?.ctx;
-  const source = ctx && ctx.sourceElement;
-  if (kept.editing && source && source.id === 'timeline') evt.preventDefault();
+  if (isRefresh(ctx) && (kept.editing || trimInFlight())) evt.preventDefault();
 });
 
 // A refreshed timeline (a trim, or a change pushed by the live stream) comes back whole: set it up again.
 document.addEventListener('htmx:before:swap', (evt) => {
-  // One already on its way when an edge started moving is dropped too.
-  const target = /** @type {CustomEvent} */ (evt).detail?.ctx?.target;
-  if (kept.editing && target && target.id === 'timeline') {
+  // One already on its way when an edge started moving (or a trim was sent) is dropped too.
+  const ctx = /** @type {CustomEvent} */ (evt).detail?.ctx;
+  const target = ctx?.target;
+  if (target && target.id === 'timeline' && (kept.editing || (isRefresh(ctx) && trimInFlight()))) {
     evt.preventDefault();
     return;
+  }
+  const root = document.getElementById('timeline');
+  // What the person has typed and not sent yet outlives the swap (the form that was sent takes the answer's).
+  kept.typed.clear();
+  const source = ctx?.sourceElement;
+  const sent = source instanceof HTMLFormElement ? source : null;
+  if (root && target === root) {
+    root.querySelectorAll('.tl-trim-form input[id]').forEach((el) => {
+      const input = /** @type {HTMLInputElement} */ (el);
+      if (input.value !== input.defaultValue && input.form !== sent) kept.typed.set(input.id, input.value);
+    });
+    // The new timeline goes in showing the chosen clip's panel (with what was typed in it).
+    for (const task of /** @type {CustomEvent} */ (evt).detail?.tasks ?? []) {
+      const next = task.fragment?.querySelector?.('#timeline');
+      if (!next) continue;
+      showSelected(next, kept.selected);
+      restoreTyped(next);
+    }
   }
   // The focus goes with the old fragment: remember where it was, so a keyboard user is not sent
   // back to the top of the page by the 10-second refresh.
   const active = document.activeElement;
-  const root = document.getElementById('timeline');
   if (!active || !root || !root.contains(active)) return;
   const edge = active.closest('[data-edge]');
   if (edge) kept.focus = { clip: edge.closest('.tl-block')?.getAttribute('data-clip-id') || '', edge: edge.getAttribute('data-edge') || 'out' };

@@ -111,6 +111,14 @@ describe('the timeline in a real browser', () => {
     const panel = page.locator(`#tl-clip-${clipIds[0]}`);
     await panel.locator('.tl-trim-form input[name=in_s]').fill('0.5');
     await panel.locator('.tl-trim-form input[name=out_s]').fill('4');
+    // A refresh pushed while the points are typed keeps them, and the chosen clip's panel.
+    await page.evaluate(() => {
+      document.getElementById('timeline')!.setAttribute('data-old', '');
+      document.body.dispatchEvent(new CustomEvent('live-film'));
+    });
+    await page.waitForSelector('#timeline[data-ready]:not([data-old])', { timeout: 15_000 });
+    expect(await panel.isVisible()).toBe(true);
+    expect([await panel.locator('input[name=in_s]').inputValue(), await panel.locator('input[name=out_s]').inputValue()]).toEqual(['0.5', '4']);
     await panel.locator('button[type=submit]', { hasText: 'Trim' }).click();
     await expect.poll(async () => await trimOf(clipIds[0]!), { timeout: 15_000 }).toEqual({ trim_in_s: 0.5, trim_out_s: 4 });
     await expectPlanOnPage(page);
