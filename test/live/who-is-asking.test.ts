@@ -53,6 +53,14 @@ describe('who is asking', () => {
     expect(none.filter((q) => q !== 'select 1' && !q.startsWith('update "sessions" set "last_seen_at"'))).toHaveLength(0);
   });
 
+  it('many requests of one session at once make no query once it is kept (each gets its own copy of the user)', async () => {
+    const { user, onB } = await signedIn('at-once@example.com');
+    await onB('/test/whoami');
+    const { result, sql: sent } = await withSqlSpy(() => Promise.all(Array.from({ length: 20 }, () => onB('/test/whoami'))));
+    for (const res of result) expect(res.json()).toEqual({ id: user.id, balance: user.credit_balance });
+    expect(sent.filter((q) => q !== 'select 1' && !q.startsWith('update "sessions" set "last_seen_at"'))).toEqual([]);
+  });
+
   it('a session made on one web process is valid on the other', async () => {
     const { onB } = await signedIn('valid-on-b@example.com');
     const res = await onB('/projects');
