@@ -37,10 +37,10 @@ export default fp(
     // Nothing a signed-in person or an admin sees is kept by the browser (or a proxy): after
     // signing out, Back must not show the last private page from the cache. Public routes keep
     // their own caching (media links), but a signed-in person's page is theirs alone.
-    app.addHook('onSend', async (req, reply, payload) => {
+    app.addHook('onSend', (req, reply, payload, done) => {
       const access = req.routeOptions.config?.access;
       if (access !== 'public' || (req.user && !reply.hasHeader('cache-control'))) reply.header('cache-control', 'no-store');
-      return payload;
+      done(null, payload);
     });
   },
   // After the static files: their routes are public, and the guard applies to routes added after it.
