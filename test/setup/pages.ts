@@ -5,6 +5,8 @@ import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { signInThroughForm, startBrowserApp } from './chromium.js';
+import { createTestApp, type TestApp } from './context.js';
+import { listenLocally } from './ports.js';
 
 // What the browser tests (*.browser.test.ts) share: the app and a Chromium for the file, the two
 // screen sizes, axe, the page's uncaught errors, signing in and opening a project, dropping files
@@ -20,6 +22,19 @@ export function useBrowserApp(env: Record<string, string | undefined> = {}): Bro
   }, 60_000);
   afterAll(async () => {
     await app.close?.();
+  });
+  return app;
+}
+
+/** The app served over HTTP for this test file, for a file that launches its own browser: started before its tests, stopped after them. */
+export function useServedApp(env: Record<string, string | undefined> = {}): { t: TestApp; base: string } {
+  const app = {} as { t: TestApp; base: string };
+  beforeAll(async () => {
+    app.t = await createTestApp(env);
+    app.base = await listenLocally(app.t.app);
+  }, 60_000);
+  afterAll(async () => {
+    await app.t?.close();
   });
   return app;
 }
