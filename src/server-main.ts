@@ -37,6 +37,9 @@ async function main() {
   // Listening first: /healthz (database, Redis, storage) and pages answer while the workers' code
   // loads and their Redis connections open; a job waits in Redis meanwhile (docs/decisions/0028).
   await app.listen({ port: config.PORT, host: config.listenHost });
+  // The queues load BullMQ on first use; a person's first upload should not wait for that (nor for
+  // their Redis connections), so they are made now, after the first request can be answered.
+  ctx.queues.warm().catch((err: unknown) => app.log.warn({ err }, 'queues not ready yet'));
   if (config.RUN_WORKERS && !stopping) workers = (await import('./worker.js')).startWorkers(ctx);
   app.log.info({ url: config.publicUrl, host: config.listenHost, workers: Boolean(workers), provider: config.activeProvider, storage: ctx.storage.driver }, 'Echoes is running');
 }

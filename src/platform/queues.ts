@@ -14,7 +14,23 @@ type QueueMethod = 'add' | 'getJob' | 'getJobs' | 'getJobState' | 'getJobCounts'
  */
 export type LazyQueue = Pick<Queue, QueueMethod> & { readonly name: QueueName; load(): Promise<Queue>; close(): Promise<void> };
 
-export type Queues = Record<QueueName, LazyQueue> & { close(): Promise<void> };
+export type Queues = Record<QueueName, LazyQueue> & {
+  /** Loads BullMQ and creates every queue now (their Redis connections open): the web server does it once it listens. */
+  warm(): Promise<void>;
+  close(): Promise<void>;
+};
+
+/**
+ * BullMQ's exports. Bundled (dist/), a dynamic import of it (CommonJS) gives its exports as the
+ * default export only, with no named ones; under tsx or plain Node, the named ones are there too.
+ */
+async function loadBullmq(): Promise<Bullmq> {
+  const m = (await import('bullmq')) as unknown as Partial<Bullmq> & { default?: Bullmq };
+  if (m.Queue) return m as Bullmq;
+  if (m.default?.Queue) return m.default;
+  throw new Error('bullmq: no Queue export');
+}
+type Bullmq = typeof import('bullmq');
 
 export function createQueues(redisUrl: string, prefix: string): Queues {
   const connection = { ...redisOptions(redisUrl), enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000 };
@@ -22,7 +38,7 @@ export function createQueues(redisUrl: string, prefix: string): Queues {
   const make = (name: QueueName): LazyQueue => {
     let queue: Promise<Queue> | null = null;
     const load = () =>
-      (queue ??= import('bullmq').then(({ Queue }) => {
+      (queue ??= loadBullmq().then(({ Queue }) => {
         const q = new Queue(name, { connection, prefix });
         q.on('error', () => {}); // adds fail fast instead; the sweeper re-enqueues what was missed
         if (closed) void q.close(); // created while closing: its connection must not hold the process
@@ -58,6 +74,9 @@ export function createQueues(redisUrl: string, prefix: string): Queues {
   };
   return {
     ...queues,
+    async warm() {
+      await Promise.all(Object.values(queues).map((q) => q.load()));
+    },
     async close() {
       closed = true;
       await Promise.allSettled(Object.values(queues).map((q) => q.close()));
