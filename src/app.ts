@@ -64,8 +64,9 @@ export async function buildApp(ctx: AppContext, opts: { logStream?: DestinationS
     bodyLimit: 1024 * 1024,
     routerOptions: { ignoreTrailingSlash: true },
   });
-  app.addHook('onSend', async (req, reply) => {
+  app.addHook('onSend', (req, reply, payload, done) => {
     reply.header('x-request-id', req.id);
+    done(null, payload);
   });
 
   await app.register(contextPlugin, { ctx });

@@ -108,9 +108,12 @@ function start(root, track, scroll) {
   /** Pixels per second: the whole film fits at the first zoom (never under 20 px a second). */
   const pps = () => Math.max(20, (scroll.clientWidth - 2) / Math.max(total, 0.1)) * ZOOMS[kept.zoom];
 
-  /** @param {HTMLElement} b @param {number} [inS] @param {number} [outS] */
-  function placeBlock(b, inS, outS) {
-    const p = pps();
+  /**
+   * Only writes styles: the scale is read once by the caller (layout passes it for all the blocks:
+   * reading scroll.clientWidth after each block's writes forced a layout per block).
+   * @param {HTMLElement} b @param {number} [inS] @param {number} [outS] @param {number} [p]
+   */
+  function placeBlock(b, inS, outS, p = pps()) {
     const start = num(b, 'data-start-s');
     const take = num(b, 'data-take-s') || 1;
     const trimIn = inS ?? num(b, 'data-trim-in-s');
@@ -135,17 +138,17 @@ function start(root, track, scroll) {
   function layout() {
     const p = pps();
     track.style.width = Math.max(total * p, 10) + 'px';
-    blocks.forEach((b) => placeBlock(b));
+    blocks.forEach((b) => placeBlock(b, undefined, undefined, p));
     if (end) end.style.left = total * p + 'px';
-    drawPlayhead();
+    drawPlayhead(p);
   }
 
   // ---- playback: the playhead follows the music (or a clock when there is none) ----
   const now = () => (musicUrl ? audio.currentTime : playing ? clock.t0 + (performance.now() - clock.at) / 1000 : clock.t0);
 
-  function drawPlayhead() {
+  /** @param {number} [p] */
+  function drawPlayhead(p = pps()) {
     const t = Math.min(now(), total);
-    const p = pps();
     if (playhead) playhead.style.transform = `translateX(${t * p}px)`;
     if (timeOut) timeOut.textContent = secs(t);
     let current = -1;

@@ -12,15 +12,17 @@ const MAX_REMEMBERED = 50_000;
  */
 export function trackLastSeen(app: FastifyInstance): void {
   const touched = new Map<string, number>();
-  app.addHook('onResponse', async (req) => {
-    if (!req.user || !req.session?.sessionId) return;
+  app.addHook('onResponse', (req, _reply, done) => {
+    if (!req.user || !req.session?.sessionId) return done();
     const sid = req.session.sessionId;
     const now = Date.now();
     const last = touched.get(sid);
-    if (last !== undefined && now - last < TOUCH_EVERY_S * 1000) return;
+    if (last !== undefined && now - last < TOUCH_EVERY_S * 1000) return done();
     if (touched.size >= MAX_REMEMBERED) touched.clear();
     touched.set(sid, now);
     const ua = String(req.headers['user-agent'] ?? '').slice(0, 400) || null;
-    await touchSession(app.db, sid, ua, TOUCH_EVERY_S).catch((err) => req.log.warn({ err: (err as Error).message }, 'session last-seen not recorded'));
+    touchSession(app.db, sid, ua, TOUCH_EVERY_S)
+      .catch((err) => req.log.warn({ err: (err as Error).message }, 'session last-seen not recorded'))
+      .finally(() => done());
   });
 }

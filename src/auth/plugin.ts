@@ -3,7 +3,6 @@ import { Authenticator } from '@fastify/passport';
 import { createGoogleStrategy } from './google.js';
 import { findUserById } from './queries.js';
 import { guardRoute } from './require-user.js';
-import { takeJoinedUser } from '../platform/session-store.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -15,7 +14,7 @@ declare module 'fastify' {
 /**
  * Sessions carry only the user id; each request loads the user fresh, so a disabled account
  * (or a deleted one) is signed out at its next request. The session store reads the user in the
- * same query as the session (a join); the lookup here is only the fallback.
+ * same query as the session (a join) and keeps it with the session; the lookup here is only the fallback.
  */
 export default fp(
   async (app) => {
@@ -23,7 +22,7 @@ export default fp(
     passport.registerUserSerializer(async (user: { id: string }) => user.id);
     passport.registerUserDeserializer(async (id: string, req: { session?: { sessionId?: string } }) => {
       if (typeof id !== 'string') return null;
-      const joined = takeJoinedUser(req.session?.sessionId);
+      const joined = app.sessionStore.userOf(req.session?.sessionId, id);
       const user = joined !== undefined && (joined === null || joined.id === id) ? joined : await findUserById(app.db, id);
       if (!user || user.disabled_at) return null;
       return user;
@@ -38,10 +37,10 @@ export default fp(
     // Nothing a signed-in person or an admin sees is kept by the browser (or a proxy): after
     // signing out, Back must not show the last private page from the cache. Public routes keep
     // their own caching (media links), but a signed-in person's page is theirs alone.
-    app.addHook('onSend', async (req, reply, payload) => {
+    app.addHook('onSend', (req, reply, payload, done) => {
       const access = req.routeOptions.config?.access;
       if (access !== 'public' || (req.user && !reply.hasHeader('cache-control'))) reply.header('cache-control', 'no-store');
-      return payload;
+      done(null, payload);
     });
   },
   // After the static files: their routes are public, and the guard applies to routes added after it.

@@ -31,12 +31,30 @@ export function asciiHtml(html: string): string {
   return NOT_ASCII.test(html) ? html.replace(NOT_ASCII_ALL, reference) : html;
 }
 
-/** An Eta plugin: the templates' own text (not their code) gets the same treatment once, when compiled. */
+/**
+ * A template's own indentation, dropped: a run of white space becomes one line break if it holds
+ * one, else one space. HTML collapses white space anyway (no template writes literal text into a
+ * `pre` or a `textarea`: their content is always interpolated, and interpolated values are never
+ * touched), so a page looks the same; the 30-clip project page was 16 KB of indentation out of 208 KB.
+ */
+export function dropIndentation(html: string): string {
+  return html.replace(/[ \t]*\n\s*/g, '\n').replace(/[ \t]{2,}/g, ' ');
+}
+
+/**
+ * An Eta plugin: the templates' own text (not their code) gets the same treatment once, when
+ * compiled: ASCII, and no indentation.
+ */
 export const asciiTemplates = {
   processAST<Part>(buffer: Part[]): Part[] {
-    return buffer.map((part) => (typeof part === 'string' ? (asciiHtml(part) as Part) : part));
+    return buffer.map((part) => (typeof part === 'string' ? (etaString(dropIndentation(asciiHtml(etaText(part)))) as Part) : part));
   },
 };
+
+// Eta keeps a template's text in its AST as the inside of a JS string literal: a backslash, a quote
+// and a line break escaped (`\\`, `\'`, `\n`). These two go from that to the text and back.
+const etaText = (s: string) => s.replace(/\\(.)/gs, (_, ch: string) => (ch === 'n' ? '\n' : ch));
+const etaString = (s: string) => s.replace(/\\|'/g, '\\$&').replace(/\r\n|\n|\r/g, '\\n');
 
 /**
  * A rendered page as UTF-8 bytes: copied byte for byte when it is ASCII (it is, unless something

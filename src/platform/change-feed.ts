@@ -33,6 +33,12 @@ export interface FeedListener {
 
 const RETRY_MIN_MS = 100;
 const RETRY_MAX_MS = 5_000;
+/**
+ * What a barrier round sends: an empty query, which Postgres answers with EmptyQueryResponse and
+ * ReadyForQuery, sending any pending notifications first, as it does before every ReadyForQuery
+ * (postgres.c's main loop): no parse, plan, row description or row, on either side.
+ */
+export const BARRIER_SQL = '';
 /** A barrier round slower than this means the connection is in trouble. */
 const BARRIER_WAIT_MS = 2_000;
 
@@ -129,8 +135,8 @@ export class ChangeFeed {
    * Resolves once this process has heard every change committed before the call. A committing
    * backend signals every listening one before its client learns of the commit, and a signalled
    * backend sends its pending notifications before it answers the next query (Postgres 14+,
-   * postgres.c's main loop): so one round trip on the LISTEN connection, started after the
-   * commit, brings them in. Every request with a session cookie awaits it before anything is
+   * postgres.c's main loop): so one round trip on the LISTEN connection (an empty query), started
+   * after the commit, brings them in. Every request with a session cookie awaits it before anything is
    * served from memory (docs/decisions/0029-one-change-feed.md). Concurrent callers share the next round. A round
    * that does not come back in time counts as a lost connection (caches off, reconnect).
    */
@@ -150,7 +156,7 @@ export class ChangeFeed {
     if (!client) return Promise.resolve();
     let timer: NodeJS.Timeout | undefined;
     return Promise.race([
-      client.query('select 1').then(
+      client.query(BARRIER_SQL).then(
         () => {},
         () => this.lost(client),
       ),

@@ -78,9 +78,10 @@ function tokenMatches(header: string | undefined, token: string): boolean {
 /** GET /metrics (Prometheus text), guarded by METRICS_TOKEN; refused in production without one. */
 export default fp(
   async (app) => {
-    app.addHook('onResponse', async (req, reply) => {
+    app.addHook('onResponse', (req, reply, done) => {
       const route = req.routeOptions.url ?? 'unmatched';
       httpDuration.observe({ method: req.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+      done();
     });
 
     registry.removeSingleMetric('echoes_queue_jobs'); // one app per process, except in tests

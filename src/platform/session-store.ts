@@ -7,15 +7,15 @@ import type { SessionCache } from './session-cache.js';
 type Callback = (err?: unknown, result?: any) => void;
 
 /**
- * The user row read together with the session (one query, a join), handed to passport's
- * deserializer of the same request by session id. Every request's get() runs before its
- * deserializer and overwrites the entry, so what a deserializer takes was read for this request
- * (or a concurrent later one): never older than the request itself.
+ * The user row read together with the session (one query, a join), for passport's deserializer
+ * of the same request when there is no cache to hand it over (tests, or the feed down). Every
+ * request's get() runs before its deserializer and overwrites the entry. With a cache, the
+ * deserializer takes the user from the cache instead (`userOf`): never from this map.
  */
 const joinedUsers = new Map<string, User | null>();
 const JOINED_MAX = 10_000;
 
-/** The user loaded with this session by the store, or undefined when it was not (fall back to a query). */
+/** The user loaded with this session by a store without a cache, or undefined when there is none (fall back to a query). */
 export function takeJoinedUser(sid: string | undefined): User | null | undefined {
   if (!sid || !joinedUsers.has(sid)) return undefined;
   const user = joinedUsers.get(sid)!;
@@ -56,12 +56,29 @@ export class PgSessionStore implements SessionStore {
       }, callback);
   }
 
+  /**
+   * The signed-in user of this session for passport's deserializer, without a query: a copy of
+   * the one kept with the session (a route may change its user: billing sets the new balance on
+   * it). What the cache holds when the deserializer asks is right as of that moment (after the
+   * request's feed barrier): an entry is dropped on any change to the person, and one whose read
+   * began before an invalidation is never kept. Concurrent requests of one session each get
+   * their own copy (a hand-over consumed by the first left the others to query). Without a cache,
+   * the row read by this request's get().
+   */
+  userOf(sid: string | undefined, userId: string): User | null | undefined {
+    if (!sid) return undefined;
+    const cache = this.opts.cache;
+    if (cache?.enabled) {
+      const user = cache.get(sid)?.user;
+      return user && user.id === userId ? { ...user } : undefined;
+    }
+    return takeJoinedUser(sid);
+  }
+
   get(sid: string, callback: Callback): void {
     const cache = this.opts.cache;
     const hit = cache?.get(sid);
     if (hit) {
-      // A copy per request: a route may change its user (billing sets the new balance on it).
-      joinedUsers.set(sid, hit.user ? { ...hit.user } : null);
       callback(null, JSON.parse(hit.data));
       return;
     }
@@ -77,8 +94,10 @@ export class PgSessionStore implements SessionStore {
       .then((row) => {
         if (row?.session_user_id) {
           const { session_data: _d, session_user_id: _u, session_expires_at: expires, ...user } = row;
-          if (joinedUsers.size >= JOINED_MAX) joinedUsers.clear(); // entries whose request never deserialized
-          joinedUsers.set(sid, user.id ? (user as User) : null);
+          if (!cache?.enabled) {
+            if (joinedUsers.size >= JOINED_MAX) joinedUsers.clear(); // entries whose request never deserialized
+            joinedUsers.set(sid, user.id ? (user as User) : null);
+          }
           if (cache && user.id) {
             const expiresAt = new Date(expires).getTime();
             cache.put(token, sid, row.session_user_id, { data: JSON.stringify(row.session_data), user: { ...(user as User) }, expiresAt, readAt: Date.now() });

@@ -6,6 +6,7 @@ import type { Queues } from './queues.js';
 import type { User } from './db-types.js';
 import type { PersonReads } from './person-reads.js';
 import type { ChangeFeed } from './change-feed.js';
+import type { PgSessionStore } from './session-store.js';
 import type { Signer } from '@fastify/cookie';
 
 declare module 'fastify' {
@@ -19,6 +20,10 @@ declare module 'fastify' {
     personReads: PersonReads;
     /** This process's LISTEN connection to the database's change feed (change-feed.ts). */
     changeFeed: ChangeFeed;
+    /** Sessions in Postgres, kept for a few seconds with their user (session-store.ts); web/sessions.ts makes it. */
+    sessionStore: PgSessionStore;
+    /** The Eta engine of views/ (web/templates.ts); `reply.render` (view.ts) renders pages with it. */
+    eta: import('./eta.js').ViewEngine;
     /** Signs and unsigns cookies, remembering its answers (cookie-signer.ts); web/cookies.ts makes it. */
     cookieSigner: Pick<Signer, 'sign' | 'unsign'>;
   }

@@ -8,6 +8,7 @@ import type { User } from '../../src/platform/db-types.js';
 import { createTestContext, type TestContext } from '../setup/context.js';
 import { TestBrowser } from '../setup/browser.js';
 import { withSqlSpy } from '../setup/sql-spy.js';
+import { BARRIER_SQL } from '../../src/platform/change-feed.js';
 
 // Two web apps over one database and Redis, as two web processes behind a load balancer: what a
 // person does (or an admin does to them) on one shows on the very next request to the other.
@@ -44,13 +45,30 @@ describe('who is asking', () => {
     const { result: res, sql: sent } = await withSqlSpy(() => onB('/test/whoami'));
     expect(res.json()).toEqual({ id: user.id, balance: user.credit_balance });
     // Besides the change feed's barrier (one round trip on its own connection, src/platform/change-feed.ts).
-    const queries = sent.filter((q) => q !== 'select 1');
+    const queries = sent.filter((q) => q !== BARRIER_SQL);
     expect(queries).toHaveLength(1);
     expect(queries[0]).toMatch(/from "sessions" left join "users"/);
     const { result: again, sql: none } = await withSqlSpy(() => onB('/test/whoami'));
     expect(again.json()).toEqual({ id: user.id, balance: user.credit_balance });
     // (The first request's last-seen note, written after its response, may land meanwhile.)
-    expect(none.filter((q) => q !== 'select 1' && !q.startsWith('update "sessions" set "last_seen_at"'))).toHaveLength(0);
+    expect(none.filter((q) => q !== BARRIER_SQL && !q.startsWith('update "sessions" set "last_seen_at"'))).toHaveLength(0);
+  });
+
+  it('many requests of one session at once make no query once it is kept (each gets its own copy of the user)', async () => {
+    const { user, onB } = await signedIn('at-once@example.com');
+    await onB('/test/whoami');
+    const { result, sql: sent } = await withSqlSpy(() => Promise.all(Array.from({ length: 20 }, () => onB('/test/whoami'))));
+    for (const res of result) expect(res.json()).toEqual({ id: user.id, balance: user.credit_balance });
+    expect(sent.filter((q) => q !== BARRIER_SQL && !q.startsWith('update "sessions" set "last_seen_at"'))).toEqual([]);
+  });
+
+  it('a static file asked with the session cookie sends nothing to the database (not even the feed barrier)', async () => {
+    const { onB } = await signedIn('static-files@example.com');
+    await onB('/projects');
+    const { result: res, sql: sent } = await withSqlSpy(() => onB('/assets/css/app.css'));
+    expect(res.statusCode).toBe(200);
+    // (The page's last-seen note, written after its response, may land meanwhile.)
+    expect(sent.filter((q) => !q.startsWith('update "sessions" set "last_seen_at"'))).toEqual([]);
   });
 
   it('a session made on one web process is valid on the other', async () => {
@@ -101,7 +119,7 @@ describe('what pages read', () => {
       const { result: again, sql: sent } = await withSqlSpy(() => onB(url));
       expect(again.statusCode).toBe(200);
       expect(again.body).toContain(url.startsWith('/clips') ? 'Kept card' : 'Kept');
-      expect(sent.filter((q) => q !== 'select 1' && !q.startsWith('update "sessions" set "last_seen_at"')), url).toEqual([]);
+      expect(sent.filter((q) => q !== BARRIER_SQL && !q.startsWith('update "sessions" set "last_seen_at"')), url).toEqual([]);
     }
   });
 

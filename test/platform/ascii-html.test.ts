@@ -18,6 +18,12 @@ describe('pages written in ASCII', () => {
     expect(/[^\0-\x7f]/.test(html)).toBe(false);
   });
 
+  it('drops the templates’ indentation, and only theirs: backslashes, quotes and values stay as they are', () => {
+    const eta = new Eta({ autoEscape: true, escapeFunction: escapeHtml, plugins: [asciiTemplates] });
+    const template = '<div>\n    <p data-x=\'a\\nb\'>  two   words  </p>\n\n    <%~ it.raw %>\n  </div>';
+    expect(eta.renderString(template, { raw: 'keep\n    this' })).toBe("<div>\n<p data-x='a\\nb'> two words </p>\nkeep\n    this </div>");
+  });
+
   it('sends UTF-8 whatever the page holds', () => {
     expect(pageBytes('<p>plain</p>').toString('utf8')).toBe('<p>plain</p>');
     // Raw text past the escaping is still encoded right, only more slowly.

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../setup/context.js';
 import { TestBrowser } from '../setup/browser.js';
 import { withSqlSpy } from '../setup/sql-spy.js';
+import { BARRIER_SQL } from '../../src/platform/change-feed.js';
 import { createProject } from '../factories.js';
 import { createClip } from '../factories/clips.js';
 
@@ -31,9 +32,9 @@ async function queriesOf(url: string): Promise<{ status: number; body: string; s
   await b.get(url); // warm the settings cache, as a running process has it
   t.app.personReads.clear();
   const { result: res, sql: all } = await withSqlSpy(() => b.get(url));
-  // The change feed's barrier (platform/change-feed.ts: one `select 1` on the listener, shared by
+  // The change feed's barrier (platform/change-feed.ts: one empty query on the listener, shared by
   // the requests in flight) reads no data; what is counted here is what the page reads.
-  const sql = all.filter((q) => q.trim() !== 'select 1');
+  const sql = all.filter((q) => q !== BARRIER_SQL);
   expect(all.length - sql.length).toBeLessThanOrEqual(1);
   return { status: res.statusCode, body: res.body, sql };
 }

@@ -14,8 +14,10 @@ export default fp(
     await feed.start();
     // Before anything about the person is served from memory, this process has heard every change
     // committed before the request arrived (one shared round trip on the feed's connection).
-    app.addHook('onRequest', async (req) => {
-      if (req.headers.cookie?.includes('sid=')) await feed.barrier();
+    // Static files (the page's CSS, JS and icons, sent with the cookie) read nothing of anyone's.
+    app.addHook('onRequest', (req, _reply, done) => {
+      if (req.routeOptions.config?.staticFiles || !req.headers.cookie?.includes('sid=')) return done();
+      feed.barrier().then(() => done(), done);
     });
     app.addHook('onClose', async () => {
       await feed.close();

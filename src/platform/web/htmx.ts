@@ -4,8 +4,9 @@ import fp from 'fastify-plugin';
 export default fp(
   async (app) => {
     app.decorateRequest('isHtmx', false);
-    app.addHook('onRequest', async (req) => {
+    app.addHook('onRequest', (req, _reply, done) => {
       req.isHtmx = req.headers['hx-request'] === 'true';
+      done();
     });
   },
   { name: 'htmx' },

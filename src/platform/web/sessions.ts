@@ -13,10 +13,12 @@ export default fp(
     const sessionCache = new SessionCache();
     const stopFollowing = followChanges(app.changeFeed, [sessionCache]);
     app.addHook('onClose', async () => stopFollowing());
+    const store = new PgSessionStore(app.db, { cache: sessionCache });
+    app.decorate('sessionStore', store);
     await app.register(session, {
       secret: app.cookieSigner,
       cookieName: 'sid',
-      store: new PgSessionStore(app.db, { cache: sessionCache }),
+      store,
       saveUninitialized: false,
       rolling: false,
       cookie: { httpOnly: true, sameSite: 'lax', secure: cookieSecure(app.config), path: '/', maxAge: 30 * 24 * 3600 * 1000 },

@@ -11,11 +11,14 @@ export default fp(
     // An upload refused mid-stream (too large, not ours) leaves the rest of the body unread and the
     // socket paused, so it would never notice the client leave. Drain what still arrives (the client
     // can then read the answer) and drop a client that keeps sending past a grace period.
-    app.addHook('onResponse', async (req) => {
-      if (req.raw.complete !== false) return; // read to the end (or not a real socket: app.inject)
-      const timer = setTimeout(() => req.raw.socket?.destroy(), 10_000).unref();
-      req.raw.once('close', () => clearTimeout(timer));
-      req.raw.resume();
+    app.addHook('onResponse', (req, _reply, done) => {
+      if (req.raw.complete === false) {
+        // Not read to the end (app.inject's requests are never incomplete).
+        const timer = setTimeout(() => req.raw.socket?.destroy(), 10_000).unref();
+        req.raw.once('close', () => clearTimeout(timer));
+        req.raw.resume();
+      }
+      done();
     });
   },
   { name: 'uploads', dependencies: ['context'] },
