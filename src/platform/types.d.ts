@@ -22,8 +22,6 @@ declare module 'fastify' {
     changeFeed: ChangeFeed;
     /** Sessions in Postgres, kept for a few seconds with their user (session-store.ts); web/sessions.ts makes it. */
     sessionStore: PgSessionStore;
-    /** The Eta engine of views/ (web/templates.ts); `reply.render` (view.ts) renders pages with it. */
-    eta: import('./eta.js').ViewEngine;
     /** Signs and unsigns cookies, remembering its answers (cookie-signer.ts); web/cookies.ts makes it. */
     cookieSigner: Pick<Signer, 'sign' | 'unsign'>;
   }

@@ -101,9 +101,7 @@ export default fp(
         liveUrl: user ? liveUrl(data.liveProject) : null,
         fmt,
       };
-      // Eta itself, not @fastify/view's viewAsync: that reconfigured the engine, looked the page
-      // name up in an LRU and copied the data again on every page (a few percent of a dashboard).
-      const html = app.eta.render(`${template}.eta`, { ...this.locals, ...locals, ...data });
+      const html = (await this.viewAsync(template, { ...locals, ...data })) as string;
       // Encoded once: a string payload is measured (Buffer.byteLength) and then encoded again to be
       // written, and on a 100 KB page those two passes were a tenth of the request's CPU.
       const body = data.bytes instanceof PageBytes ? data.bytes.fill(html) : pageBytes(html);
