@@ -1,28 +1,25 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { signInThroughForm, startBrowserApp } from '../setup/chromium.js';
+import { signInThroughForm } from '../setup/chromium.js';
 import { createProject, createUser } from '../factories.js';
 import { attachMusic, insertReadyClips } from '../factories/media.js';
 import { waitFor } from '../setup/wait.js';
 import { ADMIN_PASSWORD } from '../factories/admin.js';
 import { tabThrough, tabTo } from './keyboard.js';
+import { useBrowserApp } from '../setup/pages.js';
 
 // Keyboard alone: every control on the busiest pages is reached by Tab and shows where the focus
 // is; clips are reordered and the film is played with keys only (no mouse, no page.click).
-let app: Awaited<ReturnType<typeof startBrowserApp>>;
+const app = useBrowserApp({ ADMIN_PASSWORD });
 let page: Page;
 let userId: string;
 
 beforeAll(async () => {
-  app = await startBrowserApp({ ADMIN_PASSWORD });
   const user = await createUser(app.t.ctx.db, { email: 'keys@example.com', credits: 20 });
   userId = user.id;
   page = await app.browser.newPage({ viewport: { width: 1280, height: 800 } });
   await signInThroughForm(page, app.base, user.email);
 }, 60_000);
-afterAll(async () => {
-  await app?.close();
-});
 
 async function filmProject(title: string, clips = 3) {
   const project = await createProject(app.t.ctx.db, userId, { title });

@@ -1,20 +1,15 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { signInThroughForm, startBrowserApp } from '../setup/chromium.js';
+import { expect, it } from 'vitest';
+import { signInThroughForm } from '../setup/chromium.js';
 import { createProject, createUser } from '../factories.js';
 import { insertReadyClips } from '../factories/media.js';
+import { useBrowserApp } from '../setup/pages.js';
 
 // The project page's Tab walk sometimes found the focus at the top of the page mid-walk: the
 // timeline's live refresh (every 10 s, and on the stream's live-film) replaced the focused control,
 // and the focus sat on the body until timeline.js put it back at htmx:after:swap, a settle later; a
 // Tab pressed in between started from the top. With ids that stay the same across refreshes, htmx 4
 // puts the focus on the new control in the swap itself: the body never holds it.
-let app: Awaited<ReturnType<typeof startBrowserApp>>;
-beforeAll(async () => {
-  app = await startBrowserApp();
-}, 60_000);
-afterAll(async () => {
-  await app?.close();
-});
+const app = useBrowserApp();
 
 it('a refresh of the timeline never leaves the focus on the body, not even for a moment', async () => {
   const user = await createUser(app.t.ctx.db, { email: 'swap-focus@example.com', credits: 20 });

@@ -1,18 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../setup/context.js';
-import { listenLocally } from '../setup/ports.js';
+import { describe, expect, it } from 'vitest';
+import { useServedApp } from '../setup/pages.js';
 import { runPlayerDrift } from './beat-player.js';
 
-let t: TestApp;
-let baseUrl: string;
-
-beforeAll(async () => {
-  t = await createTestApp();
-  baseUrl = await listenLocally(t.app);
-});
-afterAll(async () => {
-  await t?.close();
-});
+const app = useServedApp();
 
 // Headless Chromium without a GPU presents frames on a software compositor: a cut can land a few
 // frames late, never more than this. Measured figures go to .tmp/beat-drift.json.
@@ -23,7 +13,7 @@ const RETRIES = 1;
 
 describe('beat sync in a real browser', () => {
   it('presents every cut of a beat-synced film on the planned beat, on the music clock, without drift', { timeout: 40_000, retry: RETRIES }, async () => {
-    const r = await runPlayerDrift({ baseUrl, ctx: t.ctx });
+    const r = await runPlayerDrift({ baseUrl: app.base, ctx: app.t.ctx });
     expect(r.order).toEqual([0, 1, 2, 3]);
     expect(r.ended).toBe(true);
     expect(r.errors).toHaveLength(3);

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser } from 'playwright-core';
 import { saveSettings } from '../../src/settings/service.js';
 import { createProject, createUser, expectLedgerBalanced } from '../factories.js';
 import { balanceOf, createClip, getClip, waitFor } from '../factories/clips.js';
 import { takesOf } from '../factories/takes.js';
 import { sampleMp4 } from '../fakes/runway.js';
-import { launchChromium, signInThroughForm } from '../setup/chromium.js';
+import { launchChromium } from '../setup/chromium.js';
+import { expectAxeClean, openProjectPage, pageErrors, VIEWPORTS } from '../setup/pages.js';
 import { startProvidersWorld, type ProvidersWorld } from '../generation/luma-world.js';
 
 // The direction form in a browser (issue 29 items 1, 3, 4), at desktop and phone width: opened in
@@ -14,7 +14,6 @@ import { startProvidersWorld, type ProvidersWorld } from '../generation/luma-wor
 // versions) before anything is charged, the takes are made with what was asked (the Luma fake
 // receives the prompt, the camera motion and frame1), and axe finds nothing in the open form.
 
-const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'];
 const SHOTS = process.env.DIRECTION_SCREENSHOTS;
 let w: ProvidersWorld;
 let browser: Browser;
@@ -30,10 +29,8 @@ afterAll(async () => {
   await w?.close();
 });
 
-const sizes = { desktop: { width: 1280, height: 900 }, phone: { width: 390, height: 844 } } as const;
-
 describe('directing a take in a browser', () => {
-  for (const [size, viewport] of Object.entries(sizes)) {
+  for (const [size, viewport] of Object.entries(VIEWPORTS)) {
     it(`${size}: the form prices each choice, then two Luma takes end on the next photo with the motion asked for`, async () => {
       const user = await createUser(w.t.ctx.db, { email: `direct-${size}@example.com`, credits: 20 });
       const project = await createProject(w.t.ctx.db, user.id, { title: `Directed ${size}` });
@@ -42,11 +39,9 @@ describe('directing a take in a browser', () => {
       const second = await createClip(w.t.ctx.db, w.t.ctx.storage, { userId: user.id, projectId: project.id, status: 'ready', video });
       const context = await browser.newContext({ viewport });
       const page = await context.newPage();
-      const errors: string[] = [];
-      page.on('pageerror', (e) => errors.push(e.message));
+      const errors = pageErrors(page);
       try {
-        await signInThroughForm(page, w.publicUrl, user.email);
-        await page.goto(`${w.publicUrl}/projects/${project.id}`);
+        await openProjectPage(page, w.publicUrl, user.email, project.id);
         const card = page.locator(`#clip-${first.id}`);
         await card.getByRole('link', { name: 'Regenerate…' }).click();
         const form = card.locator('form[data-direction]');
@@ -69,8 +64,7 @@ describe('directing a take in a browser', () => {
         expect(await form.locator('button[type=submit]').textContent()).toContain('Regenerate · 8 cr');
         expect(await balanceOf(w.t.ctx.db, user.id)).toBe(18); // nothing charged yet
 
-        const axe = await new AxeBuilder({ page }).include(`#clip-${first.id}`).withTags(TAGS).analyze();
-        expect(axe.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`).join('\n')).toBe('');
+        await expectAxeClean(page, `#clip-${first.id}`);
         if (SHOTS) await card.screenshot({ path: `${SHOTS}/${size}-form.png` });
         if (SHOTS) await page.screenshot({ path: `${SHOTS}/${size}-page.png`, fullPage: true });
 

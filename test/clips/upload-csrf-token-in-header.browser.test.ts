@@ -1,10 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Browser, type Request } from 'playwright-core';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type Request } from 'playwright-core';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { TestApp } from '../setup/context.js';
-import { signInThroughForm, startBrowserApp } from '../setup/chromium.js';
+import { openProjectPage, pageErrors, useBrowserApp, useTempDir } from '../setup/pages.js';
 import { createProject, createUser } from '../factories.js';
 import { testImage } from '../factories/clips.js';
 
@@ -12,25 +10,16 @@ import { testImage } from '../factories/clips.js';
 // sends its CSRF token as the x-csrf-token header and a URL without it. Only a browser without
 // JavaScript posts to the action URL that carries the token.
 
-let t: TestApp;
-let browser: Browser;
-let base: string;
-let close = async () => {};
-let dir: string;
+const app = useBrowserApp();
+const dir = useTempDir('echoes-sec-upload-');
 let photo: string;
 let song: string;
 
 beforeAll(async () => {
-  ({ t, browser, base, close } = await startBrowserApp());
-  dir = await mkdtemp(path.join(os.tmpdir(), 'echoes-sec-upload-'));
-  photo = path.join(dir, 'photo.png');
+  photo = path.join(dir.path, 'photo.png');
   await writeFile(photo, await testImage(540, 304));
-  song = path.join(dir, 'song.mp3');
+  song = path.join(dir.path, 'song.mp3');
   await writeFile(song, Buffer.alloc(2048, 1));
-});
-afterAll(async () => {
-  await close();
-  await rm(dir, { recursive: true, force: true });
 });
 
 function expectTokenInHeaderOnly(request: Request) {
@@ -41,13 +30,11 @@ function expectTokenInHeaderOnly(request: Request) {
 
 describe('upload forms with JavaScript', () => {
   it('send the CSRF token as a header, never in the URL: first photo, htmx photo and music', async () => {
-    const user = await createUser(t.ctx.db, { email: 'sec-upload@example.com', credits: 5 });
-    const project = await createProject(t.ctx.db, user.id, { title: 'Header token' });
-    const page = await browser.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await signInThroughForm(page, base, user.email);
-    await page.goto(`${base}/projects/${project.id}`);
+    const user = await createUser(app.t.ctx.db, { email: 'sec-upload@example.com', credits: 5 });
+    const project = await createProject(app.t.ctx.db, user.id, { title: 'Header token' });
+    const page = await app.browser.newPage();
+    const errors = pageErrors(page);
+    await openProjectPage(page, app.base, user.email, project.id);
     // The no-JavaScript fallback is still there.
     expect(await page.getAttribute('form.upload-form', 'action')).toContain('?_csrf=');
 

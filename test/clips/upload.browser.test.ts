@@ -1,39 +1,29 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Browser, type Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import sharp from 'sharp';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { TestApp } from '../setup/context.js';
-import { signInThroughForm, startBrowserApp } from '../setup/chromium.js';
+import { signInThroughForm } from '../setup/chromium.js';
+import { pageErrors, useBrowserApp, useTempDir } from '../setup/pages.js';
 import { createProject, createUser } from '../factories.js';
 
 // The new-clip form in a real browser: htmx posts it, but a big photo is shrunk in a canvas
 // first and the upload shows its progress; the new card lands in the grid.
 
-let t: TestApp;
-let browser: Browser;
-let base: string;
-let close = async () => {};
-let dir: string;
+const app = useBrowserApp();
+const dir = useTempDir('echoes-upload-browser-');
 let photo: string;
 let big: Buffer;
 
 beforeAll(async () => {
-  ({ t, browser, base, close } = await startBrowserApp());
-  dir = await mkdtemp(path.join(os.tmpdir(), 'echoes-upload-browser-'));
   // 4000×3000 of noise: several MB as a JPEG, well over the 3 MB above which the page shrinks.
-  photo = path.join(dir, 'big.jpg');
+  photo = path.join(dir.path, 'big.jpg');
   big = await sharp({ create: { width: 4000, height: 3000, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 60 } } }).jpeg({ quality: 95 }).toBuffer();
   await writeFile(photo, big);
 });
-afterAll(async () => {
-  await close();
-  await rm(dir, { recursive: true, force: true });
-});
 
 async function signedInPage(email: string) {
-  const page = await browser.newPage();
+  const page = await app.browser.newPage();
   // Note the size of the image each upload carries (the request body itself is not visible to
   // Playwright when it holds a file).
   await page.addInitScript(() => {
@@ -44,9 +34,8 @@ async function signedInPage(email: string) {
       return send.call(this, body);
     };
   });
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await signInThroughForm(page, base, email);
+  const errors = pageErrors(page);
+  await signInThroughForm(page, app.base, email);
   return { page, errors };
 }
 
@@ -64,14 +53,14 @@ async function watchStatus(page: Page): Promise<void> {
 
 const sentImageBytes = (page: Page) => page.evaluate(() => Number(sessionStorage.getItem('sentImageBytes') ?? Infinity));
 const statusLabels = (page: Page) => page.evaluate(() => (window as unknown as { __labels: string[] }).__labels);
-const clipsOf = (projectId: string) => t.ctx.db.selectFrom('clips').select('id').where('project_id', '=', projectId).execute();
+const clipsOf = (projectId: string) => app.t.ctx.db.selectFrom('clips').select('id').where('project_id', '=', projectId).execute();
 
 describe('the new-clip form in a browser', () => {
   it('first photo (no grid yet): shrunk before sending, then the project shows its first card', async () => {
-    const user = await createUser(t.ctx.db, { email: 'first-photo@example.com', credits: 2 });
-    const project = await createProject(t.ctx.db, user.id, { title: 'First photo' });
+    const user = await createUser(app.t.ctx.db, { email: 'first-photo@example.com', credits: 2 });
+    const project = await createProject(app.t.ctx.db, user.id, { title: 'First photo' });
     const { page, errors } = await signedInPage(user.email);
-    await page.goto(`${base}/projects/${project.id}`);
+    await page.goto(`${app.base}/projects/${project.id}`);
     expect(await page.locator('form.upload-form[hx-post]').count()).toBe(0);
 
     await page.setInputFiles('form.upload-form input[name=image]', photo);
@@ -87,10 +76,10 @@ describe('the new-clip form in a browser', () => {
   }, 60_000);
 
   it('next photos: htmx adds the card in place, after the same shrink and progress', async () => {
-    const user = await createUser(t.ctx.db, { email: 'next-photo@example.com', credits: 3 });
-    const project = await createProject(t.ctx.db, user.id, { title: 'Next photo' });
+    const user = await createUser(app.t.ctx.db, { email: 'next-photo@example.com', credits: 3 });
+    const project = await createProject(app.t.ctx.db, user.id, { title: 'Next photo' });
     const { page, errors } = await signedInPage(user.email);
-    await page.goto(`${base}/projects/${project.id}`);
+    await page.goto(`${app.base}/projects/${project.id}`);
     await page.setInputFiles('form.upload-form input[name=image]', photo);
     await page.click('form.upload-form button[type=submit]');
     await page.waitForSelector('#clip-grid [data-clip-id]', { timeout: 20_000 });

@@ -1,59 +1,33 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AxeBuilder } from '@axe-core/playwright';
-import type { Browser } from 'playwright-core';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import type { TestApp } from '../setup/context.js';
-import { signInThroughForm, startBrowserApp } from '../setup/chromium.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { expectAxeClean, openProjectPage, pageErrors, useBrowserApp, useTempDir, VIEWPORTS } from '../setup/pages.js';
 import { createProject, createUser, expectLedgerBalanced } from '../factories.js';
 import { balanceOf } from '../factories/clips.js';
 import { grantCredits } from '../../src/credits/service.js';
 import { withTx } from '../../src/platform/db.js';
-import { photo } from '../photos/fixtures.js';
+import { writePhotos } from '../photos/fixtures.js';
 
 // "Animate N clips · N credits" (issue 28, item 3) in a browser: the count and price follow the
 // draft cards, a confirmation comes first and says what is short, a 402 names the shortfall with a
 // link to buy credits, and a confirmed run charges every draft at once.
 
-const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'];
 const SHOTS = process.env.ANIMATE_SCREENSHOTS;
-let t: TestApp;
-let browser: Browser;
-let base: string;
-let close = async () => {};
-let dir: string;
+const app = useBrowserApp({ ACTIVE_AI_PROVIDER: 'local' });
+const dir = useTempDir('echoes-animate-browser-');
 let files: string[];
 
 beforeAll(async () => {
-  ({ t, browser, base, close } = await startBrowserApp({ ACTIVE_AI_PROVIDER: 'local' }));
-  dir = await mkdtemp(path.join(os.tmpdir(), 'echoes-animate-browser-'));
-  files = await Promise.all(
-    [[600, 400], [400, 600], [500, 500]].map(async ([w, h], i) => {
-      const file = path.join(dir, `photo-${i + 1}.jpg`);
-      await writeFile(file, await photo(w, h));
-      return file;
-    }),
-  );
+  files = await writePhotos(dir.path, [[600, 400], [400, 600], [500, 500]]);
 });
-afterAll(async () => {
-  await close();
-  await rm(dir, { recursive: true, force: true });
-});
-
-const sizes = { desktop: { width: 1280, height: 900 }, phone: { width: 390, height: 844 } } as const;
 
 describe('animating every draft at once', () => {
-  for (const [size, viewport] of Object.entries(sizes)) {
+  for (const [size, viewport] of Object.entries(VIEWPORTS)) {
     it(`${size}: confirmed first, a short balance is told what it lacks, then all are charged at once`, async () => {
-      const user = await createUser(t.ctx.db, { email: `animate-${size}@example.com`, credits: 2 });
-      const project = await createProject(t.ctx.db, user.id, { title: `Animate ${size}` });
-      const page = await browser.newPage({ viewport });
-      const errors: string[] = [];
-      page.on('pageerror', (e) => errors.push(e.message));
+      const user = await createUser(app.t.ctx.db, { email: `animate-${size}@example.com`, credits: 2 });
+      const project = await createProject(app.t.ctx.db, user.id, { title: `Animate ${size}` });
+      const page = await app.browser.newPage({ viewport });
+      const errors = pageErrors(page);
       try {
-        await signInThroughForm(page, base, user.email);
-        await page.goto(`${base}/projects/${project.id}`);
+        await openProjectPage(page, app.base, user.email, project.id);
         expect(await page.locator('[data-animate-all]').isVisible()).toBe(false);
         await page.setInputFiles('form[data-photos-form] input[type=file]', files);
         await page.waitForFunction(() => document.querySelectorAll('#clip-grid .clip-card[data-clip-id][data-status="draft"]').length === 3, null, { timeout: 30_000 });
@@ -67,8 +41,7 @@ describe('animating every draft at once', () => {
         expect(await page.locator('[data-animate-short]').textContent()).toContain('That is 1 credit more than you have. Buy credits');
         expect(await panel.locator('input[name=clip_ids]').count()).toBe(3);
         if (SHOTS) await page.screenshot({ path: `${SHOTS}/${size}-confirm-short.png`, fullPage: true });
-        const axe = await new AxeBuilder({ page }).withTags(TAGS).options({ resultTypes: ['violations'] }).setLegacyMode().analyze();
-        expect(axe.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+        await expectAxeClean(page);
 
         // "Not now" closes it and gives the focus back to the button.
         await page.click('[data-animate-all-cancel]');
@@ -82,21 +55,21 @@ describe('animating every draft at once', () => {
         expect(await page.locator('main').textContent()).toContain('You need 1 more credit.');
         expect(await page.locator('main a[href="/credits"]').count()).toBeGreaterThan(0);
         if (SHOTS) await page.screenshot({ path: `${SHOTS}/${size}-402.png`, fullPage: true });
-        expect(await balanceOf(t.ctx.db, user.id)).toBe(2);
+        expect(await balanceOf(app.t.ctx.db, user.id)).toBe(2);
 
         // With enough credits: confirmed, every draft is charged at once and queued.
-        await withTx(t.ctx.db, (tx) => grantCredits(tx, user.id, 3, 'admin', null, 'test grant'));
-        await page.goto(`${base}/projects/${project.id}`);
+        await withTx(app.t.ctx.db, (tx) => grantCredits(tx, user.id, 3, 'admin', null, 'test grant'));
+        await page.goto(`${app.base}/projects/${project.id}`);
         await button.click();
         expect(await page.locator('[data-animate-short]').isVisible()).toBe(false);
         await Promise.all([page.waitForNavigation(), page.click('[data-animate-all-submit]')]);
-        expect(await balanceOf(t.ctx.db, user.id)).toBe(2);
+        expect(await balanceOf(app.t.ctx.db, user.id)).toBe(2);
         expect(await page.locator('[data-credit-balance]').first().getAttribute('data-credit-balance')).toBe('2');
-        const clips = await t.ctx.db.selectFrom('clips').select(['status', 'attempt']).where('project_id', '=', project.id).execute();
+        const clips = await app.t.ctx.db.selectFrom('clips').select(['status', 'attempt']).where('project_id', '=', project.id).execute();
         expect(clips.every((c) => c.attempt === 1 && c.status === 'queued')).toBe(true);
         expect(await page.locator('[data-animate-all]').isVisible()).toBe(false);
         if (SHOTS) await page.screenshot({ path: `${SHOTS}/${size}-animating.png`, fullPage: true });
-        await expectLedgerBalanced(t.ctx.db);
+        await expectLedgerBalanced(app.t.ctx.db);
         expect(errors).toEqual([]);
       } finally {
         await page.close();

@@ -1,35 +1,27 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AxeBuilder } from '@axe-core/playwright';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { createUser } from '../factories.js';
 import { seedExportProject } from '../factories/export-media.js';
-import { signInThroughForm, startBrowserApp } from '../setup/chromium.js';
+import { signInThroughForm } from '../setup/chromium.js';
+import { expectAxeClean, useBrowserApp } from '../setup/pages.js';
 
 const SHOTS = process.env.EXPORT_SCREENSHOTS; // a folder: save each state as it looked when checked
 const VIEWPORTS = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } } as const;
 
 /** The export page in Chromium: the choices, the one spec line of the checked pair, a finished file's properties; axe clean at both sizes. */
 describe('export page in the browser', () => {
-  let app: Awaited<ReturnType<typeof startBrowserApp>>;
+  const app = useBrowserApp();
   let projectId: string;
   let email: string;
 
   beforeAll(async () => {
-    app = await startBrowserApp();
     const user = await createUser(app.t.ctx.db, { email: 'export-page@example.com' });
     email = user.email;
     const seeded = await seedExportProject(app.t.ctx, user.id, { clips: [{ width: 160, height: 90, durationS: 2 }, { width: 160, height: 90, durationS: 2 }], title: 'Harbour at dusk' });
     projectId = seeded.project.id;
   }, 120_000);
-  afterAll(async () => {
-    await app?.close();
-  });
 
   const visibleSpecs = (page: Page) => page.locator('.export-spec:visible').allTextContents();
-  const axe = async (page: Page) =>
-    (await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).options({ resultTypes: ['violations'] }).setLegacyMode().analyze()).violations.map(
-      (v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
-    );
 
   for (const size of ['desktop', 'phone'] as const) {
     it(`shows the checked size and shape's specs before starting, then a file's real properties (${size})`, async () => {
@@ -45,7 +37,7 @@ describe('export page in the browser', () => {
         const specs = await visibleSpecs(page);
         expect(specs).toHaveLength(1);
         expect(specs[0]).toMatch(/^720 × 1280 .* up to 5\.0 Mb\/s.* about \d+ seconds to render$/);
-        expect(await axe(page)).toEqual([]);
+        await expectAxeClean(page);
         // Nothing wider than the screen.
         expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
         if (SHOTS) await page.screenshot({ path: `${SHOTS}/export-options-${size}.png`, fullPage: true });
@@ -67,7 +59,7 @@ describe('export page in the browser', () => {
         // The next export starts from the last one's choices.
         expect(await page.getByLabel('1080p').isChecked()).toBe(true);
         expect(await page.getByLabel('Portrait 9:16').isChecked()).toBe(true);
-        expect(await axe(page)).toEqual([]);
+        await expectAxeClean(page);
         expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
         if (SHOTS) await page.screenshot({ path: `${SHOTS}/export-ready-${size}.png`, fullPage: true });
       } finally {

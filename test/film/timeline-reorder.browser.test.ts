@@ -1,29 +1,21 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdir } from 'node:fs/promises';
-import { AxeBuilder } from '@axe-core/playwright';
+import { describe, expect, it } from 'vitest';
 import type { BrowserContextOptions, Page } from 'playwright-core';
-import { startBrowserApp, signInThroughForm } from '../setup/chromium.js';
+import { signInThroughForm } from '../setup/chromium.js';
 import { insertClip } from '../factories/media.js';
 import { createUser } from '../factories.js';
+import { expectAxeClean, useBrowserApp, useScreenshotsDir } from '../setup/pages.js';
 
 // Issue 30, item 4 on the timeline: a block dragged by the mouse, by a finger (real touch events:
 // a long press, then the move, the timeline scrolling by itself near its edge) and moved by the arrow
 // keys changes the film's order. A clip that is not in the film (not approved) keeps its place among
 // the cards. The order is saved once, through the cards' route, and offers Undo. Desktop and phone.
-const SHOTS = process.env.TIMELINE_SCREENSHOTS ?? '.tmp/timeline-shots';
+const SHOTS = useScreenshotsDir('TIMELINE_SCREENSHOTS', '.tmp/timeline-shots');
 const SIZES: Record<string, BrowserContextOptions> = {
   desktop: { viewport: { width: 1280, height: 800 } },
   phone: { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 },
 };
 
-let app: Awaited<ReturnType<typeof startBrowserApp>>;
-beforeAll(async () => {
-  await mkdir(SHOTS, { recursive: true });
-  app = await startBrowserApp();
-}, 60_000);
-afterAll(async () => {
-  await app?.close();
-});
+const app = useBrowserApp();
 
 const db = () => app.t.ctx.db;
 const order = async (projectId: string) =>
@@ -94,8 +86,7 @@ describe('reordering the film on the timeline', () => {
     await expect.poll(() => page.locator(`#tl-clip-${d}`).isVisible()).toBe(true);
     expect(await order(projectId)).toEqual([b, d, c, e, a]);
 
-    const axe = await new AxeBuilder({ page }).include('#timeline').withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).setLegacyMode().analyze();
-    expect(axe.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+    await expectAxeClean(page, '#timeline');
     await page.screenshot({ path: `${SHOTS}/reorder-desktop-after.png`, fullPage: true });
     await context.close();
   }, 180_000);

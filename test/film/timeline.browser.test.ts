@@ -1,18 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdir } from 'node:fs/promises';
-import { AxeBuilder } from '@axe-core/playwright';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { startBrowserApp, signInThroughForm } from '../setup/chromium.js';
+import { signInThroughForm } from '../setup/chromium.js';
 import { attachMusic, insertClip } from '../factories/media.js';
 import { loadFilm } from '../../src/film/service.js';
 import { createUser } from '../factories.js';
+import { expectAxeClean, useBrowserApp, useScreenshotsDir } from '../setup/pages.js';
 
 // The timeline on the project page in a real browser, at desktop and phone size: blocks where the
 // film plan puts them, trimming by dragging an edge, by the keyboard and by typing, the playhead
 // following the music, zoom and sideways scroll on a phone, and a second tab kept up to date live.
-const SHOTS = process.env.TIMELINE_SCREENSHOTS ?? '.tmp/timeline-shots';
+const SHOTS = useScreenshotsDir('TIMELINE_SCREENSHOTS', '.tmp/timeline-shots');
 
-let app: Awaited<ReturnType<typeof startBrowserApp>>;
+const app = useBrowserApp();
 let projectId: string;
 let userId: string;
 let clipIds: string[];
@@ -32,8 +31,6 @@ async function expectPlanOnPage(page: Page) {
 }
 
 beforeAll(async () => {
-  await mkdir(SHOTS, { recursive: true });
-  app = await startBrowserApp();
   const w = app.t.ctx;
   const user = await createUser(w.db, { email: 'timeline@example.com' });
   userId = user.id;
@@ -47,9 +44,6 @@ beforeAll(async () => {
     .values({ project_id: projectId, music_key: musicKey, status: 'ready', tempo_bpm: 120, beats: JSON.stringify(beats), downbeats: JSON.stringify(beats.filter((_, i) => i % 4 === 0)), waveform: JSON.stringify(Array.from({ length: 160 }, (_, i) => 0.3 + 0.7 * Math.abs(Math.sin(i / 3)))), duration_s: 16 })
     .execute();
 }, 120_000);
-afterAll(async () => {
-  await app?.close();
-});
 
 describe('the timeline in a real browser', () => {
   it('at desktop size: blocks at the plan’s places, trim by dragging, by keys and by typing, a playhead, live in a second tab, axe clean', async () => {
@@ -68,8 +62,7 @@ describe('the timeline in a real browser', () => {
     });
     await page.screenshot({ path: `${SHOTS}/desktop-before.png`, fullPage: true });
 
-    const axe = await new AxeBuilder({ page }).include('#timeline').withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).setLegacyMode().analyze();
-    expect(axe.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+    await expectAxeClean(page, '#timeline');
 
     // A second tab on the same project follows every trim without a reload.
     const other = await context.newPage();
@@ -171,8 +164,7 @@ describe('the timeline in a real browser', () => {
     expect(await widthAt()).toBeGreaterThan(fit * 2);
     expect(await page.locator(`#tl-clip-${clipIds[3]}`).isVisible()).toBe(true);
 
-    const axe = await new AxeBuilder({ page }).include('#timeline').withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).setLegacyMode().analyze();
-    expect(axe.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+    await expectAxeClean(page, '#timeline');
     await page.screenshot({ path: `${SHOTS}/phone-after.png`, fullPage: true });
     await context.close();
   }, 120_000);

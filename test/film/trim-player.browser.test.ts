@@ -1,18 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBrowserApp, signInThroughForm } from '../setup/chromium.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { signInThroughForm } from '../setup/chromium.js';
 import { attachMusic, insertClip } from '../factories/media.js';
 import { createUser } from '../factories.js';
 import { loadFilm } from '../../src/film/service.js';
+import { useBrowserApp } from '../setup/pages.js';
 
 // The player honours a clip's trim in a real browser: a clip trimmed to [1, 2.2] of its 3 s take is
 // played from 1 s (never its first second), for its planned length, and a seek into it lands at
 // in point + the time into the clip.
-let app: Awaited<ReturnType<typeof startBrowserApp>>;
+const app = useBrowserApp();
 let projectId: string;
 let clipIds: string[];
 
 beforeAll(async () => {
-  app = await startBrowserApp();
   const w = app.t.ctx;
   const user = await createUser(w.db, { email: 'trim-player@example.com' });
   projectId = (await w.db.insertInto('projects').values({ user_id: user.id, title: 'Trim player', ratio: '1280:720', cut_on_beat: false }).returning('id').executeTakeFirstOrThrow()).id;
@@ -21,9 +21,6 @@ beforeAll(async () => {
   await w.db.updateTable('clips').set({ trim_in_s: 1, trim_out_s: 2.2 }).where('id', '=', clipIds[1]!).execute();
   await attachMusic(w, user.id, projectId, { durationS: 8 });
 }, 120_000);
-afterAll(async () => {
-  await app?.close();
-});
 
 describe('the player with a trimmed clip', () => {
   it('plays the trimmed clip from its in point for its planned length, and seeks within it', async () => {

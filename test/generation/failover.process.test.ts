@@ -11,11 +11,13 @@ import { creator } from './world.js';
 import { startProvidersWorld, type ProvidersWorld } from './luma-world.js';
 import { forkWorker, stopAll } from './worker-fork.js';
 
-// Runway primary, Luma fallback. The breaker opens after 2 refusals and cools down after 12 s.
+// Runway primary, Luma fallback. The breaker opens after 2 refusals and cools down after 30 s: long
+// enough that the third clip of the breaker test reaches the other worker while it is still open on a
+// loaded machine (with 12 s, a CI run at load 20 closed it first and the clip went to Runway).
 let w: ProvidersWorld;
 const children: ChildProcess[] = [];
 beforeAll(async () => {
-  w = await startProvidersWorld({ ACTIVE_AI_PROVIDER: 'runway', PROVIDER_BREAKER_FAILURES: '2', PROVIDER_BREAKER_COOLDOWN_MS: '12000' });
+  w = await startProvidersWorld({ ACTIVE_AI_PROVIDER: 'runway', PROVIDER_BREAKER_FAILURES: '2', PROVIDER_BREAKER_COOLDOWN_MS: '30000' });
   await saveSettings(w.t.ctx.db, { provider: 'runway', fallbackProvider: 'luma' });
 });
 afterAll(async () => {
@@ -134,11 +136,11 @@ describe('failover from Runway to Luma', () => {
     ]);
 
     // After the cool-down the primary is tried again, and a success closes the breaker for good.
-    await waitFor(async () => !(await breakerFor(w.t.ctx).isOpen('runway')), 'the cool-down to pass', 30_000);
+    await waitFor(async () => !(await breakerFor(w.t.ctx).isOpen('runway')), 'the cool-down to pass', 45_000);
     await uploadClip(b, project.id);
     const fourth = await waitForClipDone(w.t.ctx.db, (await latestClip(w.t.ctx.db, project.id)).id, 20_000);
     expect(fourth).toMatchObject({ status: 'ready', provider: 'runway', failover_from: null });
-  }, 90_000);
+  }, 150_000);
 
   it('a provider the admin marks down is skipped at once', async () => {
     w.startWorkers();

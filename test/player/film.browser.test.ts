@@ -1,23 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../setup/context.js';
-import { listenLocally } from '../setup/ports.js';
+import { describe, expect, it } from 'vitest';
+import { useServedApp } from '../setup/pages.js';
 import { attachMusic, insertReadyClips } from '../factories/media.js';
 import { launchChromium, runFilmScenario, signInThroughForm } from './film-scenario.js';
 
-let t: TestApp;
-let baseUrl: string;
-
-beforeAll(async () => {
-  t = await createTestApp();
-  baseUrl = await listenLocally(t.app);
-});
-afterAll(async () => {
-  await t?.close();
-});
+const app = useServedApp();
 
 describe('the player in a real browser', () => {
   it('plays three clips in order as one film with music, to the end, and records the hand-over gaps', async () => {
-    const r = await runFilmScenario({ baseUrl, world: t.ctx, clips: 3, clipSeconds: 2 });
+    const r = await runFilmScenario({ baseUrl: app.base, world: app.t.ctx, clips: 3, clipSeconds: 2 });
     expect(r.pageIds).toEqual(r.expectedIds);
     expect(r.firstFrameOrder).toEqual([0, 1, 2]);
     expect(r.colours).toEqual(['red', 'green', 'blue']);
@@ -35,12 +25,12 @@ describe('the player in a real browser', () => {
     const browser = await launchChromium();
     try {
       const page = await browser.newPage({ viewport: { width: 800, height: 600 } });
-      await signInThroughForm(page, baseUrl, 'controls@example.com');
-      const user = await t.ctx.db.selectFrom('users').select('id').where('email', '=', 'controls@example.com').executeTakeFirstOrThrow();
-      const project = await t.ctx.db.insertInto('projects').values({ user_id: user.id, title: 'Controls', ratio: '1280:720' }).returning('id').executeTakeFirstOrThrow();
-      await insertReadyClips(t.ctx, user.id, project.id, 3, { durationS: 2 });
-      await attachMusic(t.ctx, user.id, project.id, { durationS: 9 });
-      await page.goto(`${baseUrl}/projects/${project.id}/play`);
+      await signInThroughForm(page, app.base, 'controls@example.com');
+      const user = await app.t.ctx.db.selectFrom('users').select('id').where('email', '=', 'controls@example.com').executeTakeFirstOrThrow();
+      const project = await app.t.ctx.db.insertInto('projects').values({ user_id: user.id, title: 'Controls', ratio: '1280:720' }).returning('id').executeTakeFirstOrThrow();
+      await insertReadyClips(app.t.ctx, user.id, project.id, 3, { durationS: 2 });
+      await attachMusic(app.t.ctx, user.id, project.id, { durationS: 9 });
+      await page.goto(`${app.base}/projects/${project.id}/play`);
       await page.waitForFunction(() => Boolean((window as any).__echoesPlayer) && document.querySelector('audio')!.readyState >= 2, undefined, { polling: 100 });
       const state = () => page.evaluate('window.__echoesPlayer.state()') as Promise<{ index: number; playing: boolean; time: number; total: number; musicTime: number; musicPaused: boolean }>;
       const until = (fn: () => boolean) => page.waitForFunction(fn, undefined, { polling: 50, timeout: 5000 });
@@ -95,12 +85,12 @@ describe('the player in a real browser', () => {
     try {
       const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
       const page = await context.newPage();
-      await signInThroughForm(page, baseUrl, 'phone@example.com');
-      const user = await t.ctx.db.selectFrom('users').select('id').where('email', '=', 'phone@example.com').executeTakeFirstOrThrow();
-      const project = await t.ctx.db.insertInto('projects').values({ user_id: user.id, title: 'On the bus', ratio: '1280:720' }).returning('id').executeTakeFirstOrThrow();
-      await insertReadyClips(t.ctx, user.id, project.id, 3, { durationS: 4 });
-      await attachMusic(t.ctx, user.id, project.id, { durationS: 12 });
-      await page.goto(`${baseUrl}/projects/${project.id}/play`);
+      await signInThroughForm(page, app.base, 'phone@example.com');
+      const user = await app.t.ctx.db.selectFrom('users').select('id').where('email', '=', 'phone@example.com').executeTakeFirstOrThrow();
+      const project = await app.t.ctx.db.insertInto('projects').values({ user_id: user.id, title: 'On the bus', ratio: '1280:720' }).returning('id').executeTakeFirstOrThrow();
+      await insertReadyClips(app.t.ctx, user.id, project.id, 3, { durationS: 4 });
+      await attachMusic(app.t.ctx, user.id, project.id, { durationS: 12 });
+      await page.goto(`${app.base}/projects/${project.id}/play`);
       await page.waitForFunction(() => Boolean((window as any).__echoesPlayer) && document.querySelector('audio')!.readyState >= 2, undefined, { polling: 100 });
       const state = () => page.evaluate('window.__echoesPlayer.state()') as Promise<{ index: number; playing: boolean }>;
       const fits = () => page.evaluate(() => {

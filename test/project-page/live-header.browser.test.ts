@@ -1,10 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { TestApp } from '../setup/context.js';
-import { signInThroughForm, startBrowserApp } from '../setup/chromium.js';
+import { openProjectPage, pageErrors, useBrowserApp, useTempDir } from '../setup/pages.js';
 import { createProject, createUser } from '../factories.js';
 import { insertClip } from '../factories/media.js';
 import { attachTake } from '../factories/takes.js';
@@ -18,20 +16,8 @@ import { photo } from '../photos/fixtures.js';
 // picker; the card's Crop is a quiet control; the new-clip form's preview shows the project's frame.
 
 const SHOTS = process.env.HEADER_SCREENSHOTS;
-let t: TestApp;
-let browser: Browser;
-let base: string;
-let close = async () => {};
-let dir: string;
-
-beforeAll(async () => {
-  ({ t, browser, base, close } = await startBrowserApp());
-  dir = await mkdtemp(path.join(os.tmpdir(), 'echoes-live-header-'));
-});
-afterAll(async () => {
-  await close();
-  await rm(dir, { recursive: true, force: true });
-});
+const app = useBrowserApp();
+const dir = useTempDir('echoes-live-header-');
 
 const header = async (page: Page) => ({
   clips: (await page.locator('[data-clip-count]').textContent())?.trim(),
@@ -41,20 +27,18 @@ const header = async (page: Page) => ({
 
 describe('the project page, live', () => {
   it('desktop: the header counts and the film length follow a clip made ready, unapproved and deleted, without a reload; the states look different', async () => {
-    const user = await createUser(t.ctx.db, { email: 'live-header@example.com', credits: 3 });
-    const project = await createProject(t.ctx.db, user.id, { title: 'Live header' });
-    const w = { db: t.ctx.db, storage: t.ctx.storage };
+    const user = await createUser(app.t.ctx.db, { email: 'live-header@example.com', credits: 3 });
+    const project = await createProject(app.t.ctx.db, user.id, { title: 'Live header' });
+    const w = { db: app.t.ctx.db, storage: app.t.ctx.storage };
     const a = await insertClip(w, { userId: user.id, projectId: project.id, position: 0, durationS: 3 });
     const b = await insertClip(w, { userId: user.id, projectId: project.id, position: 1, durationS: 3, status: 'queued' });
     const c = await insertClip(w, { userId: user.id, projectId: project.id, position: 2, durationS: 3, status: 'generating' });
-    await t.ctx.db.updateTable('clips').set({ progress: 0.4 }).where('id', '=', c.id).execute();
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
+    await app.t.ctx.db.updateTable('clips').set({ progress: 0.4 }).where('id', '=', c.id).execute();
+    const page = await app.browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const errors = pageErrors(page);
     page.on('dialog', (d) => void d.accept());
     try {
-      await signInThroughForm(page, base, user.email);
-      await page.goto(`${base}/projects/${project.id}`);
+      await openProjectPage(page, app.base, user.email, project.id);
       await page.waitForSelector('#live[sse-connect]', { state: 'attached' });
       const first = await header(page);
       expect(first).toMatchObject({ clips: '3 clips', approved: '3 approved' });
@@ -81,9 +65,9 @@ describe('the project page, live', () => {
 
       // B becomes ready (its take arrives, as the worker leaves it): counted in the film, no reload.
       const key = storageKeys.clip(user.id, project.id, b.id);
-      await t.ctx.storage.put(key, await makeTestClip({ color: '#22aa66', label: '2', durationS: 3 }), 'video/mp4');
-      await t.ctx.db.updateTable('clips').set({ status: 'ready', progress: 1, finished_at: new Date() }).where('id', '=', b.id).execute();
-      await attachTake(t.ctx.db, b, key);
+      await app.t.ctx.storage.put(key, await makeTestClip({ color: '#22aa66', label: '2', durationS: 3 }), 'video/mp4');
+      await app.t.ctx.db.updateTable('clips').set({ status: 'ready', progress: 1, finished_at: new Date() }).where('id', '=', b.id).execute();
+      await attachTake(app.t.ctx.db, b, key);
       await page.waitForFunction((id) => document.querySelector(`#clip-${id}`)?.getAttribute('data-status') === 'ready', b.id, { timeout: 20_000 });
       await expect.poll(async () => (await header(page)).filmS, { timeout: 20_000 }).toBeGreaterThan(first.filmS + 1);
       const two = await header(page);
@@ -106,16 +90,15 @@ describe('the project page, live', () => {
   }, 150_000);
 
   it('phone: the clips come first, adding photos is one button that opens the picker; the new-clip preview shows the frame', async () => {
-    const user = await createUser(t.ctx.db, { email: 'live-phone@example.com', credits: 3 });
-    const project = await createProject(t.ctx.db, user.id, { title: 'Phone', ratio: '1280:720' });
-    const w = { db: t.ctx.db, storage: t.ctx.storage };
+    const user = await createUser(app.t.ctx.db, { email: 'live-phone@example.com', credits: 3 });
+    const project = await createProject(app.t.ctx.db, user.id, { title: 'Phone', ratio: '1280:720' });
+    const w = { db: app.t.ctx.db, storage: app.t.ctx.storage };
     await insertClip(w, { userId: user.id, projectId: project.id, position: 0, durationS: 3 });
     await insertClip(w, { userId: user.id, projectId: project.id, position: 1, durationS: 3 });
-    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const context = await app.browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     const page = await context.newPage();
     try {
-      await signInThroughForm(page, base, user.email);
-      await page.goto(`${base}/projects/${project.id}`);
+      await openProjectPage(page, app.base, user.email, project.id);
       // The photos form is one button (no card of text above the clips); the first clip shows in the first screen.
       const form = page.locator('form[data-photos-form]');
       expect((await form.boundingBox())!.height).toBeLessThan(90);
@@ -130,7 +113,7 @@ describe('the project page, live', () => {
       if (SHOTS) await page.screenshot({ path: `${SHOTS}/phone-top.png` });
 
       // The new-clip form's preview: a portrait photo in a 16:9 project shows the 16:9 frame across its middle.
-      const file = path.join(dir, 'portrait.jpg');
+      const file = path.join(dir.path, 'portrait.jpg');
       await writeFile(file, await photo(400, 711));
       await page.setInputFiles('form[data-upload-form] input[name=image]', file);
       const frame = page.locator('form[data-upload-form] [data-preview-frame]');

@@ -1,8 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AxeBuilder } from '@axe-core/playwright';
-import type { Browser } from 'playwright-core';
-import type { TestApp } from '../setup/context.js';
-import { signInThroughForm, startBrowserApp } from '../setup/chromium.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { expectAxeClean, openProjectPage, pageErrors, useBrowserApp, VIEWPORTS } from '../setup/pages.js';
 import { createProject, createUser, expectLedgerBalanced } from '../factories.js';
 import { createClip, getClip } from '../factories/clips.js';
 import { addTake, takesOf } from '../factories/takes.js';
@@ -13,44 +10,33 @@ import { sampleMp4 } from '../fakes/runway.js';
 // deleting another is confirmed first; a take made meanwhile shows up in the open list (live); Escape
 // closes it and gives the focus back. Set TAKES_SCREENSHOTS=<dir> to keep screenshots.
 
-const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'];
 const SHOTS = process.env.TAKES_SCREENSHOTS;
-let t: TestApp;
-let browser: Browser;
-let base: string;
-let close = async () => {};
+const app = useBrowserApp({ ACTIVE_AI_PROVIDER: 'local' });
 let video: Buffer;
 
 beforeAll(async () => {
-  ({ t, browser, base, close } = await startBrowserApp({ ACTIVE_AI_PROVIDER: 'local' }));
   video = await sampleMp4();
 });
-afterAll(async () => {
-  await close();
-});
 
-const sizes = { desktop: { width: 1280, height: 900 }, phone: { width: 390, height: 844 } } as const;
 const at = (s: number) => new Date(Date.now() - 600_000 + s * 1000);
 
 describe('the takes of a clip', () => {
-  for (const [size, viewport] of Object.entries(sizes)) {
+  for (const [size, viewport] of Object.entries(VIEWPORTS)) {
     it(`${size}: listed in a dialog, played inline, one chosen for the film, another deleted, a new one shown live`, async () => {
-      const user = await createUser(t.ctx.db, { email: `takes-${size}@example.com`, credits: 5 });
-      const project = await createProject(t.ctx.db, user.id, { title: `Takes ${size}` });
-      const clip = await createClip(t.ctx.db, t.ctx.storage, { userId: user.id, projectId: project.id, status: 'ready', video, approved: true });
-      await t.ctx.db.updateTable('takes').set({ created_at: at(0) }).where('clip_id', '=', clip.id).execute();
-      const second = await addTake(t.ctx.db, t.ctx.storage, clip, { attempt: 2, prompt: 'the camera pushes in towards the lighthouse', motion: 'push_in', video, createdAt: at(1) });
-      await addTake(t.ctx.db, t.ctx.storage, clip, { attempt: 3, status: 'error', refunded: true, prompt: 'a storm rolls in', error: 'The provider refused this picture.', createdAt: at(2) });
-      await t.ctx.db.updateTable('clips').set({ attempt: 3, status: 'error', error_message: 'The provider refused this picture.' }).where('id', '=', clip.id).execute();
-      const [first] = await takesOf(t.ctx.db, clip.id);
+      const user = await createUser(app.t.ctx.db, { email: `takes-${size}@example.com`, credits: 5 });
+      const project = await createProject(app.t.ctx.db, user.id, { title: `Takes ${size}` });
+      const clip = await createClip(app.t.ctx.db, app.t.ctx.storage, { userId: user.id, projectId: project.id, status: 'ready', video, approved: true });
+      await app.t.ctx.db.updateTable('takes').set({ created_at: at(0) }).where('clip_id', '=', clip.id).execute();
+      const second = await addTake(app.t.ctx.db, app.t.ctx.storage, clip, { attempt: 2, prompt: 'the camera pushes in towards the lighthouse', motion: 'push_in', video, createdAt: at(1) });
+      await addTake(app.t.ctx.db, app.t.ctx.storage, clip, { attempt: 3, status: 'error', refunded: true, prompt: 'a storm rolls in', error: 'The provider refused this picture.', createdAt: at(2) });
+      await app.t.ctx.db.updateTable('clips').set({ attempt: 3, status: 'error', error_message: 'The provider refused this picture.' }).where('id', '=', clip.id).execute();
+      const [first] = await takesOf(app.t.ctx.db, clip.id);
 
-      const page = await browser.newPage({ viewport });
-      const errors: string[] = [];
-      page.on('pageerror', (e) => errors.push(e.message));
+      const page = await app.browser.newPage({ viewport });
+      const errors = pageErrors(page);
       page.on('dialog', (d) => void d.accept());
       try {
-        await signInThroughForm(page, base, user.email);
-        await page.goto(`${base}/projects/${project.id}`);
+        await openProjectPage(page, app.base, user.email, project.id);
         const open = page.locator(`#clip-${clip.id} [data-takes-open]`);
         expect(await open.textContent()).toContain('Takes (3)');
         if (SHOTS) await page.locator(`#clip-${clip.id}`).screenshot({ path: `${SHOTS}/${size}-card.png` });
@@ -72,24 +58,23 @@ describe('the takes of a clip', () => {
         expect(played.time).toBeGreaterThan(0);
         expect(played.src).toContain(second.video_key!);
         if (SHOTS) await page.screenshot({ path: `${SHOTS}/${size}-dialog.png` });
-        const axe = await new AxeBuilder({ page }).include('#takes-dialog').withTags(TAGS).options({ resultTypes: ['violations'] }).setLegacyMode().analyze();
-        expect(axe.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+        await expectAxeClean(page, '#takes-dialog');
 
         // Choose the second take: the list marks it, the film uses it, the card follows.
         const sigBefore = await open.getAttribute('data-takes-sig');
         await dialog.locator(`[data-take-id="${second.id}"] [data-take-select]`).click();
         await dialog.locator(`[data-take-id="${second.id}"][data-take-chosen]`).waitFor({ timeout: 15_000 });
-        expect((await getClip(t.ctx.db, clip.id)).take_id).toBe(second.id);
+        expect((await getClip(app.t.ctx.db, clip.id)).take_id).toBe(second.id);
         await expect.poll(() => page.locator(`#clip-${clip.id} [data-takes-open]`).getAttribute('data-takes-sig'), { timeout: 15_000 }).not.toBe(sigBefore);
 
         // Delete the first (confirmed by the page's dialog, accepted above): gone from the list and the card's count.
         await dialog.locator(`[data-take-id="${first!.id}"] [data-take-delete]`).click();
         await page.waitForFunction((id) => !document.querySelector(`#takes-dialog [data-take-id="${id}"]`), first!.id, { timeout: 15_000 });
         await expect.poll(() => page.locator(`#clip-${clip.id} [data-takes-open]`).textContent(), { timeout: 15_000 }).toContain('Takes (2)');
-        expect(await takesOf(t.ctx.db, clip.id)).toHaveLength(2);
+        expect(await takesOf(app.t.ctx.db, clip.id)).toHaveLength(2);
 
         // A take made elsewhere (a worker, another tab) appears in the open list through the live stream.
-        await addTake(t.ctx.db, t.ctx.storage, clip, { kind: 'draft', video });
+        await addTake(app.t.ctx.db, app.t.ctx.storage, clip, { kind: 'draft', video });
         await page.waitForFunction(() => document.querySelectorAll('#takes-dialog .take').length === 3, null, { timeout: 20_000 });
         if (SHOTS) await page.screenshot({ path: `${SHOTS}/${size}-after.png` });
 
@@ -101,7 +86,7 @@ describe('the takes of a clip', () => {
       } finally {
         await page.close();
       }
-      await expectLedgerBalanced(t.ctx.db);
+      await expectLedgerBalanced(app.t.ctx.db);
     }, 120_000);
   }
 });

@@ -1,8 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdir } from 'node:fs/promises';
-import { AxeBuilder } from '@axe-core/playwright';
+import { describe, expect, it } from 'vitest';
 import type { BrowserContextOptions, CDPSession, Page } from 'playwright-core';
-import { signInThroughForm, startBrowserApp } from '../setup/chromium.js';
+import { expectAxeClean, openProjectPage, pageErrors, useBrowserApp, useScreenshotsDir } from '../setup/pages.js';
 import { createProject, createUser } from '../factories.js';
 import { insertReadyClips, makeTestClip } from '../factories/media.js';
 import { addTake } from '../factories/takes.js';
@@ -12,22 +10,14 @@ import { addTake } from '../factories/takes.js';
 // scrolling by itself while the finger waits near the bottom edge) and by the keyboard, and the
 // Undo toast taking back each edit the design lists: reorder, delete, trim, transition, take chosen
 // and a moved crop. Axe clean with the toast up.
-const SHOTS = process.env.UNDO_SCREENSHOTS ?? '.tmp/undo-shots';
-const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'];
+const SHOTS = useScreenshotsDir('UNDO_SCREENSHOTS', '.tmp/undo-shots');
 const SIZES: Record<string, BrowserContextOptions> = {
   // A touch screen laptop: the same touch path as a phone, in the multi-column grid.
   desktop: { viewport: { width: 1280, height: 800 }, hasTouch: true },
   phone: { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 },
 };
 
-let app: Awaited<ReturnType<typeof startBrowserApp>>;
-beforeAll(async () => {
-  await mkdir(SHOTS, { recursive: true });
-  app = await startBrowserApp({ ACTIVE_AI_PROVIDER: 'local' });
-}, 60_000);
-afterAll(async () => {
-  await app?.close();
-});
+const app = useBrowserApp({ ACTIVE_AI_PROVIDER: 'local' });
 
 const db = () => app.t.ctx.db;
 const order = async (projectId: string) => (await db().selectFrom('clips').select('id').where('project_id', '=', projectId).orderBy('position').orderBy('created_at').execute()).map((c) => c.id);
@@ -72,11 +62,9 @@ describe('editing the film and undoing it, in a real browser', () => {
 
       const context = await app.browser.newContext(options);
       const page = await context.newPage();
-      const errors: string[] = [];
-      page.on('pageerror', (e) => errors.push(e.message));
+      const errors = pageErrors(page);
       page.on('dialog', (d) => void d.accept());
-      await signInThroughForm(page, app.base, user.email);
-      await page.goto(`${app.base}/projects/${project.id}`);
+      await openProjectPage(page, app.base, user.email, project.id);
       await page.waitForSelector('#timeline[data-ready] [data-timeline]');
 
       // ---- Touch: the first card's handle, dragged to the bottom edge and held there: the page scrolls
@@ -118,8 +106,7 @@ describe('editing the film and undoing it, in a real browser', () => {
       await page.locator('[data-undo-toast]').waitFor({ state: 'visible', timeout: 15_000 });
       await page.screenshot({ path: `${SHOTS}/${size}-toast.png` });
       // The toast (up for 10 s) is checked while it is up; the whole page once all is undone.
-      const axe = await new AxeBuilder({ page }).include('[data-undo-toast]').withTags(TAGS).options({ resultTypes: ['violations'] }).setLegacyMode().analyze();
-      expect(axe.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+      await expectAxeClean(page, '[data-undo-toast]');
       await undoFromToast(page, 'Clip deleted', phone);
       expect(await cardOrder(page)).toEqual(ids);
       expect(await order(project.id)).toEqual(ids);
@@ -165,8 +152,7 @@ describe('editing the film and undoing it, in a real browser', () => {
       // Nothing left to undo: the page's Undo button is gone.
       expect(await page.locator('[data-undo-form]').count()).toBe(0);
       await page.screenshot({ path: `${SHOTS}/${size}-end.png`, fullPage: true });
-      const whole = await new AxeBuilder({ page }).withTags(TAGS).options({ resultTypes: ['violations'] }).setLegacyMode().analyze();
-      expect(whole.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+      await expectAxeClean(page);
       expect(errors).toEqual([]);
       await context.close();
     }, 240_000);
