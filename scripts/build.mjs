@@ -3,7 +3,9 @@
 // (docs/decisions/0028-compiled-once-to-dist.md). Plain JavaScript itself: it runs before anything is built.
 //
 //   node scripts/build.mjs               build
-//   node scripts/build.mjs --if-changed  build only when the sources differ from the last build's (prestart)
+//   node scripts/build.mjs --if-changed  build only when the sources differ from the last build's (preworker, premigrate)
+// `npm start` runs the same check inside the server's own process (buildIfChanged(), from dist/src/server.js),
+// not as a `prestart` script: a second Node start cost ~170 ms of CPU on every start (docs/decisions/0028).
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -16,7 +18,9 @@ const STAMP = path.join(OUT, '.sources-hash');
 // the sources are not even read (the usual `npm start`), docs/decisions/0028.
 const STAT_STAMP = path.join(OUT, '.sources-stat');
 
-export const ENTRIES = ['src/server.ts', 'src/worker-main.ts', 'src/beats/dsp/thread.ts', 'src/platform/migrate-cli.ts'];
+// server.ts is the small launcher `npm start` runs; server-main.ts is the app, an entry of its own at a fixed
+// name so the launcher, after a rebuild, loads the new one.
+export const ENTRIES = ['src/server.ts', 'src/server-main.ts', 'src/worker-main.ts', 'src/beats/dsp/thread.ts', 'src/platform/migrate-cli.ts'];
 
 // Left out of the bundle, loaded from node_modules at run time: native code, and packages that
 // find files of their own next to their code (piscina starts threads from its own worker file).
@@ -114,28 +118,42 @@ function pruneChunks(fresh) {
   }
 }
 
+/**
+ * Builds when the sources differ from the last build's; true when it built. Unchanged sizes and
+ * times: up to date without reading a source. Changed (an edit, a checkout, a fresh clone): the
+ * contents decide, so a touched but identical tree is not rebuilt. No sources (an image's runtime
+ * stage, or `npm ci` in its dependency stage): nothing to build.
+ */
+export async function buildIfChanged() {
+  if (!existsSync(path.join(ROOT, 'src/server.ts'))) return false;
+  const files = inputs();
+  const stat = sourcesStat(files);
+  if (readStamp(STAT_STAMP) === stat && readStamp(STAMP) !== null) return false;
+  const hash = sourcesHash();
+  if (readStamp(STAMP) === hash) {
+    writeFileSync(STAT_STAMP, stat);
+    return false;
+  }
+  await buildAndStamp(hash, stat);
+  return true;
+}
+
+async function buildAndStamp(hash = sourcesHash(), stat = sourcesStat()) {
+  const started = performance.now();
+  await build();
+  writeFileSync(STAMP, hash);
+  writeFileSync(STAT_STAMP, stat);
+  console.error(`build: compiled to dist/ in ${Math.round(performance.now() - started)} ms`);
+}
+
 async function main() {
   if (!existsSync(path.join(ROOT, 'src/server.ts'))) {
     // `npm ci` in an image's dependency stage runs `prepare` before the sources are copied in.
     console.log('build: no sources here yet, nothing to build');
     return;
   }
-  const ifChanged = process.argv.includes('--if-changed');
-  const files = inputs();
-  const stat = sourcesStat(files);
-  // Unchanged sizes and times: up to date without reading a source. Changed (an edit, a checkout,
-  // a fresh clone): the contents decide, so a touched but identical tree is not rebuilt.
-  if (ifChanged && readStamp(STAT_STAMP) === stat && readStamp(STAMP) !== null) return;
-  const hash = sourcesHash();
-  if (ifChanged && readStamp(STAMP) === hash) {
-    writeFileSync(STAT_STAMP, stat);
-    return;
-  }
-  const started = performance.now();
-  await build();
-  writeFileSync(STAMP, hash);
-  writeFileSync(STAT_STAMP, stat);
-  console.error(`build: compiled to dist/ in ${Math.round(performance.now() - started)} ms`);
+  if (process.argv.includes('--if-changed')) await buildIfChanged();
+  else await buildAndStamp();
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -1,51 +1,25 @@
-import 'dotenv/config';
+// `npm start` runs this (dist/src/server.js), and so do the image and compose commands. Under
+// `npm start` it first rebuilds dist/ when the sources changed (an edit, a pull), in this process:
+// a `prestart` script started a second Node for that check on every start (~170 ms of CPU, a tenth
+// of the start; docs/decisions/0028). Then it loads the app, server-main, an entry of its own at a
+// fixed name, so after a rebuild the new one is loaded. Nothing else here: what this file imports
+// is already loaded when the check runs.
 import module from 'node:module';
-import { ConfigError, loadConfig } from './platform/config.js';
 
 // Node 22 keeps V8's compiled code of the app's chunks on disk between starts (the image runs
 // Node 22; on Node 20 there is no such cache and this does nothing). docs/decisions/0028.
 (module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 
-async function main() {
-  let config;
+const fromSource = import.meta.url.endsWith('.ts'); // under tsx (the cold-start bench's "before")
+
+if (!fromSource && process.env.npm_lifecycle_event === 'start') {
   try {
-    config = loadConfig();
+    const build = (await import(new URL('../../scripts/build.mjs', import.meta.url).href)) as { buildIfChanged(): Promise<boolean> };
+    await build.buildIfChanged();
   } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      process.exit(1);
-    }
-    throw err;
+    console.error(`Echoes could not start: the build failed: ${err instanceof Error ? err.message : err}`);
+    process.exit(1);
   }
-  // Loaded after the settings are checked, so a bad one is reported before the app's code is read.
-  const [{ buildApp }, { closeContext, createContext }, { createStorage }] = await Promise.all([import('./app.js'), import('./platform/context.js'), import('./storage/index.js')]);
-  const ctx = await createContext(config, { storage: await createStorage(config) });
-  const app = await buildApp(ctx);
-  let workers: { close(): Promise<void> } | null = null;
-
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    app.log.info({ signal }, 'shutting down');
-    const force = setTimeout(() => process.exit(1), 25_000);
-    force.unref();
-    await app.close(); // stops taking requests, lets in-flight ones finish
-    await workers?.close();
-    await closeContext(ctx);
-    process.exit(0);
-  };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
-
-  // Listening first: /healthz (database, Redis, storage) and pages answer while the workers' code
-  // loads and their Redis connections open; a job waits in Redis meanwhile (docs/decisions/0028).
-  await app.listen({ port: config.PORT, host: config.listenHost });
-  if (config.RUN_WORKERS && !stopping) workers = (await import('./worker.js')).startWorkers(ctx);
-  app.log.info({ url: config.publicUrl, host: config.listenHost, workers: Boolean(workers), provider: config.activeProvider, storage: ctx.storage.driver }, 'Echoes is running');
 }
 
-main().catch((err) => {
-  console.error(err instanceof Error ? `Echoes could not start: ${err.message}` : err);
-  process.exit(1);
-});
+await import(new URL(fromSource ? './server-main.ts' : './server-main.js', import.meta.url).href);

@@ -1,6 +1,5 @@
-import type { Queue } from 'bullmq';
 import type { DB } from '../../platform/db.js';
-import type { Queues } from '../../platform/queues.js';
+import type { LazyQueue, Queues } from '../../platform/queues.js';
 import { creditCounts, generationCounts, paymentMismatches, revenue, userCounts } from './queries.js';
 
 const STATES = ['waiting', 'prioritized', 'active', 'delayed', 'failed'] as const;
@@ -20,7 +19,7 @@ export interface QueueStats {
 }
 
 /** Depth and live workers of a queue; null parts when Redis does not answer (the page still renders). */
-async function queueStats(name: string, queue: Queue): Promise<QueueStats> {
+async function queueStats(name: string, queue: LazyQueue): Promise<QueueStats> {
   const [counts, workers] = await Promise.allSettled([
     within(queue.getJobCounts(...STATES), 1500),
     within(queue.getWorkers(), 1500),
