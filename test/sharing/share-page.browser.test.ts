@@ -1,14 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdir } from 'node:fs/promises';
+import { beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
-import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
+import type { BrowserContextOptions, Page } from 'playwright-core';
 import { createProject, createUser } from '../factories.js';
 import { attachMusic, insertReadyClips } from '../factories/media.js';
 import { shareProject } from '../../src/sharing/service.js';
 import { POSTER_MAX_BYTES } from '../../src/sharing/poster.js';
-import { launchChromium } from '../setup/chromium.js';
-import { createTestApp, type TestApp } from '../setup/context.js';
-import { listenLocally } from '../setup/ports.js';
+import { useBrowserApp, useScreenshotsDir } from '../setup/pages.js';
 
 // Issue 31 item 3: the share page on a phone. The film fills the width, the title and "Make your
 // own" are above the fold, and nothing but the poster (<= 100 KB) is downloaded before play:
@@ -17,32 +14,22 @@ import { listenLocally } from '../setup/ports.js';
 const PHONE: BrowserContextOptions = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 3, isMobile: true, hasTouch: true };
 const DESKTOP: BrowserContextOptions = { viewport: { width: 1440, height: 900 } };
 const BUDGET_BYTES = 300 * 1024;
-const SHOTS = '.tmp/screenshots';
+const SHOTS = useScreenshotsDir('SHARE_SCREENSHOTS', '.tmp/screenshots');
 
-let t: TestApp;
-let base: string;
-let browser: Browser;
+const app = useBrowserApp();
 let token: string;
 beforeAll(async () => {
-  t = await createTestApp();
-  base = await listenLocally(t.app);
-  browser = await launchChromium();
-  const user = await createUser(t.ctx.db);
-  const project = await createProject(t.ctx.db, user.id, { title: 'Harbour at dusk' });
-  const clips = await insertReadyClips(t.ctx, user.id, project.id, 3, { durationS: 2 });
+  const user = await createUser(app.t.ctx.db);
+  const project = await createProject(app.t.ctx.db, user.id, { title: 'Harbour at dusk' });
+  const clips = await insertReadyClips(app.t.ctx, user.id, project.id, 3, { durationS: 2 });
   // A real photo's size: a 3000 x 1688 still full of detail (noise), over 2 MB as it was stored.
   const noise = Buffer.alloc(3000 * 1688 * 3);
   for (let i = 0; i < noise.length; i++) noise[i] = (i * 2654435761) >>> 24;
   const still = await sharp(noise, { raw: { width: 3000, height: 1688, channels: 3 } }).jpeg({ quality: 92 }).toBuffer();
-  await t.ctx.storage.put(clips[0]!.image_key, still, 'image/jpeg');
-  await attachMusic(t.ctx, user.id, project.id, { durationS: 6 });
-  token = (await shareProject(t.ctx.db, user.id, project.id)).token;
-  await mkdir(SHOTS, { recursive: true });
+  await app.t.ctx.storage.put(clips[0]!.image_key, still, 'image/jpeg');
+  await attachMusic(app.t.ctx, user.id, project.id, { durationS: 6 });
+  token = (await shareProject(app.t.ctx.db, user.id, project.id)).token;
 }, 120_000);
-afterAll(async () => {
-  await browser?.close();
-  await t?.close();
-});
 
 interface Transfer {
   url: string;
@@ -72,16 +59,16 @@ const isMedia = (url: string) => /\/media\/(clips|music)\//.test(url);
 
 describe('the share page on a phone', () => {
   it('downloads at most 300 KB before play: the page, its styles and scripts, and only the poster', async () => {
-    const context = await browser.newContext(PHONE);
+    const context = await app.browser.newContext(PHONE);
     const page = await context.newPage();
     try {
       const transfers = await recordTransfers(page);
-      await page.goto(`${base}/s/${token}`, { waitUntil: 'load' });
+      await page.goto(`${app.base}/s/${token}`, { waitUntil: 'load' });
       await page.waitForSelector('.player.is-ready');
       await page.waitForTimeout(1500); // anything lazy or preloaded would start by now
       const total = transfers.reduce((sum, r) => sum + r.bytes, 0);
       const poster = transfers.find((r) => r.url.endsWith(`/s/${token}/poster`));
-      console.log(`share page before play: ${transfers.length} requests, ${total} bytes\n` + transfers.map((r) => `  ${r.bytes}\t${r.type}\t${r.url.replace(base, '').split('?')[0]}`).join('\n'));
+      console.log(`share page before play: ${transfers.length} requests, ${total} bytes\n` + transfers.map((r) => `  ${r.bytes}\t${r.type}\t${r.url.replace(app.base, '').split('?')[0]}`).join('\n'));
       expect(poster, 'the poster is shown').toBeTruthy();
       expect(poster!.bytes).toBeLessThanOrEqual(POSTER_MAX_BYTES + 1024);
       expect(transfers.filter((r) => isMedia(r.url) || r.type === 'Media')).toEqual([]);
@@ -114,10 +101,10 @@ describe('the share page on a phone', () => {
   }, 90_000);
 
   it('looks right on a desktop too', async () => {
-    const context = await browser.newContext(DESKTOP);
+    const context = await app.browser.newContext(DESKTOP);
     const page = await context.newPage();
     try {
-      await page.goto(`${base}/s/${token}`, { waitUntil: 'load' });
+      await page.goto(`${app.base}/s/${token}`, { waitUntil: 'load' });
       await page.waitForSelector('.player.is-ready');
       const film = (await page.locator('[data-player]').boundingBox())!;
       const cta = (await page.locator('a.film-cta').boundingBox())!;
