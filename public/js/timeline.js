@@ -462,6 +462,10 @@ function start(root, track, scroll) {
     body.addEventListener('pointerdown', (e) => {
       if (e.button !== 0 || blocks.length < 2) return;
       drag = { id: e.pointerId, x: e.clientX, scroll0: scroll.scrollLeft, lastX: e.clientX, active: false, timer: 0, raf: 0 };
+      // From the press on: a refresh now would swap the block away before the move has begun. The
+      // block keeps the mouse until it is released (a finger is kept by the browser itself).
+      kept.editing = true;
+      if (e.pointerType !== 'touch') try { body.setPointerCapture(e.pointerId); } catch { /* the pointer is already gone */ }
       if (e.pointerType === 'touch') drag.timer = window.setTimeout(begin, LONG_PRESS_MS);
     });
     body.addEventListener('pointermove', (e) => {
@@ -587,6 +591,9 @@ document.addEventListener('htmx:before:swap', (evt) => {
   if (edge) kept.focus = { clip: edge.closest('.tl-block')?.getAttribute('data-clip-id') || '', edge: edge.getAttribute('data-edge') || 'out' };
   else kept.focus = { index: [...root.querySelectorAll(FOCUSABLE)].indexOf(active) };
 });
+// Set up as soon as the new timeline is in the page, in the same task: htmx waits a moment to
+// settle before after:swap, and until then the blocks would show unplaced (and a click could miss).
+document.addEventListener('htmx:before:settle', setup);
 document.addEventListener('htmx:after:swap', setup);
 // The order a timeline move saved (clips.js says so with echoes:edited): show the new film at once
 // rather than at the live stream's word.

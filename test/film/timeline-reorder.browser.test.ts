@@ -3,7 +3,7 @@ import type { BrowserContextOptions, Page } from 'playwright-core';
 import { signInThroughForm } from '../setup/chromium.js';
 import { insertClip } from '../factories/media.js';
 import { createUser } from '../factories.js';
-import { expectAxeClean, useBrowserApp, useScreenshotsDir } from '../setup/pages.js';
+import { boxOf, expectAxeClean, useBrowserApp, useScreenshotsDir } from '../setup/pages.js';
 
 // Issue 30, item 4 on the timeline: a block dragged by the mouse, by a finger (real touch events:
 // a long press, then the move, the timeline scrolling by itself near its edge) and moved by the arrow
@@ -54,8 +54,8 @@ describe('reordering the film on the timeline', () => {
     expect(await blockOrder(page)).toEqual([a, b, d, e]);
 
     // The mouse: the first block dragged past the third one's middle.
-    const from = (await page.locator(`.tl-block[data-clip-id="${a}"] [data-tl-select]`).boundingBox())!;
-    const past = (await page.locator(`.tl-block[data-clip-id="${d}"]`).boundingBox())!;
+    const from = await boxOf(page.locator(`.tl-block[data-clip-id="${a}"] [data-tl-select]`));
+    const past = await boxOf(page.locator(`.tl-block[data-clip-id="${d}"]`));
     await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
     await page.mouse.down();
     await page.mouse.move(past.x + past.width * 0.75, from.y + from.height / 2, { steps: 8 });
@@ -104,8 +104,8 @@ describe('reordering the film on the timeline', () => {
     await page.evaluate(() => document.getElementById('timeline')?.scrollIntoView({ block: 'nearest' }));
     const scroller = page.locator('[data-tl-scroll]');
     await page.evaluate(() => { (document.querySelector('[data-tl-scroll]') as HTMLElement).scrollLeft = 0; });
-    const box = (await scroller.boundingBox())!;
-    const first = (await page.locator(`.tl-block[data-clip-id="${a}"] [data-tl-select]`).boundingBox())!;
+    const box = await boxOf(scroller);
+    const first = await boxOf(page.locator(`.tl-block[data-clip-id="${a}"] [data-tl-select]`));
     const cdp = await context.newCDPSession(page);
     const at = { x: first.x + Math.min(first.width / 2, 30), y: first.y + first.height / 2 };
     const touch = (type: string, p?: { x: number; y: number }) => cdp.send('Input.dispatchTouchEvent', { type, touchPoints: p ? [{ x: p.x, y: p.y, id: 1 }] : [] } as never);

@@ -4,7 +4,7 @@ import { signInThroughForm } from '../setup/chromium.js';
 import { attachMusic, insertClip } from '../factories/media.js';
 import { loadFilm } from '../../src/film/service.js';
 import { createUser } from '../factories.js';
-import { expectAxeClean, useBrowserApp, useScreenshotsDir } from '../setup/pages.js';
+import { boxOf, expectAxeClean, useBrowserApp, useScreenshotsDir } from '../setup/pages.js';
 
 // The timeline on the project page in a real browser, at desktop and phone size: blocks where the
 // film plan puts them, trimming by dragging an edge, by the keyboard and by typing, the playhead
@@ -72,7 +72,7 @@ describe('the timeline in a real browser', () => {
 
     // Drag the second clip's out edge left by about a second: it snaps so its cut lands on a beat.
     const second = page.locator(`.tl-block[data-clip-id="${clipIds[1]}"]`);
-    const edge = (await second.locator('[data-edge="out"]').boundingBox())!;
+    const edge = await boxOf(second.locator('[data-edge="out"]'));
     await page.mouse.move(edge.x + edge.width / 2, edge.y + edge.height / 2);
     await page.mouse.down();
     await page.mouse.move(edge.x + edge.width / 2 - pps * 0.5, edge.y + edge.height / 2, { steps: 4 });

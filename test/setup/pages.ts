@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect } from 'vitest';
 import { AxeBuilder } from '@axe-core/playwright';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -103,4 +103,18 @@ export function useScreenshotsDir(env: string, fallback?: string): string | unde
   const dir = process.env[env] ?? fallback;
   if (dir) beforeAll(() => mkdir(dir, { recursive: true }).then(() => undefined));
   return dir;
+}
+
+/**
+ * Where `locator`'s element is on screen, once it is there and laid out: a live refresh of the part
+ * of the page it is in (the timeline's every 10 s, say) may be swapping it at the moment it is asked,
+ * when `boundingBox()` answers null.
+ */
+export async function boxOf(locator: Locator): Promise<{ x: number; y: number; width: number; height: number }> {
+  for (let i = 0; i < 100; i++) {
+    const box = await locator.boundingBox({ timeout: 15_000 }).catch(() => null);
+    if (box && box.width > 0 && box.height > 0) return box;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${locator} never showed on screen`);
 }
