@@ -591,8 +591,8 @@ document.addEventListener('htmx:before:swap', (evt) => {
   if (edge) kept.focus = { clip: edge.closest('.tl-block')?.getAttribute('data-clip-id') || '', edge: edge.getAttribute('data-edge') || 'out' };
   else kept.focus = { index: [...root.querySelectorAll(FOCUSABLE)].indexOf(active) };
 });
-// Set up as soon as the new timeline is in the page, in the same task: htmx waits a moment to
-// settle before after:swap, and until then the blocks would show unplaced (and a click could miss).
+// Set up as soon as the new timeline is in the page, in the same task: were htmx to settle (the
+// timeline's swaps say settle:0), it would wait a moment before after:swap, with the blocks unplaced.
 document.addEventListener('htmx:before:settle', setup);
 document.addEventListener('htmx:after:swap', setup);
 // The order a timeline move saved (clips.js says so with echoes:edited): show the new film at once
@@ -603,7 +603,7 @@ document.addEventListener('echoes:edited', () => {
   if (!kept.refreshAfterSave || !root || !url) return;
   kept.refreshAfterSave = false;
   const htmx = /** @type {any} */ (window).htmx;
-  if (htmx) htmx.ajax('GET', url, { target: '#timeline', swap: 'outerHTML' });
+  if (htmx) htmx.ajax('GET', url, { target: '#timeline', swap: 'outerHTML settle:0' });
 });
 if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', setup);
 else setup();

@@ -64,6 +64,9 @@ describe('the timeline in a real browser', () => {
 
     await expectAxeClean(page, '#timeline');
 
+    // Nothing the timeline does is refused by the page's CSP (htmx's settle step once copied style attributes).
+    const cspRefusals: string[] = [];
+    page.on('console', (m) => { if (m.type() === 'error' && /Content Security Policy/.test(m.text())) cspRefusals.push(m.text()); });
     // A second tab on the same project follows every trim without a reload.
     const other = await context.newPage();
     await other.goto(`${app.base}/projects/${projectId}`);
@@ -124,6 +127,8 @@ describe('the timeline in a real browser', () => {
     await panel.locator('button[type=submit]', { hasText: 'Trim' }).click();
     await expect.poll(() => page.locator('#timeline-notice').textContent()).toContain('in point must come before the out point');
     expect(await trimOf(clipIds[0]!)).toEqual({ trim_in_s: 0.5, trim_out_s: 4 });
+
+    expect(cspRefusals).toEqual([]);
 
     // Play: the playhead follows the music.
     await page.locator('[data-tl-play]').click();
