@@ -1,9 +1,22 @@
 import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { useServedApp } from '../setup/pages.js';
 import { attachMusic, insertReadyClips } from '../factories/media.js';
 import { launchChromium, runFilmScenario, signInThroughForm } from './film-scenario.js';
 
 const app = useServedApp();
+
+/** Signs `email` in, makes a project of three ready clips and a song, and opens its player once it can play. */
+async function openPlayer(page: Page, email: string, title: string, clipS: number, musicS: number) {
+  await signInThroughForm(page, app.base, email);
+  const user = await app.t.ctx.db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirstOrThrow();
+  const project = await app.t.ctx.db.insertInto('projects').values({ user_id: user.id, title, ratio: '1280:720' }).returning('id').executeTakeFirstOrThrow();
+  await insertReadyClips(app.t.ctx, user.id, project.id, 3, { durationS: clipS });
+  await attachMusic(app.t.ctx, user.id, project.id, { durationS: musicS });
+  await page.goto(`${app.base}/projects/${project.id}/play`);
+  await page.waitForFunction(() => Boolean((window as any).__echoesPlayer) && document.querySelector('audio')!.readyState >= 2, undefined, { polling: 100 });
+  return project;
+}
 
 describe('the player in a real browser', () => {
   it('plays three clips in order as one film with music, to the end, and records the hand-over gaps', async () => {
@@ -25,13 +38,7 @@ describe('the player in a real browser', () => {
     const browser = await launchChromium();
     try {
       const page = await browser.newPage({ viewport: { width: 800, height: 600 } });
-      await signInThroughForm(page, app.base, 'controls@example.com');
-      const user = await app.t.ctx.db.selectFrom('users').select('id').where('email', '=', 'controls@example.com').executeTakeFirstOrThrow();
-      const project = await app.t.ctx.db.insertInto('projects').values({ user_id: user.id, title: 'Controls', ratio: '1280:720' }).returning('id').executeTakeFirstOrThrow();
-      await insertReadyClips(app.t.ctx, user.id, project.id, 3, { durationS: 2 });
-      await attachMusic(app.t.ctx, user.id, project.id, { durationS: 9 });
-      await page.goto(`${app.base}/projects/${project.id}/play`);
-      await page.waitForFunction(() => Boolean((window as any).__echoesPlayer) && document.querySelector('audio')!.readyState >= 2, undefined, { polling: 100 });
+      await openPlayer(page, 'controls@example.com', 'Controls', 2, 9);
       const state = () => page.evaluate('window.__echoesPlayer.state()') as Promise<{ index: number; playing: boolean; time: number; total: number; musicTime: number; musicPaused: boolean }>;
       const until = (fn: () => boolean) => page.waitForFunction(fn, undefined, { polling: 50, timeout: 5000 });
       const media = () => page.evaluate('[...document.querySelectorAll("video, audio")].map((m) => m.paused)') as Promise<boolean[]>;
@@ -85,13 +92,7 @@ describe('the player in a real browser', () => {
     try {
       const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
       const page = await context.newPage();
-      await signInThroughForm(page, app.base, 'phone@example.com');
-      const user = await app.t.ctx.db.selectFrom('users').select('id').where('email', '=', 'phone@example.com').executeTakeFirstOrThrow();
-      const project = await app.t.ctx.db.insertInto('projects').values({ user_id: user.id, title: 'On the bus', ratio: '1280:720' }).returning('id').executeTakeFirstOrThrow();
-      await insertReadyClips(app.t.ctx, user.id, project.id, 3, { durationS: 4 });
-      await attachMusic(app.t.ctx, user.id, project.id, { durationS: 12 });
-      await page.goto(`${app.base}/projects/${project.id}/play`);
-      await page.waitForFunction(() => Boolean((window as any).__echoesPlayer) && document.querySelector('audio')!.readyState >= 2, undefined, { polling: 100 });
+      await openPlayer(page, 'phone@example.com', 'On the bus', 4, 12);
       const state = () => page.evaluate('window.__echoesPlayer.state()') as Promise<{ index: number; playing: boolean }>;
       const fits = () => page.evaluate(() => {
         const video = document.querySelector('video')!.getBoundingClientRect();
