@@ -591,9 +591,8 @@ document.addEventListener('htmx:before:swap', (evt) => {
   if (edge) kept.focus = { clip: edge.closest('.tl-block')?.getAttribute('data-clip-id') || '', edge: edge.getAttribute('data-edge') || 'out' };
   else kept.focus = { index: [...root.querySelectorAll(FOCUSABLE)].indexOf(active) };
 });
-// Set up as soon as the new timeline is in the page, in the same task: were htmx to settle (the
-// timeline's swaps say settle:0), it would wait a moment before after:swap, with the blocks unplaced.
-document.addEventListener('htmx:before:settle', setup);
+// The timeline's swaps say settle:0, so after:swap comes in the same task as the new fragment: its
+// blocks are never shown unplaced.
 document.addEventListener('htmx:after:swap', setup);
 // The order a timeline move saved (clips.js says so with echoes:edited): show the new film at once
 // rather than at the live stream's word.
