@@ -1,9 +1,9 @@
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat, unlink, access } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { pipeToFile } from './pipe-to-file.js';
 import type { SignOptions, Storage, StoredObject } from './types.js';
 
 /**
@@ -32,7 +32,7 @@ export class LocalStorage implements Storage {
     // Write beside the destination and rename, so a failed write never leaves a half object.
     const tmp = `${dest}.${randomUUID()}.part`;
     try {
-      await pipeline(Buffer.isBuffer(body) ? Readable.from([body]) : body, createWriteStream(tmp));
+      await pipeToFile(Buffer.isBuffer(body) ? Readable.from([body]) : body, tmp);
       await rename(tmp, dest);
     } catch (err) {
       await rm(tmp, { force: true });

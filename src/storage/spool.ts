@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { TooLargeError } from '../platform/errors.js';
 import { bytes as sizeText } from '../platform/format.js';
+import { pipeToFile } from './pipe-to-file.js';
 
 export interface SpooledFile {
   path: string;
@@ -45,7 +44,7 @@ export async function spoolUpload(source: Readable, maxBytes: number, opts: Spoo
   });
   const cleanup = () => rm(file, { force: true });
   try {
-    await pipeline(source, counter, createWriteStream(file, { flags: 'wx', mode: 0o600 }));
+    await pipeToFile(source, file, { flags: 'wx', mode: 0o600 }, counter);
     // Multipart parsers cut a part at their own limit and end it normally, marking it truncated.
     if ((source as { truncated?: boolean }).truncated) throw tooLarge();
   } catch (err) {

@@ -195,6 +195,16 @@ describe('spoolUpload', () => {
     expect(await leftovers()).toEqual([]);
   });
 
+  it('leaves no temp file when the limit is passed before the file has even opened', async () => {
+    // The first chunk is already over the limit, so the refusal comes while the file's open is in
+    // flight; the file must not appear after the cleanup has run. Many rounds: it is a race.
+    for (let i = 0; i < 200; i++) {
+      await expect(spoolUpload(Readable.from([Buffer.alloc(2048)]), 1024)).rejects.toMatchObject({ statusCode: 413 });
+    }
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await leftovers()).toEqual([]);
+  });
+
   it('removes the temp file when the source fails mid-way', async () => {
     const failing = new Readable({
       read() {
