@@ -50,7 +50,7 @@ export async function createContext(config: Config, opts: ContextOptions): Promi
     db,
     redis,
     storage,
-    queues: createQueues(config.REDIS_URL, config.QUEUE_PREFIX),
+    queues: createQueues(config.REDIS_URL, config.QUEUE_PREFIX, { logger }),
     logger,
     ffmpeg: resolveFfmpeg(config),
   };

@@ -32,18 +32,34 @@ async function loadBullmq(): Promise<Bullmq> {
 }
 type Bullmq = typeof import('bullmq');
 
-export function createQueues(redisUrl: string, prefix: string): Queues {
+export interface QueueOptions {
+  /** Told when BullMQ cannot be loaded (a broken install): each add fails, and says nothing else. */
+  logger?: { error(obj: object, msg: string): void };
+  /** Loads BullMQ; a test gives one that fails. */
+  loadBullmq?: () => Promise<Bullmq>;
+}
+
+export function createQueues(redisUrl: string, prefix: string, opts: QueueOptions = {}): Queues {
+  const loadModule = opts.loadBullmq ?? loadBullmq;
   const connection = { ...redisOptions(redisUrl), enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000 };
   let closed = false;
   const make = (name: QueueName): LazyQueue => {
     let queue: Promise<Queue> | null = null;
     const load = () =>
-      (queue ??= loadBullmq().then(({ Queue }) => {
-        const q = new Queue(name, { connection, prefix });
-        q.on('error', () => {}); // adds fail fast instead; the sweeper re-enqueues what was missed
-        if (closed) void q.close(); // created while closing: its connection must not hold the process
-        return q;
-      }));
+      (queue ??= loadModule().then(
+        ({ Queue }) => {
+          const q = new Queue(name, { connection, prefix });
+          q.on('error', () => {}); // adds fail fast instead; the sweeper re-enqueues what was missed
+          if (closed) void q.close(); // created while closing: its connection must not hold the process
+          return q;
+        },
+        (err: unknown) => {
+          // Not kept: the next use tries again instead of failing silently for the life of the process.
+          queue = null;
+          opts.logger?.error({ err, queue: name }, 'could not load BullMQ; jobs cannot be queued');
+          throw err;
+        },
+      ));
     const call =
       <K extends QueueMethod>(method: K) =>
       async (...args: unknown[]) => {

@@ -81,7 +81,7 @@ export async function createTestContext(env: Record<string, string | undefined> 
   };
 }
 
-async function clearQueuePrefix(prefix: string): Promise<void> {
+export async function clearQueuePrefix(prefix: string): Promise<void> {
   const redis = new Redis('redis://127.0.0.1:6379', { lazyConnect: true, maxRetriesPerRequest: 1 });
   try {
     await redis.connect();
