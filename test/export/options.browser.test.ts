@@ -56,6 +56,20 @@ describe('export page in the browser', () => {
         await expect.poll(() => page.locator('[data-export-properties]').textContent()).toContain('1080 × 1920');
         expect(await page.locator('[data-export-properties]').textContent()).toMatch(/24 fps.*H\.264 High, 4\.6 Mb\/s.*AAC stereo, 48 kHz/);
         expect(await page.locator('[data-export-download] [data-export-options]').textContent()).toBe('1080p · Portrait 9:16');
+        // Each line of properties starts with its text at the card's edge, not with a "·" (on a phone they wrap).
+        const lines = await page.locator('[data-export-properties]').evaluate((list) => {
+          const edge = list.closest('[data-export-download]')!.querySelector('h2')!.getBoundingClientRect().left;
+          const firsts = new Map<number, number>();
+          for (const span of list.querySelectorAll('span')) {
+            const range = document.createRange();
+            range.selectNodeContents(span);
+            const { top, left } = range.getClientRects()[0]!;
+            if (!firsts.has(Math.round(top))) firsts.set(Math.round(top), left - edge);
+          }
+          return [...firsts.values()].map((offset) => Math.round(offset));
+        });
+        expect(lines.length).toBeGreaterThan(size === 'phone' ? 1 : 0);
+        expect(lines.every((offset) => offset === 0)).toBe(true);
         // The next export starts from the last one's choices.
         expect(await page.getByLabel('1080p').isChecked()).toBe(true);
         expect(await page.getByLabel('Portrait 9:16').isChecked()).toBe(true);
